@@ -1,0 +1,34 @@
+# strata — the user's entry point. `make run` and `make test` do all the set-up.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+ARGS ?=
+
+.PHONY: all deps configure build test run bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > /dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(ARGS)
+
+run: build
+	@$(BUILD_DIR)/examples/fashion_mnist_softmax $(ARGS)
+
+bench: build
+	@scripts/install-deps python3-torch python3-numpy
+	@bench/run $(ARGS)
+
+format:
+	@clang-format -i $$(git ls-files '*.h' '*.cpp')
+
+clean:
+	@rm -rf $(BUILD_DIR)

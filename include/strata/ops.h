@@ -1,0 +1,13 @@
+#pragma once
+// The functional API: strata::ops (aliased strata::F).
+#include "strata/ops/activation.h"
+#include "strata/ops/elementwise.h"
+#include "strata/ops/indexing.h"
+#include "strata/ops/linalg.h"
+#include "strata/ops/reduction.h"
+#include "strata/ops/softmax.h"
+#include "strata/ops/view.h"
+
+namespace strata {
+namespace F = ops;
+}

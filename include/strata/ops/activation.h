@@ -1,0 +1,22 @@
+#pragma once
+// Activation functions; PyTorch semantics and defaults.
+#include "strata/core/tensor.h"
+
+namespace strata::ops {
+
+enum class GeluApproximate { None, Tanh };
+
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor elu(const Tensor& x, double alpha = 1.0);
+Tensor selu(const Tensor& x);
+Tensor gelu(const Tensor& x, GeluApproximate approximate = GeluApproximate::None);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+// log(1 + exp(beta x)) / beta, linear above threshold.
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+Tensor silu(const Tensor& x);
+Tensor hardsigmoid(const Tensor& x);
+Tensor hardswish(const Tensor& x);
+
+}  // namespace strata::ops

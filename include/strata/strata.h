@@ -1,0 +1,12 @@
+#pragma once
+// Everything a strata user needs.
+#include "strata/autograd/engine.h"
+#include "strata/autograd/grad_mode.h"
+#include "strata/autograd/gradcheck.h"
+#include "strata/core/allocator.h"
+#include "strata/core/factory.h"
+#include "strata/core/generator.h"
+#include "strata/core/tensor.h"
+#include "strata/core/threading.h"
+#include "strata/ops.h"
+#include "strata/version.h"

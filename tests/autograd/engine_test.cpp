@@ -1,0 +1,87 @@
+#include "test_util.h"
+
+namespace strata {
+namespace {
+
+TEST(Autograd, AccumulatesIntoLeaves) {
+  Tensor x = from_vector<float>({1, 2, 3}).requires_grad_();
+  Tensor y = (x * x).sum();
+  y.backward();
+  EXPECT_EQ(x.grad().to_vector<float>(), (std::vector<float>{2, 4, 6}));
+  (x * 2.0).sum().backward();
+  EXPECT_EQ(x.grad().to_vector<float>(), (std::vector<float>{4, 6, 8}));
+  x.zero_grad();
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(Autograd, DiamondGraphSumsBothPaths) {
+  Tensor x = from_vector<double>({1.5}).requires_grad_();
+  Tensor a = x * 3.0;
+  Tensor b = x * x;
+  Tensor c = a * b + a;  // 3x^3 + 3x -> 9x^2 + 3
+  c.sum().backward();
+  EXPECT_NEAR(x.grad().item(), 9 * 1.5 * 1.5 + 3, 1e-12);
+}
+
+TEST(Autograd, NonScalarNeedsGradient) {
+  Tensor x = ones({2, 2}).requires_grad_();
+  Tensor y = x * 2.0;
+  EXPECT_THROW(y.backward(), Error);
+  y.backward(ones({2, 2}));
+  EXPECT_TRUE(allclose(x.grad(), full({2, 2}, 2.0)));
+}
+
+TEST(Autograd, GraphIsFreedUnlessRetained) {
+  Tensor x = ones({2}).requires_grad_();
+  Tensor y = (x * x).sum();
+  y.backward(Tensor(), /*retain_graph=*/true);
+  y.backward();
+  EXPECT_TRUE(allclose(x.grad(), full({2}, 4.0)));
+  try {
+    y.backward();
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("retain_graph"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Autograd, NoGradGuardStopsRecording) {
+  Tensor x = ones({2}).requires_grad_();
+  {
+    NoGradGuard guard;
+    Tensor y = x * 2.0;
+    EXPECT_FALSE(y.requires_grad());
+    EXPECT_THROW(y.sum().backward(), Error);
+  }
+  EXPECT_TRUE((x * 2.0).requires_grad());
+  EXPECT_FALSE(x.detach().requires_grad());
+}
+
+TEST(Autograd, InPlaceOnTensorsAutogradNeedsIsRefused) {
+  Tensor w = ones({2}).requires_grad_();
+  EXPECT_THROW(w.add_(1.0), Error);
+  Tensor h = w * 3.0;
+  EXPECT_THROW(h.mul_(2.0), Error);
+  {
+    NoGradGuard guard;
+    w.add_(ones({2}), -0.5);  // an optimiser step
+  }
+  EXPECT_TRUE(allclose(w, full({2}, 0.5)));
+
+  // Changing a saved input after the op ran makes its backward refuse to run.
+  Tensor a = ones({2}).requires_grad_();
+  Tensor b = ones({2});
+  Tensor c = (a * b).sum();
+  b.add_(1.0);
+  EXPECT_THROW(c.backward(), Error);
+}
+
+TEST(Autograd, GradientsFlowThroughViews) {
+  Tensor x = arange(6, {.dtype = kFloat64}).reshape({2, 3}).detach().requires_grad_();
+  Tensor y = x.t().slice(0, 1, 3).select(1, 0).sum();
+  y.backward();
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{0, 1, 1, 0, 0, 0}));
+}
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,40 @@
+#pragma once
+// Helpers shared by the tests: f64 inputs in several layouts for gradient checks.
+#include <gtest/gtest.h>
+
+#include "strata/strata.h"
+
+namespace strata::testing {
+
+// A contiguous f64 leaf of `shape` with values from N(0, 1) (or uniform in [lo, hi) when lo < hi).
+inline Tensor input(const Shape& shape, uint64_t seed = 1, double lo = 0.0, double hi = 0.0) {
+  Generator g(seed);
+  Tensor t =
+      lo < hi ? rand(shape, {.dtype = kFloat64}, &g) * (hi - lo) + lo : randn(shape, {.dtype = kFloat64}, &g);
+  return t.detach().requires_grad_();
+}
+
+// A non-contiguous f64 leaf of `shape`: the transpose of a contiguous tensor (last two dims swapped).
+inline Tensor transposed_input(const Shape& shape, uint64_t seed = 1, double lo = 0.0, double hi = 0.0) {
+  Shape s = shape;
+  std::swap(s[s.size() - 1], s[s.size() - 2]);
+  Tensor base = input(s, seed, lo, hi).detach();
+  return base.transpose(-1, -2).requires_grad_();
+}
+
+// A non-contiguous f64 leaf of `shape`: every other element along dim 0 of a larger tensor.
+inline Tensor strided_input(const Shape& shape, uint64_t seed = 1, double lo = 0.0, double hi = 0.0) {
+  Shape s = shape;
+  s[0] = s[0] * 2;
+  Tensor base = input(s, seed, lo, hi).detach();
+  return base.slice(0, 0, s[0], 2).requires_grad_();
+}
+
+}  // namespace strata::testing
+
+// Asserts that autograd matches finite differences for fn at inputs.
+#define EXPECT_GRADCHECK(fn, ...)                                 \
+  do {                                                            \
+    auto _r = ::strata::autograd::gradcheck((fn), {__VA_ARGS__}); \
+    EXPECT_TRUE(_r.ok) << _r.message;                             \
+  } while (0)
