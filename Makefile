@@ -21,7 +21,7 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(ARGS)
 
 run: build
-	@$(BUILD_DIR)/examples/fashion_mnist_softmax $(ARGS)
+	@$(BUILD_DIR)/examples/fashion_mnist_mlp $(ARGS)
 
 bench: build
 	@scripts/install-deps python3-torch python3-numpy
