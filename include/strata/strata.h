@@ -8,5 +8,6 @@
 #include "strata/core/generator.h"
 #include "strata/core/tensor.h"
 #include "strata/core/threading.h"
+#include "strata/io/safetensors.h"
 #include "strata/ops.h"
 #include "strata/version.h"

@@ -1,0 +1,3 @@
+#pragma once
+#include "strata/models/lenet.h"
+#include "strata/models/mlp.h"

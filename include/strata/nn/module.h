@@ -1,0 +1,135 @@
+#pragma once
+// Module: the base of every layer. It owns named parameters, buffers and child modules and nothing else;
+// layers are plain classes (XxxImpl) reached through a ModuleHolder handle (Xxx), as in libtorch.
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "strata/core/tensor.h"
+
+namespace strata::nn {
+
+// Name -> tensor, sorted by name; what checkpoints store.
+using StateDict = std::map<std::string, Tensor>;
+
+class Module {
+ public:
+  explicit Module(std::string type_name = "Module") : type_name_(std::move(type_name)) {}
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  // The layer's type as users know it ("Linear", "Conv2d", ...).
+  const std::string& type_name() const { return type_name_; }
+
+  // Single-input forward; modules with other signatures define their own and leave this one throwing.
+  virtual Tensor forward(const Tensor& input);
+  Tensor operator()(const Tensor& input) { return forward(input); }
+
+  // ---- registration (called from constructors) -------------------------------------------------
+  // Registers a parameter (a leaf that requires grad unless requires_grad is false) and returns it.
+  Tensor register_parameter(const std::string& name, Tensor value, bool requires_grad = true);
+  // Registers a buffer: state saved in state_dict but not trained (e.g. running statistics).
+  Tensor register_buffer(const std::string& name, Tensor value);
+  // Registers a child module under `name`.
+  template <typename M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    add_child(name, module);
+    return module;
+  }
+
+  // ---- traversal ---------------------------------------------------------------------------------
+  std::vector<Tensor> parameters(bool recurse = true) const;
+  // Parameters with dotted names ("features.0.weight"), in registration order.
+  std::vector<std::pair<std::string, Tensor>> named_parameters(bool recurse = true) const;
+  std::vector<Tensor> buffers(bool recurse = true) const;
+  std::vector<std::pair<std::string, Tensor>> named_buffers(bool recurse = true) const;
+  std::vector<std::shared_ptr<Module>> children() const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
+  // This module and all descendants, depth first, with dotted names ("" for this one).
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_modules();
+
+  // Parameters and buffers by dotted name.
+  StateDict state_dict() const;
+  // Copies values into this module's tensors. strict: any missing, unexpected or mis-shaped entry
+  // raises one error listing all of them; non-strict: loads what matches and ignores the rest.
+  void load_state_dict(const StateDict& state, bool strict = true);
+
+  // ---- modes and housekeeping -----------------------------------------------------------------
+  // Sets training mode here and in all children (Dropout and BatchNorm behave differently in eval).
+  virtual void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+  // Drops the gradients of all parameters.
+  void zero_grad();
+  // Number of parameter elements (only those that require grad when trainable_only).
+  int64_t num_parameters(bool trainable_only = false) const;
+  // Converts floating parameters and buffers to `dtype` in place: every handle to them (a layer's
+  // `weight` member, an optimiser) sees the converted tensor.
+  void to(Dtype dtype);
+
+  // One-line description with the layer's arguments, e.g. "Linear(in_features=4, out_features=2, bias=true)".
+  virtual std::string extra_repr() const { return ""; }
+  // PyTorch-style nested repr.
+  void pretty_print(std::ostream& os, int indent = 0) const;
+
+ protected:
+  void add_child(const std::string& name, std::shared_ptr<Module> module);
+
+ private:
+  std::string type_name_;
+  bool training_ = true;
+  std::vector<std::pair<std::string, Tensor>> parameters_;
+  std::vector<std::pair<std::string, Tensor>> buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Module& module);
+
+// A shared handle to a module implementation, so `nn::Linear fc(4, 2); fc->weight; fc(x)` work and
+// modules can sit in several containers. Holders convert to std::shared_ptr<Module>.
+template <typename Impl>
+class ModuleHolder {
+ public:
+  using ImplType = Impl;
+  ModuleHolder(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+  Impl* operator->() const { return impl_.get(); }
+  Impl& operator*() const { return *impl_; }
+  const std::shared_ptr<Impl>& ptr() const { return impl_; }
+  operator std::shared_ptr<Module>() const { return impl_; }
+  template <typename... Args>
+  decltype(auto) operator()(Args&&... args) const {
+    return impl_->forward(std::forward<Args>(args)...);
+  }
+
+ protected:
+  std::shared_ptr<Impl> impl_;
+};
+
+// Declares the holder `Name` for `NameImpl`, forwarding any constructor arguments.
+#define STRATA_MODULE_HOLDER(Name)                                                                          \
+  class Name : public ::strata::nn::ModuleHolder<Name##Impl> {                                              \
+   public:                                                                                                  \
+    using ::strata::nn::ModuleHolder<Name##Impl>::ModuleHolder;                                             \
+    template <typename I = Name##Impl>                                                                      \
+      requires std::is_default_constructible_v<I>                                                           \
+    Name() : ::strata::nn::ModuleHolder<Name##Impl>(std::make_shared<I>()) {}                                 \
+    template <typename... Args>                                                                             \
+      requires(sizeof...(Args) > 0 && !(sizeof...(Args) == 1 &&                                                                    \
+                 ((std::is_same_v<std::decay_t<Args>, Name> ||                                              \
+                   std::is_convertible_v<std::decay_t<Args>, std::shared_ptr<Name##Impl>>) && ...)))        \
+    explicit Name(Args&&... args)                                                                           \
+        : ::strata::nn::ModuleHolder<Name##Impl>(std::make_shared<Name##Impl>(std::forward<Args>(args)...)) { \
+    }                                                                                                       \
+  }
+
+// Keras-style summary: one row per leaf layer with its output shape (from a forward pass on zeros of
+// `input_shape`) and parameter count, then totals.
+std::string summary(Module& module, const Shape& input_shape);
+
+}  // namespace strata::nn

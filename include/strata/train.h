@@ -1,0 +1,5 @@
+#pragma once
+#include "strata/train/callback.h"
+#include "strata/train/plot.h"
+#include "strata/train/progress.h"
+#include "strata/train/trainer.h"

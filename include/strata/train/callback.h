@@ -1,0 +1,96 @@
+#pragma once
+// Training callbacks: hooks the Trainer calls around epochs and batches.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "strata/optim/scheduler.h"
+
+namespace strata::train {
+
+class Trainer;
+// Metric name -> value for one epoch: "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds".
+using Logs = std::map<std::string, double>;
+
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  virtual void on_train_begin(Trainer&) {}
+  virtual void on_epoch_begin(Trainer&, int /*epoch*/) {}
+  virtual void on_batch_end(Trainer&, int64_t /*step*/, const Logs& /*batch_logs*/) {}
+  virtual void on_epoch_end(Trainer&, int /*epoch*/, const Logs& /*logs*/) {}
+  virtual void on_train_end(Trainer&) {}
+};
+
+enum class Mode { Auto, Min, Max };  // Auto: Max for names containing "acc", Min otherwise
+
+struct EarlyStoppingOptions {
+  std::string monitor = "val_loss";
+  int patience = 3;
+  double min_delta = 0.0;
+  Mode mode = Mode::Auto;
+  bool restore_best_weights = false;
+};
+// Stops training when `monitor` has not improved for `patience` epochs.
+class EarlyStopping : public Callback {
+ public:
+  explicit EarlyStopping(EarlyStoppingOptions options = {});
+  void on_train_begin(Trainer& trainer) override;
+  void on_epoch_end(Trainer& trainer, int epoch, const Logs& logs) override;
+  void on_train_end(Trainer& trainer) override;
+  int stopped_epoch() const { return stopped_epoch_; }
+
+ private:
+  EarlyStoppingOptions options_;
+  double best_ = 0;
+  int wait_ = 0, stopped_epoch_ = -1;
+  std::map<std::string, Tensor> best_state_;
+};
+
+struct ModelCheckpointOptions {
+  std::string dir{};                   // writes dir/best.safetensors and dir/last.safetensors
+  std::string monitor = "val_loss";  // falls back to "loss" without validation
+  Mode mode = Mode::Auto;
+  bool save_best = true;
+  bool save_last = true;
+};
+// Saves full training checkpoints (see Trainer::save_checkpoint) after each epoch.
+class ModelCheckpoint : public Callback {
+ public:
+  explicit ModelCheckpoint(ModelCheckpointOptions options);
+  void on_epoch_end(Trainer& trainer, int epoch, const Logs& logs) override;
+
+ private:
+  ModelCheckpointOptions options_;
+  bool have_best_ = false;
+  double best_ = 0;
+};
+
+// Appends one CSV row per epoch (epoch and every log, columns fixed by the first epoch).
+class CSVLogger : public Callback {
+ public:
+  explicit CSVLogger(std::string path);
+  void on_train_begin(Trainer& trainer) override;
+  void on_epoch_end(Trainer& trainer, int epoch, const Logs& logs) override;
+
+ private:
+  std::string path_;
+  std::vector<std::string> columns_;
+};
+
+// Steps a scheduler after every epoch (or every batch); ReduceLROnPlateau gets `monitor`'s value.
+class LRSchedulerStep : public Callback {
+ public:
+  explicit LRSchedulerStep(std::shared_ptr<optim::LRScheduler> scheduler, bool per_batch = false,
+                           std::string monitor = "val_loss");
+  void on_batch_end(Trainer& trainer, int64_t step, const Logs& logs) override;
+  void on_epoch_end(Trainer& trainer, int epoch, const Logs& logs) override;
+  const std::shared_ptr<optim::LRScheduler>& scheduler() const { return scheduler_; }
+
+ private:
+  std::shared_ptr<optim::LRScheduler> scheduler_;
+  bool per_batch_;
+  std::string monitor_;
+};
+
+}  // namespace strata::train

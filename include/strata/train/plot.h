@@ -1,0 +1,17 @@
+#pragma once
+// Line plots written as PNG (own rasteriser + stb_image_write): training curves for a run.
+#include <string>
+#include <vector>
+
+namespace strata::train {
+
+struct Series {
+  std::string label;
+  std::vector<double> values;  // y for x = 1, 2, ...
+};
+
+// One panel per entry of `panels` (title, series), side by side, with axes, ticks, legend; writes PNG.
+void plot_line_panels(const std::string& path, const std::vector<std::pair<std::string, std::vector<Series>>>& panels,
+                      int panel_width = 480, int height = 360);
+
+}  // namespace strata::train

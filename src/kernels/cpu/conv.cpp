@@ -1,0 +1,401 @@
+// CPU convolutions. f32 runs on oneDNN's convolution primitives (forward, backward data, backward
+// weights) over plain NCHW / OIHW memory; primitives are cached by shape and parameters. f64 (gradient
+// checks, reference) and any layout oneDNN refuses run on straightforward loops.
+#include "kernels/cpu/conv.h"
+
+#include <omp.h>
+
+#include <cstring>
+
+#include "kernels/cpu/conv_dnnl.h"
+#include "kernels/dispatch.h"
+#include "kernels/elementwise.h"
+
+namespace strata::kernels::cpu {
+namespace {
+
+namespace du = dnnl_util;
+
+// Sizes of one convolution: input [n, ic, ih, iw], weight [oc, ic / groups, kh, kw], output [n, oc, oh, ow].
+struct Geometry {
+  int64_t n, ic, ih, iw, oc, oh, ow, kh, kw;
+};
+
+Geometry geometry(const Shape& x, const Shape& w, const Conv2dParams& p) {
+  Geometry g{x[0], x[1], x[2], x[3], w[0], 0, 0, w[2], w[3]};
+  g.oh = conv_out_size(g.ih, g.kh, p.stride[0], p.pad_begin[0], p.pad_end[0], p.dilation[0]);
+  g.ow = conv_out_size(g.iw, g.kw, p.stride[1], p.pad_begin[1], p.pad_end[1], p.dilation[1]);
+  return g;
+}
+
+// Work (multiply-adds) below which the reference loops stay single-threaded.
+constexpr int64_t kLoopGrain = 1 << 15;
+
+// ---- reference loops (f64, and f32 where oneDNN declines) ---------------------------------------------
+
+template <typename T>
+void forward_loops(const T* x, const T* w, const T* b, T* y, const Geometry& g, const Conv2dParams& p) {
+  const int64_t icg = g.ic / p.groups;
+  const int64_t ocg = g.oc / p.groups;
+  const int64_t work = g.n * g.oc * g.oh * g.ow * icg * g.kh * g.kw;
+#pragma omp parallel for collapse(2) if (work > kLoopGrain)
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t oc = 0; oc < g.oc; ++oc) {
+      const int64_t grp = oc / ocg;
+      T* yp = y + (n * g.oc + oc) * g.oh * g.ow;
+      for (int64_t oh = 0; oh < g.oh; ++oh) {
+        for (int64_t ow = 0; ow < g.ow; ++ow) {
+          T acc = b ? b[oc] : T(0);
+          for (int64_t c = 0; c < icg; ++c) {
+            const T* xp = x + (n * g.ic + grp * icg + c) * g.ih * g.iw;
+            const T* wp = w + (oc * icg + c) * g.kh * g.kw;
+            for (int64_t i = 0; i < g.kh; ++i) {
+              const int64_t ih = oh * p.stride[0] - p.pad_begin[0] + i * p.dilation[0];
+              if (ih < 0 || ih >= g.ih) continue;
+              for (int64_t j = 0; j < g.kw; ++j) {
+                const int64_t iw = ow * p.stride[1] - p.pad_begin[1] + j * p.dilation[1];
+                if (iw < 0 || iw >= g.iw) continue;
+                acc += xp[ih * g.iw + iw] * wp[i * g.kw + j];
+              }
+            }
+          }
+          yp[oh * g.ow + ow] = acc;
+        }
+      }
+    }
+  }
+}
+
+// Gathers, for each input element, the output positions its taps feed (no write races).
+template <typename T>
+void backward_data_loops(const T* gy, const T* w, T* gx, const Geometry& g, const Conv2dParams& p) {
+  const int64_t icg = g.ic / p.groups;
+  const int64_t ocg = g.oc / p.groups;
+  const int64_t work = g.n * g.oc * g.oh * g.ow * icg * g.kh * g.kw;
+#pragma omp parallel for collapse(2) if (work > kLoopGrain)
+  for (int64_t n = 0; n < g.n; ++n) {
+    for (int64_t ic = 0; ic < g.ic; ++ic) {
+      const int64_t grp = ic / icg;
+      const int64_t c = ic % icg;
+      T* gxp = gx + (n * g.ic + ic) * g.ih * g.iw;
+      for (int64_t ih = 0; ih < g.ih; ++ih) {
+        for (int64_t iw = 0; iw < g.iw; ++iw) {
+          T acc = 0;
+          for (int64_t i = 0; i < g.kh; ++i) {
+            const int64_t th = ih + p.pad_begin[0] - i * p.dilation[0];
+            if (th < 0 || th % p.stride[0] != 0) continue;
+            const int64_t oh = th / p.stride[0];
+            if (oh >= g.oh) continue;
+            for (int64_t j = 0; j < g.kw; ++j) {
+              const int64_t tw = iw + p.pad_begin[1] - j * p.dilation[1];
+              if (tw < 0 || tw % p.stride[1] != 0) continue;
+              const int64_t ow = tw / p.stride[1];
+              if (ow >= g.ow) continue;
+              for (int64_t o = 0; o < ocg; ++o) {
+                const int64_t oc = grp * ocg + o;
+                acc +=
+                    gy[((n * g.oc + oc) * g.oh + oh) * g.ow + ow] * w[((oc * icg + c) * g.kh + i) * g.kw + j];
+              }
+            }
+          }
+          gxp[ih * g.iw + iw] = acc;
+        }
+      }
+    }
+  }
+}
+
+template <typename T>
+void backward_weights_loops(const T* gy, const T* x, T* gw, T* gb, const Geometry& g, const Conv2dParams& p) {
+  const int64_t icg = g.ic / p.groups;
+  const int64_t ocg = g.oc / p.groups;
+  const int64_t work = g.n * g.oc * g.oh * g.ow * icg * g.kh * g.kw;
+#pragma omp parallel for collapse(2) if (work > kLoopGrain)
+  for (int64_t oc = 0; oc < g.oc; ++oc) {
+    for (int64_t c = 0; c < icg; ++c) {
+      const int64_t ic = (oc / ocg) * icg + c;
+      for (int64_t i = 0; i < g.kh; ++i) {
+        for (int64_t j = 0; j < g.kw; ++j) {
+          T acc = 0;
+          for (int64_t n = 0; n < g.n; ++n) {
+            const T* gyp = gy + (n * g.oc + oc) * g.oh * g.ow;
+            const T* xp = x + (n * g.ic + ic) * g.ih * g.iw;
+            for (int64_t oh = 0; oh < g.oh; ++oh) {
+              const int64_t ih = oh * p.stride[0] - p.pad_begin[0] + i * p.dilation[0];
+              if (ih < 0 || ih >= g.ih) continue;
+              for (int64_t ow = 0; ow < g.ow; ++ow) {
+                const int64_t iw = ow * p.stride[1] - p.pad_begin[1] + j * p.dilation[1];
+                if (iw < 0 || iw >= g.iw) continue;
+                acc += gyp[oh * g.ow + ow] * xp[ih * g.iw + iw];
+              }
+            }
+          }
+          gw[((oc * icg + c) * g.kh + i) * g.kw + j] = acc;
+        }
+      }
+    }
+  }
+  if (gb) {
+    for (int64_t oc = 0; oc < g.oc; ++oc) {
+      T acc = 0;
+      for (int64_t n = 0; n < g.n; ++n) {
+        const T* gyp = gy + (n * g.oc + oc) * g.oh * g.ow;
+        for (int64_t k = 0; k < g.oh * g.ow; ++k) acc += gyp[k];
+      }
+      gb[oc] = acc;
+    }
+  }
+}
+
+// ---- oneDNN (f32) -------------------------------------------------------------------------------------
+
+// oneDNN wants pad_end + stride > 0. Rows past in + pad_end are never read, so when the exact pad is
+// more negative than that, the input is cropped to them and pad_end becomes 0.
+struct Cropped {
+  Geometry g;
+  Conv2dParams p;
+  bool cropped = false;
+};
+
+Cropped crop_for_dnnl(const Geometry& g, const Conv2dParams& p) {
+  Cropped c{g, p};
+  for (int d = 0; d < 2; ++d) {
+    if (p.pad_end[d] + p.stride[d] > 0) continue;
+    (d == 0 ? c.g.ih : c.g.iw) += p.pad_end[d];
+    c.p.pad_end[d] = 0;
+    c.cropped = true;
+  }
+  return c;
+}
+
+struct Descs {
+  dnnl::memory::desc src, weights, bias, dst;
+  dnnl::memory::dims strides, dilates, pad_l, pad_r;
+};
+
+Descs describe(const Geometry& g, const Conv2dParams& p, bool bias) {
+  Descs d;
+  d.src = du::plain({g.n, g.ic, g.ih, g.iw});
+  d.dst = du::plain({g.n, g.oc, g.oh, g.ow});
+  d.weights = p.groups == 1 ? du::plain({g.oc, g.ic, g.kh, g.kw})
+                            : du::plain({p.groups, g.oc / p.groups, g.ic / p.groups, g.kh, g.kw});
+  if (bias) d.bias = du::plain({g.oc});
+  d.strides = {p.stride[0], p.stride[1]};
+  d.dilates = {p.dilation[0] - 1, p.dilation[1] - 1};  // oneDNN counts dilation from 0
+  d.pad_l = {p.pad_begin[0], p.pad_begin[1]};
+  d.pad_r = {p.pad_end[0], p.pad_end[1]};
+  return d;
+}
+
+dnnl::convolution_forward::desc forward_desc(const Descs& d, bool bias) {
+  if (bias) {
+    return {dnnl::prop_kind::forward_training,
+            dnnl::algorithm::convolution_direct,
+            d.src,
+            d.weights,
+            d.bias,
+            d.dst,
+            d.strides,
+            d.dilates,
+            d.pad_l,
+            d.pad_r};
+  }
+  return {dnnl::prop_kind::forward_training,
+          dnnl::algorithm::convolution_direct,
+          d.src,
+          d.weights,
+          d.dst,
+          d.strides,
+          d.dilates,
+          d.pad_l,
+          d.pad_r};
+}
+
+enum Tag : int64_t { kForward = 1, kBackwardData, kBackwardWeights };
+
+du::Key key(Tag tag, const Geometry& g, const Conv2dParams& p, bool bias) {
+  return du::make_key(
+      tag, {g.n, g.ic, g.ih, g.iw, g.oc, g.kh, g.kw, p.stride[0], p.stride[1], p.pad_begin[0], p.pad_begin[1],
+            p.pad_end[0], p.pad_end[1], p.dilation[0], p.dilation[1], p.groups, bias});
+}
+
+// A created primitive with the descriptors its arguments use; `ok` is false when oneDNN has no
+// implementation (the loops run instead).
+struct Prim {
+  bool ok = false;
+  dnnl::primitive prim;
+  Descs d;
+  dnnl::memory::desc scratchpad;
+};
+
+template <typename Create>
+std::shared_ptr<const Prim> cached(const du::Key& k, Create create) {
+  static du::Cache<Prim> cache;
+  return cache.get(k, [&] {
+    auto out = std::make_shared<Prim>();
+    try {
+      create(*out);
+      out->ok = true;
+    } catch (const dnnl::error&) {
+      out->ok = false;
+    }
+    return out;
+  });
+}
+
+std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& p, bool bias) {
+  return cached(key(kForward, g, p, bias), [&](Prim& out) {
+    out.d = describe(g, p, bias);
+    dnnl::convolution_forward::primitive_desc pd(forward_desc(out.d, bias), du::user_scratchpad(),
+                                                 du::engine());
+    out.scratchpad = pd.scratchpad_desc();
+    out.prim = dnnl::convolution_forward(pd);
+  });
+}
+
+std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dParams& p) {
+  return cached(key(kBackwardData, g, p, false), [&](Prim& out) {
+    out.d = describe(g, p, false);
+    dnnl::convolution_forward::primitive_desc hint(forward_desc(out.d, false), du::engine());
+    dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, out.d.src, out.d.weights,
+                                               out.d.dst, out.d.strides, out.d.dilates, out.d.pad_l,
+                                               out.d.pad_r);
+    dnnl::convolution_backward_data::primitive_desc pd(desc, du::user_scratchpad(), du::engine(), hint);
+    out.scratchpad = pd.scratchpad_desc();
+    out.prim = dnnl::convolution_backward_data(pd);
+  });
+}
+
+std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2dParams& p, bool bias) {
+  return cached(key(kBackwardWeights, g, p, bias), [&](Prim& out) {
+    out.d = describe(g, p, bias);
+    dnnl::convolution_forward::primitive_desc hint(forward_desc(out.d, bias), du::engine());
+    auto desc = bias ? dnnl::convolution_backward_weights::desc(
+                           dnnl::algorithm::convolution_direct, out.d.src, out.d.weights, out.d.bias,
+                           out.d.dst, out.d.strides, out.d.dilates, out.d.pad_l, out.d.pad_r)
+                     : dnnl::convolution_backward_weights::desc(
+                           dnnl::algorithm::convolution_direct, out.d.src, out.d.weights, out.d.dst,
+                           out.d.strides, out.d.dilates, out.d.pad_l, out.d.pad_r);
+    dnnl::convolution_backward_weights::primitive_desc pd(desc, du::user_scratchpad(), du::engine(), hint);
+    out.scratchpad = pd.scratchpad_desc();
+    out.prim = dnnl::convolution_backward_weights(pd);
+  });
+}
+
+// x narrowed to the cropped spatial size, contiguous.
+Tensor crop_input(const Tensor& x, const Geometry& g) {
+  if (x.size(2) == g.ih && x.size(3) == g.iw) return du::dense(x);
+  return du::dense(x.slice(2, 0, g.ih).slice(3, 0, g.iw));
+}
+
+void check_operands(const char* op, const Tensor& a, const Tensor& b, const Tensor& bias) {
+  STRATA_CHECK(a.dtype() == b.dtype() && (!bias.defined() || bias.dtype() == a.dtype()),
+               "{}: operands have different dtypes ({} and {})", op, dtype_name(a.dtype()),
+               dtype_name(b.dtype()));
+  STRATA_CHECK(a.dim() == 4 && b.dim() == 4, "{}: expected 4-D operands, got {} and {}", op, a.shape().str(),
+               b.shape().str());
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, const Conv2dParams& p) {
+  check_operands("conv2d", x_in, w_in, b_in);
+  const Geometry g = geometry(x_in.shape(), w_in.shape(), p);
+  Tensor out = kernels::empty({g.n, g.oc, g.oh, g.ow}, x_in.dtype(), x_in.device());
+  if (out.numel() == 0) return out;
+  const Tensor w = du::dense(w_in);
+  const Tensor b = b_in.defined() ? du::dense(b_in) : Tensor();
+  if (x_in.dtype() == kFloat32) {
+    const Cropped c = crop_for_dnnl(g, p);
+    const auto prim = forward_prim(c.g, c.p, b.defined());
+    if (prim->ok) {
+      const Tensor x = crop_input(x_in, c.g);
+      std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, du::wrap(prim->d.src, x.raw_data())},
+                                                 {DNNL_ARG_WEIGHTS, du::wrap(prim->d.weights, w.raw_data())},
+                                                 {DNNL_ARG_DST, du::wrap(prim->d.dst, out.raw_data())}};
+      if (b.defined()) args.emplace(DNNL_ARG_BIAS, du::wrap(prim->d.bias, b.raw_data()));
+      du::execute(prim->prim, args, prim->scratchpad);
+      return out;
+    }
+  }
+  const Tensor x = du::dense(x_in);
+  dispatch_floating(x.dtype(), "conv2d", [&]<typename T>() {
+    forward_loops<T>(x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr,
+                     out.data_ptr<T>(), g, p);
+  });
+  return out;
+}
+
+Tensor conv2d_backward_data(const Tensor& gy_in, const Tensor& w_in, const Shape& input_shape,
+                            const Conv2dParams& p) {
+  check_operands("conv2d_backward_data", gy_in, w_in, Tensor());
+  const Geometry g = geometry(input_shape, w_in.shape(), p);
+  STRATA_CHECK(gy_in.shape() == Shape({g.n, g.oc, g.oh, g.ow}),
+               "conv2d_backward_data: gradient of shape {} for an output of shape [{}, {}, {}, {}]",
+               gy_in.shape().str(), g.n, g.oc, g.oh, g.ow);
+  const Tensor gy = du::dense(gy_in);
+  const Tensor w = du::dense(w_in);
+  if (gy.dtype() == kFloat32 && gy.numel() > 0) {
+    const Cropped c = crop_for_dnnl(g, p);
+    const auto prim = backward_data_prim(c.g, c.p);
+    if (prim->ok) {
+      Tensor gx = kernels::empty({c.g.n, c.g.ic, c.g.ih, c.g.iw}, gy.dtype(), gy.device());
+      std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_DIFF_DST, du::wrap(prim->d.dst, gy.raw_data())},
+                                                 {DNNL_ARG_WEIGHTS, du::wrap(prim->d.weights, w.raw_data())},
+                                                 {DNNL_ARG_DIFF_SRC, du::wrap(prim->d.src, gx.raw_data())}};
+      du::execute(prim->prim, args, prim->scratchpad);
+      if (!c.cropped) return gx;
+      // Rows and columns the kernel never reached get no gradient.
+      Tensor full = kernels::empty(input_shape, gy.dtype(), gy.device());
+      kernels::fill(full, 0.0);
+      kernels::copy(full.slice(2, 0, c.g.ih).slice(3, 0, c.g.iw), gx);
+      return full;
+    }
+  }
+  Tensor gx = kernels::empty(input_shape, gy.dtype(), gy.device());
+  if (gx.numel() == 0) return gx;
+  dispatch_floating(gy.dtype(), "conv2d_backward_data", [&]<typename T>() {
+    backward_data_loops<T>(gy.data_ptr<T>(), w.data_ptr<T>(), gx.data_ptr<T>(), g, p);
+  });
+  return gx;
+}
+
+Tensor conv2d_backward_weights(const Tensor& gy_in, const Tensor& x_in, const Shape& weight_shape,
+                               const Conv2dParams& p, Tensor* grad_bias) {
+  check_operands("conv2d_backward_weights", gy_in, x_in, Tensor());
+  const Geometry g = geometry(x_in.shape(), weight_shape, p);
+  STRATA_CHECK(gy_in.shape() == Shape({g.n, g.oc, g.oh, g.ow}),
+               "conv2d_backward_weights: gradient of shape {} for an output of shape [{}, {}, {}, {}]",
+               gy_in.shape().str(), g.n, g.oc, g.oh, g.ow);
+  const Tensor gy = du::dense(gy_in);
+  Tensor gw = kernels::empty(weight_shape, gy.dtype(), gy.device());
+  Tensor gb = grad_bias ? kernels::empty({g.oc}, gy.dtype(), gy.device()) : Tensor();
+  if (grad_bias) *grad_bias = gb;
+  if (gy.numel() == 0) {
+    kernels::fill(gw, 0.0);
+    if (gb.defined()) kernels::fill(gb, 0.0);
+    return gw;
+  }
+  if (gy.dtype() == kFloat32) {
+    const Cropped c = crop_for_dnnl(g, p);
+    const auto prim = backward_weights_prim(c.g, c.p, gb.defined());
+    if (prim->ok) {
+      const Tensor x = crop_input(x_in, c.g);
+      std::unordered_map<int, dnnl::memory> args{
+          {DNNL_ARG_DIFF_DST, du::wrap(prim->d.dst, gy.raw_data())},
+          {DNNL_ARG_SRC, du::wrap(prim->d.src, x.raw_data())},
+          {DNNL_ARG_DIFF_WEIGHTS, du::wrap(prim->d.weights, gw.raw_data())}};
+      if (gb.defined()) args.emplace(DNNL_ARG_DIFF_BIAS, du::wrap(prim->d.bias, gb.raw_data()));
+      du::execute(prim->prim, args, prim->scratchpad);
+      return gw;
+    }
+  }
+  const Tensor x = du::dense(x_in);
+  dispatch_floating(gy.dtype(), "conv2d_backward_weights", [&]<typename T>() {
+    backward_weights_loops<T>(gy.data_ptr<T>(), x.data_ptr<T>(), gw.data_ptr<T>(),
+                              gb.defined() ? gb.data_ptr<T>() : nullptr, g, p);
+  });
+  return gw;
+}
+
+}  // namespace strata::kernels::cpu

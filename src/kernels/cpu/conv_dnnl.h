@@ -1,0 +1,84 @@
+#pragma once
+// oneDNN plumbing shared by the convolution, pooling and normalisation kernels: one CPU engine, a
+// per-thread stream, primitives cached by a key of shapes and parameters, and scratchpads drawn from
+// strata's caching allocator. Tensors are handed to oneDNN in plain row-major layouts (NCHW).
+#include <omp.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <unordered_map>
+#include <vector>
+
+#include "strata/core/tensor.h"
+
+namespace strata::kernels::cpu::dnnl_util {
+
+// The process-wide CPU engine.
+dnnl::engine& engine();
+// This thread's stream on engine().
+dnnl::stream& stream();
+
+// A cache key: a primitive kind tag plus the integers that pin its descriptor down.
+struct Key {
+  std::vector<int64_t> values;
+  bool operator==(const Key& o) const { return values == o.values; }
+};
+
+struct KeyHash {
+  size_t operator()(const Key& k) const {
+    uint64_t h = 1469598103934665603ull;
+    for (int64_t v : k.values) h = (h ^ static_cast<uint64_t>(v)) * 1099511628211ull;
+    return static_cast<size_t>(h);
+  }
+};
+
+// Builds a key from a tag and values; the thread count is part of it since oneDNN sizes its work split
+// when a primitive is created.
+Key make_key(int64_t tag, std::initializer_list<int64_t> values);
+
+// A small thread-safe map from keys to immutable primitive bundles, cleared when full (a model has
+// few distinct shapes).
+template <typename V>
+class Cache {
+ public:
+  // The cached value for k, or create() stored under k.
+  template <typename Create>
+  std::shared_ptr<const V> get(const Key& k, Create&& create) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = map_.find(k);
+      if (it != map_.end()) return it->second;
+    }
+    std::shared_ptr<const V> v = create();  // outside the lock: creation can take milliseconds
+    std::lock_guard lock(mutex_);
+    if (map_.size() >= kCapacity) map_.clear();
+    map_.emplace(k, v);
+    return v;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 512;
+  std::mutex mutex_;
+  std::unordered_map<Key, std::shared_ptr<const V>, KeyHash> map_;
+};
+
+// A plain f32 memory descriptor (row-major, dense) of `dims`.
+dnnl::memory::desc plain(const dnnl::memory::dims& dims);
+
+// Primitive attributes with a user-provided scratchpad (so concurrent calls never share one).
+dnnl::primitive_attr user_scratchpad();
+
+// A memory object on the engine over `data` (not owned).
+dnnl::memory wrap(const dnnl::memory::desc& md, const void* data);
+
+// Runs `prim` with `args`, adding a scratchpad of `scratchpad` bytes from strata's allocator, and waits.
+void execute(const dnnl::primitive& prim, std::unordered_map<int, dnnl::memory>& args,
+             const dnnl::memory::desc& scratchpad);
+
+// x as a contiguous f32 tensor (x itself when already contiguous).
+Tensor dense(const Tensor& x);
+
+}  // namespace strata::kernels::cpu::dnnl_util

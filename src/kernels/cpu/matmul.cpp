@@ -1,0 +1,459 @@
+// CPU matrix products. f32 runs on oneDNN's matmul primitive; f64 (gradient checks, reference) on
+// OpenBLAS dgemm. Operands are described to both libraries by dims and strides, so transposed and
+// sliced views run without copies; only layouts neither library can read (both matrix strides > 1,
+// zero strides inside a matrix) are copied first. oneDNN primitives are cached per layout, so a
+// repeated call costs a hash lookup plus the compute.
+#include "kernels/cpu/matmul.h"
+
+#include <cblas.h>
+#include <omp.h>
+
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+#include <unordered_map>
+
+#include "kernels/dispatch.h"
+#include "kernels/elementwise.h"
+#include "strata/core/allocator.h"
+#include "strata/core/threading.h"
+
+namespace strata::kernels::cpu {
+namespace {
+
+using Dims = std::array<int64_t, kMaxDims>;
+
+// A product in library terms: nd dims (>= 2, batch dims first), a [.., m, k] and b [.., k, n] with
+// element strides, c contiguous. Batch dims broadcast: size 1 in a or b, the full size in c.
+struct Problem {
+  int nd = 0;
+  Dims ad{}, as{}, bd{}, bs{}, cd{};
+};
+
+// Normalises the strides of an r x c matrix so both libraries can read it, and says whether they can:
+// row-major (sc == 1, sr >= c) or column-major (sr == 1, sc >= r). Strides of size-1 dims are free.
+bool normalize_matrix(int64_t r, int64_t c, int64_t& sr, int64_t& sc) {
+  if (r == 1 && c == 1) {
+    sr = sc = 1;
+  } else if (c == 1) {
+    sc = 1;  // a column: row-major with ld = sr
+  } else if (r == 1) {
+    if (sc == 1) {
+      sr = c;
+    } else {
+      sr = 1;  // column-major with ld = sc
+    }
+  }
+  if (sc == 1 && sr >= std::max<int64_t>(c, 1)) return true;
+  return sr == 1 && sc >= std::max<int64_t>(r, 1);
+}
+
+// Right-aligns x's dims into nd dims, padding batch dims with size 1.
+void place(const Tensor& x, int nd, Dims& dims, Dims& strides) {
+  const int pad = nd - static_cast<int>(x.dim());
+  for (int d = 0; d < nd; ++d) {
+    dims[d] = d < pad ? 1 : x.shape()[d - pad];
+    strides[d] = d < pad ? 0 : x.strides()[d - pad];
+  }
+}
+
+// Gives size-1 batch dims the stride of a dense layout (their value is free; libraries prefer this).
+void densify_unit_batch_strides(int nd, const Dims& dims, Dims& strides) {
+  int64_t extent = std::max(dims[nd - 2] * strides[nd - 2], dims[nd - 1] * strides[nd - 1]);
+  for (int d = nd - 3; d >= 0; --d) {
+    if (dims[d] == 1) strides[d] = extent;
+    extent = std::max(extent, dims[d] * strides[d]);
+  }
+}
+
+// Describes a @ b as a Problem. Returns false (and says which operand) when an operand must be copied
+// to a contiguous layout first.
+bool describe(const Tensor& a, const Tensor& b, const Shape& out_shape, Problem& p, bool& copy_a,
+              bool& copy_b) {
+  const int nd = static_cast<int>(out_shape.size());
+  p.nd = nd;
+  place(a, nd, p.ad, p.as);
+  place(b, nd, p.bd, p.bs);
+  for (int d = 0; d < nd; ++d) p.cd[d] = out_shape[d];
+  copy_a = !normalize_matrix(p.ad[nd - 2], p.ad[nd - 1], p.as[nd - 2], p.as[nd - 1]);
+  copy_b = !normalize_matrix(p.bd[nd - 2], p.bd[nd - 1], p.bs[nd - 2], p.bs[nd - 1]);
+  // An expanded (stride-0) batch dim reads one matrix; describe it as a broadcast size-1 dim when the
+  // other operand carries the full size, else copy.
+  for (int d = 0; d < nd - 2; ++d) {
+    if (p.ad[d] > 1 && p.as[d] == 0) {
+      if (p.bd[d] > 1 && p.bs[d] != 0) {
+        p.ad[d] = 1;
+      } else {
+        copy_a = true;
+      }
+    }
+    if (p.bd[d] > 1 && p.bs[d] == 0) {
+      if (p.ad[d] > 1) {
+        p.bd[d] = 1;
+      } else {
+        copy_b = true;
+      }
+    }
+  }
+  if (copy_a || copy_b) return false;
+  densify_unit_batch_strides(nd, p.ad, p.as);
+  densify_unit_batch_strides(nd, p.bd, p.bs);
+  // b shared by every batch and a's batch rows evenly spaced: one 2-D product over all rows.
+  bool b_shared = true;
+  bool a_rows_chain = true;
+  for (int d = 0; d < nd - 2; ++d) {
+    b_shared = b_shared && p.bd[d] == 1;
+    a_rows_chain = a_rows_chain && p.as[d] == p.as[d + 1] * p.ad[d + 1];
+  }
+  if (nd > 2 && b_shared && a_rows_chain) {
+    int64_t rows = 1;
+    for (int d = 0; d < nd - 1; ++d) rows *= p.ad[d];
+    int64_t sr = p.as[nd - 2];
+    int64_t sc = p.as[nd - 1];
+    if (normalize_matrix(rows, p.ad[nd - 1], sr, sc)) {
+      p.ad = {rows, p.ad[nd - 1]};
+      p.as = {sr, sc};
+      p.bd = {p.bd[nd - 2], p.bd[nd - 1]};
+      p.bs = {p.bs[nd - 2], p.bs[nd - 1]};
+      p.cd = {rows, p.cd[nd - 1]};
+      p.nd = 2;
+    }
+  }
+  return true;
+}
+
+// A contiguous copy (no autograd).
+Tensor dense(const Tensor& x) {
+  if (x.is_contiguous()) return x;
+  Tensor out = kernels::empty(x.shape(), x.dtype(), x.device());
+  kernels::copy(out, x);
+  return out;
+}
+
+// Fills every row of the [rows, n] tensor `out` with `bias` (or zeros).
+template <typename T>
+void fill_rows(T* out, int64_t rows, int64_t n, const Tensor& bias) {
+  if (!bias.defined()) {
+    std::memset(out, 0, static_cast<size_t>(rows * n) * sizeof(T));
+    return;
+  }
+  const T* bp = bias.data_ptr<T>();
+  const int64_t bst = bias.stride(0);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t j = 0; j < n; ++j) out[r * n + j] = bp[j * bst];
+  }
+}
+
+// ---- oneDNN (f32) --------------------------------------------------------------------------------
+
+dnnl::engine& engine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+dnnl::stream& stream() {
+  thread_local dnnl::stream s(engine());
+  return s;
+}
+
+struct Key {
+  int nd = 0;
+  int threads = 0;  // oneDNN sizes its work split when the primitive is created
+  bool bias = false;
+  Dims ad{}, as{}, bd{}, bs{};
+
+  bool operator==(const Key& o) const {
+    return nd == o.nd && threads == o.threads && bias == o.bias && ad == o.ad && as == o.as && bd == o.bd &&
+           bs == o.bs;
+  }
+};
+
+struct KeyHash {
+  size_t operator()(const Key& k) const {
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](int64_t v) { h = (h ^ static_cast<uint64_t>(v)) * 1099511628211ull; };
+    mix(k.nd);
+    mix(k.threads);
+    mix(k.bias);
+    for (int d = 0; d < k.nd; ++d) {
+      mix(k.ad[d]);
+      mix(k.as[d]);
+      mix(k.bd[d]);
+      mix(k.bs[d]);
+    }
+    return static_cast<size_t>(h);
+  }
+};
+
+struct Primitive {
+  dnnl::matmul prim;
+  dnnl::memory::desc src, weights, bias, dst, scratchpad;
+  size_t scratchpad_bytes = 0;
+  bool reference = false;  // oneDNN fell back to its slow reference code for this layout
+};
+
+// Primitives by layout. Small and bounded: cleared when full (shapes in a model are few).
+class PrimitiveCache {
+ public:
+  std::shared_ptr<const Primitive> find(const Key& k) {
+    std::lock_guard lock(mutex_);
+    auto it = map_.find(k);
+    return it == map_.end() ? nullptr : it->second;
+  }
+  void insert(const Key& k, std::shared_ptr<const Primitive> p) {
+    std::lock_guard lock(mutex_);
+    if (map_.size() >= kCapacity) map_.clear();
+    map_.emplace(k, std::move(p));
+  }
+
+ private:
+  static constexpr size_t kCapacity = 1024;
+  std::mutex mutex_;
+  std::unordered_map<Key, std::shared_ptr<const Primitive>, KeyHash> map_;
+};
+
+PrimitiveCache& cache() {
+  static PrimitiveCache c;
+  return c;
+}
+
+dnnl::memory::desc md(int nd, const Dims& dims, const Dims& strides) {
+  return dnnl::memory::desc(dnnl::memory::dims(dims.begin(), dims.begin() + nd), dnnl::memory::data_type::f32,
+                            dnnl::memory::dims(strides.begin(), strides.begin() + nd));
+}
+
+std::shared_ptr<const Primitive> create(const Problem& p, bool bias) {
+  auto out = std::make_shared<Primitive>();
+  const int nd = p.nd;
+  Dims cs{};
+  int64_t acc = 1;
+  for (int d = nd - 1; d >= 0; --d) {
+    cs[d] = acc;
+    acc *= p.cd[d];
+  }
+  out->src = md(nd, p.ad, p.as);
+  out->weights = md(nd, p.bd, p.bs);
+  out->dst = md(nd, p.cd, cs);
+  if (bias) {
+    Dims bd{};
+    Dims bst{};
+    for (int d = 0; d < nd; ++d) {
+      bd[d] = d == nd - 1 ? p.cd[d] : 1;
+      bst[d] = d == nd - 1 ? 1 : p.cd[nd - 1];
+    }
+    out->bias = md(nd, bd, bst);
+  }
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // from our allocator: thread-safe, reused
+  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(out->src, out->weights, out->bias, out->dst), attr,
+                                  engine());
+  out->reference = std::strncmp(pd.impl_info_str(), "ref", 3) == 0;
+  out->scratchpad = pd.scratchpad_desc();
+  out->scratchpad_bytes = out->scratchpad.get_size();
+  out->prim = dnnl::matmul(pd);
+  return out;
+}
+
+// The cached primitive for p, created on first use; nullptr when oneDNN refuses the layout.
+std::shared_ptr<const Primitive> lookup(const Problem& p, bool bias) {
+  Key k;
+  k.nd = p.nd;
+  k.threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  k.bias = bias;
+  k.ad = p.ad;
+  k.as = p.as;
+  k.bd = p.bd;
+  k.bs = p.bs;
+  if (auto hit = cache().find(k)) return hit;
+  std::shared_ptr<const Primitive> prim;
+  try {
+    prim = create(p, bias);
+  } catch (const dnnl::error&) {
+    return nullptr;
+  }
+  cache().insert(k, prim);
+  return prim;
+}
+
+struct Scratchpad {
+  explicit Scratchpad(size_t n) : bytes(n), ptr(n ? cpu_allocator::allocate(n) : nullptr) {}
+  ~Scratchpad() {
+    if (ptr) cpu_allocator::deallocate(ptr, bytes);
+  }
+  Scratchpad(const Scratchpad&) = delete;
+  Scratchpad& operator=(const Scratchpad&) = delete;
+  size_t bytes;
+  void* ptr;
+};
+
+// Memory objects bound to one primitive, kept per thread: creating dnnl::memory costs about as much
+// as a small product, so calls only swap the data pointers.
+struct Binding {
+  std::shared_ptr<const Primitive> prim;
+  dnnl::memory src, weights, bias, dst, scratchpad;
+  std::unordered_map<int, dnnl::memory> args;
+};
+
+Binding& bind(const std::shared_ptr<const Primitive>& prim) {
+  constexpr size_t kSlots = 16;
+  thread_local std::array<Binding, kSlots> slots;
+  thread_local size_t next = 0;
+  for (Binding& b : slots) {
+    if (b.prim == prim) return b;
+  }
+  Binding& b = slots[next];
+  next = (next + 1) % kSlots;
+  dnnl::engine& eng = engine();
+  b = Binding{};
+  b.prim = prim;
+  b.src = dnnl::memory(prim->src, eng, nullptr);
+  b.weights = dnnl::memory(prim->weights, eng, nullptr);
+  b.dst = dnnl::memory(prim->dst, eng, nullptr);
+  b.args = {{DNNL_ARG_SRC, b.src}, {DNNL_ARG_WEIGHTS, b.weights}, {DNNL_ARG_DST, b.dst}};
+  if (!prim->bias.is_zero()) {
+    b.bias = dnnl::memory(prim->bias, eng, nullptr);
+    b.args.emplace(DNNL_ARG_BIAS, b.bias);
+  }
+  if (prim->scratchpad_bytes) {
+    b.scratchpad = dnnl::memory(prim->scratchpad, eng, nullptr);
+    b.args.emplace(DNNL_ARG_SCRATCHPAD, b.scratchpad);
+  }
+  return b;
+}
+
+void execute(const std::shared_ptr<const Primitive>& prim, const Tensor& a, const Tensor& b,
+             const Tensor& bias, const Tensor& out) {
+  Binding& binding = bind(prim);
+  binding.src.set_data_handle(a.raw_data());
+  binding.weights.set_data_handle(b.raw_data());
+  binding.dst.set_data_handle(out.raw_data());
+  if (bias.defined()) binding.bias.set_data_handle(bias.raw_data());
+  // A per-call scratchpad from the caching allocator: primitives are shared between threads.
+  Scratchpad scratch(prim->scratchpad_bytes);
+  if (scratch.ptr) binding.scratchpad.set_data_handle(scratch.ptr);
+  prim->prim.execute(stream(), binding.args);
+  stream().wait();
+}
+
+void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
+  if (bias.defined() && bias.stride(0) != 1) bias = dense(bias);
+  Problem p;
+  bool copy_a = false;
+  bool copy_b = false;
+  if (!describe(a, b, out.shape(), p, copy_a, copy_b)) {
+    if (copy_a) a = dense(a);
+    if (copy_b) b = dense(b);
+    describe(a, b, out.shape(), p, copy_a, copy_b);
+  }
+  std::shared_ptr<const Primitive> prim = lookup(p, bias.defined());
+  if (!prim || prim->reference) {
+    // oneDNN has no fast kernel for these strides: contiguous operands always have one.
+    const Tensor da = dense(a);
+    const Tensor db = dense(b);
+    if (!da.is_same(a) || !db.is_same(b)) {
+      a = da;
+      b = db;
+      describe(a, b, out.shape(), p, copy_a, copy_b);
+      if (auto fast = lookup(p, bias.defined())) prim = fast;
+    }
+  }
+  STRATA_CHECK(prim, "matmul: oneDNN has no kernel for shapes {} and {}", a.shape().str(), b.shape().str());
+  execute(prim, a, b, bias, out);
+}
+
+// ---- OpenBLAS (f64) ------------------------------------------------------------------------------
+
+// Keeps OpenBLAS's own thread pool at strata's thread count.
+void sync_blas_threads() {
+  static std::atomic<int> current{0};
+  const int n = get_num_threads();
+  if (current.exchange(n) != n) openblas_set_num_threads(n);
+}
+
+void matmul_f64(Tensor a, Tensor b, const Tensor& bias, const Tensor& out) {
+  Problem p;
+  bool copy_a = false;
+  bool copy_b = false;
+  if (!describe(a, b, out.shape(), p, copy_a, copy_b)) {
+    if (copy_a) a = dense(a);
+    if (copy_b) b = dense(b);
+    describe(a, b, out.shape(), p, copy_a, copy_b);
+  }
+  sync_blas_threads();
+  const int nd = p.nd;
+  const int64_t m = p.cd[nd - 2];
+  const int64_t n = p.cd[nd - 1];
+  const int64_t k = p.ad[nd - 1];
+  const bool ta = !(p.as[nd - 1] == 1 && p.as[nd - 2] >= std::max<int64_t>(k, 1));
+  const bool tb = !(p.bs[nd - 1] == 1 && p.bs[nd - 2] >= std::max<int64_t>(n, 1));
+  const int64_t lda = ta ? p.as[nd - 1] : p.as[nd - 2];
+  const int64_t ldb = tb ? p.bs[nd - 1] : p.bs[nd - 2];
+  const double* ap = a.data_ptr<double>();
+  const double* bp = b.data_ptr<double>();
+  double* cp = out.data_ptr<double>();
+  int64_t batches = 1;
+  for (int d = 0; d < nd - 2; ++d) batches *= p.cd[d];
+  fill_rows(cp, batches * m, n, bias);
+  const double beta = bias.defined() ? 1.0 : 0.0;
+  Dims idx{};
+  for (int64_t i = 0; i < batches; ++i) {
+    int64_t ao = 0;
+    int64_t bo = 0;
+    for (int d = 0; d < nd - 2; ++d) {
+      if (p.ad[d] > 1) ao += idx[d] * p.as[d];
+      if (p.bd[d] > 1) bo += idx[d] * p.bs[d];
+    }
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.0, ap + ao,
+                static_cast<blasint>(lda), bp + bo, static_cast<blasint>(ldb), beta, cp + i * m * n,
+                static_cast<blasint>(n));
+    for (int d = nd - 3; d >= 0; --d) {
+      if (++idx[d] < p.cd[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias) {
+  STRATA_CHECK(a.dim() >= 2 && b.dim() >= 2, "matmul: kernel needs 2-D or higher operands, got {} and {}",
+               a.shape().str(), b.shape().str());
+  STRATA_CHECK(a.dtype() == b.dtype() && (!bias.defined() || bias.dtype() == a.dtype()),
+               "matmul: operands have different dtypes ({} and {})", dtype_name(a.dtype()),
+               dtype_name(b.dtype()));
+  const int64_t m = a.size(-2);
+  const int64_t k = a.size(-1);
+  const int64_t n = b.size(-1);
+  STRATA_CHECK(b.size(-2) == k, "matmul: shapes {} and {} cannot be multiplied ({} != {})", a.shape().str(),
+               b.shape().str(), k, b.size(-2));
+  Shape batch_a(std::span<const int64_t>(a.shape().begin(), a.shape().end() - 2));
+  Shape batch_b(std::span<const int64_t>(b.shape().begin(), b.shape().end() - 2));
+  Shape out_shape = broadcast_shapes(batch_a, batch_b, "matmul");
+  out_shape.push_back(m);
+  out_shape.push_back(n);
+  Tensor out = kernels::empty(out_shape, a.dtype(), a.device());
+  if (out.numel() == 0) return out;
+  if (k == 0) {
+    // An empty sum: bias (or zero) everywhere.
+    dispatch_floating(a.dtype(), "matmul",
+                      [&]<typename T>() { fill_rows(out.data_ptr<T>(), out.numel() / n, n, bias); });
+    return out;
+  }
+  switch (a.dtype()) {
+    case kFloat32:
+      matmul_f32(a, b, bias, out);
+      break;
+    case kFloat64:
+      matmul_f64(a, b, bias, out);
+      break;
+    default:
+      unsupported_dtype("matmul", a.dtype());
+  }
+  return out;
+}
+
+}  // namespace strata::kernels::cpu

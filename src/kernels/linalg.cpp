@@ -1,0 +1,14 @@
+// Device dispatch for matrix-product kernels.
+#include "kernels/linalg.h"
+
+#include "kernels/cpu/matmul.h"
+#include "kernels/dispatch.h"
+
+namespace strata::kernels {
+
+Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias) {
+  if (a.device().is_cpu()) return cpu::matmul(a, b, bias);
+  unsupported_device("matmul", a.device());
+}
+
+}  // namespace strata::kernels

@@ -1,0 +1,12 @@
+#pragma once
+// Matrix-product kernels: no autograd, any device.
+#include "strata/core/tensor.h"
+
+namespace strata::kernels {
+
+// out[..., m, n] = a[..., m, k] @ b[..., k, n] (+ bias[n]). a and b are at least 2-D, any strides;
+// their batch dims are right-aligned and broadcast (size 1 or equal). bias is undefined or 1-D of
+// size n. All operands share a floating dtype; the result is contiguous.
+Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias = {});
+
+}  // namespace strata::kernels

@@ -1,0 +1,18 @@
+#include "strata/nn/activation.h"
+
+#include "strata/ops/softmax.h"
+
+namespace strata::nn {
+
+std::string LeakyReLUImpl::extra_repr() const { return fmt::format("negative_slope={}", negative_slope); }
+std::string ELUImpl::extra_repr() const { return fmt::format("alpha={}", alpha); }
+std::string GELUImpl::extra_repr() const {
+  return approximate == ops::GeluApproximate::Tanh ? "approximate='tanh'" : "approximate='none'";
+}
+std::string SoftplusImpl::extra_repr() const { return fmt::format("beta={}, threshold={}", beta, threshold); }
+Tensor SoftmaxImpl::forward(const Tensor& x) { return ops::softmax(x, dim); }
+std::string SoftmaxImpl::extra_repr() const { return fmt::format("dim={}", dim); }
+Tensor LogSoftmaxImpl::forward(const Tensor& x) { return ops::log_softmax(x, dim); }
+std::string LogSoftmaxImpl::extra_repr() const { return fmt::format("dim={}", dim); }
+
+}  // namespace strata::nn

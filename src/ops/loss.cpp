@@ -1,0 +1,209 @@
+// Losses composed from differentiable ops (their gradients come from the ops' backward rules).
+#include "strata/ops/loss.h"
+
+#include "strata/core/factory.h"
+#include "strata/ops/activation.h"
+#include "strata/ops/elementwise.h"
+#include "strata/ops/indexing.h"
+#include "strata/ops/reduction.h"
+#include "strata/ops/softmax.h"
+#include "strata/ops/view.h"
+
+namespace strata::ops {
+namespace {
+
+Tensor reduce(const Tensor& loss, Reduction reduction) {
+  switch (reduction) {
+    case Reduction::None: return loss;
+    case Reduction::Mean: return mean(loss);
+    case Reduction::Sum: return sum(loss);
+  }
+  return loss;
+}
+
+void check_same_shape(const Tensor& input, const Tensor& target, const char* op) {
+  STRATA_CHECK(input.defined() && target.defined(), "{}: undefined input or target", op);
+  STRATA_CHECK(input.shape() == target.shape(), "{}: input shape {} and target shape {} differ", op,
+               input.shape().str(), target.shape().str());
+}
+
+// Moves the class dim (1) of [N, C, d...] last and flattens to [M, C]; targets [N, d...] to [M].
+std::pair<Tensor, Tensor> flatten_classes(const Tensor& input, const Tensor& target, const char* op) {
+  STRATA_CHECK(input.dim() >= 1, "{}: input must have a class dim, got shape {}", op, input.shape().str());
+  if (input.dim() == 1) {
+    STRATA_CHECK(target.dim() == 0, "{}: for unbatched input of shape {} the target must be 0-dim, got {}", op,
+                 input.shape().str(), target.shape().str());
+    return {input.unsqueeze(0), target.reshape({1})};
+  }
+  Shape expected;
+  expected.push_back(input.size(0));
+  for (int64_t d = 2; d < input.dim(); ++d) expected.push_back(input.size(d));
+  STRATA_CHECK(target.shape() == expected, "{}: target shape {} does not match input shape {} (expected {})", op,
+               target.shape().str(), input.shape().str(), expected.str());
+  Tensor x = input;
+  if (input.dim() > 2) {
+    Shape perm{0};
+    for (int64_t d = 2; d < input.dim(); ++d) perm.push_back(d);
+    perm.push_back(1);
+    x = input.permute(perm);
+  }
+  return {x.reshape({-1, input.size(1)}), target.reshape({-1})};
+}
+
+void check_class_targets(const Tensor& target, int64_t classes, int64_t ignore_index, const char* op) {
+  STRATA_CHECK(target.dtype() == kInt64, "{}: class-index targets must be i64, got {}", op,
+               dtype_name(target.dtype()));
+  for (int64_t t : target.to_vector<int64_t>()) {
+    STRATA_CHECK(t == ignore_index || (t >= 0 && t < classes), "{}: target {} is out of range for {} classes", op, t,
+                 classes);
+  }
+}
+
+}  // namespace
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_same_shape(input, target, "mse_loss");
+  return reduce(square(sub(input, target)), reduction);
+}
+
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_same_shape(input, target, "l1_loss");
+  return reduce(abs(sub(input, target)), reduction);
+}
+
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
+  check_same_shape(input, target, "smooth_l1_loss");
+  STRATA_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got {}", beta);
+  const Tensor d = abs(sub(input, target));
+  if (beta == 0) return reduce(d, reduction);
+  return reduce(where(lt(d, beta), mul(square(d), 0.5 / beta), sub(d, 0.5 * beta)), reduction);
+}
+
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction, double delta) {
+  check_same_shape(input, target, "huber_loss");
+  STRATA_CHECK(delta > 0, "huber_loss: delta must be positive, got {}", delta);
+  const Tensor d = abs(sub(input, target));
+  return reduce(where(le(d, delta), mul(square(d), 0.5), mul(sub(d, 0.5 * delta), delta)), reduction);
+}
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& options) {
+  auto [logp, t] = flatten_classes(input, target, "nll_loss");
+  const int64_t classes = logp.size(1);
+  check_class_targets(t, classes, options.ignore_index, "nll_loss");
+  if (options.weight.defined()) {
+    STRATA_CHECK(options.weight.dim() == 1 && options.weight.size(0) == classes,
+                 "nll_loss: weight of shape {} for {} classes", options.weight.shape().str(), classes);
+  }
+  const Tensor keep = ne(t, static_cast<double>(options.ignore_index));
+  const Tensor safe = where(keep, t, zeros_like(t));
+  Tensor w = to_dtype(keep, logp.dtype());
+  if (options.weight.defined()) w = mul(w, index_select(to_dtype(options.weight, logp.dtype()), 0, safe));
+  const Tensor picked = gather(logp, 1, safe.unsqueeze(1)).squeeze(1);
+  const Tensor loss = neg(mul(picked, w));
+  switch (options.reduction) {
+    case Reduction::None: return input.dim() == 1 ? loss.reshape({}) : loss.reshape(target.shape());
+    case Reduction::Sum: return sum(loss);
+    case Reduction::Mean: return div(sum(loss), sum(w));
+  }
+  return loss;
+}
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options) {
+  STRATA_CHECK(input.defined() && target.defined(), "cross_entropy: undefined input or target");
+  STRATA_CHECK(options.label_smoothing >= 0 && options.label_smoothing <= 1,
+               "cross_entropy: label_smoothing must be in [0, 1], got {}", options.label_smoothing);
+  const int64_t class_dim = input.dim() == 1 ? 0 : 1;
+  const int64_t classes = input.size(class_dim);
+  const Tensor logp = log_softmax(input, class_dim);
+  // Class weights shaped to broadcast along the class dim.
+  Tensor wc;
+  if (options.weight.defined()) {
+    STRATA_CHECK(options.weight.dim() == 1 && options.weight.size(0) == classes,
+                 "cross_entropy: weight of shape {} for {} classes", options.weight.shape().str(), classes);
+    Shape ws = Shape::filled(input.dim(), 1);
+    ws[class_dim] = classes;
+    wc = to_dtype(options.weight, logp.dtype()).reshape(ws);
+  }
+  const double ls = options.label_smoothing;
+
+  if (target.is_floating_point()) {
+    // Class probabilities with input's shape.
+    check_same_shape(input, target, "cross_entropy");
+    Tensor p = ls > 0 ? add(mul(target, 1.0 - ls), ls / static_cast<double>(classes)) : target;
+    Tensor terms = mul(logp, p);
+    if (wc.defined()) terms = mul(terms, wc);
+    const Tensor loss = neg(sum(terms, {class_dim}));
+    switch (options.reduction) {
+      case Reduction::None: return loss;
+      case Reduction::Sum: return sum(loss);
+      case Reduction::Mean: return input.dim() == 1 ? loss : div(sum(loss), static_cast<double>(input.size(0)));
+    }
+  }
+
+  const Tensor nll = nll_loss(logp, target, {options.weight, options.ignore_index, options.reduction});
+  if (ls == 0) return nll;
+  // Label smoothing: mix in the mean negative log-probability over classes (PyTorch's formulation).
+  Tensor all = wc.defined() ? mul(logp, wc) : logp;
+  Tensor smooth = neg(sum(all, {class_dim}));
+  auto [flat_logp, t] = flatten_classes(logp, target, "cross_entropy");
+  const Tensor keep = ne(t, static_cast<double>(options.ignore_index));
+  const Tensor keep_f = to_dtype(keep, logp.dtype());
+  Tensor smooth_flat = mul(smooth.reshape({-1}), keep_f);
+  Tensor smooth_red;
+  switch (options.reduction) {
+    case Reduction::None: smooth_red = smooth_flat.reshape(target.shape()); break;
+    case Reduction::Sum: smooth_red = sum(smooth_flat); break;
+    case Reduction::Mean: {
+      Tensor denom = sum(keep_f);
+      if (options.weight.defined()) {
+        const Tensor safe = where(keep, t, zeros_like(t));
+        denom = sum(mul(index_select(to_dtype(options.weight, logp.dtype()), 0, safe), keep_f));
+      }
+      smooth_red = div(sum(smooth_flat), denom);
+      break;
+    }
+  }
+  return add(mul(nll, 1.0 - ls), mul(smooth_red, ls / static_cast<double>(classes)));
+}
+
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
+  check_same_shape(input, target, "binary_cross_entropy");
+  // PyTorch clamps the logs at -100 so a probability of exactly 0 or 1 gives a finite loss.
+  const Tensor log_p = clamp(log(input), -100.0, std::nullopt);
+  const Tensor log_1mp = clamp(log(rsub(input, 1.0)), -100.0, std::nullopt);
+  Tensor loss = neg(add(mul(target, log_p), mul(rsub(target, 1.0), log_1mp)));
+  if (weight.defined()) loss = mul(loss, weight);
+  return reduce(loss, reduction);
+}
+
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
+                                        const Tensor& pos_weight, Reduction reduction) {
+  check_same_shape(input, target, "binary_cross_entropy_with_logits");
+  // log(1 + exp(-|x|)) + max(-x, 0) = -log(sigmoid(x)), computed without overflow.
+  const Tensor log_sig_neg = add(log1p(exp(neg(abs(input)))), clamp(neg(input), 0.0, std::nullopt));
+  Tensor loss;
+  if (pos_weight.defined()) {
+    const Tensor coef = add(mul(sub(pos_weight, 1.0), target), 1.0);
+    loss = add(mul(rsub(target, 1.0), input), mul(coef, log_sig_neg));
+  } else {
+    loss = add(mul(rsub(target, 1.0), input), log_sig_neg);
+  }
+  if (weight.defined()) loss = mul(loss, weight);
+  return reduce(loss, reduction);
+}
+
+Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction, bool log_target) {
+  check_same_shape(input, target, "kl_div");
+  Tensor loss;
+  if (log_target) {
+    loss = mul(exp(target), sub(target, input));
+  } else {
+    // target * log(target) is 0 where target is 0 (xlogy).
+    const Tensor pos = gt(target, 0.0);
+    const Tensor safe = where(pos, target, ones_like(target));
+    loss = sub(mul(target, log(safe)), mul(target, input));
+  }
+  return reduce(loss, reduction);
+}
+
+}  // namespace strata::ops

@@ -1,0 +1,126 @@
+#include "strata/train/callback.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "strata/autograd/grad_mode.h"
+#include "strata/train/trainer.h"
+
+namespace strata::train {
+namespace {
+
+bool maximize(Mode mode, const std::string& monitor) {
+  if (mode == Mode::Auto) return monitor.find("acc") != std::string::npos;
+  return mode == Mode::Max;
+}
+
+// The monitored value, or the training-set counterpart when there is no validation (val_loss -> loss).
+double monitored(const Logs& logs, const std::string& monitor, const char* who) {
+  auto it = logs.find(monitor);
+  if (it == logs.end() && monitor.rfind("val_", 0) == 0) it = logs.find(monitor.substr(4));
+  STRATA_CHECK(it != logs.end(), "{}: metric '{}' is not in the epoch logs", who, monitor);
+  return it->second;
+}
+
+}  // namespace
+
+EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : options_(std::move(options)) {
+  STRATA_CHECK(options_.patience >= 0, "EarlyStopping: patience must be non-negative, got {}", options_.patience);
+}
+
+void EarlyStopping::on_train_begin(Trainer&) {
+  wait_ = 0;
+  stopped_epoch_ = -1;
+  best_ = maximize(options_.mode, options_.monitor) ? -INFINITY : INFINITY;
+  best_state_.clear();
+}
+
+void EarlyStopping::on_epoch_end(Trainer& trainer, int epoch, const Logs& logs) {
+  const double v = monitored(logs, options_.monitor, "EarlyStopping");
+  const bool up = maximize(options_.mode, options_.monitor);
+  const bool improved = up ? v > best_ + options_.min_delta : v < best_ - options_.min_delta;
+  if (improved) {
+    best_ = v;
+    wait_ = 0;
+    if (options_.restore_best_weights) {
+      NoGradGuard no_grad;
+      best_state_.clear();
+      for (auto& [n, t] : trainer.model().state_dict()) best_state_[n] = t.clone();
+    }
+    return;
+  }
+  if (++wait_ > options_.patience) {
+    stopped_epoch_ = epoch;
+    trainer.stop_training();
+  }
+}
+
+void EarlyStopping::on_train_end(Trainer& trainer) {
+  if (options_.restore_best_weights && stopped_epoch_ >= 0 && !best_state_.empty()) {
+    trainer.model().load_state_dict(best_state_);
+  }
+}
+
+ModelCheckpoint::ModelCheckpoint(ModelCheckpointOptions options) : options_(std::move(options)) {
+  STRATA_CHECK(!options_.dir.empty(), "ModelCheckpoint: dir must be set");
+}
+
+void ModelCheckpoint::on_epoch_end(Trainer& trainer, int, const Logs& logs) {
+  std::filesystem::create_directories(options_.dir);
+  if (options_.save_last) trainer.save_checkpoint(options_.dir + "/last.safetensors");
+  if (!options_.save_best) return;
+  const double v = monitored(logs, options_.monitor, "ModelCheckpoint");
+  const bool up = maximize(options_.mode, options_.monitor);
+  if (!have_best_ || (up ? v > best_ : v < best_)) {
+    have_best_ = true;
+    best_ = v;
+    trainer.save_checkpoint(options_.dir + "/best.safetensors");
+  }
+}
+
+CSVLogger::CSVLogger(std::string path) : path_(std::move(path)) {}
+
+void CSVLogger::on_train_begin(Trainer&) { columns_.clear(); }
+
+void CSVLogger::on_epoch_end(Trainer&, int epoch, const Logs& logs) {
+  const bool first = columns_.empty();
+  if (first) {
+    for (const auto& [k, v] : logs) columns_.push_back(k);
+    const auto parent = std::filesystem::path(path_).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+  }
+  std::ofstream out(path_, first ? std::ios::trunc : std::ios::app);
+  STRATA_CHECK(out.good(), "CSVLogger: cannot write {}", path_);
+  if (first) {
+    out << "epoch";
+    for (const auto& c : columns_) out << "," << c;
+    out << "\n";
+  }
+  out << epoch;
+  for (const auto& c : columns_) {
+    auto it = logs.find(c);
+    out << ",";
+    if (it != logs.end()) out << fmt::format("{:.6g}", it->second);
+  }
+  out << "\n";
+}
+
+LRSchedulerStep::LRSchedulerStep(std::shared_ptr<optim::LRScheduler> scheduler, bool per_batch, std::string monitor)
+    : scheduler_(std::move(scheduler)), per_batch_(per_batch), monitor_(std::move(monitor)) {
+  STRATA_CHECK(scheduler_ != nullptr, "LRSchedulerStep: scheduler is null");
+}
+
+void LRSchedulerStep::on_batch_end(Trainer&, int64_t, const Logs&) {
+  if (per_batch_) scheduler_->step();
+}
+
+void LRSchedulerStep::on_epoch_end(Trainer&, int, const Logs& logs) {
+  if (per_batch_) return;
+  if (auto* plateau = dynamic_cast<optim::ReduceLROnPlateau*>(scheduler_.get())) {
+    plateau->step(monitored(logs, monitor_, "LRSchedulerStep"));
+  } else {
+    scheduler_->step();
+  }
+}
+
+}  // namespace strata::train

@@ -1,0 +1,265 @@
+#include "strata/train/trainer.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "strata/autograd/grad_mode.h"
+#include "strata/core/factory.h"
+#include "strata/core/generator.h"
+#include "strata/io/safetensors.h"
+#include "strata/ops/elementwise.h"
+#include "strata/ops/indexing.h"
+#include "strata/ops/reduction.h"
+#include "strata/train/plot.h"
+#include "strata/train/progress.h"
+
+namespace strata::train {
+namespace {
+
+// Number of correct argmax predictions when the output is [B, C] logits and the target [B] class indices;
+// -1 when accuracy does not apply.
+int64_t correct_predictions(const Tensor& output, const Tensor& target) {
+  if (output.dim() != 2 || target.dim() != 1 || target.dtype() != kInt64 || output.size(0) != target.size(0)) {
+    return -1;
+  }
+  return static_cast<int64_t>(ops::eq(ops::argmax(output, 1), target).sum().item());
+}
+
+std::string metrics_text(double loss, double acc) {
+  return acc >= 0 ? fmt::format("loss {:.4f} acc {:.4f}", loss, acc) : fmt::format("loss {:.4f}", loss);
+}
+
+void write_history_csv(const std::string& path, const History& history) {
+  std::vector<std::string> columns;
+  for (const Logs& logs : history.epochs) {
+    for (const auto& [k, v] : logs) {
+      if (std::find(columns.begin(), columns.end(), k) == columns.end()) columns.push_back(k);
+    }
+  }
+  std::ofstream out(path);
+  STRATA_CHECK(out.good(), "Trainer: cannot write {}", path);
+  out << "epoch";
+  for (const auto& c : columns) out << "," << c;
+  out << "\n";
+  for (size_t e = 0; e < history.epochs.size(); ++e) {
+    out << e + 1;
+    for (const auto& c : columns) {
+      auto it = history.epochs[e].find(c);
+      out << ",";
+      if (it != history.epochs[e].end()) out << fmt::format("{:.6g}", it->second);
+    }
+    out << "\n";
+  }
+}
+
+void plot_history(const std::string& path, const History& history) {
+  auto series = [&](const std::string& key, const std::string& label) {
+    Series s{label, {}};
+    for (const Logs& logs : history.epochs) {
+      auto it = logs.find(key);
+      if (it != logs.end()) s.values.push_back(it->second);
+    }
+    return s;
+  };
+  std::vector<std::pair<std::string, std::vector<Series>>> panels;
+  for (const char* metric : {"loss", "accuracy"}) {
+    std::vector<Series> lines;
+    for (const auto& [key, label] : {std::pair<std::string, std::string>{metric, "train"},
+                                     std::pair<std::string, std::string>{std::string("val_") + metric, "validation"}}) {
+      Series s = series(key, label);
+      if (!s.values.empty()) lines.push_back(std::move(s));
+    }
+    if (!lines.empty()) panels.emplace_back(metric, std::move(lines));
+  }
+  if (!panels.empty()) plot_line_panels(path, panels);
+}
+
+std::string history_to_text(const History& history) {
+  std::ostringstream os;
+  for (const Logs& logs : history.epochs) {
+    bool first = true;
+    for (const auto& [k, v] : logs) {
+      os << (first ? "" : ";") << k << "=" << fmt::format("{:.17g}", v);
+      first = false;
+    }
+    os << "\n";
+  }
+  return os.str();
+}
+
+History history_from_text(const std::string& text) {
+  History h;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    Logs logs;
+    std::istringstream fields(line);
+    std::string kv;
+    while (std::getline(fields, kv, ';')) {
+      const auto eq = kv.find('=');
+      if (eq != std::string::npos) logs[kv.substr(0, eq)] = std::stod(kv.substr(eq + 1));
+    }
+    h.epochs.push_back(std::move(logs));
+  }
+  return h;
+}
+
+}  // namespace
+
+Trainer::Trainer(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optimizer> optimizer, LossFn loss)
+    : model_(std::move(model)), optimizer_(std::move(optimizer)), loss_(std::move(loss)) {
+  STRATA_CHECK(model_ != nullptr, "Trainer: model is null");
+  STRATA_CHECK(optimizer_ != nullptr, "Trainer: optimizer is null");
+  STRATA_CHECK(static_cast<bool>(loss_), "Trainer: loss is empty");
+}
+
+History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
+  STRATA_CHECK(options.epochs >= 0, "fit: epochs must be non-negative, got {}", options.epochs);
+  stop_ = false;
+  for (auto& cb : options.callbacks) cb->on_train_begin(*this);
+  const int first = epoch_, last = epoch_ + options.epochs;
+  for (int epoch = first; epoch < last && !stop_; ++epoch) {
+    for (auto& cb : options.callbacks) cb->on_epoch_begin(*this, epoch + 1);
+    model_->train();
+    train.set_epoch(epoch);  // the shuffle depends only on (seed, epoch): resuming repeats it exactly
+    const auto start = std::chrono::steady_clock::now();
+    ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, last), train.size(), options.progress ? stderr : nullptr);
+    double loss_sum = 0;
+    int64_t samples = 0, correct = 0, step = 0;
+    bool has_accuracy = true;
+    for (const data::Batch& batch : train) {
+      optimizer_->zero_grad();
+      const Tensor output = model_->forward(batch.input);
+      Tensor loss = loss_(output, batch.target);
+      loss.backward();
+      optimizer_->step();
+      const int64_t n = batch.size();
+      const double batch_loss = loss.item();
+      loss_sum += batch_loss * static_cast<double>(n);
+      samples += n;
+      {
+        NoGradGuard no_grad;
+        const int64_t c = correct_predictions(output, batch.target);
+        if (c < 0) has_accuracy = false;
+        correct += std::max<int64_t>(c, 0);
+      }
+      ++step;
+      const double acc = has_accuracy ? static_cast<double>(correct) / static_cast<double>(samples) : -1;
+      bar.update(step, metrics_text(loss_sum / static_cast<double>(samples), acc), samples);
+      Logs batch_logs{{"loss", batch_loss}};
+      for (auto& cb : options.callbacks) cb->on_batch_end(*this, step, batch_logs);
+    }
+    STRATA_CHECK(samples > 0, "fit: the training loader produced no batches");
+    Logs logs;
+    logs["loss"] = loss_sum / static_cast<double>(samples);
+    if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(samples);
+    logs["lr"] = optimizer_->lr(0);
+    if (options.validation) {
+      const Logs val = evaluate(*options.validation);
+      for (const auto& [k, v] : val) logs["val_" + k] = v;
+    }
+    logs["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string summary = metrics_text(logs["loss"], has_accuracy ? logs["accuracy"] : -1);
+    if (options.validation) {
+      summary += fmt::format(" | val_loss {:.4f}", logs["val_loss"]);
+      if (logs.count("val_accuracy")) summary += fmt::format(" val_acc {:.4f}", logs["val_accuracy"]);
+    }
+    bar.finish(summary);
+    epoch_ = epoch + 1;
+    if (scheduler_) scheduler_->step();
+    history_.epochs.push_back(logs);
+    for (auto& cb : options.callbacks) cb->on_epoch_end(*this, epoch + 1, logs);
+  }
+  if (!options.out_dir.empty()) {
+    std::filesystem::create_directories(options.out_dir);
+    write_history_csv(options.out_dir + "/metrics.csv", history_);
+    plot_history(options.out_dir + "/curves.png", history_);
+  }
+  for (auto& cb : options.callbacks) cb->on_train_end(*this);
+  return history_;
+}
+
+Logs Trainer::evaluate(data::DataLoader& loader) {
+  NoGradGuard no_grad;
+  const bool was_training = model_->is_training();
+  model_->eval();
+  double loss_sum = 0;
+  int64_t samples = 0, correct = 0;
+  bool has_accuracy = true;
+  for (const data::Batch& batch : loader) {
+    const Tensor output = model_->forward(batch.input);
+    loss_sum += loss_(output, batch.target).item() * static_cast<double>(batch.size());
+    samples += batch.size();
+    const int64_t c = correct_predictions(output, batch.target);
+    if (c < 0) has_accuracy = false;
+    correct += std::max<int64_t>(c, 0);
+  }
+  model_->train(was_training);
+  STRATA_CHECK(samples > 0, "evaluate: the loader produced no batches");
+  Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
+  if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(samples);
+  return logs;
+}
+
+Tensor Trainer::predict(data::DataLoader& loader) {
+  NoGradGuard no_grad;
+  const bool was_training = model_->is_training();
+  model_->eval();
+  std::vector<Tensor> outputs;
+  for (const data::Batch& batch : loader) outputs.push_back(model_->forward(batch.input));
+  model_->train(was_training);
+  STRATA_CHECK(!outputs.empty(), "predict: the loader produced no batches");
+  return ops::cat(outputs, 0);
+}
+
+void Trainer::save_checkpoint(const std::string& path) const {
+  std::map<std::string, Tensor> tensors;
+  for (const auto& [k, v] : model_->state_dict()) tensors["model." + k] = v;
+  for (const auto& [k, v] : optimizer_->state_dict()) tensors["optimizer." + k] = v;
+  if (scheduler_) {
+    for (const auto& [k, v] : scheduler_->state_dict()) tensors["scheduler." + k] = v;
+  }
+  tensors["trainer.epoch"] = full({}, epoch_, {.dtype = kInt64});
+  std::ostringstream rng;
+  {
+    Generator& g = default_generator();
+    std::lock_guard lock(g.mutex());
+    rng << g.engine();
+  }
+  io::save_safetensors(path, tensors,
+                       {{"format", "strata-checkpoint-1"}, {"rng", rng.str()}, {"history", history_to_text(history_)}});
+}
+
+void Trainer::load_checkpoint(const std::string& path) {
+  const io::SafetensorsFile file = io::read_safetensors(path);
+  const std::map<std::string, Tensor>& tensors = file.tensors;
+  const std::map<std::string, std::string>& metadata = file.metadata;
+  nn::StateDict model_state;
+  optim::StateDict optimizer_state, scheduler_state;
+  for (const auto& [k, v] : tensors) {
+    if (k.rfind("model.", 0) == 0) model_state[k.substr(6)] = v;
+    if (k.rfind("optimizer.", 0) == 0) optimizer_state[k.substr(10)] = v;
+    if (k.rfind("scheduler.", 0) == 0) scheduler_state[k.substr(10)] = v;
+  }
+  STRATA_CHECK(tensors.count("trainer.epoch"), "{}: not a strata training checkpoint (no trainer.epoch)", path);
+  try {
+    model_->load_state_dict(model_state);
+    optimizer_->load_state_dict(optimizer_state);
+    if (scheduler_) scheduler_->load_state_dict(scheduler_state);
+  } catch (const Error& e) {
+    STRATA_FAIL("{}: {}", path, e.what());
+  }
+  epoch_ = static_cast<int>(tensors.at("trainer.epoch").item());
+  if (auto it = metadata.find("history"); it != metadata.end()) history_ = history_from_text(it->second);
+  if (auto it = metadata.find("rng"); it != metadata.end()) {
+    Generator& g = default_generator();
+    std::lock_guard lock(g.mutex());
+    std::istringstream in(it->second);
+    in >> g.engine();
+    STRATA_CHECK(!in.fail(), "{}: corrupt random-number state in the checkpoint", path);
+  }
+}
+
+}  // namespace strata::train

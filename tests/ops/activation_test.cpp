@@ -1,0 +1,143 @@
+// Activation functions: forward values against closed forms (PyTorch semantics and defaults), dtype rules,
+// gradients at the kinks, and error messages.
+#include <gmock/gmock.h>
+
+#include <cmath>
+#include <limits>
+
+#include "test_util.h"
+
+namespace strata {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+Tensor f64(const std::vector<double>& v) { return from_vector(v); }
+
+void expect_values(const Tensor& t, const std::vector<double>& expected, double tol = 1e-12) {
+  const std::vector<double> got = t.to_vector<double>();
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], tol) << "element " << i;
+}
+
+template <typename F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected strata::Error";
+  return "";
+}
+
+// The gradient of sum(f(x)) at the given points.
+template <typename F>
+std::vector<double> grad_at(F f, const std::vector<double>& points) {
+  Tensor x = f64(points).requires_grad_();
+  f(x).sum().backward();
+  return x.grad().to_vector<double>();
+}
+
+TEST(Activation, ReluFamily) {
+  expect_values(ops::relu(f64({-1.5, 0, 2})), {0, 0, 2});
+  expect_values(ops::leaky_relu(f64({-2, 0, 3})), {-0.02, 0, 3});
+  expect_values(ops::leaky_relu(f64({-2, 3}), 0.2), {-0.4, 3});
+  expect_values(ops::elu(f64({-1, 0, 2})), {-0.6321205588285577, 0, 2});
+  expect_values(ops::elu(f64({-1, 2}), 0.5), {0.5 * -0.6321205588285577, 2});
+  expect_values(ops::selu(f64({-1, 0, 1})), {-1.1113307378125625, 0, 1.0507009873554805});
+  // Large negative inputs saturate at -alpha (selu: -scale * alpha).
+  expect_values(ops::elu(f64({-800})), {-1});
+  expect_values(ops::selu(f64({-800})), {-1.0507009873554805 * 1.6732632423543772});
+}
+
+TEST(Activation, SmoothFamily) {
+  expect_values(ops::gelu(f64({0, 1, -1, 0.5})),
+                {0, 0.8413447460685429, -0.15865525393145707, 0.34573123063700656});
+  expect_values(ops::gelu(f64({0, 1, -1, 0.5}), ops::GeluApproximate::Tanh),
+                {0, 0.8411919906082768, -0.15880800939172324, 0.34571400982514394});
+  expect_values(ops::sigmoid(f64({0, std::log(3.0), -800, 800})), {0.5, 0.75, 0, 1});
+  expect_values(ops::tanh(f64({0, std::log(2.0), -30})), {0, 0.6, -1});
+  expect_values(ops::silu(f64({0, 1, -800})), {0, 0.7310585786300049, 0});
+  // softplus: log(1 + exp(beta x)) / beta, and x itself once beta x exceeds the threshold.
+  expect_values(ops::softplus(f64({0, -100, 25})), {std::log(2.0), std::exp(-100.0), 25}, 1e-15);
+  expect_values(ops::softplus(f64({1, 11}), 2.0, 20.0), {1.0634640055214863, 11});
+  expect_values(ops::softplus(f64({0.5, 2}), 1.0, 1.0), {std::log1p(std::exp(0.5)), 2});
+}
+
+TEST(Activation, HardFamily) {
+  expect_values(ops::hardsigmoid(f64({-4, -3, 0, 1.5, 3, 4})), {0, 0, 0.5, 0.75, 1, 1});
+  expect_values(ops::hardswish(f64({-4, -3, -1, 0, 1.5, 3, 4})), {0, 0, -1.0 / 3, 0, 1.125, 3, 4});
+}
+
+TEST(Activation, DtypesAndLayouts) {
+  // relu keeps integers; the others compute integral inputs in f32.
+  Tensor ri = ops::relu(from_vector<int64_t>({-3, 0, 5}));
+  EXPECT_EQ(ri.dtype(), kInt64);
+  EXPECT_EQ(ri.to_vector<int64_t>(), (std::vector<int64_t>{0, 0, 5}));
+  EXPECT_EQ(ops::relu(from_vector<uint8_t>({0, 7})).dtype(), kUInt8);
+  const Tensor ints = from_vector<int64_t>({-1, 0, 2});
+  for (Tensor y : {ops::leaky_relu(ints), ops::elu(ints), ops::selu(ints), ops::gelu(ints),
+                   ops::sigmoid(ints), ops::tanh(ints), ops::softplus(ints), ops::silu(ints),
+                   ops::hardsigmoid(ints), ops::hardswish(ints)}) {
+    EXPECT_EQ(y.dtype(), kFloat32);
+  }
+  expect_values(ops::sigmoid(ints), {1 / (1 + std::exp(1.0)), 0.5, 1 / (1 + std::exp(-2.0))}, 1e-7);
+  // f32 and f64 keep their dtype.
+  EXPECT_EQ(ops::gelu(zeros({2})).dtype(), kFloat32);
+  EXPECT_EQ(ops::gelu(zeros({2}, {.dtype = kFloat64})).dtype(), kFloat64);
+  // Non-contiguous input: a transpose.
+  Tensor t = from_vector<double>({-1, 2, -3, 4}, {2, 2}).t();
+  expect_values(ops::relu(t), {0, 0, 2, 4});
+  expect_values(t.relu(), {0, 0, 2, 4});
+  expect_values(t.sigmoid(), {1 / (1 + std::exp(1.0)), 1 / (1 + std::exp(3.0)), 1 / (1 + std::exp(-2.0)),
+                              1 / (1 + std::exp(-4.0))});
+  expect_values(t.tanh(), {std::tanh(-1.0), std::tanh(-3.0), std::tanh(2.0), std::tanh(4.0)});
+}
+
+TEST(Activation, GradientsAtKinksFollowPyTorch) {
+  // relu: 0 at 0. leaky_relu: the slope at 0. elu/selu: the negative branch at 0.
+  EXPECT_EQ(grad_at([](const Tensor& x) { return ops::relu(x); }, {-1, 0, 2}),
+            (std::vector<double>{0, 0, 1}));
+  EXPECT_EQ(grad_at([](const Tensor& x) { return ops::leaky_relu(x, 0.1); }, {-1, 0, 2}),
+            (std::vector<double>{0.1, 0.1, 1}));
+  EXPECT_EQ(grad_at([](const Tensor& x) { return ops::elu(x, 0.5); }, {0, 2}), (std::vector<double>{0.5, 1}));
+  const std::vector<double> s = grad_at([](const Tensor& x) { return ops::selu(x); }, {0, 2});
+  EXPECT_NEAR(s[0], 1.0507009873554805 * 1.6732632423543772, 1e-15);
+  EXPECT_NEAR(s[1], 1.0507009873554805, 1e-15);
+  // hardsigmoid: 1/6 strictly inside (-3, 3). hardswish: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above.
+  const std::vector<double> hs = grad_at([](const Tensor& x) { return ops::hardsigmoid(x); }, {-3, 0, 3, 4});
+  expect_values(f64(hs), {0, 1.0 / 6, 0, 0});
+  EXPECT_EQ(grad_at([](const Tensor& x) { return ops::hardswish(x); }, {-4, -3, 0, 3, 4}),
+            (std::vector<double>{0, -0.5, 0.5, 1.5, 1}));
+  // softplus: 1 above the threshold, sigmoid(beta x) below it.
+  const std::vector<double> sp =
+      grad_at([](const Tensor& x) { return ops::softplus(x, 2.0, 4.0); }, {0, 1.9, 2.5});
+  expect_values(f64(sp), {0.5, 1 / (1 + std::exp(-3.8)), 1});
+  // A negative elu alpha makes the output positive below zero; the branch still follows x.
+  const std::vector<double> en = grad_at([](const Tensor& x) { return ops::elu(x, -0.5); }, {-1, 2});
+  expect_values(f64(en), {-0.5 * std::exp(-1.0), 1});
+}
+
+TEST(Activation, Errors) {
+  EXPECT_EQ(error_of([] { ops::relu(Tensor()); }), "relu: undefined tensor argument");
+  EXPECT_EQ(error_of([] { ops::gelu(Tensor(), ops::GeluApproximate::Tanh); }),
+            "gelu: undefined tensor argument");
+  EXPECT_EQ(error_of([] { ops::softplus(Tensor()); }), "softplus: undefined tensor argument");
+  for (auto op :
+       {+[](const Tensor& x) { return ops::sigmoid(x); }, +[](const Tensor& x) { return ops::relu(x); },
+        +[](const Tensor& x) { return ops::hardswish(x); }}) {
+    const std::string msg = error_of([&] { op(empty({2}, {.dtype = kBFloat16})); });
+    EXPECT_THAT(msg, HasSubstr("bf16"));
+  }
+  EXPECT_THAT(error_of([] { ops::sigmoid(empty({2}, {.dtype = kBFloat16})); }), StartsWith("sigmoid: "));
+  // Backward through a freed graph names the op.
+  Tensor x = f64({1, 2}).requires_grad_();
+  Tensor y = ops::tanh(x).sum();
+  y.backward();
+  EXPECT_THAT(error_of([&] { y.backward(); }), HasSubstr("a second time"));
+}
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,128 @@
+#include "strata/train/trainer.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "strata/data.h"
+#include "strata/nn.h"
+#include "strata/optim.h"
+#include "strata/train/progress.h"
+#include "test_util.h"
+
+namespace strata::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Two Gaussian blobs per class in 2-D, 3 classes: learnable by a small MLP in a few epochs.
+std::shared_ptr<data::TensorDataset> blobs(int64_t n, uint64_t seed) {
+  Generator g(seed);
+  Tensor labels = randint(0, 3, {n}, {.dtype = kInt64}, &g);
+  Tensor centers = from_vector<float>({2, 0, -1, 1.7f, -1, -1.7f}, {3, 2});
+  Tensor x = F::index_select(centers, 0, labels) + randn({n, 2}, {}, &g) * 0.4;
+  return std::make_shared<data::TensorDataset>(x, labels);
+}
+
+nn::Sequential make_model() { return nn::Sequential(nn::Linear(2, 16), nn::ReLU(), nn::Dropout(0.1), nn::Linear(16, 3)); }
+
+class TrainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("strata_trainer_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(TrainerTest, FitsAndEvaluates) {
+  manual_seed(0);
+  data::DataLoader train(blobs(600, 1), {.batch_size = 32, .shuffle = true, .seed = 3});
+  data::DataLoader test(blobs(300, 2), {.batch_size = 100});
+  nn::Sequential net = make_model();
+  Trainer trainer(net.ptr(), optim::Adam(net->parameters(), {.lr = 1e-2}), nn::CrossEntropyLoss());
+  History h = trainer.fit(train, {.epochs = 5, .validation = &test, .out_dir = dir_.string(), .progress = false});
+  ASSERT_EQ(h.epochs.size(), 5u);
+  EXPECT_LT(h.epochs.back().at("loss"), h.epochs.front().at("loss"));
+  EXPECT_GT(h.epochs.back().at("val_accuracy"), 0.9);
+  EXPECT_GT(trainer.evaluate(test).at("accuracy"), 0.9);
+  EXPECT_EQ(trainer.predict(test).shape(), (Shape{300, 3}));
+  EXPECT_TRUE(fs::exists(dir_ / "metrics.csv"));
+  EXPECT_TRUE(fs::exists(dir_ / "curves.png"));
+  std::ifstream csv(dir_ / "metrics.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header, "epoch,accuracy,loss,lr,seconds,val_accuracy,val_loss");
+}
+
+TEST_F(TrainerTest, ResumeIsBitExact) {
+  auto dataset = blobs(256, 5);
+  auto run = [&](bool resume) {
+    manual_seed(42);
+    nn::Sequential net = make_model();
+    auto opt = std::make_shared<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
+    data::DataLoader loader(dataset, {.batch_size = 16, .shuffle = true, .seed = 7});
+    Trainer t(net.ptr(), opt, nn::CrossEntropyLoss());
+    if (!resume) {
+      t.fit(loader, {.epochs = 2, .progress = false});
+      return net->state_dict();
+    }
+    t.fit(loader, {.epochs = 1, .progress = false});
+    t.save_checkpoint((dir_ / "ckpt.safetensors").string());
+    manual_seed(999);  // the checkpoint restores the random state
+    nn::Sequential net2 = make_model();
+    auto opt2 = std::make_shared<optim::SGD>(net2->parameters(), optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
+    Trainer t2(net2.ptr(), opt2, nn::CrossEntropyLoss());
+    t2.load_checkpoint((dir_ / "ckpt.safetensors").string());
+    EXPECT_EQ(t2.epoch(), 1);
+    t2.fit(loader, {.epochs = 1, .progress = false});
+    EXPECT_EQ(t2.history().epochs.size(), 2u);
+    return net2->state_dict();
+  };
+  const nn::StateDict straight = run(false), resumed = run(true);
+  for (const auto& [name, t] : straight) EXPECT_TRUE(equal(t, resumed.at(name))) << name;
+}
+
+TEST_F(TrainerTest, CallbacksStopCheckpointAndLog) {
+  manual_seed(1);
+  data::DataLoader train(blobs(128, 3), {.batch_size = 32});
+  nn::Sequential net(nn::Linear(2, 16), nn::ReLU(), nn::Linear(16, 3));  // deterministic: no dropout
+  auto opt = std::make_shared<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = 0.0});  // never improves
+  Trainer trainer(net.ptr(), opt, nn::CrossEntropyLoss());
+  auto early = std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "loss", .patience = 1, .min_delta = 1e-3});
+  auto ckpt = std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{.dir = dir_.string()});
+  auto csv = std::make_shared<CSVLogger>((dir_ / "log.csv").string());
+  History h = trainer.fit(train, {.epochs = 10, .callbacks = {early, ckpt, csv}, .progress = false});
+  EXPECT_EQ(h.epochs.size(), 3u);  // best at epoch 1, no improvement in 2 and 3
+  EXPECT_EQ(early->stopped_epoch(), 3);
+  EXPECT_TRUE(fs::exists(dir_ / "best.safetensors"));
+  EXPECT_TRUE(fs::exists(dir_ / "last.safetensors"));
+  std::ifstream log(dir_ / "log.csv");
+  int lines = 0;
+  for (std::string line; std::getline(log, line);) ++lines;
+  EXPECT_EQ(lines, 4);
+}
+
+TEST_F(TrainerTest, MismatchedCheckpointNamesTheProblem) {
+  nn::Sequential net = make_model();
+  Trainer t(net.ptr(), optim::SGD(net->parameters()), nn::CrossEntropyLoss());
+  t.save_checkpoint((dir_ / "a.safetensors").string());
+  nn::Sequential other(nn::Linear(2, 8), nn::ReLU(), nn::Linear(8, 3));
+  Trainer t2(other.ptr(), optim::SGD(other->parameters()), nn::CrossEntropyLoss());
+  try {
+    t2.load_checkpoint((dir_ / "a.safetensors").string());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a.safetensors"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("mis-shaped"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ProgressBar, RendersStepsRateAndEta) {
+  ProgressBar bar("epoch 1/2", 10, nullptr);
+  EXPECT_EQ(bar.render(5, "loss 0.5000", 2.0, 500),
+            "epoch 1/2 [============>           ] 5/10 loss 0.5000 | 250 samples/s 00:02<00:02");
+}
+
+}  // namespace
+}  // namespace strata::train
