@@ -1,7 +1,7 @@
 // Joining, splitting, gathering and scattering: shape checks, kernel calls and backward rules written
 // with ops (index_select <-> index_add, gather <-> scatter_add, pad <-> pad with the pads negated), so
 // they run on every device and differentiate again. Index tensors are passed to `record` as inputs
-// (with no gradient) so an in-place change to them before backward is caught.
+// (with no gradient), so an in-place change to them before backward is caught.
 #include "strata/ops/indexing.h"
 
 #include <algorithm>

@@ -241,14 +241,27 @@ void LinearWarmup::load_state_dict(const StateDict& state) {
     else
       own[key] = value;
   }
-  if (!after_)
+  if (!after_) {
     STRATA_CHECK(after.empty(),
                  "LinearWarmup::load_state_dict: the state dict holds an `after` scheduler ('after.{}'), "
                  "but this warm-up has none",
                  after.begin()->first);
-  else
-    after_->load_state_dict(after);
-  LRScheduler::load_state_dict(own);  // last: its rates are the current ones in either phase
+    LRScheduler::load_state_dict(own);
+    return;
+  }
+  // Load `after` first and our own state last (its rates are the current ones in either phase); if ours
+  // fails, put `after` and the optimiser's rates back so a failed load changes nothing.
+  const StateDict after_before = after_->state_dict();
+  std::vector<double> lrs_before;
+  for (size_t g = 0; g < optimizer_->num_groups(); ++g) lrs_before.push_back(optimizer_->lr(g));
+  after_->load_state_dict(after);
+  try {
+    LRScheduler::load_state_dict(own);
+  } catch (...) {
+    after_->load_state_dict(after_before);
+    for (size_t g = 0; g < lrs_before.size(); ++g) optimizer_->set_lr(lrs_before[g], g);
+    throw;
+  }
 }
 
 // ---- ReduceLROnPlateau ------------------------------------------------------------------------------------

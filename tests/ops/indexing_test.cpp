@@ -424,6 +424,14 @@ TEST(Scatter, Errors) {
       {"scatter_add:", "larger than x", "dim 1"});
 }
 
+TEST(Gather, ZeroDimOperandsActAsOneElement) {
+  EXPECT_EQ(ops::gather(scalar_tensor(5.0), 0, idx({0}, {})).item(), 5.0);
+  EXPECT_EQ(ops::index_add(scalar_tensor(1.0), 0, idx({0}), scalar_tensor(2.0)).item(), 3.0);
+  EXPECT_EQ(ops::scatter(scalar_tensor(1.0), 0, idx({0}, {}), scalar_tensor(4.0)).item(), 4.0);
+  EXPECT_EQ(ops::scatter_add(scalar_tensor(1.0), 0, idx({0}, {}), scalar_tensor(4.0)).item(), 5.0);
+  EXPECT_EQ(ops::index_select(zeros({2, 3}), 0, idx({1}, {})).shape(), (Shape{1, 3}));
+}
+
 // ---- masked_fill / one_hot / embedding / pad -----------------------------------------------------
 
 TEST(MaskedFill, BroadcastMaskAndDtypes) {

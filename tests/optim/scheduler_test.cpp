@@ -256,6 +256,15 @@ TEST(Schedulers, WarmupAndPlateauStateRoundTrip) {
   t->step();
   EXPECT_EQ(fresh.opt.lr(0), r.opt.lr(0));
   EXPECT_NEAR(fresh.opt.lr(0), 0.1 * 0.125, 1e-15);
+  StateDict broken = state;
+  broken.erase("last_lr");
+  const double lr_before = fresh.opt.lr(0);
+  EXPECT_THROW(t->load_state_dict(broken), Error);
+  EXPECT_EQ(fresh.opt.lr(0), lr_before);  // the failed load left the rates alone
+  EXPECT_EQ(t->last_epoch(), 5);
+  t->step();
+  s->step();
+  EXPECT_EQ(fresh.opt.lr(0), r.opt.lr(0));  // ... and the `after` scheduler's step count
   Rig bare;
   LinearWarmup alone(bare.opt, 2, 0.5);
   try {

@@ -104,7 +104,7 @@ void unary_floating(UnaryOp op, const Tensor& out, const Tensor& x, UnaryParams 
     case UnaryOp::Square:
       return map1<T, T>(out, x, [](T v) { return v * v; });
     case UnaryOp::Relu:
-      return map1<T, T>(out, x, [](T v) { return v > T(0) ? v : T(0); });
+      return map1<T, T>(out, x, [](T v) { return v <= T(0) ? T(0) : v; });  // NaN passes through
     case UnaryOp::Sigmoid:
       return map1<T, T>(out, x, [](T v) { return sigmoid_t(v); });
     case UnaryOp::Tanh:
@@ -187,8 +187,12 @@ T pow_t(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     return std::pow(a, b);
   } else {
-    T r = 1;
-    for (T i = 0; i < b; ++i) r = T(r * a);
+    // Square-and-multiply: O(log b) for the non-negative exponents the caller allows.
+    T r = 1, base = a;
+    for (uint64_t e = static_cast<uint64_t>(b); e > 0; e >>= 1) {
+      if (e & 1) r = T(r * base);
+      base = T(base * base);
+    }
     return r;
   }
 }
@@ -206,12 +210,16 @@ void binary_arith(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor&
       if constexpr (std::is_floating_point_v<T>) {
         return map2<T, T>(out, a, b, [](T x, T y) { return x / y; });
       } else {
-        return map2<T, T>(out, a, b, [](T x, T y) {
-          STRATA_CHECK(y != 0, "div: integer division by zero");
-          return T(x / y);
-        });
+        // Checked before the (possibly parallel) loop: nothing may throw inside it.
+        for (int64_t v : b.to_vector<int64_t>()) STRATA_CHECK(v != 0, "div: integer division by zero");
+        return map2<T, T>(out, a, b, [](T x, T y) { return T(x / y); });
       }
     case BinaryOp::Pow:
+      if constexpr (!std::is_floating_point_v<T>) {
+        for (int64_t v : b.to_vector<int64_t>()) {
+          STRATA_CHECK(v >= 0, "pow: integers to negative integer powers are not allowed (exponent {})", v);
+        }
+      }
       return map2<T, T>(out, a, b, [](T x, T y) { return pow_t(x, y); });
     case BinaryOp::Maximum:
       return map2<T, T>(out, a, b, [](T x, T y) {

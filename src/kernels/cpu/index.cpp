@@ -73,6 +73,33 @@ struct IndexedLoop {
   Strides index_strides;
 };
 
+// n steps of body(a[j * sa + index[j * si] * da], b[j * sb]); the all-unit-stride case gets its own
+// loop so the compiler sees constant strides.
+template <typename T, typename Body>
+inline void walk(T* a, int64_t sa, int64_t da, T* b, int64_t sb, const int64_t* ix, int64_t si, int64_t n,
+                 int64_t bound, BadIndex& bad, const Body& body) {
+  auto in_range = [bound](int64_t v) { return static_cast<uint64_t>(v) < static_cast<uint64_t>(bound); };
+  if (si == 1 && sb == 1 && da == 1) {
+    for (int64_t j = 0; j < n; ++j) {
+      const int64_t v = ix[j];
+      if (!in_range(v)) [[unlikely]] {
+        bad.record(v);
+        continue;
+      }
+      body(a[j * sa + v], b[j]);
+    }
+    return;
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t v = ix[j * si];
+    if (!in_range(v)) [[unlikely]] {
+      bad.record(v);
+      continue;
+    }
+    body(a[j * sa + v * da], b[j * sb]);
+  }
+}
+
 // Calls body(a[p with p[dim] = index[p]], b[p]) for every position p of loop.shape.
 template <typename T, typename Body>
 void run_indexed(const IndexedLoop& loop, BadIndex& bad, Body body) {
@@ -120,27 +147,11 @@ void run_indexed(const IndexedLoop& loop, BadIndex& bad, Body body) {
     } else if (std::abs(di) < std::abs(si1)) {
       // dim moves faster in memory than the run: keep it innermost.
       for (int64_t i = 0; i < n; ++i) {
-        for (int64_t k = 0; k < k_size; ++k) {
-          const int64_t v = ix[i * si1 + k * di];
-          if (v < 0 || v >= bound) [[unlikely]] {
-            bad.record(v);
-            continue;
-          }
-          body(a[i * sa1 + v * da], b[i * sb1 + k * db]);
-        }
+        walk<T>(a + i * sa1, 0, da, b + i * sb1, db, ix + i * si1, di, k_size, bound, bad, body);
       }
     } else {
       for (int64_t k = 0; k < k_size; ++k) {
-        const int64_t* ik = ix + k * di;
-        T* bk = b + k * db;
-        for (int64_t i = 0; i < n; ++i) {
-          const int64_t v = ik[i * si1];
-          if (v < 0 || v >= bound) [[unlikely]] {
-            bad.record(v);
-            continue;
-          }
-          body(a[i * sa1 + v * da], bk[i * sb1]);
-        }
+        walk<T>(a, sa1, da, b + k * db, sb1, ix + k * di, si1, n, bound, bad, body);
       }
     }
   };

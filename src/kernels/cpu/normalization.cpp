@@ -345,7 +345,12 @@ NormGrads batch_norm_backward(const Tensor& gy_in, const Tensor& x_in, const Ten
         args.emplace(DNNL_ARG_SCALE, du::wrap(prim->scale, w.raw_data()));
         args.emplace(DNNL_ARG_DIFF_SCALE, du::wrap(prim->scale, gw.raw_data()));
       }
-      if (shift) args.emplace(DNNL_ARG_DIFF_SHIFT, du::wrap(prim->scale, gb.raw_data()));
+      // oneDNN asks for the shift itself too, though the backward never reads it.
+      const Tensor shift_in = shift ? new_like({sh.c}, x) : Tensor();
+      if (shift) {
+        args.emplace(DNNL_ARG_SHIFT, du::wrap(prim->scale, shift_in.raw_data()));
+        args.emplace(DNNL_ARG_DIFF_SHIFT, du::wrap(prim->scale, gb.raw_data()));
+      }
       du::execute(prim->prim, args, prim->scratchpad);
       return r;
     }
@@ -424,7 +429,12 @@ NormGrads layer_norm_backward(const Tensor& gy_in, const Tensor& x_in, const Ten
         args.emplace(DNNL_ARG_SCALE, du::wrap(prim->scale, w.raw_data()));
         args.emplace(DNNL_ARG_DIFF_SCALE, du::wrap(prim->scale, gw.raw_data()));
       }
-      if (shift) args.emplace(DNNL_ARG_DIFF_SHIFT, du::wrap(prim->scale, gb.raw_data()));
+      // oneDNN asks for the shift itself too, though the backward never reads it.
+      const Tensor shift_in = shift ? new_like({d}, x) : Tensor();
+      if (shift) {
+        args.emplace(DNNL_ARG_SHIFT, du::wrap(prim->scale, shift_in.raw_data()));
+        args.emplace(DNNL_ARG_DIFF_SHIFT, du::wrap(prim->scale, gb.raw_data()));
+      }
       du::execute(prim->prim, args, prim->scratchpad);
       return r;
     }
