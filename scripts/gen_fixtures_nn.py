@@ -22,16 +22,18 @@ tests/fixtures/nn_sequential.safetensors
 """
 import os
 import sys
-import zlib
+import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_fixtures as gf  # noqa: E402  (installs PyTorch when missing)
 
 torch, F, ROOT, OUT_DIR = gf.torch, gf.F, gf.ROOT, gf.OUT_DIR
 nn = torch.nn
-randn, uniform, const, index = gf.randn, gf.uniform, gf.const, gf.index
+randn, uniform, const = gf.randn, gf.uniform, gf.const
 
 REDUCTIONS = ["none", "mean", "sum"]
+# F.kl_div(reduction='mean') warns that it averages over every element; that is the behaviour tested.
+warnings.filterwarnings("ignore", message="reduction: 'mean' divides", category=UserWarning)
 GENERATOR = "scripts/gen_fixtures_nn.py"
 
 
@@ -212,14 +214,18 @@ def losses():
     # Every target ignored: PyTorch's mean is 0 / 0.
     f.case("ce_all_ignored_mean", lambda input, target: F.cross_entropy(input, target), input=randn(2, 3),
            target=const(torch.tensor([-100, -100])))
+    f.case("ce_all_ignored_smooth_mean", lambda input, target: F.cross_entropy(input, target, label_smoothing=0.1),
+           input=randn(2, 3), target=const(torch.tensor([-100, -100])))
+    f.case("nll_all_ignored_weight_mean", lambda input, target, weight: F.nll_loss(input, target, weight),
+           input=randn(2, 3), target=const(torch.tensor([-100, -100])), weight=positive(3))
     # Large logits stay finite.
     f.case("ce_large_logits_mean", lambda input, target: F.cross_entropy(input, target),
            input=const(torch.tensor([[1000.0, -1000.0, 0.0], [-500.0, 500.0, 499.0]])),
            target=const(torch.tensor([1, 2])))
-    f.case("bce_logits_large_sum", lambda input, target: F.binary_cross_entropy_with_logits(
-        input, target, reduction="sum", pos_weight=torch.tensor([2.0, 0.5])),
-           input=const(torch.tensor([[100.0, -100.0], [-60.0, 60.0]])), target=const(torch.tensor([[0.0, 1.0],
-                                                                                                  [0.3, 1.0]])))
+    f.case("bce_logits_large_sum", lambda input, target, pos_weight: F.binary_cross_entropy_with_logits(
+        input, target, reduction="sum", pos_weight=pos_weight),
+           input=const(torch.tensor([[100.0, -100.0], [-60.0, 60.0]])),
+           target=const(torch.tensor([[0.0, 1.0], [0.3, 1.0]])), pos_weight=const(torch.tensor([2.0, 0.5])))
 
     # float32 twins of a selection.
     f.case("mse_mean_f32", lambda input, target: F.mse_loss(input, target), grad=both, input=x(), target=x())

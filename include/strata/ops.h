@@ -1,9 +1,14 @@
 #pragma once
 // The functional API: strata::ops (aliased strata::F).
 #include "strata/ops/activation.h"
+#include "strata/ops/conv.h"
+#include "strata/ops/dropout.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/indexing.h"
 #include "strata/ops/linalg.h"
+#include "strata/ops/loss.h"
+#include "strata/ops/normalization.h"
+#include "strata/ops/pooling.h"
 #include "strata/ops/reduction.h"
 #include "strata/ops/softmax.h"
 #include "strata/ops/view.h"

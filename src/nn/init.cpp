@@ -25,11 +25,16 @@ void assign(Tensor& t, const Tensor& values) {
 double calculate_gain(Nonlinearity nonlinearity, double param) {
   switch (nonlinearity) {
     case Nonlinearity::Linear:
-    case Nonlinearity::Sigmoid: return 1.0;
-    case Nonlinearity::Tanh: return 5.0 / 3.0;
-    case Nonlinearity::Relu: return std::sqrt(2.0);
-    case Nonlinearity::LeakyRelu: return std::sqrt(2.0 / (1.0 + param * param));
-    case Nonlinearity::Selu: return 3.0 / 4.0;
+    case Nonlinearity::Sigmoid:
+      return 1.0;
+    case Nonlinearity::Tanh:
+      return 5.0 / 3.0;
+    case Nonlinearity::Relu:
+      return std::sqrt(2.0);
+    case Nonlinearity::LeakyRelu:
+      return std::sqrt(2.0 / (1.0 + param * param));
+    case Nonlinearity::Selu:
+      return 3.0 / 4.0;
   }
   return 1.0;
 }

@@ -19,7 +19,8 @@ LinearImpl::LinearImpl(int64_t in_features, int64_t out_features, bool bias)
 }
 
 void LinearImpl::reset_parameters() {
-  // PyTorch's default: kaiming_uniform(a = sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in)), same bound for bias.
+  // PyTorch's default: kaiming_uniform(a = sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in)), same bound for
+  // bias.
   init::kaiming_uniform_(weight, std::sqrt(5.0));
   if (bias.defined()) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(in_features));
@@ -43,6 +44,8 @@ FlattenImpl::FlattenImpl(int64_t start_dim, int64_t end_dim)
 
 Tensor FlattenImpl::forward(const Tensor& input) { return ops::flatten(input, start_dim, end_dim); }
 
-std::string FlattenImpl::extra_repr() const { return fmt::format("start_dim={}, end_dim={}", start_dim, end_dim); }
+std::string FlattenImpl::extra_repr() const {
+  return fmt::format("start_dim={}, end_dim={}", start_dim, end_dim);
+}
 
 }  // namespace strata::nn

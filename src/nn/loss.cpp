@@ -6,9 +6,12 @@ Tensor LossImpl::forward(const Tensor&) { STRATA_FAIL("{}: a loss takes (input, 
 
 std::string LossImpl::extra_repr() const {
   switch (reduction) {
-    case Reduction::None: return "reduction='none'";
-    case Reduction::Sum: return "reduction='sum'";
-    case Reduction::Mean: return "reduction='mean'";
+    case Reduction::None:
+      return "reduction='none'";
+    case Reduction::Sum:
+      return "reduction='sum'";
+    case Reduction::Mean:
+      return "reduction='mean'";
   }
   return "";
 }
@@ -16,18 +19,25 @@ std::string LossImpl::extra_repr() const {
 Tensor MSELossImpl::forward(const Tensor& input, const Tensor& target) {
   return ops::mse_loss(input, target, reduction);
 }
-Tensor L1LossImpl::forward(const Tensor& input, const Tensor& target) { return ops::l1_loss(input, target, reduction); }
+Tensor L1LossImpl::forward(const Tensor& input, const Tensor& target) {
+  return ops::l1_loss(input, target, reduction);
+}
 Tensor SmoothL1LossImpl::forward(const Tensor& input, const Tensor& target) {
   return ops::smooth_l1_loss(input, target, reduction, beta);
 }
 Tensor HuberLossImpl::forward(const Tensor& input, const Tensor& target) {
   return ops::huber_loss(input, target, reduction, delta);
 }
+// The reduction shown by extra_repr (LossImpl::reduction) is the one applied.
 Tensor CrossEntropyLossImpl::forward(const Tensor& input, const Tensor& target) {
-  return ops::cross_entropy(input, target, options);
+  ops::CrossEntropyOptions o = options;
+  o.reduction = reduction;
+  return ops::cross_entropy(input, target, o);
 }
 Tensor NLLLossImpl::forward(const Tensor& input, const Tensor& target) {
-  return ops::nll_loss(input, target, options);
+  ops::NLLOptions o = options;
+  o.reduction = reduction;
+  return ops::nll_loss(input, target, o);
 }
 Tensor BCELossImpl::forward(const Tensor& input, const Tensor& target) {
   return ops::binary_cross_entropy(input, target, weight, reduction);

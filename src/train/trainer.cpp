@@ -9,6 +9,7 @@
 #include "strata/core/factory.h"
 #include "strata/core/generator.h"
 #include "strata/io/safetensors.h"
+#include "strata/metrics/registry.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/indexing.h"
 #include "strata/ops/reduction.h"
@@ -25,6 +26,18 @@ int64_t correct_predictions(const Tensor& output, const Tensor& target) {
     return -1;
   }
   return static_cast<int64_t>(ops::eq(ops::argmax(output, 1), target).sum().item());
+}
+
+// Metric objects for FitOptions::metrics, made before training so that a bad name fails early.
+std::vector<std::unique_ptr<metrics::Metric>> make_metrics(const std::vector<std::string>& names, const char* who) {
+  std::vector<std::unique_ptr<metrics::Metric>> out;
+  for (const std::string& name : names) {
+    std::unique_ptr<metrics::Metric> m = metrics::make(name);
+    STRATA_CHECK(m->is_scalar(), "{}: metric '{}' is not a single number, so it cannot be logged per epoch", who,
+                 name);
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 std::string metrics_text(double loss, double acc) {
@@ -118,6 +131,7 @@ Trainer::Trainer(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optim
 History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
   STRATA_CHECK(options.epochs >= 0, "fit: epochs must be non-negative, got {}", options.epochs);
   stop_ = false;
+  const auto train_metrics = make_metrics(options.metrics, "fit");
   for (auto& cb : options.callbacks) cb->on_train_begin(*this);
   const int first = epoch_, last = epoch_ + options.epochs;
   for (int epoch = first; epoch < last && !stop_; ++epoch) {
@@ -129,6 +143,7 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     double loss_sum = 0;
     int64_t samples = 0, correct = 0, step = 0;
     bool has_accuracy = true;
+    for (auto& m : train_metrics) m->reset();
     for (const data::Batch& batch : train) {
       optimizer_->zero_grad();
       const Tensor output = model_->forward(batch.input);
@@ -144,6 +159,7 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
         const int64_t c = correct_predictions(output, batch.target);
         if (c < 0) has_accuracy = false;
         correct += std::max<int64_t>(c, 0);
+        for (auto& m : train_metrics) m->update(output, batch.target);
       }
       ++step;
       const double acc = has_accuracy ? static_cast<double>(correct) / static_cast<double>(samples) : -1;
@@ -156,8 +172,9 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     logs["loss"] = loss_sum / static_cast<double>(samples);
     if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(samples);
     logs["lr"] = optimizer_->lr(0);
+    for (size_t i = 0; i < train_metrics.size(); ++i) logs[options.metrics[i]] = train_metrics[i]->compute();
     if (options.validation) {
-      const Logs val = evaluate(*options.validation);
+      const Logs val = evaluate(*options.validation, options.metrics);
       for (const auto& [k, v] : val) logs["val_" + k] = v;
     }
     logs["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -181,7 +198,8 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
   return history_;
 }
 
-Logs Trainer::evaluate(data::DataLoader& loader) {
+Logs Trainer::evaluate(data::DataLoader& loader, const std::vector<std::string>& metric_names) {
+  const auto named = make_metrics(metric_names, "evaluate");
   NoGradGuard no_grad;
   const bool was_training = model_->is_training();
   model_->eval();
@@ -195,11 +213,13 @@ Logs Trainer::evaluate(data::DataLoader& loader) {
     const int64_t c = correct_predictions(output, batch.target);
     if (c < 0) has_accuracy = false;
     correct += std::max<int64_t>(c, 0);
+    for (auto& m : named) m->update(output, batch.target);
   }
   model_->train(was_training);
   STRATA_CHECK(samples > 0, "evaluate: the loader produced no batches");
   Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
   if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(samples);
+  for (size_t i = 0; i < named.size(); ++i) logs[metric_names[i]] = named[i]->compute();
   return logs;
 }
 

@@ -1,7 +1,6 @@
-#include "strata/nn.h"
-
 #include <sstream>
 
+#include "strata/nn.h"
 #include "test_util.h"
 
 namespace strata::nn {
@@ -86,9 +85,10 @@ TEST(Module, PrintsAndSummarises) {
   Sequential net(Flatten(), Linear(4, 3), ReLU(), Linear(3, 2, false));
   std::ostringstream os;
   os << *net;
-  EXPECT_EQ(os.str(),
-            "Sequential(\n  (0): Flatten(start_dim=1, end_dim=-1)\n  (1): Linear(in_features=4, out_features=3, "
-            "bias=true)\n  (2): ReLU()\n  (3): Linear(in_features=3, out_features=2, bias=false)\n)");
+  EXPECT_EQ(
+      os.str(),
+      "Sequential(\n  (0): Flatten(start_dim=1, end_dim=-1)\n  (1): Linear(in_features=4, out_features=3, "
+      "bias=true)\n  (2): ReLU()\n  (3): Linear(in_features=3, out_features=2, bias=false)\n)");
   const std::string s = summary(*net, {1, 2, 2});
   EXPECT_NE(s.find("1 (Linear)"), std::string::npos) << s;
   EXPECT_NE(s.find("[1, 3]"), std::string::npos) << s;
@@ -109,57 +109,6 @@ TEST(Containers, ListDictAndIndexErrors) {
   EXPECT_THROW((*dict)["dec"], Error);
   Sequential seq;
   EXPECT_THROW((*seq)[0], Error);
-}
-
-TEST(Linear, MatchesPyTorchDefaultsAndChecksInput) {
-  manual_seed(0);
-  Linear fc(100, 50);
-  EXPECT_EQ(fc->weight.shape(), (Shape{50, 100}));
-  const double bound = 1.0 / std::sqrt(100.0);
-  const auto w = fc->weight.to_vector<float>();
-  for (float v : w) EXPECT_LE(std::abs(v), bound + 1e-6);
-  EXPECT_GT(*std::max_element(w.begin(), w.end()), 0.9 * bound);  // fills the range
-  try {
-    fc(zeros({2, 99}));
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "Linear: expected input with last dim 100 (in_features), got shape [2, 99]");
-  }
-}
-
-TEST(Dropout, ZeroesAndScalesInTrainingOnly) {
-  Dropout drop(0.25);
-  Tensor x = ones({10000});
-  const auto y = drop(x).to_vector<float>();
-  int zeros_count = 0;
-  for (float v : y) {
-    if (v == 0) {
-      ++zeros_count;
-    } else {
-      EXPECT_FLOAT_EQ(v, 1.0f / 0.75f);
-    }
-  }
-  EXPECT_NEAR(zeros_count / 10000.0, 0.25, 0.02);
-  drop->eval();
-  EXPECT_TRUE(equal(drop(x), x));
-  EXPECT_THROW(Dropout(1.5), Error);
-}
-
-TEST(Init, SchemesFollowTheirFormulas) {
-  Tensor w = empty({256, 128});
-  init::xavier_uniform_(w);
-  const double a = std::sqrt(6.0 / (256 + 128));
-  EXPECT_LE(w.abs().max().item(), a);
-  init::kaiming_normal_(w, 0.0, init::FanMode::FanIn, init::Nonlinearity::Relu);
-  EXPECT_NEAR(ops::std(w).item(), std::sqrt(2.0 / 128), 0.005);
-  init::constant_(w, 0.5);
-  EXPECT_EQ(w.mean().item(), 0.5);
-  Tensor q = empty({4, 6});
-  init::orthogonal_(q);
-  EXPECT_TRUE(allclose(F::matmul(q, q.t()), eye(4), 1e-4, 1e-5));
-  EXPECT_NEAR(init::calculate_gain(init::Nonlinearity::Tanh), 5.0 / 3.0, 1e-12);
-  Tensor v = empty({3});
-  EXPECT_THROW(init::xavier_uniform_(v), Error);
 }
 
 }  // namespace

@@ -65,7 +65,10 @@ TEST(PoolingLayers, Errors) {
               HasSubstr("AdaptiveAvgPool2d: expected input of shape [N, C, H, W], got [1, 2, 3, 4, 5]"));
   EXPECT_THAT(error_of([] { MaxPool2d(3, {.padding = 2}); }),
               HasSubstr("MaxPool2d: padding 2 should be non-negative and at most half of kernel_size 3"));
-  EXPECT_THAT(error_of([] { AvgPool2d(0); }), HasSubstr("AvgPool2d: kernel_size must be positive, got 0"));
+  EXPECT_THAT(error_of([] {
+                AvgPool2d(Size2{0, 3});
+              }),
+              HasSubstr("AvgPool2d: kernel_size must be positive, got (0, 3)"));
   EXPECT_THAT(error_of([] {
                 AdaptiveAvgPool2d(Size2{0, 2});
               }),

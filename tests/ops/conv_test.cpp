@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 
 #include <functional>
+#include <thread>
 
 #include "test_util.h"
 
@@ -128,6 +129,15 @@ TEST(Conv2d, LargerProblemMatchesReference) {
   expect_f32_matches_f64(conv, {rnd({4, 1, 28, 28}, 1), rnd({6, 1, 5, 5}, 2), rnd({6}, 3)}, 2e-4);
   auto conv2 = [](const Inputs& v) { return ops::conv2d(v[0], v[1], v[2]); };
   expect_f32_matches_f64(conv2, {rnd({4, 6, 14, 14}, 1), rnd({16, 6, 5, 5}, 2), rnd({16}, 3)}, 2e-4);
+  // Enough channels for oneDNN's blocked layouts (reordered from and to NCHW), with groups and depthwise.
+  auto grouped = [](const Inputs& v) { return ops::conv2d(v[0], v[1], v[2], {2, 1}, {1, 2}, {1, 2}, 2); };
+  expect_f32_matches_f64(grouped, {rnd({2, 16, 9, 8}, 1), rnd({24, 8, 3, 3}, 2), rnd({24}, 3)}, 2e-4);
+  auto depthwise = [](const Inputs& v) { return ops::conv2d(v[0], v[1], v[2], 2, 1, 1, 16); };
+  expect_f32_matches_f64(depthwise, {rnd({2, 16, 9, 9}, 1), rnd({16, 1, 3, 3}, 2), rnd({16}, 3)}, 2e-4);
+  auto pointwise = [](const Inputs& v) { return ops::conv2d(v[0], v[1], {}); };
+  expect_f32_matches_f64(pointwise, {rnd({2, 16, 5, 5}, 1), rnd({32, 16, 1, 1}, 2)}, 2e-4);
+  auto transposed = [](const Inputs& v) { return ops::conv_transpose2d(v[0], v[1], v[2], 2, 1, 1); };
+  expect_f32_matches_f64(transposed, {rnd({2, 16, 4, 4}, 1), rnd({16, 8, 3, 3}, 2), rnd({8}, 3)}, 2e-4);
 }
 
 TEST(Conv2d, NonContiguousOperands) {
@@ -137,6 +147,27 @@ TEST(Conv2d, NonContiguousOperands) {
   const Tensor want = ops::conv2d(x.contiguous(), w.contiguous(), {}, 1, 1);
   EXPECT_TRUE(allclose(ops::conv2d(x, w, {}, 1, 1), want, 1e-12, 1e-12));
   EXPECT_TRUE(allclose(ops::conv2d(x.to(kFloat32), w.to(kFloat32), {}, 1, 1), want.to(kFloat32), 1e-4, 1e-4));
+}
+
+TEST(Conv2d, ConcurrentCallsShareTheCache) {
+  // Primitives are created once per shape and shared by threads calling at the same time.
+  const Tensor x = rnd({2, 8, 9, 9}, 1).to(kFloat32);
+  const Tensor w = rnd({8, 8, 3, 3}, 2).to(kFloat32);
+  const Tensor want = ops::conv2d(x, w, {}, 1, 1);
+  std::vector<Tensor> got(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < got.size(); ++i) {
+    threads.emplace_back([&, i] {
+      const int64_t k = static_cast<int64_t>(i % 2) + 1;  // two shapes, created concurrently
+      for (int r = 0; r < 5; ++r) got[i] = ops::conv2d(x, w.narrow(2, 0, 3 - k + 1), {}, 1, 1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t i = 0; i < got.size(); ++i) {
+    const int64_t k = static_cast<int64_t>(i % 2) + 1;
+    EXPECT_TRUE(equal(got[i], ops::conv2d(x, w.narrow(2, 0, 3 - k + 1), {}, 1, 1)));
+  }
+  EXPECT_TRUE(equal(got[0], want));
 }
 
 TEST(Conv2d, NoGradientRequestedRecordsNothing) {

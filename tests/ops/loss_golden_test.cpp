@@ -40,7 +40,8 @@ std::vector<GoldenCase> per_reduction(const std::string& stem,
 
 std::vector<GoldenCase> regression() {
   return golden::join({
-      per_reduction("mse", [](Case& c, Reduction r) { return F::mse_loss(c.in("input"), c.in("target"), r); }),
+      per_reduction("mse",
+                    [](Case& c, Reduction r) { return F::mse_loss(c.in("input"), c.in("target"), r); }),
       per_reduction("l1", [](Case& c, Reduction r) { return F::l1_loss(c.in("input"), c.in("target"), r); }),
       per_reduction("smooth_l1",
                     [](Case& c, Reduction r) { return F::smooth_l1_loss(c.in("input"), c.in("target"), r); }),
@@ -52,15 +53,17 @@ std::vector<GoldenCase> regression() {
           [](Case& c, Reduction r) { return F::smooth_l1_loss(c.in("input"), c.in("target"), r, 0.0); }),
       per_reduction("huber",
                     [](Case& c, Reduction r) { return F::huber_loss(c.in("input"), c.in("target"), r); }),
-      per_reduction("huber_delta15",
-                    [](Case& c, Reduction r) { return F::huber_loss(c.in("input"), c.in("target"), r, 1.5); }),
+      per_reduction(
+          "huber_delta15",
+          [](Case& c, Reduction r) { return F::huber_loss(c.in("input"), c.in("target"), r, 1.5); }),
   });
 }
 
 std::vector<GoldenCase> cross_entropy() {
   auto ce = [](bool with_weight, int64_t ignore_index = -100, double smoothing = 0.0) {
     return [=](Case& c, Reduction r) {
-      return F::cross_entropy(c.in("input"), c.in("target"), ce_options(c, r, with_weight, ignore_index, smoothing));
+      return F::cross_entropy(c.in("input"), c.in("target"),
+                              ce_options(c, r, with_weight, ignore_index, smoothing));
     };
   };
   return golden::join({
@@ -85,9 +88,11 @@ std::vector<GoldenCase> cross_entropy() {
       per_reduction("ce_prob_spatial_weight", ce(true)),
       per_reduction("ce_prob_unbatched", ce(false)),
       {
-          {"ce_all_ignored_mean", ce(false)(std::placeholders::_1, Reduction::Mean)},
+          {"ce_all_ignored_mean", [ce](Case& c) { return ce(false)(c, Reduction::Mean); }},
+          {"ce_all_ignored_smooth_mean", [ce](Case& c) { return ce(false, -100, 0.1)(c, Reduction::Mean); }},
           {"ce_large_logits_mean", [ce](Case& c) { return ce(false)(c, Reduction::Mean); }},
-          {"ce_weight_ignore_smooth_mean_f32", [ce](Case& c) { return ce(true, -100, 0.1)(c, Reduction::Mean); }},
+          {"ce_weight_ignore_smooth_mean_f32",
+           [ce](Case& c) { return ce(true, -100, 0.1)(c, Reduction::Mean); }},
           {"ce_spatial_none_f32", [ce](Case& c) { return ce(false)(c, Reduction::None); }},
           {"ce_prob_smooth_sum_f32", [ce](Case& c) { return ce(false, -100, 0.2)(c, Reduction::Sum); }},
       },
@@ -97,8 +102,9 @@ std::vector<GoldenCase> cross_entropy() {
 std::vector<GoldenCase> nll() {
   auto nll = [](bool with_weight, int64_t ignore_index = -100) {
     return [=](Case& c, Reduction r) {
-      return F::nll_loss(c.in("input"), c.in("target"),
-                         {.weight = with_weight ? weight(c) : Tensor(), .ignore_index = ignore_index, .reduction = r});
+      return F::nll_loss(
+          c.in("input"), c.in("target"),
+          {.weight = with_weight ? weight(c) : Tensor(), .ignore_index = ignore_index, .reduction = r});
     };
   };
   return golden::join({
@@ -106,7 +112,10 @@ std::vector<GoldenCase> nll() {
       per_reduction("nll_weight_ignore", nll(true)),
       per_reduction("nll_ignore_index0", nll(false, 0)),
       per_reduction("nll_spatial_weight", nll(true)),
-      {{"nll_weight_ignore_mean_f32", [nll](Case& c) { return nll(true)(c, Reduction::Mean); }}},
+      {
+          {"nll_weight_ignore_mean_f32", [nll](Case& c) { return nll(true)(c, Reduction::Mean); }},
+          {"nll_all_ignored_weight_mean", [nll](Case& c) { return nll(true)(c, Reduction::Mean); }},
+      },
   });
 }
 
@@ -118,7 +127,8 @@ std::vector<GoldenCase> binary() {
   };
   auto logits = [](bool with_weight, bool with_pos_weight) {
     return [=](Case& c, Reduction r) {
-      return F::binary_cross_entropy_with_logits(c.in("input"), c.in("target"), with_weight ? weight(c) : Tensor(),
+      return F::binary_cross_entropy_with_logits(c.in("input"), c.in("target"),
+                                                 with_weight ? weight(c) : Tensor(),
                                                  with_pos_weight ? c.in("pos_weight") : Tensor(), r);
     };
   };

@@ -1,6 +1,5 @@
 // Gradient checks for every loss and reduction.
 #include "strata/ops/loss.h"
-
 #include "test_util.h"
 
 namespace strata::ops {
@@ -16,7 +15,8 @@ TEST(LossGradcheck, Regression) {
   for (Reduction r : kReductions) {
     EXPECT_GRADCHECK([r](const Inputs& x) { return mse_loss(x[0], x[1], r); }, input({3, 4}, 1),
                      transposed_input({3, 4}, 2));
-    EXPECT_GRADCHECK([r](const Inputs& x) { return l1_loss(x[0], x[1], r); }, input({3, 4}, 1), input({3, 4}, 2));
+    EXPECT_GRADCHECK([r](const Inputs& x) { return l1_loss(x[0], x[1], r); }, input({3, 4}, 1),
+                     input({3, 4}, 2));
     EXPECT_GRADCHECK([r](const Inputs& x) { return smooth_l1_loss(x[0], x[1], r, 0.5); }, input({3, 4}, 3),
                      input({3, 4}, 4));
     EXPECT_GRADCHECK([r](const Inputs& x) { return huber_loss(x[0], x[1], r, 0.7); }, input({3, 4}, 5),
@@ -41,15 +41,53 @@ TEST(LossGradcheck, CrossEntropyWithIndices) {
   EXPECT_GRADCHECK([&](const Inputs& x) { return cross_entropy(x[0], spatial, {}); }, input({2, 3, 2}));
 }
 
+TEST(LossGradcheck, CrossEntropySpatialWithEveryOption) {
+  // [N, C, d1, d2] with weights, an ignored position and label smoothing.
+  const Tensor target = from_vector<int64_t>({1, 0, -100, 2, 2, 1, 0, 0}, {2, 2, 2});
+  const Tensor weight = from_vector<double>({0.5, 2.0, 1.5});
+  for (Reduction r : kReductions) {
+    EXPECT_GRADCHECK(
+        [&](const Inputs& x) {
+          return cross_entropy(x[0], target, {.weight = weight, .label_smoothing = 0.2, .reduction = r});
+        },
+        input({2, 3, 2, 2}));
+  }
+  // Unbatched input [C] with a 0-dim target.
+  EXPECT_GRADCHECK(
+      [&](const Inputs& x) {
+        return cross_entropy(x[0], from_vector<int64_t>({1}, {}), {.label_smoothing = 0.1});
+      },
+      input({4}));
+}
+
 TEST(LossGradcheck, CrossEntropyWithProbabilities) {
   Tensor p = ops::softmax(input({3, 4}, 9).detach(), 1);
-  EXPECT_GRADCHECK([&](const Inputs& x) { return cross_entropy(x[0], p, {.label_smoothing = 0.2}); }, input({3, 4}));
+  EXPECT_GRADCHECK([&](const Inputs& x) { return cross_entropy(x[0], p, {.label_smoothing = 0.2}); },
+                   input({3, 4}));
+  // Spatial probabilities with class weights, differentiated with respect to the target too.
+  const Tensor weight = from_vector<double>({0.5, 2.0, 1.5});
+  for (Reduction r : kReductions) {
+    EXPECT_GRADCHECK(
+        [&](const Inputs& x) { return cross_entropy(x[0], x[1], {.weight = weight, .reduction = r}); },
+        input({2, 3, 4}, 1), input({2, 3, 4}, 2, 0.0, 1.0));
+  }
+}
+
+TEST(LossGradcheck, NllSpatialWithWeightAndIgnore) {
+  const Tensor target = from_vector<int64_t>({2, -100, 0, 1, 1, 2}, {2, 3});
+  const Tensor weight = from_vector<double>({0.5, 2.0, 1.5});
+  for (Reduction r : kReductions) {
+    EXPECT_GRADCHECK(
+        [&](const Inputs& x) { return nll_loss(x[0], target, {.weight = weight, .reduction = r}); },
+        transposed_input({2, 3, 3}));
+  }
 }
 
 TEST(LossGradcheck, NllAndKl) {
   const Tensor target = from_vector<int64_t>({1, 0, 1, 2});
   for (Reduction r : kReductions) {
-    EXPECT_GRADCHECK([&](const Inputs& x) { return nll_loss(x[0], target, {.reduction = r}); }, input({4, 3}));
+    EXPECT_GRADCHECK([&](const Inputs& x) { return nll_loss(x[0], target, {.reduction = r}); },
+                     input({4, 3}));
     EXPECT_GRADCHECK([r](const Inputs& x) { return kl_div(x[0], x[1], r); }, input({2, 3}, 1),
                      input({2, 3}, 2, 0.1, 1.0));
     EXPECT_GRADCHECK([r](const Inputs& x) { return kl_div(x[0], x[1], r, true); }, input({2, 3}, 3),

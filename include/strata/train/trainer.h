@@ -23,6 +23,9 @@ struct FitOptions {
   // When set: metrics.csv and curves.png (loss and accuracy per epoch, train and validation) go here.
   std::string out_dir{};
   bool progress = true;  // progress bar on stderr
+  // Metrics by name (see strata/metrics/registry.h), computed per epoch on the training batches and on the
+  // validation loader into the logs under the same names ("val_" prefix for validation).
+  std::vector<std::string> metrics{};
 };
 
 // One Logs per epoch, in order.
@@ -41,8 +44,9 @@ class Trainer {
 
   // Trains for options.epochs epochs (continuing from epoch() after a resume).
   History fit(data::DataLoader& train, const FitOptions& options = {});
-  // Mean loss and accuracy (for class-index targets) over a loader, in eval mode without recording.
-  Logs evaluate(data::DataLoader& loader);
+  // Mean loss and accuracy (for class-index targets) over a loader, in eval mode without recording, plus the
+  // named metrics.
+  Logs evaluate(data::DataLoader& loader, const std::vector<std::string>& metrics = {});
   // Model outputs for every batch, concatenated along dim 0.
   Tensor predict(data::DataLoader& loader);
 

@@ -45,27 +45,60 @@ dnnl::memory wrap(const dnnl::memory::desc& md, const void* data) {
   return dnnl::memory(md, engine(), const_cast<void*>(data));
 }
 
-namespace {
+Buffer::Buffer(size_t bytes) : bytes_(bytes), ptr_(bytes ? cpu_allocator::allocate(bytes) : nullptr) {}
 
-struct Scratchpad {
-  explicit Scratchpad(size_t n) : bytes(n), ptr(n ? cpu_allocator::allocate(n) : nullptr) {}
-  ~Scratchpad() {
-    if (ptr) cpu_allocator::deallocate(ptr, bytes);
-  }
-  Scratchpad(const Scratchpad&) = delete;
-  Scratchpad& operator=(const Scratchpad&) = delete;
-  size_t bytes;
-  void* ptr;
-};
-
-}  // namespace
+Buffer::~Buffer() {
+  if (ptr_) cpu_allocator::deallocate(ptr_, bytes_);
+}
 
 void execute(const dnnl::primitive& prim, std::unordered_map<int, dnnl::memory>& args,
              const dnnl::memory::desc& scratchpad) {
-  Scratchpad scratch(scratchpad.get_size());
-  if (scratch.ptr) args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratchpad, engine(), scratch.ptr));
+  Buffer scratch(scratchpad.get_size());
+  if (scratch.get()) args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratchpad, engine(), scratch.get()));
   prim.execute(stream(), args);
   stream().wait();
+}
+
+Arg make_arg(int id, bool output, const dnnl::memory::desc& user, const dnnl::memory::desc& used) {
+  Arg a{id, output, user, used, std::nullopt};
+  if (user != used) {
+    a.convert = output ? dnnl::reorder(dnnl::reorder::primitive_desc(engine(), used, engine(), user))
+                       : dnnl::reorder(dnnl::reorder::primitive_desc(engine(), user, engine(), used));
+  }
+  return a;
+}
+
+dnnl::memory::desc any_layout(const dnnl::memory::desc& md) {
+  return dnnl::memory::desc(md.dims(), md.data_type(), dnnl::memory::format_tag::any);
+}
+
+void execute(const dnnl::primitive& prim, const std::vector<Arg>& args, const std::vector<const void*>& data,
+             const dnnl::memory::desc& scratchpad) {
+  dnnl::stream& s = stream();
+  std::vector<std::unique_ptr<Buffer>> temps;
+  std::unordered_map<int, dnnl::memory> run;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Arg& a = args[i];
+    dnnl::memory user = wrap(a.user, data[i]);
+    if (!a.convert) {
+      run.emplace(a.id, user);
+      continue;
+    }
+    temps.push_back(std::make_unique<Buffer>(a.used.get_size()));
+    dnnl::memory used(a.used, engine(), temps.back()->get());
+    if (!a.output) a.convert->execute(s, user, used);
+    run.emplace(a.id, used);
+  }
+  Buffer scratch(scratchpad.get_size());
+  if (scratch.get()) run.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratchpad, engine(), scratch.get()));
+  prim.execute(s, run);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Arg& a = args[i];
+    if (!a.output || !a.convert) continue;
+    dnnl::memory user = wrap(a.user, data[i]);
+    a.convert->execute(s, run.at(a.id), user);
+  }
+  s.wait();
 }
 
 Tensor dense(const Tensor& x) {

@@ -1,7 +1,8 @@
 #pragma once
 // oneDNN plumbing shared by the convolution, pooling and normalisation kernels: one CPU engine, a
 // per-thread stream, primitives cached by a key of shapes and parameters, and scratchpads drawn from
-// strata's caching allocator. Tensors are handed to oneDNN in plain row-major layouts (NCHW).
+// strata's caching allocator. Tensors are handed to oneDNN in plain row-major layouts (NCHW); Arg and
+// execute(args) convert to and from the layouts a primitive prefers.
 #include <omp.h>
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -76,6 +78,41 @@ dnnl::memory wrap(const dnnl::memory::desc& md, const void* data);
 
 // Runs `prim` with `args`, adding a scratchpad of `scratchpad` bytes from strata's allocator, and waits.
 void execute(const dnnl::primitive& prim, std::unordered_map<int, dnnl::memory>& args,
+             const dnnl::memory::desc& scratchpad);
+
+// A block from strata's caching allocator, returned on destruction.
+class Buffer {
+ public:
+  explicit Buffer(size_t bytes);
+  ~Buffer();
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  void* get() const { return ptr_; }
+
+ private:
+  size_t bytes_;
+  void* ptr_;
+};
+
+// One argument of a primitive whose layout oneDNN may choose (format `any`): the plain layout of our
+// tensor and the one the primitive uses, with the reorder between them when they differ (plain -> used
+// for inputs, used -> plain for outputs).
+struct Arg {
+  int id = 0;
+  bool output = false;
+  dnnl::memory::desc user, used;
+  std::optional<dnnl::reorder> convert;
+};
+
+// Describes argument `id`, creating the reorder when the layouts differ.
+Arg make_arg(int id, bool output, const dnnl::memory::desc& user, const dnnl::memory::desc& used);
+
+// `md` with its format left to oneDNN.
+dnnl::memory::desc any_layout(const dnnl::memory::desc& md);
+
+// Runs `prim` on `data` (one pointer per entry of `args`, plain layouts), converting inputs before and
+// outputs after through temporary buffers where the primitive uses another layout.
+void execute(const dnnl::primitive& prim, const std::vector<Arg>& args, const std::vector<const void*>& data,
              const dnnl::memory::desc& scratchpad);
 
 // x as a contiguous f32 tensor (x itself when already contiguous).

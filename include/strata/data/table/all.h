@@ -1,0 +1,15 @@
+#pragma once
+// Everything for tabular data: Table, readers/writers, cleaning steps, encoders, splits, synthetic rows.
+#include "strata/data/table/arff.h"
+#include "strata/data/table/convert.h"
+#include "strata/data/table/csv.h"
+#include "strata/data/table/datasets.h"
+#include "strata/data/table/duplicates.h"
+#include "strata/data/table/encoding.h"
+#include "strata/data/table/isolation_forest.h"
+#include "strata/data/table/missing.h"
+#include "strata/data/table/outliers.h"
+#include "strata/data/table/report.h"
+#include "strata/data/table/split.h"
+#include "strata/data/table/synthetic.h"
+#include "strata/data/table/table.h"
