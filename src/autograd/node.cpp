@@ -64,14 +64,15 @@ Tensor record_impl(const char* name, Tensor out, const Range& inputs, BackwardFn
 
 }  // namespace
 
-Tensor record(const char* name, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn fn) {
+Tensor record_node(const char* name, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn fn) {
   return record_impl(name, std::move(out), inputs, std::move(fn));
 }
 
-Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, BackwardFn fn) {
+Tensor record_node(const char* name, Tensor out, const std::vector<Tensor>& inputs, BackwardFn fn) {
   return record_impl(name, std::move(out), inputs, std::move(fn));
 }
 
 bool needs_grad(std::initializer_list<Tensor> inputs) { return any_requires_grad(inputs); }
+bool needs_grad(const std::vector<Tensor>& inputs) { return any_requires_grad(inputs); }
 
 }  // namespace strata::autograd

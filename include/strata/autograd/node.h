@@ -51,13 +51,27 @@ class Node {
   std::vector<SavedVersion> versions_;
 };
 
-// Records `out` as the result of op `name` applied to `inputs` when grad mode is on and an input
-// requires grad; returns `out` (now carrying a grad_fn). `fn` maps d(out) to d(inputs).
-Tensor record(const char* name, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn fn);
-// Same for ops with a variable number of inputs (cat, stack).
-Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, BackwardFn fn);
-
 // True when recording `inputs` would create a node.
 bool needs_grad(std::initializer_list<Tensor> inputs);
+bool needs_grad(const std::vector<Tensor>& inputs);
+
+// Creates the node for `out` (callers checked needs_grad); see record().
+Tensor record_node(const char* name, Tensor out, std::initializer_list<Tensor> inputs, BackwardFn fn);
+Tensor record_node(const char* name, Tensor out, const std::vector<Tensor>& inputs, BackwardFn fn);
+
+// Records `out` as the result of op `name` applied to `inputs` when grad mode is on and an input
+// requires grad; returns `out` (now carrying a grad_fn). `fn` maps d(out) to d(inputs). A template so
+// that no std::function is built (and no closure allocated) when nothing is recorded.
+template <typename Fn>
+Tensor record(const char* name, Tensor out, std::initializer_list<Tensor> inputs, Fn&& fn) {
+  if (!needs_grad(inputs)) return out;
+  return record_node(name, std::move(out), inputs, BackwardFn(std::forward<Fn>(fn)));
+}
+// Same for ops with a variable number of inputs (cat, stack).
+template <typename Fn>
+Tensor record(const char* name, Tensor out, const std::vector<Tensor>& inputs, Fn&& fn) {
+  if (!needs_grad(inputs)) return out;
+  return record_node(name, std::move(out), inputs, BackwardFn(std::forward<Fn>(fn)));
+}
 
 }  // namespace strata::autograd
