@@ -10,15 +10,17 @@ namespace strata::metrics {
 namespace {
 
 std::string prf_name(PrfKind kind, Average average, double beta) {
-  const char* base = kind == PrfKind::Precision ? "precision" : kind == PrfKind::Recall ? "recall"
-                     : beta == 1.0                                                      ? "f1"
-                                                                                        : "fbeta";
+  const char* base = kind == PrfKind::Precision ? "precision"
+                     : kind == PrfKind::Recall  ? "recall"
+                     : beta == 1.0              ? "f1"
+                                                : "fbeta";
   return fmt::format("{}_{}", base, average == Average::None ? "per_class" : average_name(average));
 }
 
 const char* kappa_name(KappaWeights w) {
-  return w == KappaWeights::None ? "cohen_kappa" : w == KappaWeights::Linear ? "cohen_kappa_linear"
-                                                                             : "cohen_kappa_quadratic";
+  return w == KappaWeights::None     ? "cohen_kappa"
+         : w == KappaWeights::Linear ? "cohen_kappa_linear"
+                                     : "cohen_kappa_quadratic";
 }
 
 }  // namespace
@@ -44,8 +46,8 @@ void TopKAccuracy::update(const Tensor& output, const Tensor& target) {
   const int64_t c = out.cols;
   for (int64_t i = 0; i < out.rows; ++i) {
     const int64_t t = truth[static_cast<size_t>(i)];
-    STRATA_CHECK(t >= 0 && t < c, "{}: target {} at row {} is out of range for output of shape {}", name(), t, i,
-                 output.shape().str());
+    STRATA_CHECK(t >= 0 && t < c, "{}: target {} at row {} is out of range for output of shape {}", name(), t,
+                 i, output.shape().str());
     // The target's rank: classes scoring higher, and tied classes with a higher index (scikit-learn's
     // stable argsort, reversed), come before it.
     const double* row = s + i * c;
@@ -72,7 +74,8 @@ PrecisionRecallFMetric::PrecisionRecallFMetric(PrfKind kind, Average average, co
 }
 
 double PrecisionRecallFMetric::compute() const {
-  STRATA_CHECK(average_ != Average::None, "{}: the value is one number per class; use compute_tensor()", name());
+  STRATA_CHECK(average_ != Average::None, "{}: the value is one number per class; use compute_tensor()",
+               name());
   try {
     const PrecisionRecallF s = precision_recall_fscore(counts(), average_, beta_, pos_label_);
     return kind_ == PrfKind::Precision ? s.precision : kind_ == PrfKind::Recall ? s.recall : s.fbeta;
@@ -84,8 +87,9 @@ double PrecisionRecallFMetric::compute() const {
 Tensor PrecisionRecallFMetric::compute_tensor() const {
   if (average_ != Average::None) return Metric::compute_tensor();
   const ClassScores s = class_scores(counts(), beta_);
-  const std::vector<double>& v = kind_ == PrfKind::Precision ? s.precision : kind_ == PrfKind::Recall ? s.recall
-                                                                                                      : s.fbeta;
+  const std::vector<double>& v = kind_ == PrfKind::Precision ? s.precision
+                                 : kind_ == PrfKind::Recall  ? s.recall
+                                                             : s.fbeta;
   return from_vector(v);
 }
 

@@ -49,8 +49,10 @@ Counts read_counts(const char* who, const Tensor& confusion) {
   k.host = detail::host_f64(confusion);
   k.m = k.host.data_ptr<double>();
   for (int64_t i = 0; i < k.c * k.c; ++i) {
-    STRATA_CHECK(std::isfinite(k.m[i]) && k.m[i] >= 0, "{}: confusion matrix entry [{}, {}] is {}; counts must be "
-                 "non-negative", who, i / k.c, i % k.c, k.m[i]);
+    STRATA_CHECK(std::isfinite(k.m[i]) && k.m[i] >= 0,
+                 "{}: confusion matrix entry [{}, {}] is {}; counts must be "
+                 "non-negative",
+                 who, i / k.c, i % k.c, k.m[i]);
   }
   STRATA_CHECK(k.total() > 0, "{}: the confusion matrix of shape {} holds no samples", who,
                confusion.shape().str());
@@ -100,24 +102,24 @@ void ConfusionMatrix::update(const Tensor& output, const Tensor& target) {
     for (int64_t p : predicted_) classes = std::max(classes, p + 1);
     for (int64_t t : truth) classes = std::max(classes, t + 1);
     if (options_.num_classes > 0) {
-      STRATA_CHECK(classes <= options_.num_classes, "{}: class {} is out of range for num_classes = {}", name(),
-                   classes - 1, options_.num_classes);
+      STRATA_CHECK(classes <= options_.num_classes, "{}: class {} is out of range for num_classes = {}",
+                   name(), classes - 1, options_.num_classes);
     }
   } else {
     const int64_t c = out.kind == detail::ClassOutputs::Kind::Binary ? 2 : out.cols;
     STRATA_CHECK(options_.num_classes == 0 || options_.num_classes == c,
-                 "{}: output of shape {} has {} classes but num_classes = {}", name(), output.shape().str(), c,
-                 options_.num_classes);
+                 "{}: output of shape {} has {} classes but num_classes = {}", name(), output.shape().str(),
+                 c, options_.num_classes);
     STRATA_CHECK(scores_classes_ == 0 || scores_classes_ == c,
-                 "{}: output of shape {} has {} classes, earlier batches had {}", name(), output.shape().str(), c,
-                 scores_classes_);
+                 "{}: output of shape {} has {} classes, earlier batches had {}", name(),
+                 output.shape().str(), c, scores_classes_);
     scores_classes_ = c;
     classes = c;
   }
   for (size_t i = 0; i < truth.size(); ++i) {
     STRATA_CHECK(truth[i] >= 0 && (out.kind == detail::ClassOutputs::Kind::Labels || truth[i] < classes),
-                 "{}: target {} at row {} is out of range for output of shape {} ({} classes)", name(), truth[i], i,
-                 output.shape().str(), classes);
+                 "{}: target {} at row {} is out of range for output of shape {} ({} classes)", name(),
+                 truth[i], i, output.shape().str(), classes);
   }
   grow(classes);
   const int64_t c = classes_;
@@ -126,8 +128,8 @@ void ConfusionMatrix::update(const Tensor& output, const Tensor& target) {
 }
 
 double ConfusionMatrix::compute() const {
-  STRATA_FAIL("{}: the value is a [{}, {}] matrix, not a number; use matrix() or compute_tensor()", name(), classes_,
-              classes_);
+  STRATA_FAIL("{}: the value is a [{}, {}] matrix, not a number; use matrix() or compute_tensor()", name(),
+              classes_, classes_);
 }
 
 void ConfusionMatrix::reset() {
@@ -160,7 +162,8 @@ ClassScores class_scores(const Tensor& confusion, double beta) {
   return s;
 }
 
-PrecisionRecallF precision_recall_fscore(const Tensor& confusion, Average average, double beta, int64_t pos_label) {
+PrecisionRecallF precision_recall_fscore(const Tensor& confusion, Average average, double beta,
+                                         int64_t pos_label) {
   STRATA_CHECK(average != Average::None,
                "precision_recall_fscore: average 'none' gives one value per class; use class_scores()");
   const ClassScores s = class_scores(confusion, beta);
@@ -168,13 +171,15 @@ PrecisionRecallF precision_recall_fscore(const Tensor& confusion, Average averag
   const std::vector<int64_t> labels = k.present();
   switch (average) {
     case Average::Binary: {
-      STRATA_CHECK(labels.size() <= 2,
-                   "binary average: {} classes are present ({}); binary scores need at most 2 (use a macro, micro "
-                   "or weighted average)",
-                   labels.size(), join(labels));
+      STRATA_CHECK(
+          labels.size() <= 2,
+          "binary average: {} classes are present ({}); binary scores need at most 2 (use a macro, micro "
+          "or weighted average)",
+          labels.size(), join(labels));
       const bool has_pos = pos_label >= 0 && pos_label < k.c && s.present[static_cast<size_t>(pos_label)];
-      STRATA_CHECK(has_pos || labels.size() < 2, "binary average: pos_label {} is not among the present classes ({})",
-                   pos_label, join(labels));
+      STRATA_CHECK(has_pos || labels.size() < 2,
+                   "binary average: pos_label {} is not among the present classes ({})", pos_label,
+                   join(labels));
       if (!has_pos) return {0, 0, 0};
       const auto i = static_cast<size_t>(pos_label);
       return {s.precision[i], s.recall[i], s.fbeta[i]};
@@ -233,7 +238,7 @@ double cohen_kappa(const Tensor& confusion, KappaWeights weights) {
   for (size_t a = 0; a < m; ++a) {
     for (size_t b = 0; b < m; ++b) {
       const double d = std::abs(static_cast<double>(a) - static_cast<double>(b));
-      const double w = weights == KappaWeights::None ? (a == b ? 0.0 : 1.0)
+      const double w = weights == KappaWeights::None     ? (a == b ? 0.0 : 1.0)
                        : weights == KappaWeights::Linear ? d
                                                          : d * d;
       observed += w * k.at(labels[a], labels[b]);

@@ -27,7 +27,8 @@ struct ClassOutputs {
 ClassOutputs read_outputs(const std::string& who, const Tensor& output, bool labels_allowed);
 
 // Reads targets [N] or [N, 1] holding class indices (i64, or floats with whole values) for `rows` outputs.
-std::vector<int64_t> read_targets(const std::string& who, const Tensor& target, const Tensor& output, int64_t rows);
+std::vector<int64_t> read_targets(const std::string& who, const Tensor& target, const Tensor& output,
+                                  int64_t rows);
 
 // Whether the scores are probabilities, as Scores says (Auto: see metric.h).
 bool are_probabilities(const ClassOutputs& out, Scores scores);

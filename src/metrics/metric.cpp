@@ -63,11 +63,10 @@ ClassOutputs read_outputs(const std::string& who, const Tensor& output, bool lab
     out.data = host_f64(output.reshape({out.rows}));
     return out;
   }
-  STRATA_CHECK(output.dim() == 2,
-               "{}: output of shape {} must be [N, C] scores, [N] binary scores{}", who, output.shape().str(),
-               labels_allowed ? " or [N] class labels" : "");
-  STRATA_CHECK(floating, "{}: [N, C] output must hold float scores, got {} of shape {}", who, dtype_name(dtype),
-               output.shape().str());
+  STRATA_CHECK(output.dim() == 2, "{}: output of shape {} must be [N, C] scores, [N] binary scores{}", who,
+               output.shape().str(), labels_allowed ? " or [N] class labels" : "");
+  STRATA_CHECK(floating, "{}: [N, C] output must hold float scores, got {} of shape {}", who,
+               dtype_name(dtype), output.shape().str());
   out.kind = ClassOutputs::Kind::Scores;
   out.rows = output.size(0);
   out.cols = output.size(1);
@@ -78,25 +77,30 @@ ClassOutputs read_outputs(const std::string& who, const Tensor& output, bool lab
 std::vector<int64_t> read_targets(const std::string& who, const Tensor& target, const Tensor& output,
                                   int64_t rows) {
   STRATA_CHECK(target.defined(), "{}: the target tensor is undefined", who);
-  const bool shape_ok = (target.dim() == 1 || (target.dim() == 2 && target.size(1) == 1)) && target.size(0) == rows;
-  STRATA_CHECK(shape_ok, "{}: target of shape {} does not match output of shape {} (expected [{}] class indices)",
-               who, target.shape().str(), output.shape().str(), rows);
+  const bool shape_ok =
+      (target.dim() == 1 || (target.dim() == 2 && target.size(1) == 1)) && target.size(0) == rows;
+  STRATA_CHECK(shape_ok,
+               "{}: target of shape {} does not match output of shape {} (expected [{}] class indices)", who,
+               target.shape().str(), output.shape().str(), rows);
   std::vector<int64_t> classes(static_cast<size_t>(rows));
   if (target.dtype() == kInt64) {
     NoGradGuard no_grad;
     const Tensor t = target.detach().to(kCPU).reshape({rows}).contiguous();
     std::copy_n(t.data_ptr<int64_t>(), rows, classes.begin());
     for (int64_t i = 0; i < rows; ++i) {
-      STRATA_CHECK(classes[static_cast<size_t>(i)] >= 0, "{}: target {} at row {} is negative; targets are class "
-                   "indices", who, classes[static_cast<size_t>(i)], i);
+      STRATA_CHECK(classes[static_cast<size_t>(i)] >= 0,
+                   "{}: target {} at row {} is negative; targets are class "
+                   "indices",
+                   who, classes[static_cast<size_t>(i)], i);
     }
   } else {
     const Tensor t = host_f64(target.reshape({rows}));
     const double* v = t.data_ptr<double>();
     for (int64_t i = 0; i < rows; ++i) {
-      STRATA_CHECK(std::isfinite(v[i]) && v[i] == std::floor(v[i]) && v[i] >= 0,
-                   "{}: target {} at row {} is not a class index (targets of dtype {} must hold whole numbers)", who,
-                   v[i], i, dtype_name(target.dtype()));
+      STRATA_CHECK(
+          std::isfinite(v[i]) && v[i] == std::floor(v[i]) && v[i] >= 0,
+          "{}: target {} at row {} is not a class index (targets of dtype {} must hold whole numbers)", who,
+          v[i], i, dtype_name(target.dtype()));
       classes[static_cast<size_t>(i)] = static_cast<int64_t>(v[i]);
     }
   }

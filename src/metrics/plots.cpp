@@ -49,13 +49,16 @@ class Canvas {
       const double t = static_cast<double>(i) / steps;
       const int x = static_cast<int>(std::lround(x0 + (x1 - x0) * t));
       const int y = static_cast<int>(std::lround(y0 + (y1 - y0) * t));
-      rect(x - thickness / 2, y - thickness / 2, x - thickness / 2 + thickness, y - thickness / 2 + thickness, c);
+      rect(x - thickness / 2, y - thickness / 2, x - thickness / 2 + thickness, y - thickness / 2 + thickness,
+           c);
     }
   }
   // Text with its top-left corner at (x, y); `vertical` turns it 90 degrees to read upwards from (x, y) as
   // its bottom-left corner.
   void text(int x, int y, const std::string& s, Rgb c, int scale = 1, bool vertical = false) {
-    std::vector<char> buffer(s.size() * 270 + 64);
+    // 64 bytes a quad and up to 16 quads a glyph: stb's "about 270 bytes a character" drops segments of
+    // dense glyphs such as '8' at the end of a string.
+    std::vector<char> buffer(s.size() * 1024 + 64);
     const int quads = stb_easy_font_print(0, 0, const_cast<char*>(s.c_str()), nullptr, buffer.data(),
                                           static_cast<int>(buffer.size()));
     const float* v = reinterpret_cast<const float*>(buffer.data());
@@ -76,7 +79,8 @@ class Canvas {
   void write_png(const std::string& path) const {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    STRATA_CHECK(stbi_write_png(path.c_str(), w_, h_, 3, px_.data(), w_ * 3) != 0, "plot: cannot write {}", path);
+    STRATA_CHECK(stbi_write_png(path.c_str(), w_, h_, 3, px_.data(), w_ * 3) != 0, "plot: cannot write {}",
+                 path);
   }
 
  private:
@@ -118,8 +122,8 @@ Layout layout(const std::vector<std::string>& names) {
   return l;
 }
 
-void draw_heat_map(Canvas& canvas, int x0, const Layout& l, const std::string& title, const std::vector<double>& v,
-                   const std::vector<std::string>& names, bool fractions) {
+void draw_heat_map(Canvas& canvas, int x0, const Layout& l, const std::string& title,
+                   const std::vector<double>& v, const std::vector<std::string>& names, bool fractions) {
   const int c = static_cast<int>(names.size());
   const double top_value = std::max(*std::max_element(v.begin(), v.end()), fractions ? 1.0 : 1e-300);
   const int gx = x0 + l.left, gy = l.top, size = c * l.cell;
@@ -145,7 +149,8 @@ void draw_heat_map(Canvas& canvas, int x0, const Layout& l, const std::string& t
     const std::string& n = names[static_cast<size_t>(k)];
     canvas.text(gx - 6 - Canvas::text_width(n), gy + k * l.cell + l.cell / 2 - 3, n, kBlack);
     if (l.vertical_labels) {
-      canvas.text(gx + k * l.cell + l.cell / 2 - 3, gy + size + 6 + Canvas::text_width(n), n, kBlack, 1, true);
+      canvas.text(gx + k * l.cell + l.cell / 2 - 3, gy + size + 6 + Canvas::text_width(n), n, kBlack, 1,
+                  true);
     } else {
       canvas.text(gx + k * l.cell + (l.cell - Canvas::text_width(n)) / 2, gy + size + 6, n, kBlack);
     }
@@ -155,7 +160,8 @@ void draw_heat_map(Canvas& canvas, int x0, const Layout& l, const std::string& t
   canvas.text(x0 + 8, gy + (size + Canvas::text_width(ylabel)) / 2, ylabel, kBlack, 1, true);
   // Colour bar with its end values.
   const int bx = gx + size + 14;
-  for (int y = 0; y < size; ++y) canvas.rect(bx, gy + y, bx + 12, gy + y + 1, blues(1.0 - static_cast<double>(y) / size));
+  for (int y = 0; y < size; ++y)
+    canvas.rect(bx, gy + y, bx + 12, gy + y + 1, blues(1.0 - static_cast<double>(y) / size));
   canvas.text(bx + 16, gy, fractions ? "1.00" : count_label(top_value), kBlack);
   canvas.text(bx + 16, gy + size - 7, fractions ? "0.00" : "0", kBlack);
 }
@@ -178,7 +184,8 @@ void plot_confusion_matrix(const std::string& path, const Tensor& confusion,
   const Tensor host = detail::host_f64(confusion);
   std::vector<double> counts(host.data_ptr<double>(), host.data_ptr<double>() + c * c);
   for (double v : counts) {
-    STRATA_CHECK(std::isfinite(v) && v >= 0, "plot_confusion_matrix: entries must be non-negative counts, got {}", v);
+    STRATA_CHECK(std::isfinite(v) && v >= 0,
+                 "plot_confusion_matrix: entries must be non-negative counts, got {}", v);
   }
   std::vector<double> normalised(counts.size(), 0.0);
   for (int64_t i = 0; i < c; ++i) {
@@ -201,8 +208,9 @@ void plot_roc_curves(const std::string& path, const std::vector<RocCurve>& curve
   STRATA_CHECK(labels.empty() || labels.size() == curves.size(), "plot_roc_curves: {} labels for {} curves",
                labels.size(), curves.size());
   for (const RocCurve& c : curves) {
-    STRATA_CHECK(c.fpr.size() == c.tpr.size(), "plot_roc_curves: a curve has {} false and {} true positive rates",
-                 c.fpr.size(), c.tpr.size());
+    STRATA_CHECK(c.fpr.size() == c.tpr.size(),
+                 "plot_roc_curves: a curve has {} false and {} true positive rates", c.fpr.size(),
+                 c.tpr.size());
   }
   constexpr int kWidth = 560, kHeight = 560, left = 64, right = kWidth - 24, top = 44, bottom = kHeight - 52;
   Canvas canvas(kWidth, kHeight);
@@ -235,7 +243,8 @@ void plot_roc_curves(const std::string& path, const std::vector<RocCurve>& curve
       }
     }
     // Legend, bottom right, above the axis.
-    std::string name = labels.empty() ? (curves.size() == 1 ? "positive class" : fmt::format("class {}", k)) : labels[k];
+    std::string name =
+        labels.empty() ? (curves.size() == 1 ? "positive class" : fmt::format("class {}", k)) : labels[k];
     name += std::isnan(c.auc) ? " (AUC undefined)" : fmt::format(" (AUC {:.3f})", c.auc);
     const int ly = bottom - 12 - (legend_rows - static_cast<int>(k)) * 13;
     const int lx = right - 14 - Canvas::text_width(name) - 22;
@@ -246,7 +255,8 @@ void plot_roc_curves(const std::string& path, const std::vector<RocCurve>& curve
   canvas.write_png(path);
 }
 
-void plot_roc_curve(const std::string& path, const RocAuc& metric, const std::vector<std::string>& class_names) {
+void plot_roc_curve(const std::string& path, const RocAuc& metric,
+                    const std::vector<std::string>& class_names) {
   plot_roc_curves(path, metric.curves(), class_names);
 }
 

@@ -18,11 +18,12 @@ void LogLoss::update(const Tensor& output, const Tensor& target) {
   const bool binary = out.kind == detail::ClassOutputs::Kind::Binary;
   const int64_t classes = binary ? 2 : out.cols;
   STRATA_CHECK(options_.num_classes == 0 || options_.num_classes == classes,
-               "{}: output of shape {} has {} classes but num_classes = {}", name(), output.shape().str(), classes,
-               options_.num_classes);
+               "{}: output of shape {} has {} classes but num_classes = {}", name(), output.shape().str(),
+               classes, options_.num_classes);
   for (size_t i = 0; i < truth.size(); ++i) {
-    STRATA_CHECK(truth[i] < classes, "{}: target {} at row {} is out of range for output of shape {} ({} classes)",
-                 name(), truth[i], i, output.shape().str(), classes);
+    STRATA_CHECK(truth[i] < classes,
+                 "{}: target {} at row {} is out of range for output of shape {} ({} classes)", name(),
+                 truth[i], i, output.shape().str(), classes);
   }
   // scikit-learn's eps="auto": the machine epsilon of the prediction's dtype.
   const double eps = out.dtype == kFloat64 ? DBL_EPSILON : FLT_EPSILON;
@@ -53,12 +54,15 @@ double LogLoss::compute() const {
 void TokenCrossEntropy::update(const Tensor& output, const Tensor& target) {
   STRATA_CHECK(output.defined() && target.defined(), "{}: output or target is undefined", name());
   STRATA_CHECK(output.dim() >= 2 && is_floating(output.dtype()),
-               "{}: output must be [..., C] float scores, got {} of shape {}", name(), dtype_name(output.dtype()),
-               output.shape().str());
+               "{}: output must be [..., C] float scores, got {} of shape {}", name(),
+               dtype_name(output.dtype()), output.shape().str());
   bool leading_match = target.dim() == output.dim() - 1;
-  for (int64_t d = 0; leading_match && d < target.dim(); ++d) leading_match = target.size(d) == output.size(d);
-  STRATA_CHECK(leading_match, "{}: target of shape {} does not match output of shape {} (expected the output's shape "
-               "without its last dim)", name(), target.shape().str(), output.shape().str());
+  for (int64_t d = 0; leading_match && d < target.dim(); ++d)
+    leading_match = target.size(d) == output.size(d);
+  STRATA_CHECK(leading_match,
+               "{}: target of shape {} does not match output of shape {} (expected the output's shape "
+               "without its last dim)",
+               name(), target.shape().str(), output.shape().str());
   STRATA_CHECK(target.dtype() == kInt64, "{}: target must hold i64 token indices, got {}", name(),
                dtype_name(target.dtype()));
   const int64_t c = output.size(-1);
@@ -81,8 +85,8 @@ void TokenCrossEntropy::update(const Tensor& output, const Tensor& target) {
   for (int64_t i = 0; i < out.rows; ++i) {
     const int64_t token = tokens[i];
     if (token == options_.ignore_index) continue;
-    STRATA_CHECK(token >= 0 && token < c, "{}: target {} at position {} is out of range for {} classes", name(), token,
-                 i, c);
+    STRATA_CHECK(token >= 0 && token < c, "{}: target {} at position {} is out of range for {} classes",
+                 name(), token, i, c);
     const double* row = s + i * c;
     if (probs) {
       sum -= std::log(row[token]);

@@ -79,8 +79,8 @@ PrecisionRecallCurve pr_of(const std::vector<double>& scores, const std::vector<
 void binary_input(const char* who, const Tensor& scores, const Tensor& targets, int64_t pos_label,
                   std::vector<double>& s, std::vector<uint8_t>& positive) {
   const detail::ClassOutputs out = detail::read_outputs(who, scores, /*labels_allowed=*/false);
-  STRATA_CHECK(out.kind == detail::ClassOutputs::Kind::Binary, "{}: scores of shape {} must be [N] binary scores",
-               who, scores.shape().str());
+  STRATA_CHECK(out.kind == detail::ClassOutputs::Kind::Binary,
+               "{}: scores of shape {} must be [N] binary scores", who, scores.shape().str());
   const std::vector<int64_t> truth = detail::read_targets(who, targets, scores, out.rows);
   s.assign(out.scores(), out.scores() + out.rows);
   positive.resize(truth.size());
@@ -112,11 +112,12 @@ void RankingMetric::update(const Tensor& output, const Tensor& target) {
   const detail::ClassOutputs out = detail::read_outputs(name(), output, /*labels_allowed=*/false);
   const std::vector<int64_t> truth = detail::read_targets(name(), target, output, out.rows);
   const int64_t cols = out.kind == detail::ClassOutputs::Kind::Binary ? 1 : out.cols;
-  STRATA_CHECK(columns_ == 0 || columns_ == cols, "{}: output of shape {} has {} score columns, earlier batches had {}",
-               name(), output.shape().str(), cols, columns_);
+  STRATA_CHECK(columns_ == 0 || columns_ == cols,
+               "{}: output of shape {} has {} score columns, earlier batches had {}", name(),
+               output.shape().str(), cols, columns_);
   STRATA_CHECK(options_.num_classes == 0 || cols == 1 || cols == options_.num_classes,
-               "{}: output of shape {} has {} classes but num_classes = {}", name(), output.shape().str(), cols,
-               options_.num_classes);
+               "{}: output of shape {} has {} classes but num_classes = {}", name(), output.shape().str(),
+               cols, options_.num_classes);
   if (cols > 1) {
     for (size_t i = 0; i < truth.size(); ++i) {
       STRATA_CHECK(truth[i] < cols, "{}: target {} at row {} is out of range for output of shape {}", name(),
@@ -187,8 +188,9 @@ double RocAuc::compute() const {
 }
 
 AveragePrecision::AveragePrecision(Average average, const MetricOptions& options)
-    : RankingMetric(average == Average::Macro ? "average_precision" : "average_precision_" + average_name(average),
-                    average, options) {
+    : RankingMetric(
+          average == Average::Macro ? "average_precision" : "average_precision_" + average_name(average),
+          average, options) {
   STRATA_CHECK(average == Average::Macro || average == Average::Weighted || average == Average::Micro,
                "average_precision: average must be macro, micro or weighted, got {}", average_name(average));
 }

@@ -37,13 +37,13 @@ void RegressionMetric::update(const Tensor& output, const Tensor& target) {
                output.shape().str());
   const int64_t n = output.size(0), d = output.dim() == 2 ? output.size(1) : 1;
   // [N] and [N, 1] are interchangeable; anything else must match exactly.
-  const bool same = target.shape() == output.shape() ||
-                    (d == 1 && target.numel() == n && target.dim() >= 1 && target.dim() <= 2 && target.size(0) == n);
+  const bool same = target.shape() == output.shape() || (d == 1 && target.numel() == n && target.dim() >= 1 &&
+                                                         target.dim() <= 2 && target.size(0) == n);
   STRATA_CHECK(same, "{}: target of shape {} does not match output of shape {}", name(), target.shape().str(),
                output.shape().str());
   STRATA_CHECK(columns_.empty() || static_cast<int64_t>(columns_.size()) == d,
-               "{}: output of shape {} has {} outputs, earlier batches had {}", name(), output.shape().str(), d,
-               columns_.size());
+               "{}: output of shape {} has {} outputs, earlier batches had {}", name(), output.shape().str(),
+               d, columns_.size());
   if (n == 0) return;
   if (columns_.empty()) columns_.resize(static_cast<size_t>(d));
   const Tensor yp = detail::host_f64(output.reshape({n, d}));

@@ -8,8 +8,10 @@
 
 namespace strata::metrics {
 
-std::string classification_report(const Tensor& confusion, const std::vector<std::string>& class_names, int digits) {
-  STRATA_CHECK(digits >= 0 && digits <= 15, "classification_report: digits must be in [0, 15], got {}", digits);
+std::string classification_report(const Tensor& confusion, const std::vector<std::string>& class_names,
+                                  int digits) {
+  STRATA_CHECK(digits >= 0 && digits <= 15, "classification_report: digits must be in [0, 15], got {}",
+               digits);
   STRATA_CHECK(confusion.defined() && confusion.dim() == 2 && confusion.size(0) == confusion.size(1),
                "classification_report: a confusion matrix must be square [C, C], got shape {}",
                confusion.defined() ? confusion.shape().str() : "undefined");
@@ -27,7 +29,8 @@ std::string classification_report(const Tensor& confusion, const std::vector<std
     const double support = static_cast<double>(s.support[i]);
     total += support;
     macro_p += s.precision[i], macro_r += s.recall[i], macro_f += s.fbeta[i];
-    weighted_p += support * s.precision[i], weighted_r += support * s.recall[i], weighted_f += support * s.fbeta[i];
+    weighted_p += support * s.precision[i], weighted_r += support * s.recall[i],
+        weighted_f += support * s.fbeta[i];
   }
   const double n = static_cast<double>(c);
   const bool micro_is_accuracy = std::all_of(s.present.begin(), s.present.end(), [](bool p) { return p; });
@@ -39,14 +42,15 @@ std::string classification_report(const Tensor& confusion, const std::vector<std
   for (const char* h : {"precision", "recall", "f1-score", "support"}) out += fmt::format(" {:>9}", h);
   out += "\n\n";
   auto row = [&](const std::string& name, double p, double r, double f, int64_t support) {
-    out += fmt::format("{:>{}}  {:>9.{}f} {:>9.{}f} {:>9.{}f} {:>9}\n", name, width, p, digits, r, digits, f, digits,
-                       support);
+    out += fmt::format("{:>{}}  {:>9.{}f} {:>9.{}f} {:>9.{}f} {:>9}\n", name, width, p, digits, r, digits, f,
+                       digits, support);
   };
   for (size_t i = 0; i < c; ++i) row(names[i], s.precision[i], s.recall[i], s.fbeta[i], s.support[i]);
   out += "\n";
   const auto all = static_cast<int64_t>(total);
   if (micro_is_accuracy) {
-    out += fmt::format("{:>{}}  {:>9} {:>9} {:>9.{}f} {:>9}\n", "accuracy", width, "", "", micro.fbeta, digits, all);
+    out += fmt::format("{:>{}}  {:>9} {:>9} {:>9.{}f} {:>9}\n", "accuracy", width, "", "", micro.fbeta,
+                       digits, all);
   } else {
     row("micro avg", micro.precision, micro.recall, micro.fbeta, all);
   }
@@ -67,8 +71,8 @@ std::string classification_report(const Tensor& y_true, const Tensor& y_pred,
   std::vector<int64_t> labels;
   for (int64_t k = 0; k < c; ++k) {
     bool present = false;
-    for (int64_t j = 0; j < c && !present; ++j) present = counts[static_cast<size_t>(k * c + j)] > 0 ||
-                                                         counts[static_cast<size_t>(j * c + k)] > 0;
+    for (int64_t j = 0; j < c && !present; ++j)
+      present = counts[static_cast<size_t>(k * c + j)] > 0 || counts[static_cast<size_t>(j * c + k)] > 0;
     if (present) labels.push_back(k);
   }
   std::vector<int64_t> sub;

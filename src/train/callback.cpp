@@ -4,14 +4,17 @@
 #include <fstream>
 
 #include "strata/autograd/grad_mode.h"
+#include "strata/metrics/registry.h"
 #include "strata/train/trainer.h"
 
 namespace strata::train {
 namespace {
 
 bool maximize(Mode mode, const std::string& monitor) {
-  if (mode == Mode::Auto) return monitor.find("acc") != std::string::npos;
-  return mode == Mode::Max;
+  if (mode != Mode::Auto) return mode == Mode::Max;
+  const std::string bare = monitor.rfind("val_", 0) == 0 ? monitor.substr(4) : monitor;
+  if (bare == "loss") return false;
+  return metrics::higher_is_better(bare);  // throws naming the metric when it is unknown
 }
 
 // The monitored value, or the training-set counterpart when there is no validation (val_loss -> loss).

@@ -44,7 +44,7 @@ class Canvas {
   }
   // Text with its top-left at (x, y), scaled by an integer factor.
   void text(int x, int y, const std::string& s, Rgb c, int scale = 1) {
-    std::vector<char> buffer(s.size() * 270 + 64);
+    std::vector<char> buffer(s.size() * 1024 + 64);  // stb_easy_font drops segments when short
     const int quads = stb_easy_font_print(0, 0, const_cast<char*>(s.c_str()), nullptr, buffer.data(),
                                           static_cast<int>(buffer.size()));
     const float* v = reinterpret_cast<const float*>(buffer.data());

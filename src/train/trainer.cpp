@@ -1,5 +1,6 @@
 #include "strata/train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -132,6 +133,12 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
   STRATA_CHECK(options.epochs >= 0, "fit: epochs must be non-negative, got {}", options.epochs);
   stop_ = false;
   const auto train_metrics = make_metrics(options.metrics, "fit");
+  // A scheduler that an LRSchedulerStep callback drives (per batch, or with a metric) is not stepped here too.
+  const bool scheduler_in_callback =
+      scheduler_ && std::any_of(options.callbacks.begin(), options.callbacks.end(), [&](const auto& cb) {
+        const auto* step = dynamic_cast<const LRSchedulerStep*>(cb.get());
+        return step != nullptr && step->scheduler() == scheduler_;
+      });
   for (auto& cb : options.callbacks) cb->on_train_begin(*this);
   const int first = epoch_, last = epoch_ + options.epochs;
   for (int epoch = first; epoch < last && !stop_; ++epoch) {
@@ -185,7 +192,7 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     }
     bar.finish(summary);
     epoch_ = epoch + 1;
-    if (scheduler_) scheduler_->step();
+    if (scheduler_ && !scheduler_in_callback) scheduler_->step();
     history_.epochs.push_back(logs);
     for (auto& cb : options.callbacks) cb->on_epoch_end(*this, epoch + 1, logs);
   }

@@ -48,10 +48,12 @@ TEST(TopKAccuracy, TiesRankHigherClassIndicesFirst) {
 }
 
 TEST(TopKAccuracy, RefusesBadInput) {
-  EXPECT_NE(error_of([] { TopKAccuracy({.top_k = 0}); }).find("k must be at least 1, got 0"), std::string::npos);
+  EXPECT_NE(error_of([] { TopKAccuracy({.top_k = 0}); }).find("k must be at least 1, got 0"),
+            std::string::npos);
   TopKAccuracy top;
   std::string msg = error_of([&] { top.update(from_vector<double>({0.2, 0.9}), labels({0, 1})); });
-  EXPECT_NE(msg.find("top5_accuracy: output of shape [2] must be [N, C] class scores"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("top5_accuracy: output of shape [2] must be [N, C] class scores"), std::string::npos)
+      << msg;
   msg = error_of([&] { top.update(zeros({1, 3}), labels({3})); });
   EXPECT_NE(msg.find("target 3 at row 0 is out of range"), std::string::npos) << msg;
 }
@@ -88,8 +90,9 @@ TEST(PrecisionRecallF, PerClassValuesComeAsATensor) {
   EXPECT_DOUBLE_EQ(r[0], 1.0);
   EXPECT_DOUBLE_EQ(r[1], 1.0 / 3.0);
   EXPECT_DOUBLE_EQ(r[2], 0.0);  // no true samples: zero_division = 0
-  EXPECT_NE(error_of([&] { per_class.compute(); }).find("recall_per_class: the value is one number per class"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { per_class.compute(); }).find("recall_per_class: the value is one number per class"),
+      std::string::npos);
 }
 
 TEST(PrecisionRecallF, BinaryOnMultiClassDataNamesTheMetric) {

@@ -44,7 +44,8 @@ TEST(ConfusionMatrix, ScoresFixTheNumberOfClasses) {
             std::string::npos)
       << msg;
   msg = error_of([&] { cm.update(zeros({1, 3}), labels({3})); });
-  EXPECT_NE(msg.find("target 3 at row 0 is out of range for output of shape [1, 3]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("target 3 at row 0 is out of range for output of shape [1, 3]"), std::string::npos)
+      << msg;
   ConfusionMatrix fixed({.num_classes = 2});
   msg = error_of([&] { fixed.update(labels({0, 5}), labels({0, 1})); });
   EXPECT_NE(msg.find("class 5 is out of range for num_classes = 2"), std::string::npos) << msg;
@@ -91,7 +92,9 @@ TEST(ConfusionScores, BinaryAverageUsesThePositiveLabel) {
   EXPECT_DOUBLE_EQ(neg.precision, 0.6);
   // Only class 0 present: the positive class scores 0.
   EXPECT_DOUBLE_EQ(precision_recall_fscore(matrix({5, 0, 0, 0}, 2), Average::Binary).fbeta, 0.0);
-  std::string msg = error_of([&] { precision_recall_fscore(matrix({1, 0, 0, 0, 1, 0, 0, 0, 1}, 3), Average::Binary); });
+  std::string msg = error_of([&] {
+    precision_recall_fscore(matrix({1, 0, 0, 0, 1, 0, 0, 0, 1}, 3), Average::Binary);
+  });
   EXPECT_NE(msg.find("3 classes are present (0, 1, 2)"), std::string::npos) << msg;
   msg = error_of([&] { precision_recall_fscore(matrix({1, 0, 0, 0, 0, 0, 0, 0, 1}, 3), Average::Binary); });
   EXPECT_NE(msg.find("pos_label 1 is not among the present classes (0, 2)"), std::string::npos) << msg;
@@ -115,7 +118,8 @@ TEST(ConfusionScores, MatthewsAndKappaEdgeCases) {
 
 TEST(ConfusionScores, BadMatricesAreRefused) {
   std::string msg = error_of([] { accuracy(zeros({2, 3})); });
-  EXPECT_NE(msg.find("accuracy: a confusion matrix must be square [C, C], got shape [2, 3]"), std::string::npos)
+  EXPECT_NE(msg.find("accuracy: a confusion matrix must be square [C, C], got shape [2, 3]"),
+            std::string::npos)
       << msg;
   msg = error_of([] { matthews_corrcoef(zeros({2, 2})); });
   EXPECT_NE(msg.find("holds no samples"), std::string::npos) << msg;

@@ -3,9 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "strata/metrics.h"
-
 #include "metrics/metrics_test_util.h"
+#include "strata/metrics.h"
 
 namespace strata::metrics {
 namespace {
@@ -23,7 +22,8 @@ TEST(MetricInput, AverageNamesFollowScikitLearn) {
 
 TEST(MetricInput, ScoresLogitsAndLabelsGiveTheSamePredictions) {
   const Tensor target = labels({0, 1, 2, 1});
-  const Tensor logits = from_vector<float>({3, 1, 0, 0, 2, 1, 0, 0, 5, 4, 1, 0}, {4, 3});  // argmax 0, 1, 2, 0
+  const Tensor logits =
+      from_vector<float>({3, 1, 0, 0, 2, 1, 0, 0, 5, 4, 1, 0}, {4, 3});  // argmax 0, 1, 2, 0
   const Tensor probs = logits.softmax(1);
   const Tensor predicted = labels({0, 1, 2, 0});
   for (const Tensor& output : {logits, probs, predicted}) {
@@ -62,7 +62,7 @@ TEST(MetricInput, ColumnOutputsAndFloatTargetsAreAccepted) {
 
 TEST(MetricInput, NonContiguousOutputsAreRead) {
   const Tensor base = from_vector<double>({0.1, 0.9, 0.8, 0.2, 0.3, 0.7}, {2, 3});  // columns are the rows
-  const Tensor output = base.t();                                                    // [3, 2], transposed
+  const Tensor output = base.t();                                                   // [3, 2], transposed
   Accuracy acc;
   acc.update(output, labels({0, 1, 1}));  // argmax rows: (0.1, 0.2) -> 1, (0.9, 0.3) -> 0, (0.8, 0.7) -> 0
   EXPECT_NEAR(acc.compute(), 0.0, 0);
@@ -103,7 +103,8 @@ TEST(MetricInput, BadInputsNameTheMetricAndShapes) {
   EXPECT_NE(msg.find("accuracy: the output tensor is undefined"), std::string::npos) << msg;
   RocAuc auc;
   msg = error_of([&] { auc.update(labels({0, 1}), labels({0, 1})); });
-  EXPECT_NE(msg.find("roc_auc: output of shape [2] must hold float scores (got i64)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("roc_auc: output of shape [2] must hold float scores (got i64)"), std::string::npos)
+      << msg;
 }
 
 }  // namespace

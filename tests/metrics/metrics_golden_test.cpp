@@ -35,10 +35,14 @@ std::map<std::string, double> references(const std::string& c) {
 
 // Registry aliases and the fixture name each must equal.
 const std::map<std::string, std::string>& aliases() {
-  static const std::map<std::string, std::string> a{
-      {"auc", "roc_auc"},           {"pr_auc", "average_precision"}, {"matthews_corrcoef", "mcc"},
-      {"top_k_accuracy", "top5_accuracy"}, {"fbeta_micro", "f1_micro"}, {"fbeta_macro", "f1_macro"},
-      {"fbeta_weighted", "f1_weighted"},   {"fbeta_binary", "f1_binary"}};
+  static const std::map<std::string, std::string> a{{"auc", "roc_auc"},
+                                                    {"pr_auc", "average_precision"},
+                                                    {"matthews_corrcoef", "mcc"},
+                                                    {"top_k_accuracy", "top5_accuracy"},
+                                                    {"fbeta_micro", "f1_micro"},
+                                                    {"fbeta_macro", "f1_macro"},
+                                                    {"fbeta_weighted", "f1_weighted"},
+                                                    {"fbeta_binary", "f1_binary"}};
   return a;
 }
 
@@ -98,7 +102,9 @@ TEST_P(MetricsGolden, MatchesScikitLearnAtOnceAndStreamed) {
       cm.update(get(c + ".output").narrow(0, start, size), get(c + ".target").narrow(0, start, size));
       start += size;
     }
-    EXPECT_TRUE(equal(cm.matrix(), want)) << c << ": confusion matrix\n" << cm.matrix() << "\nscikit-learn\n" << want;
+    EXPECT_TRUE(equal(cm.matrix(), want)) << c << ": confusion matrix\n"
+                                          << cm.matrix() << "\nscikit-learn\n"
+                                          << want;
     EXPECT_TRUE(equal(cm.compute_tensor(), want));
   }
 }
@@ -115,7 +121,8 @@ TEST(MetricsGolden, EveryRegistryNameHasAReference) {
   for (const std::string& name : names()) {
     if (name.find('<') != std::string::npos) continue;  // patterns, covered by top1/top2 and f0.5/f2 cases
     const auto alias = aliases().find(name);
-    EXPECT_TRUE(covered.count(alias == aliases().end() ? name : alias->second)) << name << " has no golden value";
+    EXPECT_TRUE(covered.count(alias == aliases().end() ? name : alias->second))
+        << name << " has no golden value";
   }
 }
 

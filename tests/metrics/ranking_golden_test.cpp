@@ -39,7 +39,8 @@ TEST_P(CurvesGolden, MatchScikitLearn) {
   expect_near(roc.fpr, stored(c + ".fpr"), c + " fpr");
   expect_near(roc.tpr, stored(c + ".tpr"), c + " tpr");
   EXPECT_TRUE(std::isinf(roc.thresholds.front()));
-  expect_near({roc.thresholds.begin() + 1, roc.thresholds.end()}, stored(c + ".thresholds"), c + " thresholds");
+  expect_near({roc.thresholds.begin() + 1, roc.thresholds.end()}, stored(c + ".thresholds"),
+              c + " thresholds");
   EXPECT_NEAR(roc.auc, fixture().at(c + ".auc").item(), 1e-12);
 
   const PrecisionRecallCurve pr = precision_recall_curve(scores, target);

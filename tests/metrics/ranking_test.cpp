@@ -48,7 +48,8 @@ TEST(RocAuc, UndefinedClassesAreSkippedAndOneClassIsNaN) {
 
 TEST(RocAuc, WeightedAveragesBySupport) {
   // Class 0 ranked perfectly (3 rows), class 1 inverted (1 row), class 2 absent.
-  const Tensor probs = from_vector<double>({0.9, 0.05, 0.05, 0.8, 0.1, 0.1, 0.7, 0.0, 0.3, 0.1, 0.0, 0.9}, {4, 3});
+  const Tensor probs =
+      from_vector<double>({0.9, 0.05, 0.05, 0.8, 0.1, 0.1, 0.7, 0.0, 0.3, 0.1, 0.0, 0.9}, {4, 3});
   const Tensor truth = labels({0, 0, 0, 1});
   RocAuc weighted(Average::Weighted);
   weighted.update(probs, truth);
@@ -101,9 +102,11 @@ TEST(RankingMetric, StreamingResetAndErrors) {
   auc.reset();
   EXPECT_THROW(auc.compute(), Error);
   msg = error_of([&] { auc.update(zeros({2, 3}), labels({0, 3})); });
-  EXPECT_NE(msg.find("target 3 at row 1 is out of range for output of shape [2, 3]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("target 3 at row 1 is out of range for output of shape [2, 3]"), std::string::npos)
+      << msg;
   msg = error_of([] { roc_curve(zeros({2, 2}), labels({0, 1})); });
-  EXPECT_NE(msg.find("roc_curve: scores of shape [2, 2] must be [N] binary scores"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("roc_curve: scores of shape [2, 2] must be [N] binary scores"), std::string::npos)
+      << msg;
   RocAuc fixed(Average::Macro, {.num_classes = 4});
   msg = error_of([&] { fixed.update(zeros({1, 3}), labels({0})); });
   EXPECT_NE(msg.find("has 3 classes but num_classes = 4"), std::string::npos) << msg;

@@ -20,7 +20,8 @@ TEST(Regression, HandComputedValues) {
   MeanAbsoluteError mae;
   MeanAbsolutePercentageError mape;
   R2Score r2;
-  for (RegressionMetric* m : std::initializer_list<RegressionMetric*>{&mse, &rmse, &mae, &mape, &r2}) m->update(out, y);
+  for (RegressionMetric* m : std::initializer_list<RegressionMetric*>{&mse, &rmse, &mae, &mape, &r2})
+    m->update(out, y);
   EXPECT_DOUBLE_EQ(mse.compute(), 0.375);
   EXPECT_DOUBLE_EQ(rmse.compute(), std::sqrt(0.375));
   EXPECT_DOUBLE_EQ(mae.compute(), 0.5);
@@ -71,7 +72,8 @@ TEST(Regression, ScikitLearnEdgeCases) {
 TEST(Regression, BadInputsNameShapes) {
   MeanSquaredError mse;
   std::string msg = error_of([&] { mse.update(zeros({3}), zeros({4})); });
-  EXPECT_NE(msg.find("mse: target of shape [4] does not match output of shape [3]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("mse: target of shape [4] does not match output of shape [3]"), std::string::npos)
+      << msg;
   msg = error_of([&] { mse.update(zeros({3, 2}), zeros({3})); });
   EXPECT_NE(msg.find("target of shape [3] does not match output of shape [3, 2]"), std::string::npos) << msg;
   msg = error_of([&] { mse.update(zeros({2, 2, 2}), zeros({2, 2, 2})); });

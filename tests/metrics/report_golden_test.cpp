@@ -42,8 +42,8 @@ class ReportGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ReportGolden, MatchesScikitLearnText) {
   const std::string c = GetParam();
-  const std::vector<std::string> names = text(c + ".names").empty() ? std::vector<std::string>{}
-                                                                    : lines(text(c + ".names"));
+  const std::vector<std::string> names =
+      text(c + ".names").empty() ? std::vector<std::string>{} : lines(text(c + ".names"));
   const int digits = static_cast<int>(fixture().at(c + ".digits").item());
   const Tensor& y_true = fixture().at(c + ".y_true");
   const Tensor& y_pred = fixture().at(c + ".y_pred");

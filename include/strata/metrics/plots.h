@@ -18,6 +18,7 @@ void plot_confusion_matrix(const std::string& path, const Tensor& confusion,
 void plot_roc_curves(const std::string& path, const std::vector<RocCurve>& curves,
                      const std::vector<std::string>& labels = {});
 // The curves of a RocAuc metric's accumulated scores (one per class for multi-class scores).
-void plot_roc_curve(const std::string& path, const RocAuc& metric, const std::vector<std::string>& class_names = {});
+void plot_roc_curve(const std::string& path, const RocAuc& metric,
+                    const std::vector<std::string>& class_names = {});
 
 }  // namespace strata::metrics

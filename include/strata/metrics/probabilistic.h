@@ -37,7 +37,8 @@ class TokenCrossEntropy : public Metric {
   double cross_entropy() const;
 
  protected:
-  TokenCrossEntropy(const std::string& name, const MetricOptions& options) : Metric(name), options_(options) {}
+  TokenCrossEntropy(const std::string& name, const MetricOptions& options)
+      : Metric(name), options_(options) {}
 
  private:
   MetricOptions options_;

@@ -29,7 +29,8 @@ struct PrecisionRecallCurve {
 // ROC curve of binary scores [N] against targets (positive: target == pos_label).
 RocCurve roc_curve(const Tensor& scores, const Tensor& targets, int64_t pos_label = 1);
 // Precision-recall curve of binary scores [N] against targets (positive: target == pos_label).
-PrecisionRecallCurve precision_recall_curve(const Tensor& scores, const Tensor& targets, int64_t pos_label = 1);
+PrecisionRecallCurve precision_recall_curve(const Tensor& scores, const Tensor& targets,
+                                            int64_t pos_label = 1);
 
 // Base of the ranking metrics: stores the scores and targets of every batch. [N] (or [N, 1]) outputs are
 // binary scores ranked as given; [N, C] outputs are turned into probabilities (see Scores) and scored

@@ -22,7 +22,7 @@ class Callback {
   virtual void on_train_end(Trainer&) {}
 };
 
-enum class Mode { Auto, Min, Max };  // Auto: Max for names containing "acc", Min otherwise
+enum class Mode { Auto, Min, Max };  // Auto: the metric's own direction (loss down, accuracy/F1/AUC up)
 
 struct EarlyStoppingOptions {
   std::string monitor = "val_loss";
