@@ -410,8 +410,10 @@ void write_field(std::string& out, const std::string& value, bool force_quote, c
 }  // namespace
 
 std::string to_csv(const Table& table, const CsvWriteOptions& options) {
-  static const std::unordered_set<std::string> kNa(CsvOptions{}.na_values.begin(),
-                                                   CsvOptions{}.na_values.end());
+  static const std::unordered_set<std::string> kNa = [] {
+    const std::vector<std::string> tokens = CsvOptions{}.na_values;
+    return std::unordered_set<std::string>(tokens.begin(), tokens.end());
+  }();
   std::string out;
   const auto& cols = table.columns();
   if (options.header) {

@@ -231,13 +231,30 @@ Table Encoder::transform(const Table& table, StepReport* report) const {
     for (size_t q = 0; q < p.categories.size(); ++q) index.emplace(p.categories[q], static_cast<int64_t>(q));
     std::vector<int64_t> codes(static_cast<size_t>(n), -1);
     int64_t unknown = 0;
+    // Category columns map each level once; other columns look up each value's text.
+    std::vector<int64_t> level_code;
+    if (c.type() == ColumnType::Category) {
+      for (const auto& level : c.levels()) {
+        auto it = index.find(level);
+        level_code.push_back(it == index.end() ? -1 : it->second);
+      }
+    }
     for (int64_t i = 0; i < n; ++i) {
       if (c.is_missing(i)) continue;
-      auto it = index.find(c.text(i));
-      if (it == index.end()) {
+      int64_t code;
+      if (c.type() == ColumnType::Category) {
+        code = level_code[static_cast<size_t>(c.int_values()[static_cast<size_t>(i)])];
+      } else if (c.type() == ColumnType::String) {
+        auto it = index.find(c.str(i));
+        code = it == index.end() ? -1 : it->second;
+      } else {
+        auto it = index.find(c.text(i));
+        code = it == index.end() ? -1 : it->second;
+      }
+      if (code < 0) {
         ++unknown;
       } else {
-        codes[static_cast<size_t>(i)] = it->second;
+        codes[static_cast<size_t>(i)] = code;
       }
     }
     if (kind_ == EncoderKind::Ordinal) {

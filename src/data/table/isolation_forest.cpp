@@ -74,7 +74,7 @@ void IsolationForest::fit(const Tensor& x) {
       const int64_t size = w.end - w.begin;
       auto leaf = [&] {
         tree[static_cast<size_t>(w.node)].feature = -1;
-        tree[static_cast<size_t>(w.node)].size = size;
+        tree[static_cast<size_t>(w.node)].adjust = average_path_length(size);
       };
       if (w.depth >= height_limit || size <= 1) {
         leaf();
@@ -130,22 +130,28 @@ Tensor IsolationForest::path_length(const Tensor& x) const {
                "IsolationForest::path_length: the forest was fitted on {} features, got shape {}", dims_,
                x.shape().str());
   const int64_t m = x.size(0);
-  std::vector<double> out(static_cast<size_t>(m));
-#pragma omp parallel for if (m * static_cast <int64_t>(trees_.size()) > 20000)
-  for (int64_t i = 0; i < m; ++i) {
-    const double* row = &data[static_cast<size_t>(i * dims_)];
-    double total = 0;
+  std::vector<double> out(static_cast<size_t>(m), 0.0);
+  // Blocks of rows, each walked through one tree at a time: the tree stays in L1 while the block's rows
+  // stream past it.
+  constexpr int64_t kBlock = 512;
+  const int64_t blocks = (m + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(dynamic) if (m * static_cast <int64_t>(trees_.size()) > 20000)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t lo = b * kBlock, hi = std::min(m, lo + kBlock);
     for (const auto& tree : trees_) {
-      int32_t k = 0;
-      int depth = 0;
-      while (tree[static_cast<size_t>(k)].feature >= 0) {
-        const Node& node = tree[static_cast<size_t>(k)];
-        k = row[node.feature] < node.split ? node.left : node.right;
-        ++depth;
+      const Node* nodes = tree.data();
+      for (int64_t i = lo; i < hi; ++i) {
+        const double* row = &data[static_cast<size_t>(i * dims_)];
+        int32_t k = 0;
+        int depth = 0;
+        while (nodes[k].feature >= 0) {
+          k = row[nodes[k].feature] < nodes[k].split ? nodes[k].left : nodes[k].right;
+          ++depth;
+        }
+        out[static_cast<size_t>(i)] += depth + nodes[k].adjust;
       }
-      total += depth + average_path_length(tree[static_cast<size_t>(k)].size);
     }
-    out[static_cast<size_t>(i)] = total / static_cast<double>(trees_.size());
+    for (int64_t i = lo; i < hi; ++i) out[static_cast<size_t>(i)] /= static_cast<double>(trees_.size());
   }
   return from_vector<double>(out);
 }

@@ -304,6 +304,38 @@ StepReport drop_missing(Table& table, const DropMissingOptions& options) {
   return r;
 }
 
+StepReport add_missing_indicators(Table& table, const std::vector<std::string>& columns) {
+  StepReport r;
+  r.step = "add_missing_indicators";
+  r.description = "Added a bool column per column with gaps, true where the value is missing.";
+  r.rows_before = r.rows_after = table.num_rows();
+  r.columns_before = table.num_columns();
+  std::vector<std::string> names;
+  if (columns.empty()) {
+    for (const auto& c : table.columns()) {
+      if (c.missing_count() > 0) names.push_back(c.name());
+    }
+  } else {
+    for (const auto& name : columns) {
+      STRATA_CHECK(table.has_column(name), "add_missing_indicators: no column '{}' (columns: {})", name,
+                   fmt::join(table.column_names(), ", "));
+      names.push_back(name);
+    }
+  }
+  for (const auto& name : names) {
+    const Column& c = table.column(name);
+    std::vector<bool> flags(static_cast<size_t>(c.size()));
+    for (int64_t i = 0; i < c.size(); ++i) flags[static_cast<size_t>(i)] = c.is_missing(i);
+    const std::string flag_name = name + "_missing";
+    const int64_t count = c.missing_count();
+    table.insert_column(table.column_index(name) + 1, Column::from_bools(flag_name, flags));
+    r.added_columns.push_back(flag_name);
+    r.changes.push_back({flag_name, "indicator", count, fmt::format("true where '{}' is missing", name)});
+  }
+  r.columns_after = table.num_columns();
+  return r;
+}
+
 StepReport fill_missing(Table& table, const FillOptions& options) {
   const FillStrategy s = options.strategy;
   StepReport r;
@@ -333,6 +365,19 @@ StepReport fill_missing(Table& table, const FillOptions& options) {
   r.description =
       fmt::format("Filled missing values by {}{}.", to_string(s),
                   s == FillStrategy::Knn ? fmt::format(" (k = {})", options.knn_neighbors) : std::string());
+
+  if (options.add_indicator && !targets.empty()) {
+    std::vector<std::string> gappy;
+    for (const auto& name : targets) {
+      if (table.column(name).missing_count() > 0) gappy.push_back(name);
+    }
+    if (!gappy.empty()) {
+      StepReport ind = add_missing_indicators(table, gappy);
+      r.added_columns = ind.added_columns;
+      r.changes = ind.changes;
+      r.columns_after = table.num_columns();
+    }
+  }
 
   std::map<std::string, std::vector<double>> knn;
   if (s == FillStrategy::Knn && !targets.empty()) knn = knn_fills(table, targets, options.knn_neighbors, r);

@@ -722,22 +722,35 @@ Description describe(const Table& table) {
         s.q75 = detail::quantile_sorted(v, 0.75);
       }
     }
-    // Distinct values and the most frequent one (first seen wins ties, as pandas' value_counts).
-    std::unordered_map<std::string, std::pair<int64_t, int64_t>> counts;  // text -> (count, first row)
-    for (int64_t i = 0; i < c.size(); ++i) {
-      if (c.is_missing(i)) continue;
-      auto [it, inserted] = counts.try_emplace(c.text(i), 0, i);
-      ++it->second.first;
-    }
-    s.distinct = static_cast<int64_t>(counts.size());
-    int64_t best_first = -1;
-    for (const auto& [text, cf] : counts) {
-      if (cf.first > s.freq || (cf.first == s.freq && cf.second < best_first)) {
-        s.freq = cf.first;
-        best_first = cf.second;
-        s.top = text;
+    // Distinct values and the most frequent one (first seen wins ties, as pandas' value_counts), counted on
+    // the stored values (codes, doubles, strings) rather than on formatted text.
+    int64_t best_row = -1;
+    auto tally = [&](auto& counts, auto key) {
+      for (int64_t i = 0; i < c.size(); ++i) {
+        if (c.is_missing(i)) continue;
+        auto [it, inserted] = counts.try_emplace(key(i), 0, i);
+        ++it->second.first;
       }
+      s.distinct = static_cast<int64_t>(counts.size());
+      for (const auto& [value, cf] : counts) {
+        if (cf.first > s.freq || (cf.first == s.freq && cf.second < best_row)) {
+          s.freq = cf.first;
+          best_row = cf.second;
+        }
+      }
+    };
+    if (c.type() == ColumnType::String) {
+      std::unordered_map<std::string_view, std::pair<int64_t, int64_t>> counts;
+      tally(counts, [&](int64_t i) { return std::string_view(c.string_values()[static_cast<size_t>(i)]); });
+    } else if (c.type() == ColumnType::Float) {
+      std::unordered_map<double, std::pair<int64_t, int64_t>> counts;
+      tally(counts,
+            [&](int64_t i) { return c.float_values()[static_cast<size_t>(i)] + 0.0; });  // -0 counts as 0
+    } else {
+      std::unordered_map<int64_t, std::pair<int64_t, int64_t>> counts;
+      tally(counts, [&](int64_t i) { return c.int_values()[static_cast<size_t>(i)]; });
     }
+    if (best_row >= 0) s.top = c.text(best_row);
     d.columns.push_back(std::move(s));
   }
   return d;

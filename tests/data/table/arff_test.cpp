@@ -30,11 +30,12 @@ constexpr const char* kWeather =
 TEST(ArffTest, ReadsEveryAttributeType) {
   Table t = parse_arff(kWeather, {}, "weather.arff");
   ASSERT_EQ(t.num_rows(), 4);
-  EXPECT_EQ(t.column_names(),
-            (std::vector<std::string>{"outlook", "temperature", "humidity", "wind speed", "note", "when", "play"}));
+  EXPECT_EQ(t.column_names(), (std::vector<std::string>{"outlook", "temperature", "humidity", "wind speed",
+                                                        "note", "when", "play"}));
   const Column& outlook = t["outlook"];
   EXPECT_EQ(outlook.type(), ColumnType::Category);
-  EXPECT_EQ(outlook.levels(), (std::vector<std::string>{"sunny", "overcast", "rainy day"}));  // declared order
+  EXPECT_EQ(outlook.levels(),
+            (std::vector<std::string>{"sunny", "overcast", "rainy day"}));  // declared order
   EXPECT_EQ(outlook.int_at(2), 2);
   EXPECT_EQ(t["temperature"].type(), ColumnType::Float);
   EXPECT_EQ(t["temperature"].number(1), 83.0);
@@ -57,19 +58,22 @@ TEST(ArffTest, TypeOverridesCastAfterReading) {
   EXPECT_EQ(t["y"].type(), ColumnType::Int);
   EXPECT_EQ(t["y"].int_at(0), 1);
   EXPECT_EQ(t["x"].int_at(1), 3);
-  EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute x numeric\n@data\n1.5\n", {.types = {{"x", ColumnType::Int}}},
-                                   "o.arff"),
+  EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute x numeric\n@data\n1.5\n",
+                                   {.types = {{"x", ColumnType::Int}}}, "o.arff"),
                         "read_arff: o.arff", "attribute 1 ('x')", "1.5");
-  EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute x numeric\n@data\n1\n", {.types = {{"z", ColumnType::Int}}}),
-                        "'z'", "no such attribute");
+  EXPECT_ERROR_CONTAINS(
+      parse_arff("@relation r\n@attribute x numeric\n@data\n1\n", {.types = {{"z", ColumnType::Int}}}), "'z'",
+      "no such attribute");
 }
 
 TEST(ArffErrorTest, UnknownAttributeType) {
-  EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute a numeric\n@attribute b decimal\n@data\n1,2\n", {}, "u.arff"),
-                        "read_arff: u.arff: line 3, column 14", "unknown attribute type 'decimal'", "'b'");
+  EXPECT_ERROR_CONTAINS(
+      parse_arff("@relation r\n@attribute a numeric\n@attribute b decimal\n@data\n1,2\n", {}, "u.arff"),
+      "read_arff: u.arff: line 3, column 14", "unknown attribute type 'decimal'", "'b'");
   EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute bag relational\n@data\n", {}, "u.arff"), "line 2",
                         "relational attributes are not supported");
-  EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute a\n@data\n", {}, "u.arff"), "line 2", "has no type");
+  EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute a\n@data\n", {}, "u.arff"), "line 2",
+                        "has no type");
   EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute a {x,y\n@data\n", {}, "u.arff"), "line 2",
                         "unbalanced brace");
 }
@@ -78,9 +82,12 @@ TEST(ArffErrorTest, BadRows) {
   const std::string head = "@relation r\n@attribute a numeric\n@attribute b {p,q}\n@data\n";
   EXPECT_ERROR_CONTAINS(parse_arff(head + "1,p\nx1,q\n", {}, "b.arff"), "read_arff: b.arff: line 6, column 1",
                         "attribute 1 ('a')", "cannot parse 'x1' as a number");
-  EXPECT_ERROR_CONTAINS(parse_arff(head + "1,r\n", {}, "b.arff"), "line 5, column 3", "'r' is not one of the declared values {p,q}");
-  EXPECT_ERROR_CONTAINS(parse_arff(head + "1\n", {}, "b.arff"), "line 5", "1 values but 2 attributes", "'b' is missing");
-  EXPECT_ERROR_CONTAINS(parse_arff(head + "1,p,3\n", {}, "b.arff"), "line 5, column 5", "3 values but 2 attributes");
+  EXPECT_ERROR_CONTAINS(parse_arff(head + "1,r\n", {}, "b.arff"), "line 5, column 3",
+                        "'r' is not one of the declared values {p,q}");
+  EXPECT_ERROR_CONTAINS(parse_arff(head + "1\n", {}, "b.arff"), "line 5", "1 values but 2 attributes",
+                        "'b' is missing");
+  EXPECT_ERROR_CONTAINS(parse_arff(head + "1,p,3\n", {}, "b.arff"), "line 5, column 5",
+                        "3 values but 2 attributes");
   EXPECT_ERROR_CONTAINS(parse_arff(head + "1,'p\n", {}, "b.arff"), "line 5, column 3", "unbalanced quote");
   EXPECT_ERROR_CONTAINS(parse_arff(head + "{0 1, 1 q}\n", {}, "b.arff"), "line 5, column 1", "sparse ARFF");
 }
@@ -90,8 +97,9 @@ TEST(ArffErrorTest, StructureErrors) {
   EXPECT_ERROR_CONTAINS(parse_arff("% only a comment\n\n", {}, "e.arff"), "empty");
   EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute a numeric\n", {}, "e.arff"), "no @data section");
   EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@data\n", {}, "e.arff"), "line 2", "before any @attribute");
-  EXPECT_ERROR_CONTAINS(parse_arff("@relation r\n@attribute a numeric\n@attribute a real\n@data\n", {}, "e.arff"),
-                        "line 3", "declared twice");
+  EXPECT_ERROR_CONTAINS(
+      parse_arff("@relation r\n@attribute a numeric\n@attribute a real\n@data\n", {}, "e.arff"), "line 3",
+      "declared twice");
   EXPECT_ERROR_CONTAINS(parse_arff("@relation r\nattribute a numeric\n", {}, "e.arff"), "line 2, column 1",
                         "expected @relation, @attribute or @data");
 }

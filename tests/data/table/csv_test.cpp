@@ -15,12 +15,13 @@ TEST(CsvReadTest, InfersTypesAndMissingValues) {
       "1,1.5,true,x,alpha\n"
       "2,NA,False,y,beta\n"
       ",2,TRUE,x,gamma\n"
-      "4,-3e2,false,?,delta\n");
-  ASSERT_EQ(t.num_rows(), 4);
+      "4,-3e2,false,?,delta\n"
+      "5,0,true,y,epsilon\n");
+  ASSERT_EQ(t.num_rows(), 5);
   EXPECT_EQ(t["i"].type(), ColumnType::Int);
   EXPECT_EQ(t["f"].type(), ColumnType::Float);
   EXPECT_EQ(t["b"].type(), ColumnType::Bool);
-  EXPECT_EQ(t["c"].type(), ColumnType::Category);  // 2 distinct values among 3
+  EXPECT_EQ(t["c"].type(), ColumnType::Category);  // 2 distinct values among 4
   EXPECT_EQ(t["s"].type(), ColumnType::String);    // all distinct
   EXPECT_TRUE(t["i"].is_missing(2));               // empty field
   EXPECT_TRUE(t["f"].is_missing(1));               // NA
@@ -63,7 +64,8 @@ TEST(CsvReadTest, DetectsDelimiters) {
   Table tsv = parse_csv("a,b\tc\n1,2\t3\n", {}, "data.tsv");
   EXPECT_EQ(tsv.column_names(), (std::vector<std::string>{"a,b", "c"}));
   // An explicit delimiter wins.
-  EXPECT_EQ(parse_csv("a;b,c\n1;2,3\n", {.delimiter = ','}).column_names(), (std::vector<std::string>{"a;b", "c"}));
+  EXPECT_EQ(parse_csv("a;b,c\n1;2,3\n", {.delimiter = ','}).column_names(),
+            (std::vector<std::string>{"a;b", "c"}));
 }
 
 TEST(CsvReadTest, HeaderlessNamesOverridesAndNaTokens) {
@@ -72,13 +74,15 @@ TEST(CsvReadTest, HeaderlessNamesOverridesAndNaTokens) {
   EXPECT_EQ(t.num_rows(), 3);
   Table named = parse_csv("1,x\n2,y\n", {.header = false, .names = {"id", "tag"}});
   EXPECT_EQ(named.column_names(), (std::vector<std::string>{"id", "tag"}));
-  Table typed = parse_csv("id,code\n1,007\n2,010\n", {.types = {{"id", ColumnType::Float}, {"code", ColumnType::String}}});
+  Table typed = parse_csv("id,code\n1,007\n2,010\n",
+                          {.types = {{"id", ColumnType::Float}, {"code", ColumnType::String}}});
   EXPECT_EQ(typed["id"].type(), ColumnType::Float);
   EXPECT_EQ(typed["code"].str(0), "007");
   Table na = parse_csv("a\n-\n1\nmissing\n", {.na_values = {"-", "missing"}});
   EXPECT_EQ(na["a"].type(), ColumnType::Int);
   EXPECT_EQ(na["a"].missing_count(), 2);
-  EXPECT_ERROR_CONTAINS(parse_csv("a\n1\n", {.types = {{"b", ColumnType::Int}}}, "t.csv"), "'b'", "no such column");
+  EXPECT_ERROR_CONTAINS(parse_csv("a\n1\n", {.types = {{"b", ColumnType::Int}}}, "t.csv"), "'b'",
+                        "no such column");
 }
 
 TEST(CsvReadTest, FixesEmptyAndRepeatedHeaderNames) {
@@ -111,21 +115,25 @@ TEST(CsvReadTest, HeaderOnlyGivesEmptyTable) {
 TEST(CsvErrorTest, RaggedRows) {
   EXPECT_ERROR_CONTAINS(parse_csv("a,b,c\n1,2,3\n4,5\n", {}, "r.csv"), "read_csv: r.csv: line 3, column 3",
                         "2 fields but the header has 3", "'c' is missing");
-  EXPECT_ERROR_CONTAINS(parse_csv("a,b\n1,2\n3,4,5\n", {}, "r.csv"), "line 3, column 3", "3 fields but the header has 2");
+  EXPECT_ERROR_CONTAINS(parse_csv("a,b\n1,2\n3,4,5\n", {}, "r.csv"), "line 3, column 3",
+                        "3 fields but the header has 2");
 }
 
 TEST(CsvErrorTest, UnbalancedQuotes) {
   EXPECT_ERROR_CONTAINS(parse_csv("a,b\n1,\"open\n2,3\n", {}, "q.csv"), "read_csv: q.csv: line 2, column 3",
                         "unbalanced quote");
-  EXPECT_ERROR_CONTAINS(parse_csv("a,b\n1,\"x\"y\n", {}, "q.csv"), "line 2, column 6", "after the closing quote");
+  EXPECT_ERROR_CONTAINS(parse_csv("a,b\n1,\"x\"y\n", {}, "q.csv"), "line 2, column 6",
+                        "after the closing quote");
 }
 
 TEST(CsvErrorTest, NonNumericTextInNumericColumn) {
-  EXPECT_ERROR_CONTAINS(parse_csv("id,age\n1,30\n2,thirty\n", {.types = {{"age", ColumnType::Float}}}, "p.csv"),
-                        "read_csv: p.csv: line 3, column 2 ('age')", "cannot parse 'thirty' as float");
-  EXPECT_ERROR_CONTAINS(parse_csv("n\n1\n2.5\n", {.types = {{"n", ColumnType::Int}}}, "p.csv"), "line 3, column 1 ('n')",
-                        "'2.5' as int");
-  EXPECT_ERROR_CONTAINS(parse_csv("b\nyes\n", {.types = {{"b", ColumnType::Bool}}}, "p.csv"), "line 2", "'yes' as bool");
+  EXPECT_ERROR_CONTAINS(
+      parse_csv("id,age\n1,30\n2,thirty\n", {.types = {{"age", ColumnType::Float}}}, "p.csv"),
+      "read_csv: p.csv: line 3, column 2 ('age')", "cannot parse 'thirty' as float");
+  EXPECT_ERROR_CONTAINS(parse_csv("n\n1\n2.5\n", {.types = {{"n", ColumnType::Int}}}, "p.csv"),
+                        "line 3, column 1 ('n')", "'2.5' as int");
+  EXPECT_ERROR_CONTAINS(parse_csv("b\nyes\n", {.types = {{"b", ColumnType::Bool}}}, "p.csv"), "line 2",
+                        "'yes' as bool");
   // Without a declared type the column is simply text.
   EXPECT_EQ(parse_csv("age\n30\nthirty\n")["age"].type(), ColumnType::String);
 }
@@ -174,7 +182,8 @@ TEST(CsvWriteTest, RoundTripsEveryType) {
            Column::from_strings("s", {"x,y", "NA", "z"}, {0, 0, 1})});
   TempDir dir;
   write_csv(t, dir.file("t.csv"));
-  Table back = read_csv(dir.file("t.csv"), {.types = {{"c", ColumnType::Category}, {"s", ColumnType::String}}});
+  Table back =
+      read_csv(dir.file("t.csv"), {.types = {{"c", ColumnType::Category}, {"s", ColumnType::String}}});
   EXPECT_TRUE(back == t) << back << "\nvs\n" << t;
   // A lone missing value is written as NA, not as a blank line a reader would skip.
   Table one({Column::from_floats("x", {1, NAN, 2})});

@@ -99,13 +99,14 @@ TEST(ColumnTest, CastBetweenTypes) {
   EXPECT_EQ(b.text(1), "false");
   EXPECT_EQ(b.text(2), "true");
   EXPECT_EQ(Column::from_floats("x", {1.5}).cast(ColumnType::String).str(0), "1.5");
-  EXPECT_ERROR_CONTAINS(Column::from_floats("x", {1.0, 1.5}).cast(ColumnType::Int), "Column::cast", "'x'", "row 1",
-                        "1.5", "float to int");
+  EXPECT_ERROR_CONTAINS(Column::from_floats("x", {1.0, 1.5}).cast(ColumnType::Int), "Column::cast", "'x'",
+                        "row 1", "1.5", "float to int");
   EXPECT_ERROR_CONTAINS(Column::from_strings("s", {"abc"}).cast(ColumnType::Float), "row 0", "'abc'");
 }
 
 TEST(ColumnTest, TypeNamesRoundTrip) {
-  for (ColumnType t : {ColumnType::Int, ColumnType::Float, ColumnType::Bool, ColumnType::Category, ColumnType::String}) {
+  for (ColumnType t :
+       {ColumnType::Int, ColumnType::Float, ColumnType::Bool, ColumnType::Category, ColumnType::String}) {
     EXPECT_EQ(parse_column_type(to_string(t)), t);
   }
   EXPECT_EQ(parse_column_type("Numeric"), ColumnType::Float);

@@ -2,6 +2,7 @@
 // Helpers shared by the table tests: fixture paths, the pandas/sklearn golden values
 // (tests/fixtures/table/golden.json, written by scripts/gen_fixtures_table.py) and column comparisons.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -15,7 +16,9 @@
 
 namespace strata::data::table::testing {
 
-inline std::string fixture(const std::string& name) { return std::string(STRATA_FIXTURES_DIR) + "/table/" + name; }
+inline std::string fixture(const std::string& name) {
+  return std::string(STRATA_FIXTURES_DIR) + "/table/" + name;
+}
 
 // golden.json, parsed once.
 inline const nlohmann::json& golden() {
@@ -38,7 +41,8 @@ inline void expect_column_near(const Column& c, const nlohmann::json& expected, 
   for (int64_t i = 0; i < c.size(); ++i) {
     const auto& e = expected[static_cast<size_t>(i)];
     if (e.is_null()) {
-      EXPECT_TRUE(c.is_missing(i)) << "column " << c.name() << " row " << i << " should be missing, got " << c.text(i);
+      EXPECT_TRUE(c.is_missing(i)) << "column " << c.name() << " row " << i << " should be missing, got "
+                                   << c.text(i);
       continue;
     }
     ASSERT_FALSE(c.is_missing(i)) << "column " << c.name() << " row " << i << " should be " << e.dump();
@@ -48,7 +52,8 @@ inline void expect_column_near(const Column& c, const nlohmann::json& expected, 
       EXPECT_EQ(c.text(i), e.get<std::string>()) << "column " << c.name() << " row " << i;
     } else {
       const double want = e.get<double>();
-      EXPECT_NEAR(c.number(i), want, tol * std::max(1.0, std::abs(want))) << "column " << c.name() << " row " << i;
+      EXPECT_NEAR(c.number(i), want, tol * std::max(1.0, std::abs(want)))
+          << "column " << c.name() << " row " << i;
     }
   }
 }

@@ -37,7 +37,7 @@ class IsolationForest {
     int32_t feature = -1;  // -1: external node
     double split = 0.0;
     int32_t left = -1, right = -1;
-    int64_t size = 0;  // training points that reached an external node
+    double adjust = 0.0;  // external node: c(size) for the training points that reached it
   };
   IsolationForestOptions options_;
   std::vector<std::vector<Node>> trees_;

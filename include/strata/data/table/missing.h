@@ -48,7 +48,13 @@ struct FillOptions {
   double value = 0.0;  // Constant, numeric and bool columns
   std::string text{};  // Constant, category and string columns (a new category level is added)
   int knn_neighbors = 5;
+  // Also add a bool column <name>_missing per filled column that had gaps (as sklearn's add_indicator).
+  bool add_indicator = false;
 };
+
+// Adds a bool column <name>_missing (true where the value is missing) after each of `columns` (empty: every
+// column with missing values), so a model can learn from missingness itself.
+StepReport add_missing_indicators(Table& table, const std::vector<std::string>& columns = {});
 
 // Fills missing values in place. An int column whose fill values are not integral (mean, median,
 // interpolation, k-NN) becomes a float column; the report says so.
