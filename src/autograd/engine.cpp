@@ -2,6 +2,9 @@
 // its consumers have contributed to its gradient (reverse topological order).
 #include "strata/autograd/engine.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +32,102 @@ Tensor root_gradient(const Tensor& root, const Tensor& gradient) {
   return ones_like(root);
 }
 
+// Per-node bookkeeping of one backward run, in an open-addressing table keyed by node pointer. Tables are
+// kept per thread and reused, so a steady-state backward allocates nothing for its bookkeeping (a
+// backward started from inside a backward rule gets a table of its own).
+struct NodeState {
+  Node* node = nullptr;
+  int dependencies = 0;  // consumers in the graph that have not yet contributed
+  Tensor grad;           // gradient accumulated so far
+};
+
+class NodeTable {
+ public:
+  // Empties the table, keeping its memory.
+  void clear() {
+    for (int32_t i : used_) slots_[static_cast<size_t>(i)] = -1;
+    used_.clear();
+    states_.clear();
+    stack_.clear();
+    ready_.clear();
+  }
+  // The state of `n`, inserted (with zero dependencies) when absent.
+  NodeState& get(Node* n, bool& inserted) {
+    size_t i = 0;
+    if (!slots_.empty()) {
+      i = hash(n) & (slots_.size() - 1);
+      while (slots_[i] >= 0) {
+        NodeState& st = states_[static_cast<size_t>(slots_[i])];
+        if (st.node == n) {
+          inserted = false;
+          return st;
+        }
+        i = (i + 1) & (slots_.size() - 1);
+      }
+    }
+    if ((states_.size() + 1) * 2 > slots_.size()) {
+      grow();
+      i = hash(n) & (slots_.size() - 1);
+      while (slots_[i] >= 0) i = (i + 1) & (slots_.size() - 1);
+    }
+    slots_[i] = static_cast<int32_t>(states_.size());
+    used_.push_back(static_cast<int32_t>(i));
+    states_.push_back({n, 0, Tensor()});
+    inserted = true;
+    return states_.back();
+  }
+  NodeState& get(Node* n) {
+    bool inserted = false;
+    return get(n, inserted);
+  }
+  std::vector<Node*>& stack() { return stack_; }
+  std::vector<std::shared_ptr<Node>>& ready() { return ready_; }
+
+ private:
+  static size_t hash(const Node* n) {
+    return static_cast<size_t>((reinterpret_cast<uintptr_t>(n) >> 4) * 0x9E3779B97F4A7C15ull >> 16);
+  }
+  void grow() {
+    const size_t size = std::max<size_t>(64, slots_.size() * 2);
+    slots_.assign(size, -1);
+    used_.clear();
+    for (size_t k = 0; k < states_.size(); ++k) {
+      size_t i = hash(states_[k].node) & (size - 1);
+      while (slots_[i] >= 0) i = (i + 1) & (size - 1);
+      slots_[i] = static_cast<int32_t>(k);
+      used_.push_back(static_cast<int32_t>(i));
+    }
+  }
+  std::vector<int32_t> slots_;  // index into states_, or -1
+  std::vector<int32_t> used_;   // occupied slots, to clear them cheaply
+  std::vector<NodeState> states_;
+  std::vector<Node*> stack_;
+  std::vector<std::shared_ptr<Node>> ready_;
+};
+
+// Lends the calling thread a cleared table for one run (nested runs get the next one).
+class TableLease {
+ public:
+  TableLease() {
+    if (depth_ == pool_.size()) pool_.push_back(std::make_unique<NodeTable>());
+    table_ = pool_[depth_++].get();
+  }
+  ~TableLease() {
+    table_->clear();
+    --depth_;
+  }
+  TableLease(const TableLease&) = delete;
+  TableLease& operator=(const TableLease&) = delete;
+  NodeTable& operator*() const { return *table_; }
+
+ private:
+  static thread_local std::vector<std::unique_ptr<NodeTable>> pool_;
+  static thread_local size_t depth_;
+  NodeTable* table_;
+};
+thread_local std::vector<std::unique_ptr<NodeTable>> TableLease::pool_;
+thread_local size_t TableLease::depth_ = 0;
+
 // Runs the graph below `root`. Leaf gradients go to `sink` (leaf impl, gradient).
 template <typename Sink>
 void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool create_graph, Sink sink) {
@@ -49,10 +148,12 @@ void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool cre
     return;
   }
 
+  TableLease lease;
+  NodeTable& table = *lease;
   // Count, for each node, how many edges from other nodes in the graph point at it.
-  std::unordered_map<Node*, int> dependencies;
-  std::vector<Node*> stack{root.grad_fn().get()};
-  dependencies[root.grad_fn().get()] = 0;
+  std::vector<Node*>& stack = table.stack();
+  stack.push_back(root.grad_fn().get());
+  table.get(root.grad_fn().get());
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
@@ -62,23 +163,23 @@ void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool cre
                  n->name());
     for (const Edge& e : n->edges()) {
       if (!e.node) continue;
-      auto [it, inserted] = dependencies.try_emplace(e.node.get(), 0);
-      ++it->second;
+      bool inserted = false;
+      ++table.get(e.node.get(), inserted).dependencies;
       if (inserted) stack.push_back(e.node.get());
     }
   }
 
-  std::unordered_map<Node*, Tensor> grads;
-  grads[root.grad_fn().get()] = g0;
-  std::vector<std::shared_ptr<Node>> ready{root.grad_fn()};
+  table.get(root.grad_fn().get()).grad = g0;
+  std::vector<std::shared_ptr<Node>>& ready = table.ready();
+  ready.push_back(root.grad_fn());
   while (!ready.empty()) {
     std::shared_ptr<Node> node = std::move(ready.back());
     ready.pop_back();
-    Tensor g = std::move(grads[node.get()]);
-    grads.erase(node.get());
+    Tensor g = std::move(table.get(node.get()).grad);
     const std::vector<Edge>& edges = node->edges();
     // A node no gradient reached still releases its inputs' dependency counts.
     Grads input_grads = g.defined() ? node->apply(g) : Grads(edges.size());
+    g = Tensor();
     STRATA_CHECK(input_grads.size() == edges.size(), "backward of {} returned {} gradients for {} inputs",
                  node->name(), input_grads.size(), edges.size());
     for (size_t i = 0; i < edges.size(); ++i) {
@@ -95,9 +196,12 @@ void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool cre
         if (gi.defined()) sink(e.leaf.get(), gi);
         continue;
       }
-      if (gi.defined()) grads[e.node.get()] = accumulate(grads[e.node.get()], gi);
-      if (--dependencies[e.node.get()] == 0) ready.push_back(e.node);
+      // (A reference into the table stays valid here: every node was inserted by the first pass.)
+      NodeState& st = table.get(e.node.get());
+      if (gi.defined()) st.grad = accumulate(st.grad, gi);
+      if (--st.dependencies == 0) ready.push_back(e.node);
     }
+    input_grads.clear();
     if (!retain_graph) node->release();
   }
 }

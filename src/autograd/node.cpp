@@ -24,6 +24,11 @@ void Node::release() {
 }
 
 void Node::add_input(const Tensor& t) {
+  // Room for a typical op's inputs up front: one allocation per list instead of one per growth step.
+  if (edges_.empty()) {
+    edges_.reserve(4);
+    versions_.reserve(4);
+  }
   Edge e;
   if (t.defined()) {
     e.shape = t.shape();

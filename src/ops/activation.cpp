@@ -3,8 +3,10 @@
 
 #include <numbers>
 
+#include "kernels/activation.h"
 #include "kernels/elementwise.h"
 #include "ops/saved_output.h"
+#include "strata/autograd/grad_mode.h"
 #include "strata/autograd/node.h"
 #include "strata/core/factory.h"
 #include "strata/ops/elementwise.h"
@@ -47,6 +49,9 @@ Tensor relu(const Tensor& x) {
   // relu(x) > 0 exactly where x > 0, so the output alone carries the mask. Zeroing where y <= 0 (not
   // passing where y > 0) lets a NaN pass its gradient, as PyTorch's threshold_backward does.
   return record_with_output("relu", out, {x}, [](const Tensor& g, const Tensor& y) {
+    // First order: one fused pass. Inside a create_graph backward: the same select written with ops.
+    if (!autograd::grad_mode_enabled() && g.is_floating_point() && g.dtype() == y.dtype())
+      return Grads{kernels::relu_backward(g, y)};
     return Grads{where(le(y, 0.0), scalar_like(g, 0.0), g)};
   });
 }

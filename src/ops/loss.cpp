@@ -1,6 +1,9 @@
 // Losses composed from differentiable ops (their gradients come from the ops' backward rules).
 #include "strata/ops/loss.h"
 
+#include "kernels/cross_entropy.h"
+#include "strata/autograd/grad_mode.h"
+#include "strata/autograd/node.h"
 #include "strata/core/factory.h"
 #include "strata/ops/activation.h"
 #include "strata/ops/elementwise.h"
@@ -149,6 +152,44 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLOptions& opt
   return nll(input, target, options, "nll_loss");
 }
 
+namespace {
+
+// The common case as one op: [N, C] (or [C]) logits, class indices with none ignored, no class weights, no
+// smoothing. A fused kernel computes every row's log-sum-exp and loss in one pass, and the backward is
+// (softmax - onehot) * g: two kernels instead of the dozen ops of log_softmax + nll. Returns an undefined
+// tensor when the case does not apply.
+Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options) {
+  if (target.is_floating_point() || options.weight.defined() || options.label_smoothing != 0 ||
+      input.dim() > 2 || (input.dtype() != kFloat32 && input.dtype() != kFloat64)) {
+    return {};
+  }
+  // (Flattening a detached input records nothing; the node below links to `input` itself.)
+  auto [x, t] = flatten_classes(input.detach(), target, "cross_entropy");
+  const int64_t n = x.size(0), classes = x.size(1);
+  if (n == 0 || classes == 0 || check_class_targets(t, classes, options.ignore_index, "cross_entropy")) return {};
+  const bool reduce = options.reduction != Reduction::None;
+  const double scale = options.reduction == Reduction::Mean ? 1.0 / static_cast<double>(n) : 1.0;
+  kernels::CrossEntropyForward fw = kernels::cross_entropy(x, t, reduce, scale);
+  Tensor out = !reduce && input.dim() == 1 ? fw.loss.reshape({}) : fw.loss;
+  return autograd::record(
+      "cross_entropy", out, {input},
+      [input, t, lse = fw.lse, scale, reduce, classes](const Tensor& g) -> autograd::Grads {
+        const Tensor x2 = input.dim() == 1 ? input.unsqueeze(0) : input;
+        const Tensor g2 = reduce || input.dim() == 1 ? g.reshape({}) : g;
+        if (!autograd::grad_mode_enabled()) {
+          return {kernels::cross_entropy_backward(x2.detach(), t, lse, g2.detach(), scale).reshape(input.shape())};
+        }
+        // Inside a create_graph backward: the same formula written with ops, so it differentiates again.
+        const Tensor onehot =
+            to_dtype(eq(arange(static_cast<double>(classes), {.dtype = kInt64}).unsqueeze(0), t.unsqueeze(1)),
+                     input.dtype());
+        const Tensor gs = mul(g2.dim() == 0 ? g2 : g2.unsqueeze(1), scale);
+        return {mul(sub(softmax(x2, 1), onehot), gs).reshape(input.shape())};
+      });
+}
+
+}  // namespace
+
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options) {
   STRATA_CHECK(input.defined() && target.defined(), "cross_entropy: undefined input or target");
   STRATA_CHECK(options.label_smoothing >= 0 && options.label_smoothing <= 1,
@@ -157,6 +198,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
                input.shape().str());
   STRATA_CHECK(input.is_floating_point(), "cross_entropy: input must be floating logits, got {}",
                dtype_name(input.dtype()));
+  if (Tensor fused = fused_cross_entropy(input, target, options); fused.defined()) return fused;
   const int64_t class_dim = input.dim() == 1 ? 0 : 1;
   const int64_t classes = input.size(class_dim);
   const Tensor logp = log_softmax(input, class_dim);

@@ -59,7 +59,8 @@ void check_operand(const char* op, const char* what, const Tensor& t, const Tens
                shape.str());
 }
 
-// Validates lengths ([B] i64 on the CPU, entries in [1, T]) and returns a contiguous copy-free view.
+// Validates lengths ([B] i64 on the CPU, entries in [1, T]) and returns a private copy for the kernels
+// (backward reads it later; a caller's in-place change must not reach it).
 Tensor checked_lengths(const char* op, const Tensor& lengths, int64_t steps, int64_t batch) {
   STRATA_CHECK(lengths.dtype() == kInt64 && lengths.device().is_cpu(),
                "{}: lengths must be an i64 CPU tensor, got {} on {}", op, dtype_name(lengths.dtype()),
@@ -67,7 +68,7 @@ Tensor checked_lengths(const char* op, const Tensor& lengths, int64_t steps, int
   STRATA_CHECK(lengths.dim() == 1 && lengths.shape()[0] == batch,
                "{}: lengths has shape {}, expected [{}] (one length per batch entry)", op,
                lengths.shape().str(), batch);
-  const Tensor l = contiguous(detach(lengths));
+  const Tensor l = clone(detach(lengths));
   const int64_t* p = l.data_ptr<int64_t>();
   for (int64_t b = 0; b < batch; ++b) {
     STRATA_CHECK(p[b] >= 1, "{}: lengths[{}] is {}; every sequence needs at least one step", op, b, p[b]);

@@ -123,11 +123,45 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
       if (i > 0) c.line(px(static_cast<double>(i)), py(v[i - 1]), x, y, color, 2);
       c.rect(static_cast<int>(x) - 2, static_cast<int>(y) - 2, static_cast<int>(x) + 3, static_cast<int>(y) + 3, color);
     }
-    // Legend, top right.
-    const int ly = top + 6 + static_cast<int>(k) * 14;
-    const int lx = right - 10 - Canvas::text_width(series[k].label) - 22;
-    c.rect(lx, ly + 2, lx + 16, ly + 5, color);
-    c.text(lx + 20, ly, series[k].label, kBlack);
+  }
+
+  // Legend on a white box, in the corner the curves cross least (train and validation curves often end
+  // together in the top right of an accuracy plot).
+  int text_w = 0;
+  for (const Series& s : series) text_w = std::max(text_w, Canvas::text_width(s.label));
+  const int box_w = text_w + 34, box_h = static_cast<int>(series.size()) * 14 + 8;
+  const std::array<std::pair<int, int>, 4> corners{{{right - box_w - 8, top + 6},
+                                                    {left + 8, top + 6},
+                                                    {right - box_w - 8, bottom - box_h - 6},
+                                                    {left + 8, bottom - box_h - 6}}};
+  auto crossings = [&](int bx, int by) {
+    int hits = 0;
+    for (const Series& s : series) {
+      for (size_t i = 0; i < s.values.size(); ++i) {
+        const int samples = i == 0 ? 1 : 64;  // points along the segment from the previous value
+        for (int j = 0; j < samples; ++j) {
+          const double t = samples == 1 ? 1.0 : static_cast<double>(j + 1) / samples;
+          const double xv = i == 0 ? 1.0 : static_cast<double>(i) + t;
+          const double yv = i == 0 ? s.values[0] : s.values[i - 1] + (s.values[i] - s.values[i - 1]) * t;
+          const double x = px(xv), y = py(yv);
+          if (x >= bx - 3 && x <= bx + box_w + 3 && y >= by - 3 && y <= by + box_h + 3) ++hits;
+        }
+      }
+    }
+    return hits;
+  };
+  auto [bx, by] = corners[0];
+  int best = crossings(bx, by);
+  for (size_t i = 1; i < corners.size() && best > 0; ++i) {
+    const int hits = crossings(corners[i].first, corners[i].second);
+    if (hits < best) best = hits, bx = corners[i].first, by = corners[i].second;
+  }
+  c.rect(bx, by, bx + box_w, by + box_h, kGrid);
+  c.rect(bx + 1, by + 1, bx + box_w - 1, by + box_h - 1, Rgb{255, 255, 255});
+  for (size_t k = 0; k < series.size(); ++k) {
+    const int ly = by + 5 + static_cast<int>(k) * 14;
+    c.rect(bx + 6, ly + 2, bx + 22, ly + 5, kPalette[k % kPalette.size()]);
+    c.text(bx + 28, ly, series[k].label, kBlack);
   }
 }
 

@@ -1,3 +1,4 @@
+#include "strata/autograd/node.h"
 #include "test_util.h"
 
 namespace strata {
@@ -81,6 +82,40 @@ TEST(Autograd, GradientsFlowThroughViews) {
   Tensor y = x.t().slice(0, 1, 3).select(1, 0).sum();
   y.backward();
   EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{0, 1, 1, 0, 0, 0}));
+}
+
+TEST(Autograd, LongChainsAndWideFanIn) {
+  // A few thousand nodes: the engine's bookkeeping table grows past its initial size.
+  Tensor x = from_vector<double>({0.5}).requires_grad_();
+  Tensor y = x;
+  for (int i = 0; i < 3000; ++i) y = y * 1.0 + x * 0.0;
+  std::vector<Tensor> parts;
+  for (int i = 0; i < 500; ++i) parts.push_back(x * static_cast<double>(i));
+  Tensor total = y;
+  for (const Tensor& p : parts) total = total + p;
+  total.sum().backward();
+  EXPECT_DOUBLE_EQ(x.grad().item(), 1.0 + 499.0 * 500.0 / 2.0);
+  // The same graph shape again: the table is reused and starts empty.
+  x.zero_grad();
+  (x * 3.0 + x).sum().backward();
+  EXPECT_DOUBLE_EQ(x.grad().item(), 4.0);
+}
+
+TEST(Autograd, BackwardInsideABackwardRule) {
+  // A backward rule that itself runs autograd::grad (as gradient checkpointing does): the nested run
+  // gets bookkeeping of its own and the outer run carries on.
+  Tensor x = from_vector<double>({2.0}).requires_grad_();
+  Tensor w = from_vector<double>({3.0}).requires_grad_();
+  Tensor out = autograd::record("nested", ops::mul(x.detach(), w.detach()), {x, w}, [x, w](const Tensor& g) {
+    Tensor xi = x.detach().requires_grad_();
+    Tensor wi = w.detach().requires_grad_();
+    autograd::EnableGradGuard enable;
+    const std::vector<Tensor> inner = autograd::grad(ops::sum(ops::mul(xi, wi)), {xi, wi});
+    return autograd::Grads{ops::mul(g, inner[0]), ops::mul(g, inner[1])};
+  });
+  (out * 2.0 + x).sum().backward();
+  EXPECT_DOUBLE_EQ(x.grad().item(), 2.0 * 3.0 + 1.0);
+  EXPECT_DOUBLE_EQ(w.grad().item(), 2.0 * 2.0);
 }
 
 }  // namespace

@@ -2,15 +2,18 @@
 
 #include <stb_image.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <numeric>
 
-#include "config.h"
 #include "model_builder.h"
 #include "strata/data.h"
 #include "strata/io/safetensors.h"
+#include "strata/metrics/registry.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
 #include "strata/strata.h"
@@ -20,6 +23,9 @@ namespace strata::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr int64_t kSide = 28;  // both datasets hold 28x28 grey images
+const Shape kInputShape{1, 1, kSide, kSide};
 
 struct DatasetInfo {
   double mean, std;
@@ -31,12 +37,32 @@ DatasetInfo dataset_info(const std::string& name) {
   return {0.2860, 0.3530, data::FashionMNIST::classes()};
 }
 
-// Images u8 [N, 28, 28] -> f32 [N, 1, 28, 28], scaled to [0, 1] and normalised when asked.
+std::vector<Override> overrides_of(const ConfigArgs& args) {
+  std::vector<Override> out;
+  for (const auto& s : args.set) out.push_back(parse_override(s));
+  if (args.threads)
+    out.push_back(
+        {"training.threads", std::to_string(*args.threads), fmt::format("--threads {}", *args.threads)});
+  return out;
+}
+
+Config load(const ConfigArgs& args, std::vector<Override> extra = {}) {
+  std::vector<Override> overrides = overrides_of(args);
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  Config c = load_config(args.config, overrides);
+  if (c.training.threads > 0) set_num_threads(c.training.threads);
+  manual_seed(c.training.seed);
+  return c;
+}
+
+// Images u8 [N, 28, 28] -> f32 [N, 1, 28, 28], scaled to [0, 1] and normalised when asked; done once for the
+// whole split rather than per example.
 Tensor prepare_images(const Tensor& images, const Config& c) {
-  Tensor x = images.to(kFloat32).unsqueeze(1) / 255.0;
+  Tensor x = images.to(kFloat32).unsqueeze(1).contiguous();
+  x.mul_(1.0 / 255.0);  // in place: one copy of the split in memory, not one per step
   if (c.data.normalize) {
     const DatasetInfo info = dataset_info(c.data.dataset);
-    x = (x - info.mean) / info.std;
+    x.add_(-info.mean).mul_(1.0 / info.std);
   }
   return x;
 }
@@ -49,57 +75,115 @@ std::shared_ptr<data::TensorDataset> load_split(const Config& c, bool train) {
     split.images = split.images.narrow(0, 0, limit);
     split.labels = split.labels.narrow(0, 0, limit);
   }
-  return std::make_shared<data::TensorDataset>(prepare_images(split.images, c), split.labels);
+  return std::make_shared<data::TensorDataset>(prepare_images(split.images, c), split.labels.contiguous());
 }
 
 train::LossFn make_loss(const Config& c) {
-  if (c.loss == "cross_entropy") return nn::CrossEntropyLoss({.label_smoothing = c.label_smoothing});
-  if (c.loss == "nll") return nn::NLLLoss();
-  if (c.loss == "mse") return nn::MSELoss();
-  return nn::L1Loss();
+  const std::string& n = c.loss.name;
+  if (n == "cross_entropy") return nn::CrossEntropyLoss({.label_smoothing = c.loss.label_smoothing});
+  if (n == "nll") return nn::NLLLoss();
+  // Regression losses compare the outputs with one-hot targets.
+  train::LossFn loss;
+  if (n == "mse") loss = nn::MSELoss();
+  if (n == "l1") loss = nn::L1Loss();
+  if (n == "smooth_l1") loss = nn::SmoothL1Loss();
+  if (n == "huber") loss = nn::HuberLoss();
+  return [loss](const Tensor& output, const Tensor& target) {
+    if (target.dtype() != kInt64 || output.dim() != 2) return loss(output, target);
+    return loss(output, F::one_hot(target, output.size(1)).to(output.dtype()));
+  };
+}
+
+// The configured metrics the Trainer does not compute anyway (it always logs loss and accuracy).
+std::vector<std::string> extra_metrics(const Config& c) {
+  std::vector<std::string> out;
+  for (const auto& m : c.metrics) {
+    if (m != "loss" && m != "accuracy") out.push_back(m);
+  }
+  return out;
+}
+
+bool higher_is_better(const std::string& monitor) {
+  const std::string bare = monitor.rfind("val_", 0) == 0 ? monitor.substr(4) : monitor;
+  if (bare == "loss") return false;
+  if (bare == "accuracy") return true;
+  return metrics::higher_is_better(bare);
+}
+
+train::Mode mode_of(const std::string& monitor) {
+  return higher_is_better(monitor) ? train::Mode::Max : train::Mode::Min;
 }
 
 std::shared_ptr<optim::Optimizer> make_optimizer(const Config& c, const std::vector<Tensor>& params) {
   const OptimizerConfig& o = c.optimizer;
   if (o.name == "sgd") {
-    return std::make_shared<optim::SGD>(
-        params, optim::SGDOptions{.lr = o.lr, .momentum = o.momentum, .weight_decay = o.weight_decay,
-                                  .nesterov = o.nesterov});
+    return std::make_shared<optim::SGD>(params, optim::SGDOptions{.lr = o.lr,
+                                                                  .momentum = o.momentum,
+                                                                  .dampening = o.dampening,
+                                                                  .weight_decay = o.weight_decay,
+                                                                  .nesterov = o.nesterov});
   }
   if (o.name == "adam" || o.name == "adamw") {
-    optim::AdamOptions opts{.lr = o.lr, .betas = o.betas, .weight_decay = o.weight_decay};
+    optim::AdamOptions opts{
+        .lr = o.lr, .betas = o.betas, .weight_decay = o.weight_decay, .amsgrad = o.amsgrad};
+    if (o.eps) opts.eps = *o.eps;
     if (o.name == "adam") return std::make_shared<optim::Adam>(params, opts);
     return std::make_shared<optim::AdamW>(params, opts);
   }
   if (o.name == "rmsprop") {
-    return std::make_shared<optim::RMSprop>(
-        params, optim::RMSpropOptions{.lr = o.lr, .weight_decay = o.weight_decay, .momentum = o.momentum});
+    optim::RMSpropOptions opts{.lr = o.lr,
+                               .alpha = o.alpha,
+                               .weight_decay = o.weight_decay,
+                               .momentum = o.momentum,
+                               .centered = o.centered};
+    if (o.eps) opts.eps = *o.eps;
+    return std::make_shared<optim::RMSprop>(params, opts);
   }
-  return std::make_shared<optim::Adagrad>(params, optim::AdagradOptions{.lr = o.lr, .weight_decay = o.weight_decay});
+  optim::AdagradOptions opts{.lr = o.lr, .lr_decay = o.lr_decay, .weight_decay = o.weight_decay};
+  if (o.eps) opts.eps = *o.eps;
+  return std::make_shared<optim::Adagrad>(params, opts);
 }
 
-// Epoch schedulers are stepped by the Trainer; OneCycle steps per batch through a callback.
+// Sets the scheduler on the trainer (so checkpoints hold it). Step, multistep and exponential step per
+// epoch (the Trainer does it); cosine and onecycle per batch and plateau per epoch with a metric (a
+// callback does it).
 void attach_scheduler(const Config& c, train::Trainer& trainer, int64_t steps_per_epoch,
                       std::vector<std::shared_ptr<train::Callback>>& callbacks) {
   const SchedulerConfig& s = c.scheduler;
   optim::Optimizer& opt = trainer.optimizer();
-  if (s.name.empty()) return;
-  if (s.name == "onecycle") {
-    const double max_lr = s.max_lr > 0 ? s.max_lr : c.optimizer.lr;
-    auto sched = std::make_shared<optim::OneCycleLR>(opt, max_lr, steps_per_epoch * c.epochs);
-    callbacks.push_back(std::make_shared<train::LRSchedulerStep>(sched, /*per_batch=*/true));
-    return;
-  }
+  const int64_t total_steps = steps_per_epoch * c.training.epochs;
   std::shared_ptr<optim::LRScheduler> sched;
   if (s.name == "step") sched = std::make_shared<optim::StepLR>(opt, s.step_size, s.gamma);
+  if (s.name == "multistep") sched = std::make_shared<optim::MultiStepLR>(opt, s.milestones, s.gamma);
   if (s.name == "exponential") sched = std::make_shared<optim::ExponentialLR>(opt, s.gamma);
-  if (s.name == "cosine") sched = std::make_shared<optim::CosineAnnealingLR>(opt, c.epochs, s.eta_min);
-  trainer.set_scheduler(sched);
+  if (s.name == "cosine") {
+    sched = std::make_shared<optim::CosineAnnealingLR>(opt, total_steps, s.eta_min);
+    callbacks.push_back(std::make_shared<train::LRSchedulerStep>(sched, /*per_batch=*/true));
+  }
+  if (s.name == "onecycle") {
+    sched = std::make_shared<optim::OneCycleLR>(opt, s.max_lr, total_steps,
+                                                optim::OneCycleOptions{.pct_start = s.pct_start,
+                                                                       .div_factor = s.div_factor,
+                                                                       .final_div_factor = s.final_div_factor,
+                                                                       .cos_anneal = s.anneal == "cos"});
+    callbacks.push_back(std::make_shared<train::LRSchedulerStep>(sched, /*per_batch=*/true));
+  }
+  if (s.name == "plateau") {
+    const bool mode_max = higher_is_better(s.monitor);
+    sched = std::make_shared<optim::ReduceLROnPlateau>(opt, optim::PlateauOptions{.mode_max = mode_max,
+                                                                                  .factor = s.factor,
+                                                                                  .patience = s.patience,
+                                                                                  .threshold = s.threshold,
+                                                                                  .cooldown = s.cooldown,
+                                                                                  .min_lr = s.min_lr});
+    callbacks.push_back(std::make_shared<train::LRSchedulerStep>(sched, /*per_batch=*/false, s.monitor));
+  }
+  if (sched) trainer.set_scheduler(sched);
 }
 
 // Loads model weights from a training checkpoint ("model." entries) or a plain state dict.
-void load_weights(nn::Module& model, const std::string& path) {
-  STRATA_CHECK(fs::exists(path), "checkpoint {} does not exist", path);
+void load_weights(nn::Module& model, const std::string& path, const std::string& config_path) {
+  STRATA_CHECK(fs::is_regular_file(path), "checkpoint {} does not exist", path);
   const io::SafetensorsFile file = io::read_safetensors(path);
   nn::StateDict state;
   for (const auto& [k, v] : file.tensors) {
@@ -109,122 +193,210 @@ void load_weights(nn::Module& model, const std::string& path) {
   try {
     model.load_state_dict(state);
   } catch (const Error& e) {
-    STRATA_FAIL("checkpoint {} does not fit the model of the config: {}", path, e.what());
+    STRATA_FAIL("checkpoint {} does not fit the model of {}: {}", path, config_path, e.what());
   }
 }
 
-void apply_runtime(const Config& c) {
-  if (c.threads > 0) set_num_threads(c.threads);
-  manual_seed(c.seed);
+std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
+
+// {"test_loss": .., "test_accuracy": .., <extra>} with the metrics the config asks for.
+std::string json_line(const train::Logs& logs, const Config& c,
+                      const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::string out;
+  for (const auto& m : c.metrics) {
+    auto it = logs.find(m);
+    if (it != logs.end())
+      out += fmt::format("{}\"test_{}\": {}", out.empty() ? "" : ", ", m, json_number(it->second));
+  }
+  for (const auto& [k, v] : extra) out += fmt::format("{}\"{}\": {}", out.empty() ? "" : ", ", k, v);
+  return "{" + out + "}";
 }
 
-std::string json_metrics(const train::Logs& logs, const std::string& prefix, double seconds) {
-  std::string out = "{";
-  for (const auto& [k, v] : logs) out += fmt::format("\"{}{}\": {:.6g}, ", prefix, k, v);
-  return out + fmt::format("\"seconds\": {:.2f}}}", seconds);
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Area-averaged (downscaling) or bilinear (upscaling) resize of a grey image to side x side.
+std::vector<uint8_t> resize_grey(const unsigned char* pixels, int w, int h, int64_t side) {
+  std::vector<uint8_t> out(static_cast<size_t>(side * side));
+  const double sx = static_cast<double>(w) / side, sy = static_cast<double>(h) / side;
+  auto p = [&](int y, int x) { return static_cast<double>(pixels[static_cast<size_t>(y) * w + x]); };
+  for (int64_t oy = 0; oy < side; ++oy) {
+    for (int64_t ox = 0; ox < side; ++ox) {
+      double v = 0;
+      if (sx > 1 || sy > 1) {
+        // Average over the source rectangle this pixel covers, with fractional edge weights.
+        const double y0 = oy * sy, y1 = y0 + sy, x0 = ox * sx, x1 = x0 + sx;
+        double sum = 0, weight = 0;
+        for (int y = static_cast<int>(y0); y < std::min<double>(std::ceil(y1), h); ++y) {
+          const double wy = std::min<double>(y + 1, y1) - std::max<double>(y, y0);
+          for (int x = static_cast<int>(x0); x < std::min<double>(std::ceil(x1), w); ++x) {
+            const double wx = std::min<double>(x + 1, x1) - std::max<double>(x, x0);
+            sum += wy * wx * p(y, x);
+            weight += wy * wx;
+          }
+        }
+        v = weight > 0 ? sum / weight : 0;
+      } else {
+        const double fy = std::clamp((oy + 0.5) * sy - 0.5, 0.0, h - 1.0),
+                     fx = std::clamp((ox + 0.5) * sx - 0.5, 0.0, w - 1.0);
+        const int y0 = static_cast<int>(fy), x0 = static_cast<int>(fx);
+        const int y1 = std::min(y0 + 1, h - 1), x1 = std::min(x0 + 1, w - 1);
+        const double ty = fy - y0, tx = fx - x0;
+        v = (1 - ty) * ((1 - tx) * p(y0, x0) + tx * p(y0, x1)) + ty * ((1 - tx) * p(y1, x0) + tx * p(y1, x1));
+      }
+      out[static_cast<size_t>(oy * side + ox)] = static_cast<uint8_t>(std::clamp(v + 0.5, 0.0, 255.0));
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
 int run_train(const TrainArgs& args) {
-  Config c = load_config(args.config);
-  if (args.epochs) c.epochs = *args.epochs;
-  if (args.lr) c.optimizer.lr = *args.lr;
-  if (args.batch_size) c.data.batch_size = *args.batch_size;
-  if (args.seed) c.seed = *args.seed;
-  if (args.threads) c.threads = *args.threads;
-  STRATA_CHECK(c.epochs > 0, "--epochs must be positive, got {}", c.epochs);
-  STRATA_CHECK(c.optimizer.lr > 0, "--lr must be positive, got {}", c.optimizer.lr);
-  STRATA_CHECK(c.data.batch_size > 0, "--batch-size must be positive, got {}", c.data.batch_size);
+  std::vector<Override> flags;
+  if (args.epochs)
+    flags.push_back(
+        {"training.epochs", std::to_string(*args.epochs), fmt::format("--epochs {}", *args.epochs)});
+  if (args.lr)
+    flags.push_back({"optimizer.lr", fmt::format("{}", *args.lr), fmt::format("--lr {}", *args.lr)});
+  if (args.batch_size) {
+    flags.push_back({"data.batch_size", std::to_string(*args.batch_size),
+                     fmt::format("--batch-size {}", *args.batch_size)});
+  }
+  if (args.seed)
+    flags.push_back({"training.seed", std::to_string(*args.seed), fmt::format("--seed {}", *args.seed)});
+  const Config c = load(args, flags);
   const std::string name = c.name.empty() ? fs::path(c.path).stem().string() : c.name;
   const std::string out = args.out.empty() ? "runs/" + name : args.out;
-  apply_runtime(c);
   const auto start = std::chrono::steady_clock::now();
 
-  nn::Sequential model = build_model(c);
-  auto train_set = load_split(c, true);
-  auto test_set = load_split(c, false);
-  data::DataLoader train_loader(train_set, {.batch_size = c.data.batch_size, .shuffle = true, .seed = c.seed,
+  nn::Sequential model = build_model(c, kInputShape);
+  std::shared_ptr<const data::Dataset> train_set = load_split(c, true);
+  std::shared_ptr<const data::Dataset> val_set;
+  const auto test_set = load_split(c, false);
+  if (c.data.val_fraction > 0) {
+    auto parts = data::random_split(
+        train_set, std::vector<double>{1 - c.data.val_fraction, c.data.val_fraction}, c.training.seed);
+    STRATA_CHECK(parts[0]->size() > 0 && parts[1]->size() > 0,
+                 "data.val_fraction {} leaves an empty training or validation set ({} images)",
+                 c.data.val_fraction, train_set->size());
+    train_set = parts[0];
+    val_set = parts[1];
+  }
+  data::DataLoader train_loader(train_set, {.batch_size = c.data.batch_size,
+                                            .shuffle = c.data.shuffle,
+                                            .seed = c.training.seed,
                                             .num_workers = c.data.num_workers});
   data::DataLoader test_loader(test_set, {.batch_size = 1000});
+  std::unique_ptr<data::DataLoader> val_loader;
+  if (val_set)
+    val_loader = std::make_unique<data::DataLoader>(val_set, data::DataLoaderOptions{.batch_size = 1000});
+
   train::Trainer trainer(model.ptr(), make_optimizer(c, model->parameters()), make_loss(c));
   std::vector<std::shared_ptr<train::Callback>> callbacks;
   attach_scheduler(c, trainer, train_loader.size(), callbacks);
-  callbacks.push_back(std::make_shared<train::ModelCheckpoint>(
-      train::ModelCheckpointOptions{.dir = out, .monitor = "val_accuracy"}));
+  if (c.training.early_stopping.enabled) {
+    const EarlyStoppingConfig& es = c.training.early_stopping;
+    callbacks.push_back(std::make_shared<train::EarlyStopping>(train::EarlyStoppingOptions{
+        .monitor = es.monitor, .patience = es.patience, .min_delta = es.min_delta}));
+  }
+  callbacks.push_back(std::make_shared<train::ModelCheckpoint>(train::ModelCheckpointOptions{
+      .dir = out, .monitor = c.training.monitor, .mode = mode_of(c.training.monitor)}));
 
-  fs::create_directories(out);
-  std::ofstream(out + "/config.yaml") << to_yaml(c);
-  std::cerr << fmt::format("strata train: {} ({} parameters) on {} ({} train, {} test) for {} epochs -> {}\n", name,
-                           model->num_parameters(), c.data.dataset, train_set->size(), test_set->size(), c.epochs,
-                           out);
-  trainer.fit(train_loader,
-              {.epochs = c.epochs, .validation = &test_loader, .callbacks = callbacks, .out_dir = out,
-               .progress = args.progress});
-  const train::Logs test = trainer.evaluate(test_loader);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << json_metrics(test, "test_", seconds) << std::endl;
-  return 0;
-}
-
-int run_eval(const std::string& config, const std::string& checkpoint) {
-  const Config c = load_config(config);
-  apply_runtime(c);
-  const auto start = std::chrono::steady_clock::now();
-  nn::Sequential model = build_model(c);
-  load_weights(*model, checkpoint);
-  data::DataLoader loader(load_split(c, false), {.batch_size = 1000});
-  train::Trainer trainer(model.ptr(), std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
-  const train::Logs logs = trainer.evaluate(loader);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << json_metrics(logs, "test_", seconds) << std::endl;
-  return 0;
-}
-
-int run_predict(const std::string& config, const std::string& checkpoint, const std::string& image, int top_k) {
-  const Config c = load_config(config);
-  STRATA_CHECK(top_k > 0, "--top-k must be positive, got {}", top_k);
-  STRATA_CHECK(fs::exists(image), "image {} does not exist", image);
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(image.c_str(), &w, &h, &channels, 1);
-  STRATA_CHECK(pixels != nullptr, "cannot read image {}: {}", image, stbi_failure_reason());
-  // Bilinear resize of the grey image to 28x28.
-  std::vector<uint8_t> small(28 * 28);
-  for (int y = 0; y < 28; ++y) {
-    for (int x = 0; x < 28; ++x) {
-      const double sy = std::max(0.0, (y + 0.5) * h / 28.0 - 0.5), sx = std::max(0.0, (x + 0.5) * w / 28.0 - 0.5);
-      const int y0 = std::min(static_cast<int>(sy), h - 1), x0 = std::min(static_cast<int>(sx), w - 1);
-      const int y1 = std::min(y0 + 1, h - 1), x1 = std::min(x0 + 1, w - 1);
-      const double fy = sy - y0, fx = sx - x0;
-      auto p = [&](int yy, int xx) { return static_cast<double>(pixels[yy * w + xx]); };
-      const double v = (1 - fy) * ((1 - fx) * p(y0, x0) + fx * p(y0, x1)) + fy * ((1 - fx) * p(y1, x0) + fx * p(y1, x1));
-      small[y * 28 + x] = static_cast<uint8_t>(std::clamp(v + 0.5, 0.0, 255.0));
+  std::error_code error;
+  fs::create_directories(out, error);
+  STRATA_CHECK(!error, "cannot create the run folder {}: {}", out, error.message());
+  {
+    std::ofstream config_out(out + "/config.yaml");
+    config_out << to_yaml(c);
+    STRATA_CHECK(config_out.good(), "cannot write {}/config.yaml", out);
+  }
+  std::cerr << fmt::format("strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n",
+                           name, model->num_parameters(), c.data.dataset, train_set->size(),
+                           val_set ? val_set->size() : test_set->size(),
+                           val_set ? "validation" : "test as validation", c.training.epochs,
+                           c.training.epochs == 1 ? "" : "s", out);
+  const train::History history =
+      trainer.fit(train_loader, {.epochs = c.training.epochs,
+                                 .validation = val_loader ? val_loader.get() : &test_loader,
+                                 .callbacks = callbacks,
+                                 .out_dir = out,
+                                 .progress = args.progress,
+                                 .metrics = extra_metrics(c)});
+  // With the test split as validation, the last epoch's validation metrics are the test metrics.
+  train::Logs test;
+  if (val_loader) {
+    test = trainer.evaluate(test_loader, extra_metrics(c));
+  } else {
+    for (const auto& [k, v] : history.epochs.back()) {
+      if (k.rfind("val_", 0) == 0) test[k.substr(4)] = v;
     }
   }
+  std::cout << json_line(test, c,
+                         {{"epochs", std::to_string(trainer.epoch())},
+                          {"seconds", fmt::format("{:.2f}", seconds_since(start))}})
+            << std::endl;
+  return 0;
+}
+
+int run_eval(const ConfigArgs& args, const std::string& checkpoint) {
+  const Config c = load(args);
+  const auto start = std::chrono::steady_clock::now();
+  nn::Sequential model = build_model(c, kInputShape);
+  load_weights(*model, checkpoint, c.path);
+  data::DataLoader loader(load_split(c, false), {.batch_size = 1000});
+  train::Trainer trainer(model.ptr(), std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
+  const train::Logs logs = trainer.evaluate(loader, extra_metrics(c));
+  std::cout << json_line(logs, c,
+                         {{"samples", std::to_string(loader.dataset().size())},
+                          {"seconds", fmt::format("{:.2f}", seconds_since(start))}})
+            << std::endl;
+  return 0;
+}
+
+int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std::string& image, int top_k) {
+  const Config c = load(args);
+  STRATA_CHECK(top_k > 0, "--top-k must be positive, got {}", top_k);
+  STRATA_CHECK(fs::is_regular_file(image), "image {} does not exist", image);
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(image.c_str(), &w, &h, &channels, 1);  // any format -> grey
+  STRATA_CHECK(pixels != nullptr, "cannot read image {}: {} (PNG and JPEG are supported)", image,
+               stbi_failure_reason());
+  std::vector<uint8_t> grey = resize_grey(pixels, w, h, kSide);
   stbi_image_free(pixels);
-  nn::Sequential model = build_model(c);
-  load_weights(*model, checkpoint);
+  // The datasets show light objects on a black background; a photo on a light background is inverted.
+  double border = 0;
+  for (int64_t i = 0; i < kSide; ++i) {
+    border += grey[i] + grey[(kSide - 1) * kSide + i] + grey[i * kSide] + grey[i * kSide + kSide - 1];
+  }
+  if (border / (4 * kSide) > 127) {
+    for (auto& v : grey) v = static_cast<uint8_t>(255 - v);
+    std::cerr << "strata predict: light background, inverting the image to match the training data\n";
+  }
+
+  nn::Sequential model = build_model(c, kInputShape);
+  load_weights(*model, checkpoint, c.path);
   model->eval();
   NoGradGuard no_grad;
-  const Tensor x = prepare_images(from_vector(small, {1, 28, 28}), c);
-  const Tensor probs = F::softmax(model(x), 1).reshape({-1});
-  const std::vector<float> p = probs.to_vector<float>();
+  const Tensor x = prepare_images(from_vector(grey, {1, kSide, kSide}), c);
+  const std::vector<float> p = F::softmax(model(x), 1).reshape({-1}).to_vector<float>();
   std::vector<int> order(p.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
   const DatasetInfo info = dataset_info(c.data.dataset);
   for (int i = 0; i < std::min<int>(top_k, static_cast<int>(order.size())); ++i) {
     const int k = order[i];
     const std::string label = k < static_cast<int>(info.classes.size()) ? info.classes[k] : std::to_string(k);
-    std::cout << fmt::format("{:>2}. {:<12} {:.4f}\n", i + 1, label, p[k]);
+    std::cout << fmt::format("{}. {:<12} {:.4f}\n", i + 1, label, p[k]);
   }
   return 0;
 }
 
-int run_summary(const std::string& config) {
-  const Config c = load_config(config);
-  nn::Sequential model = build_model(c);
-  std::cout << nn::summary(*model, {1, 1, 28, 28});
+int run_summary(const ConfigArgs& args) {
+  const Config c = load(args);
+  nn::Sequential model = build_model(c, kInputShape);
+  std::cout << nn::summary(*model, kInputShape);
   return 0;
 }
 

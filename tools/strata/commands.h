@@ -2,23 +2,35 @@
 // The subcommands of `strata`. Each returns the process exit code; errors are thrown as strata::Error.
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "config.h"
 
 namespace strata::cli {
 
-struct TrainArgs {
+// What every subcommand reads: the config and the command-line changes to it.
+struct ConfigArgs {
   std::string config;
+  std::vector<std::string> set;  // --set KEY=VALUE, in order
+  std::optional<int> threads;
+};
+
+struct TrainArgs : ConfigArgs {
   std::string out;  // default: runs/<config name>
   std::optional<int> epochs;
   std::optional<double> lr;
   std::optional<int64_t> batch_size;
   std::optional<uint64_t> seed;
-  std::optional<int> threads;
   bool progress = true;
 };
 
+// Trains, writes the run folder and prints the final test metrics as one JSON line on stdout.
 int run_train(const TrainArgs& args);
-int run_eval(const std::string& config, const std::string& checkpoint);
-int run_predict(const std::string& config, const std::string& checkpoint, const std::string& image, int top_k);
-int run_summary(const std::string& config);
+// Evaluates a checkpoint on the test split and prints the metrics as one JSON line.
+int run_eval(const ConfigArgs& args, const std::string& checkpoint);
+// Classifies one PNG/JPEG image and prints the top-k classes with their probabilities.
+int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std::string& image, int top_k);
+// Prints the model's layers, output shapes and parameter counts.
+int run_summary(const ConfigArgs& args);
 
 }  // namespace strata::cli

@@ -1,201 +1,673 @@
 #include "config.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <limits>
+#include <map>
 #include <set>
 
 #include "strata/core/error.h"
+#include "strata/metrics/registry.h"
 
 namespace strata::cli {
 namespace {
 
-int line_of(const YAML::Node& node) { return node.Mark().line + 1; }
-
-[[noreturn]] void fail_at(const std::string& path, const YAML::Node& node, const std::string& message) {
-  if (node.IsDefined() && node.Mark().line >= 0) throw Error(fmt::format("{}:{}: {}", path, line_of(node), message));
-  throw Error(fmt::format("{}: {}", path, message));
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
 }
+
+std::string join(const std::set<std::string>& items) {
+  return join(std::vector<std::string>(items.begin(), items.end()));
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 template <typename T>
 const char* type_word() {
-  if constexpr (std::is_same_v<T, bool>) return "a boolean";
+  if constexpr (std::is_same_v<T, bool>) return "a boolean (true or false)";
+  if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T>) return "a non-negative integer";
   if constexpr (std::is_integral_v<T>) return "an integer";
   if constexpr (std::is_floating_point_v<T>) return "a number";
   return "a string";
 }
 
-// Reads `field` of map `node` into `out` when present; a wrong type names the file, line and field.
-template <typename T>
-void read(const std::string& path, const YAML::Node& node, const std::string& section, const char* field, T& out) {
-  const YAML::Node v = node[field];
-  if (!v.IsDefined() || v.IsNull()) return;
-  try {
-    STRATA_CHECK(v.IsScalar(), "not a scalar");
-    out = v.as<T>();
-  } catch (const std::exception&) {
-    fail_at(path, v, fmt::format("field '{}.{}' must be {}, got '{}'", section, field, type_word<T>(),
-                                 v.IsScalar() ? v.Scalar() : "a " + std::string(v.IsMap() ? "map" : "list")));
-  }
+std::string describe(const YAML::Node& v) {
+  if (v.IsScalar()) return "'" + v.Scalar() + "'";
+  if (v.IsMap()) return "a map";
+  if (v.IsSequence()) return "a list";
+  return "nothing";
 }
 
-void check_keys(const std::string& path, const YAML::Node& node, const std::string& section,
-                const std::set<std::string>& allowed) {
-  if (!node.IsDefined() || node.IsNull()) return;
-  if (!node.IsMap()) fail_at(path, node, fmt::format("'{}' must be a map", section));
-  for (const auto& kv : node) {
-    const std::string key = kv.first.as<std::string>();
-    if (!allowed.count(key)) {
-      std::string known;
-      for (const auto& a : allowed) known += (known.empty() ? "" : ", ") + a;
-      fail_at(path, kv.first, fmt::format("unknown field '{}{}{}' (known: {})", section, section.empty() ? "" : ".", key,
-                                          known));
+// Reads one document into a Config. Errors are prefixed with "file:line:" or, for a field that a
+// command-line override set, with that override as the user wrote it.
+class Reader {
+ public:
+  Reader(std::string path, std::vector<Override> overrides)
+      : path_(std::move(path)), overrides_(std::move(overrides)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& field, const std::string& message) const {
+    for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
+      if (!field.empty() && (field == it->key || starts_with(field, it->key + "."))) {
+        throw Error(fmt::format("{}: {}", it->origin, message));
+      }
+    }
+    if (node.IsDefined() && node.Mark().line >= 0)
+      throw Error(fmt::format("{}:{}: {}", path_, line(node), message));
+    throw Error(fmt::format("{}: {}", path_, message));
+  }
+
+  // "file:line" (or the override) where `node` was written, for messages built later (layers).
+  std::string where(const YAML::Node& node, const std::string& field) const {
+    for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
+      if (field == it->key || starts_with(field, it->key + ".")) return it->origin;
+    }
+    return fmt::format("{}:{}", path_, line(node));
+  }
+
+  static int line(const YAML::Node& node) { return node.Mark().line + 1; }
+
+  // Converts a scalar; a wrong type names the field and the value found.
+  template <typename T>
+  T as(const YAML::Node& v, const std::string& field) const {
+    try {
+      if (!v.IsScalar()) throw YAML::Exception(YAML::Mark::null_mark(), "");
+      return v.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(v, field, fmt::format("field '{}' must be {}, got {}", field, type_word<T>(), describe(v)));
     }
   }
-}
 
-std::vector<LayerSpec> read_layers(const std::string& path, const YAML::Node& model) {
-  std::vector<LayerSpec> layers;
-  if (model.IsScalar()) {
-    layers.push_back({"@" + model.as<std::string>(), YAML::Node(), line_of(model)});
-    return layers;
+  // Reads `section.key` of map `node` into `out` when present (null counts as absent).
+  template <typename T>
+  bool read(const YAML::Node& node, const std::string& section, const char* key, T& out) const {
+    if (!node.IsMap()) return false;
+    const YAML::Node v = node[key];
+    if (!v.IsDefined() || v.IsNull()) return false;
+    out = as<T>(v, section + "." + key);
+    return true;
   }
-  check_keys(path, model, "model", {"name", "layers", "classes"});
-  if (model["name"].IsDefined()) {
-    LayerSpec named{"@" + model["name"].as<std::string>(), model, line_of(model["name"])};
-    layers.push_back(named);
-    return layers;
+
+  template <typename T>
+  bool read_list(const YAML::Node& node, const std::string& section, const char* key,
+                 std::vector<T>& out) const {
+    if (!node.IsMap()) return false;
+    const YAML::Node v = node[key];
+    if (!v.IsDefined() || v.IsNull()) return false;
+    const std::string field = section + "." + key;
+    if (!v.IsSequence()) {
+      fail(v, field,
+           fmt::format("field '{}' must be a list of {}s, got {}", field, type_word<T>(), describe(v)));
+    }
+    out.clear();
+    for (const auto& item : v) out.push_back(as<T>(item, field));
+    return true;
   }
-  const YAML::Node list = model["layers"];
-  if (!list.IsDefined()) fail_at(path, model, "field 'model.layers' is missing (or give 'model.name')");
-  if (!list.IsSequence() || list.size() == 0) fail_at(path, list, "'model.layers' must be a non-empty list of layers");
-  for (const auto& item : list) {
-    if (item.IsScalar()) {
-      layers.push_back({item.as<std::string>(), YAML::Node(), line_of(item)});
-    } else if (item.IsMap() && item.size() == 1) {
-      auto kv = *item.begin();
-      layers.push_back({kv.first.as<std::string>(), kv.second, line_of(item)});
+
+  // A section: absent/null, a map, or (when `shorthand`) a scalar naming it ("optimizer: sgd").
+  void check_section(const YAML::Node& node, const std::string& section, bool shorthand) const {
+    if (!node.IsDefined() || node.IsNull() || node.IsMap() || (shorthand && node.IsScalar())) return;
+    fail(node, section,
+         fmt::format("'{}' must be a map{}, got {}", section, shorthand ? " or a name" : "", describe(node)));
+  }
+
+  void check_keys(const YAML::Node& node, const std::string& section,
+                  const std::set<std::string>& allowed) const {
+    if (!node.IsMap()) return;
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      const std::string field = section.empty() ? key : section + "." + key;
+      if (!allowed.count(key)) {
+        fail(kv.first, field,
+             fmt::format("unknown field '{}'{} (known: {})", field,
+                         did_you_mean(key, std::vector<std::string>(allowed.begin(), allowed.end())),
+                         join(allowed)));
+      }
+    }
+  }
+
+  // Fields of `node` that do not apply to the chosen variant ("momentum" for adam).
+  void check_applies(const YAML::Node& node, const std::string& section, const std::string& variant,
+                     const std::set<std::string>& applies) const {
+    if (!node.IsMap()) return;
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      if (key != "name" && !applies.count(key)) {
+        fail(kv.first, section + "." + key,
+             fmt::format("field '{}.{}' does not apply to {} '{}' (its fields: {})", section, key, section,
+                         variant, join(applies)));
+      }
+    }
+  }
+
+  // The `name` of a section written as a map or as a bare name, checked against `known`.
+  std::string name_of(const YAML::Node& node, const std::string& section, const std::string& fallback,
+                      const std::set<std::string>& known) const {
+    std::string name = fallback;
+    YAML::Node at = node;
+    if (node.IsScalar()) {
+      name = as<std::string>(node, section);
+    } else if (node.IsMap() && node["name"].IsDefined() && !node["name"].IsNull()) {
+      at.reset(node["name"]);  // rebind: assigning would overwrite the section
+      name = as<std::string>(at, section + ".name");
+    }
+    if (!known.count(name)) {
+      fail(
+          at, section + ".name",
+          fmt::format("unknown {} '{}'{} (known: {})", section, name,
+                      did_you_mean(name, std::vector<std::string>(known.begin(), known.end())), join(known)));
+    }
+    return name;
+  }
+
+  void read_data(const YAML::Node& node, DataConfig& d) const {
+    check_section(node, "data", false);
+    check_keys(node, "data",
+               {"dataset", "root", "batch_size", "normalize", "shuffle", "num_workers", "limit", "test_limit",
+                "val_fraction"});
+    read(node, "data", "dataset", d.dataset);
+    read(node, "data", "root", d.root);
+    read(node, "data", "batch_size", d.batch_size);
+    read(node, "data", "normalize", d.normalize);
+    read(node, "data", "shuffle", d.shuffle);
+    read(node, "data", "num_workers", d.num_workers);
+    read(node, "data", "limit", d.limit);
+    read(node, "data", "test_limit", d.test_limit);
+    read(node, "data", "val_fraction", d.val_fraction);
+    auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
+    if (d.dataset != "fashion-mnist" && d.dataset != "mnist") {
+      fail(at("dataset"), "data.dataset",
+           fmt::format("unknown dataset '{}' (known: fashion-mnist, mnist)", d.dataset));
+    }
+    if (d.batch_size <= 0)
+      fail(at("batch_size"), "data.batch_size", "field 'data.batch_size' must be positive");
+    if (d.num_workers < 0)
+      fail(at("num_workers"), "data.num_workers", "field 'data.num_workers' must be >= 0");
+    if (d.limit < 0) fail(at("limit"), "data.limit", "field 'data.limit' must be >= 0 (0: all)");
+    if (d.test_limit < 0)
+      fail(at("test_limit"), "data.test_limit", "field 'data.test_limit' must be >= 0 (0: all)");
+    if (!(d.val_fraction >= 0 && d.val_fraction < 1)) {
+      fail(at("val_fraction"), "data.val_fraction", "field 'data.val_fraction' must be in [0, 1)");
+    }
+  }
+
+  void read_layers(const YAML::Node& list, ModelConfig& m) const {
+    if (!list.IsSequence() || list.size() == 0) {
+      fail(list, "model.layers",
+           fmt::format("'model.layers' must be a non-empty list of layers, got {}", describe(list)));
+    }
+    for (const auto& item : list) {
+      if (item.IsScalar()) {
+        m.layers.push_back({item.Scalar(), YAML::Node(), where(item, "model.layers")});
+      } else if (item.IsMap() && item.size() == 1) {
+        const auto kv = *item.begin();
+        if (!kv.first.IsScalar()) fail(item, "model.layers", "a layer's type must be a name");
+        m.layers.push_back({kv.first.Scalar(), kv.second, where(item, "model.layers")});
+      } else {
+        fail(item, "model.layers",
+             fmt::format(
+                 "each layer must be a name ('relu') or a one-entry map ('linear: {{in: 784, out: 10}}'), "
+                 "got {}{}",
+                 describe(item), item.IsMap() ? " with " + std::to_string(item.size()) + " entries" : ""));
+      }
+    }
+  }
+
+  void read_model(const YAML::Node& node, ModelConfig& m) const {
+    if (!node.IsDefined() || node.IsNull()) {
+      fail(node, "model", "field 'model' is missing (a list of 'layers' or a model 'name')");
+    }
+    check_section(node, "model", true);
+    m.node = YAML::Clone(node);
+    m.where = where(node, "model");
+    const std::set<std::string> named{"lenet5", "mlp"};
+    if (node.IsScalar()) {
+      m.name = name_of(node, "model", "", named);
+      return;
+    }
+    check_keys(node, "model", {"name", "layers", "classes", "sizes", "dropout"});
+    const bool has_name = node["name"].IsDefined(), has_layers = node["layers"].IsDefined();
+    if (has_name == has_layers) {
+      fail(node, "model",
+           "'model' needs exactly one of 'layers' (a list of layers) and 'name' (lenet5, mlp)");
+    }
+    if (has_layers) {
+      check_applies(node, "model", "layers", {"layers"});
+      read_layers(node["layers"], m);
+      return;
+    }
+    m.name = name_of(node, "model", "", named);
+    if (m.name == "lenet5") {
+      check_applies(node, "model", m.name, {"classes"});
+      read(node, "model", "classes", m.classes);
+      if (m.classes <= 0) fail(node["classes"], "model.classes", "field 'model.classes' must be positive");
     } else {
-      fail_at(path, item, "each layer must be a name ('relu') or a one-entry map ('linear: {in: 4, out: 2}')");
+      check_applies(node, "model", m.name, {"sizes", "dropout"});
+      read_list(node, "model", "sizes", m.sizes);
+      read(node, "model", "dropout", m.dropout);
+      if (m.sizes.size() < 2)
+        fail(node["sizes"], "model.sizes", "field 'model.sizes' needs at least 2 sizes");
+      for (int64_t s : m.sizes) {
+        if (s <= 0) fail(node["sizes"], "model.sizes", "field 'model.sizes' must hold positive sizes");
+      }
+      if (!(m.dropout >= 0 && m.dropout < 1)) {
+        fail(node["dropout"], "model.dropout", "field 'model.dropout' must be in [0, 1)");
+      }
     }
   }
-  return layers;
-}
+
+  void read_loss(const YAML::Node& node, LossConfig& l) const {
+    check_section(node, "loss", true);
+    check_keys(node, "loss", {"name", "label_smoothing"});
+    l.name = name_of(node, "loss", l.name, {"cross_entropy", "nll", "mse", "l1", "smooth_l1", "huber"});
+    if (l.name != "cross_entropy") check_applies(node, "loss", l.name, {});
+    read(node, "loss", "label_smoothing", l.label_smoothing);
+    if (!(l.label_smoothing >= 0 && l.label_smoothing <= 1)) {
+      fail(node["label_smoothing"], "loss.label_smoothing", "field 'loss.label_smoothing' must be in [0, 1]");
+    }
+  }
+
+  void read_optimizer(const YAML::Node& node, OptimizerConfig& o) const {
+    static const std::map<std::string, std::set<std::string>> fields{
+        {"sgd", {"lr", "momentum", "dampening", "nesterov", "weight_decay"}},
+        {"adam", {"lr", "betas", "eps", "weight_decay", "amsgrad"}},
+        {"adamw", {"lr", "betas", "eps", "weight_decay", "amsgrad"}},
+        {"rmsprop", {"lr", "alpha", "eps", "weight_decay", "momentum", "centered"}},
+        {"adagrad", {"lr", "lr_decay", "eps", "weight_decay"}},
+    };
+    std::set<std::string> all{"name"}, names;
+    for (const auto& [n, f] : fields) {
+      names.insert(n);
+      all.insert(f.begin(), f.end());
+    }
+    check_section(node, "optimizer", true);
+    check_keys(node, "optimizer", all);
+    o.name = name_of(node, "optimizer", o.name, names);
+    check_applies(node, "optimizer", o.name, fields.at(o.name));
+    if (o.name == "adamw") o.weight_decay = 1e-2;  // PyTorch's default for AdamW
+    read(node, "optimizer", "lr", o.lr);
+    read(node, "optimizer", "momentum", o.momentum);
+    read(node, "optimizer", "dampening", o.dampening);
+    read(node, "optimizer", "nesterov", o.nesterov);
+    read(node, "optimizer", "weight_decay", o.weight_decay);
+    read(node, "optimizer", "amsgrad", o.amsgrad);
+    read(node, "optimizer", "alpha", o.alpha);
+    read(node, "optimizer", "centered", o.centered);
+    read(node, "optimizer", "lr_decay", o.lr_decay);
+    double eps = 0;
+    if (read(node, "optimizer", "eps", eps)) o.eps = eps;
+    std::vector<double> betas;
+    if (read_list(node, "optimizer", "betas", betas)) {
+      if (betas.size() != 2)
+        fail(node["betas"], "optimizer.betas", "field 'optimizer.betas' must be a list of two numbers");
+      o.betas = {betas[0], betas[1]};
+    }
+    auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
+    if (!(o.lr > 0))
+      fail(at("lr"), "optimizer.lr", fmt::format("field 'optimizer.lr' must be positive, got {}", o.lr));
+    if (o.momentum < 0) fail(at("momentum"), "optimizer.momentum", "field 'optimizer.momentum' must be >= 0");
+    if (o.weight_decay < 0)
+      fail(at("weight_decay"), "optimizer.weight_decay", "field 'optimizer.weight_decay' must be >= 0");
+    if (o.nesterov && (o.momentum <= 0 || o.dampening != 0)) {
+      fail(at("nesterov"), "optimizer.nesterov", "nesterov needs optimizer.momentum > 0 and no dampening");
+    }
+    for (double b : {o.betas.first, o.betas.second}) {
+      if (!(b >= 0 && b < 1))
+        fail(at("betas"), "optimizer.betas", "field 'optimizer.betas' must hold numbers in [0, 1)");
+    }
+  }
+
+  void read_scheduler(const YAML::Node& node, SchedulerConfig& s, const OptimizerConfig& o,
+                      const std::vector<std::string>& metrics) const {
+    static const std::map<std::string, std::set<std::string>> fields{
+        {"none", {}},
+        {"step", {"step_size", "gamma"}},
+        {"multistep", {"milestones", "gamma"}},
+        {"exponential", {"gamma"}},
+        {"cosine", {"eta_min"}},
+        {"onecycle", {"max_lr", "pct_start", "div_factor", "final_div_factor", "anneal"}},
+        {"plateau", {"factor", "patience", "threshold", "cooldown", "min_lr", "monitor"}},
+    };
+    std::set<std::string> all{"name"}, names;
+    for (const auto& [n, f] : fields) {
+      names.insert(n);
+      all.insert(f.begin(), f.end());
+    }
+    check_section(node, "scheduler", true);
+    check_keys(node, "scheduler", all);
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (node.IsMap() && !node["name"].IsDefined())
+      fail(node, "scheduler", "field 'scheduler.name' is missing");
+    const std::string name = name_of(node, "scheduler", "none", names);
+    check_applies(node, "scheduler", name, fields.at(name));
+    s.name = name == "none" ? "" : name;
+    read(node, "scheduler", "step_size", s.step_size);
+    read(node, "scheduler", "gamma", s.gamma);
+    read_list(node, "scheduler", "milestones", s.milestones);
+    read(node, "scheduler", "eta_min", s.eta_min);
+    read(node, "scheduler", "max_lr", s.max_lr);
+    read(node, "scheduler", "pct_start", s.pct_start);
+    read(node, "scheduler", "div_factor", s.div_factor);
+    read(node, "scheduler", "final_div_factor", s.final_div_factor);
+    read(node, "scheduler", "anneal", s.anneal);
+    read(node, "scheduler", "factor", s.factor);
+    read(node, "scheduler", "patience", s.patience);
+    read(node, "scheduler", "threshold", s.threshold);
+    read(node, "scheduler", "cooldown", s.cooldown);
+    read(node, "scheduler", "min_lr", s.min_lr);
+    read(node, "scheduler", "monitor", s.monitor);
+    auto at = [&](const char* key) { return node.IsMap() && node[key].IsDefined() ? node[key] : node; };
+    auto need = [&](const char* key) {
+      if (!node.IsMap() || !node[key].IsDefined()) {
+        fail(node, "scheduler", fmt::format("field 'scheduler.{}' is missing ({} needs it)", key, name));
+      }
+    };
+    if (name == "exponential") need("gamma");
+    if (name == "multistep") need("milestones");
+    if (s.step_size <= 0)
+      fail(at("step_size"), "scheduler.step_size", "field 'scheduler.step_size' must be positive");
+    if (!(s.gamma > 0)) fail(at("gamma"), "scheduler.gamma", "field 'scheduler.gamma' must be positive");
+    for (size_t i = 0; i < s.milestones.size(); ++i) {
+      if (s.milestones[i] <= 0 || (i > 0 && s.milestones[i] <= s.milestones[i - 1])) {
+        fail(at("milestones"), "scheduler.milestones",
+             "field 'scheduler.milestones' must be increasing positive epochs");
+      }
+    }
+    if (s.max_lr < 0) fail(at("max_lr"), "scheduler.max_lr", "field 'scheduler.max_lr' must be positive");
+    if (s.max_lr == 0) s.max_lr = o.lr;
+    if (!(s.pct_start > 0 && s.pct_start < 1)) {
+      fail(at("pct_start"), "scheduler.pct_start", "field 'scheduler.pct_start' must be in (0, 1)");
+    }
+    if (!(s.div_factor > 0))
+      fail(at("div_factor"), "scheduler.div_factor", "field 'scheduler.div_factor' must be positive");
+    if (!(s.final_div_factor > 0)) {
+      fail(at("final_div_factor"), "scheduler.final_div_factor",
+           "field 'scheduler.final_div_factor' must be positive");
+    }
+    if (s.anneal != "cos" && s.anneal != "linear") {
+      fail(at("anneal"), "scheduler.anneal",
+           fmt::format("field 'scheduler.anneal' must be 'cos' or 'linear', got '{}'", s.anneal));
+    }
+    if (!(s.factor > 0 && s.factor < 1))
+      fail(at("factor"), "scheduler.factor", "field 'scheduler.factor' must be in (0, 1)");
+    if (s.patience < 0) fail(at("patience"), "scheduler.patience", "field 'scheduler.patience' must be >= 0");
+    if (s.cooldown < 0) fail(at("cooldown"), "scheduler.cooldown", "field 'scheduler.cooldown' must be >= 0");
+    check_monitor(at("monitor"), "scheduler.monitor", s.monitor, metrics);
+  }
+
+  void check_monitor(const YAML::Node& node, const std::string& field, const std::string& value,
+                     const std::vector<std::string>& metrics) const {
+    std::vector<std::string> known{"loss", "accuracy"};
+    for (const auto& m : metrics) {
+      if (std::find(known.begin(), known.end(), m) == known.end()) known.push_back(m);
+    }
+    for (size_t i = 0, n = known.size(); i < n; ++i) known.push_back("val_" + known[i]);
+    if (std::find(known.begin(), known.end(), value) == known.end()) {
+      fail(node, field, fmt::format("field '{}' must be one of {}, got '{}'", field, join(known), value));
+    }
+  }
+
+  void read_training(const YAML::Node& node, TrainingConfig& t,
+                     const std::vector<std::string>& metrics) const {
+    check_section(node, "training", false);
+    check_keys(node, "training", {"epochs", "seed", "threads", "monitor", "early_stopping"});
+    read(node, "training", "epochs", t.epochs);
+    read(node, "training", "seed", t.seed);
+    read(node, "training", "threads", t.threads);
+    read(node, "training", "monitor", t.monitor);
+    auto at = [&](const char* key) { return node.IsMap() && node[key].IsDefined() ? node[key] : node; };
+    if (t.epochs <= 0)
+      fail(at("epochs"), "training.epochs",
+           fmt::format("field 'training.epochs' must be positive, got {}", t.epochs));
+    if (t.threads < 0)
+      fail(at("threads"), "training.threads", "field 'training.threads' must be >= 0 (0: all cores)");
+    check_monitor(at("monitor"), "training.monitor", t.monitor, metrics);
+    const YAML::Node es = node.IsMap() ? node["early_stopping"] : YAML::Node();
+    if (!es.IsDefined() || es.IsNull()) return;
+    check_section(es, "training.early_stopping", false);
+    check_keys(es, "training.early_stopping", {"monitor", "patience", "min_delta"});
+    t.early_stopping.enabled = true;
+    read(es, "training.early_stopping", "monitor", t.early_stopping.monitor);
+    read(es, "training.early_stopping", "patience", t.early_stopping.patience);
+    read(es, "training.early_stopping", "min_delta", t.early_stopping.min_delta);
+    check_monitor(es["monitor"].IsDefined() ? es["monitor"] : es, "training.early_stopping.monitor",
+                  t.early_stopping.monitor, metrics);
+    if (t.early_stopping.patience < 0) {
+      fail(es["patience"], "training.early_stopping.patience",
+           "field 'training.early_stopping.patience' must be >= 0");
+    }
+  }
+
+  void read_metrics(const YAML::Node& node, std::vector<std::string>& metrics) const {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsSequence())
+      fail(node, "metrics", fmt::format("'metrics' must be a list, got {}", describe(node)));
+    metrics.clear();
+    for (const auto& m : node) {
+      const std::string name = as<std::string>(m, "metrics");
+      if (name != "loss") {
+        bool scalar = true;
+        try {
+          scalar = ::strata::metrics::make(name)->is_scalar();
+        } catch (const Error& e) {
+          fail(m, "metrics", e.what());
+        }
+        if (!scalar)
+          fail(m, "metrics", fmt::format("metric '{}' is not a single number, so it cannot be logged", name));
+      }
+      metrics.push_back(name);
+    }
+  }
+
+  // Sets `o.key` in `doc`, creating maps on the way; "optimizer: sgd" becomes {name: sgd} first.
+  void apply(YAML::Node& doc, const Override& o) const {
+    YAML::Node value;
+    try {
+      value = YAML::Load(o.value);
+    } catch (const YAML::Exception& e) {
+      throw Error(fmt::format("{}: invalid YAML value: {}", o.origin, e.msg));
+    }
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+      const size_t dot = o.key.find('.', start);
+      parts.push_back(o.key.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    YAML::Node cur = doc;
+    std::string prefix;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      prefix += (i ? "." : "") + parts[i];
+      YAML::Node next = cur[parts[i]];
+      if (!next.IsDefined() || next.IsNull()) {
+        cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      } else if (next.IsScalar() && i == 0) {
+        YAML::Node named(YAML::NodeType::Map);
+        named["name"] = next.Scalar();
+        cur[parts[i]] = named;
+      } else if (!next.IsMap()) {
+        throw Error(fmt::format("{}: '{}' is {} in the config, not a map", o.origin, prefix, describe(next)));
+      }
+      cur.reset(cur[parts[i]]);
+    }
+    cur[parts.back()] = value;
+  }
+
+  Config read(const std::vector<Override>& overrides) const {
+    Config c;
+    c.path = path_;
+    YAML::Node doc;
+    try {
+      doc = YAML::LoadFile(path_);
+    } catch (const YAML::ParserException& e) {
+      throw Error(fmt::format("{}:{}: invalid YAML: {}", path_, e.mark.line + 1, e.msg));
+    } catch (const YAML::Exception& e) {
+      throw Error(fmt::format("{}: cannot read: {}", path_, e.msg));
+    }
+    if (doc.IsNull()) throw Error(fmt::format("{}: the config is empty", path_));
+    if (!doc.IsMap()) fail(doc, "", fmt::format("the config must be a YAML map, got {}", describe(doc)));
+    for (const Override& o : overrides) apply(doc, o);
+    check_keys(doc, "", {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics"});
+    if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
+    read_data(doc["data"], c.data);
+    read_model(doc["model"].IsDefined() ? doc["model"] : YAML::Node(), c.model);
+    read_loss(doc["loss"], c.loss);
+    read_optimizer(doc["optimizer"], c.optimizer);
+    read_metrics(doc["metrics"], c.metrics);
+    read_scheduler(doc["scheduler"], c.scheduler, c.optimizer, c.metrics);
+    read_training(doc["training"], c.training, c.metrics);
+    return c;
+  }
+
+ private:
+  std::string path_;
+  std::vector<Override> overrides_;
+};
 
 }  // namespace
 
-Config load_config(const std::string& path) {
-  STRATA_CHECK(std::filesystem::exists(path), "config file {} does not exist", path);
-  Config c;
-  c.path = path;
-  YAML::Node doc;
-  try {
-    doc = YAML::LoadFile(path);
-  } catch (const YAML::ParserException& e) {
-    throw Error(fmt::format("{}:{}: invalid YAML: {}", path, e.mark.line + 1, e.msg));
-  } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}: cannot read: {}", path, e.what()));
-  }
-  if (!doc.IsMap()) fail_at(path, doc, "the config must be a YAML map");
-  c.raw = doc;
-  check_keys(path, doc, "", {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics"});
-  read(path, doc, "", "name", c.name);
-
-  const YAML::Node data = doc["data"];
-  check_keys(path, data, "data", {"dataset", "root", "batch_size", "normalize", "num_workers", "limit", "test_limit"});
-  read(path, data, "data", "dataset", c.data.dataset);
-  read(path, data, "data", "root", c.data.root);
-  read(path, data, "data", "batch_size", c.data.batch_size);
-  read(path, data, "data", "normalize", c.data.normalize);
-  read(path, data, "data", "num_workers", c.data.num_workers);
-  read(path, data, "data", "limit", c.data.limit);
-  read(path, data, "data", "test_limit", c.data.test_limit);
-  if (c.data.dataset != "fashion-mnist" && c.data.dataset != "mnist") {
-    fail_at(path, data["dataset"], fmt::format("unknown dataset '{}' (known: fashion-mnist, mnist)", c.data.dataset));
-  }
-  if (c.data.batch_size <= 0) fail_at(path, data["batch_size"], "field 'data.batch_size' must be positive");
-
-  if (!doc["model"].IsDefined()) fail_at(path, doc, "field 'model' is missing");
-  c.layers = read_layers(path, doc["model"]);
-
-  const YAML::Node loss = doc["loss"];
-  if (loss.IsScalar()) {
-    c.loss = loss.as<std::string>();
-  } else if (loss.IsMap()) {
-    check_keys(path, loss, "loss", {"name", "label_smoothing"});
-    read(path, loss, "loss", "name", c.loss);
-    read(path, loss, "loss", "label_smoothing", c.label_smoothing);
-  }
-  const std::set<std::string> losses{"cross_entropy", "nll", "mse", "l1"};
-  if (!losses.count(c.loss)) {
-    fail_at(path, loss, fmt::format("unknown loss '{}' (known: cross_entropy, nll, mse, l1)", c.loss));
-  }
-
-  const YAML::Node opt = doc["optimizer"];
-  check_keys(path, opt, "optimizer", {"name", "lr", "momentum", "nesterov", "weight_decay", "betas"});
-  read(path, opt, "optimizer", "name", c.optimizer.name);
-  read(path, opt, "optimizer", "lr", c.optimizer.lr);
-  read(path, opt, "optimizer", "momentum", c.optimizer.momentum);
-  read(path, opt, "optimizer", "nesterov", c.optimizer.nesterov);
-  read(path, opt, "optimizer", "weight_decay", c.optimizer.weight_decay);
-  if (opt.IsDefined() && opt["betas"].IsDefined()) {
-    const YAML::Node b = opt["betas"];
-    if (!b.IsSequence() || b.size() != 2) fail_at(path, b, "field 'optimizer.betas' must be a list of two numbers");
-    try {
-      c.optimizer.betas = {b[0].as<double>(), b[1].as<double>()};
-    } catch (const YAML::Exception&) {
-      fail_at(path, b, "field 'optimizer.betas' must be a list of two numbers");
-    }
-  }
-  const std::set<std::string> optimizers{"sgd", "adam", "adamw", "rmsprop", "adagrad"};
-  if (!optimizers.count(c.optimizer.name)) {
-    fail_at(path, opt["name"], fmt::format("unknown optimizer '{}' (known: sgd, adam, adamw, rmsprop, adagrad)",
-                                           c.optimizer.name));
-  }
-  if (!(c.optimizer.lr > 0)) fail_at(path, opt["lr"], "field 'optimizer.lr' must be positive");
-
-  const YAML::Node sched = doc["scheduler"];
-  check_keys(path, sched, "scheduler", {"name", "step_size", "gamma", "eta_min", "max_lr"});
-  read(path, sched, "scheduler", "name", c.scheduler.name);
-  read(path, sched, "scheduler", "step_size", c.scheduler.step_size);
-  read(path, sched, "scheduler", "gamma", c.scheduler.gamma);
-  read(path, sched, "scheduler", "eta_min", c.scheduler.eta_min);
-  read(path, sched, "scheduler", "max_lr", c.scheduler.max_lr);
-  const std::set<std::string> schedulers{"", "step", "cosine", "exponential", "onecycle"};
-  if (!schedulers.count(c.scheduler.name)) {
-    fail_at(path, sched["name"], fmt::format("unknown scheduler '{}' (known: step, cosine, exponential, onecycle)",
-                                             c.scheduler.name));
-  }
-
-  const YAML::Node training = doc["training"];
-  check_keys(path, training, "training", {"epochs", "seed", "threads"});
-  read(path, training, "training", "epochs", c.epochs);
-  read(path, training, "training", "seed", c.seed);
-  read(path, training, "training", "threads", c.threads);
-  if (c.epochs <= 0) fail_at(path, training["epochs"], "field 'training.epochs' must be positive");
-
-  const YAML::Node metrics = doc["metrics"];
-  if (metrics.IsDefined()) {
-    if (!metrics.IsSequence()) fail_at(path, metrics, "'metrics' must be a list");
-    c.metrics.clear();
-    for (const auto& m : metrics) {
-      const std::string name = m.as<std::string>();
-      if (name != "loss" && name != "accuracy") {
-        fail_at(path, m, fmt::format("unknown metric '{}' (known: loss, accuracy)", name));
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& known) {
+  // Edit distance with adjacent transpositions ("rleu" is one edit from "relu"); the closest word counts
+  // when it is at most a third of the word's length away.
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      for (size_t j = 1; j <= b.size(); ++j) {
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
       }
-      c.metrics.push_back(name);
     }
+    return d[a.size()][b.size()];
+  };
+  std::string best;
+  size_t best_d = std::numeric_limits<size_t>::max();
+  for (const auto& k : known) {
+    const size_t d = distance(word, k);
+    if (d < best_d) best_d = d, best = k;
   }
-  return c;
+  if (best.empty() || best_d == 0 || best_d > std::max<size_t>(1, word.size() / 3)) return "";
+  return fmt::format(" (did you mean '{}'?)", best);
 }
 
+Override parse_override(const std::string& text) {
+  const size_t eq = text.find('=');
+  STRATA_CHECK(eq != std::string::npos && eq > 0,
+               "--set {}: expected KEY=VALUE, e.g. --set optimizer.lr=0.01", text);
+  const std::string key = text.substr(0, eq);
+  STRATA_CHECK(key.find("..") == std::string::npos && key.front() != '.' && key.back() != '.',
+               "--set {}: '{}' is not a dotted field path such as optimizer.lr", text, key);
+  return {key, text.substr(eq + 1), "--set " + text};
+}
+
+Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+  STRATA_CHECK(std::filesystem::is_regular_file(path), "config file {} does not exist", path);
+  return Reader(path, overrides).read(overrides);
+}
+
+namespace {
+// The shortest text that reads back as the same double ("0.005", not "0.0050000000000000001").
+std::string num(double v) { return fmt::format("{}", v); }
+}  // namespace
+
 std::string to_yaml(const Config& c) {
-  YAML::Node out = YAML::Clone(c.raw);
-  out["data"]["dataset"] = c.data.dataset;
-  out["data"]["batch_size"] = c.data.batch_size;
-  out["optimizer"]["name"] = c.optimizer.name;
-  out["optimizer"]["lr"] = c.optimizer.lr;
-  out["training"]["epochs"] = c.epochs;
-  out["training"]["seed"] = c.seed;
-  if (c.threads > 0) out["training"]["threads"] = c.threads;
+  YAML::Node out(YAML::NodeType::Map);
+  if (!c.name.empty()) out["name"] = c.name;
+  YAML::Node data(YAML::NodeType::Map);
+  data["dataset"] = c.data.dataset;
+  if (!c.data.root.empty()) data["root"] = c.data.root;
+  data["batch_size"] = c.data.batch_size;
+  data["normalize"] = c.data.normalize;
+  data["shuffle"] = c.data.shuffle;
+  data["num_workers"] = c.data.num_workers;
+  data["limit"] = c.data.limit;
+  data["test_limit"] = c.data.test_limit;
+  data["val_fraction"] = num(c.data.val_fraction);
+  out["data"] = data;
+  out["model"] = YAML::Clone(c.model.node);
+
+  YAML::Node loss(YAML::NodeType::Map);
+  loss["name"] = c.loss.name;
+  if (c.loss.name == "cross_entropy") loss["label_smoothing"] = num(c.loss.label_smoothing);
+  out["loss"] = loss;
+
+  const OptimizerConfig& o = c.optimizer;
+  YAML::Node opt(YAML::NodeType::Map);
+  opt["name"] = o.name;
+  opt["lr"] = num(o.lr);
+  if (o.name == "sgd" || o.name == "rmsprop") opt["momentum"] = num(o.momentum);
+  if (o.name == "sgd") {
+    opt["dampening"] = num(o.dampening);
+    opt["nesterov"] = o.nesterov;
+  }
+  if (o.name == "adam" || o.name == "adamw") {
+    YAML::Node betas(YAML::NodeType::Sequence);
+    betas.push_back(num(o.betas.first));
+    betas.push_back(num(o.betas.second));
+    betas.SetStyle(YAML::EmitterStyle::Flow);
+    opt["betas"] = betas;
+    opt["amsgrad"] = o.amsgrad;
+  }
+  if (o.name == "rmsprop") {
+    opt["alpha"] = num(o.alpha);
+    opt["centered"] = o.centered;
+  }
+  if (o.name == "adagrad") opt["lr_decay"] = num(o.lr_decay);
+  if (o.eps) opt["eps"] = num(*o.eps);
+  opt["weight_decay"] = num(o.weight_decay);
+  out["optimizer"] = opt;
+
+  const SchedulerConfig& s = c.scheduler;
+  YAML::Node sched(YAML::NodeType::Map);
+  sched["name"] = s.name.empty() ? "none" : s.name;
+  if (s.name == "step") sched["step_size"] = s.step_size;
+  if (s.name == "multistep") {
+    YAML::Node m(YAML::NodeType::Sequence);
+    for (int64_t v : s.milestones) m.push_back(v);
+    m.SetStyle(YAML::EmitterStyle::Flow);
+    sched["milestones"] = m;
+  }
+  if (s.name == "step" || s.name == "multistep" || s.name == "exponential") sched["gamma"] = num(s.gamma);
+  if (s.name == "cosine") sched["eta_min"] = num(s.eta_min);
+  if (s.name == "onecycle") {
+    sched["max_lr"] = num(s.max_lr);
+    sched["pct_start"] = num(s.pct_start);
+    sched["div_factor"] = num(s.div_factor);
+    sched["final_div_factor"] = num(s.final_div_factor);
+    sched["anneal"] = s.anneal;
+  }
+  if (s.name == "plateau") {
+    sched["monitor"] = s.monitor;
+    sched["factor"] = num(s.factor);
+    sched["patience"] = s.patience;
+    sched["threshold"] = num(s.threshold);
+    sched["cooldown"] = s.cooldown;
+    sched["min_lr"] = num(s.min_lr);
+  }
+  out["scheduler"] = sched;
+
+  YAML::Node training(YAML::NodeType::Map);
+  training["epochs"] = c.training.epochs;
+  training["seed"] = c.training.seed;
+  training["threads"] = c.training.threads;
+  training["monitor"] = c.training.monitor;
+  if (c.training.early_stopping.enabled) {
+    YAML::Node es(YAML::NodeType::Map);
+    es["monitor"] = c.training.early_stopping.monitor;
+    es["patience"] = c.training.early_stopping.patience;
+    es["min_delta"] = num(c.training.early_stopping.min_delta);
+    training["early_stopping"] = es;
+  }
+  out["training"] = training;
+  YAML::Node metrics(YAML::NodeType::Sequence);
+  for (const auto& m : c.metrics) metrics.push_back(m);
+  metrics.SetStyle(YAML::EmitterStyle::Flow);
+  out["metrics"] = metrics;
+
   YAML::Emitter emitter;
   emitter << out;
   return std::string(emitter.c_str()) + "\n";

@@ -1,41 +1,158 @@
-// The `strata` command: train, evaluate and use models from YAML configs.
+// The `strata` command: train, evaluate and use models from YAML configs. Every failure prints one line
+// "strata: error: ..." on stderr and exits with code 2.
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 
 #include "commands.h"
+#include "data_command.h"
+#include "generate.h"
 #include "strata/strata.h"
+#include "tune_command.h"
+
+namespace {
+
+constexpr int kErrorExit = 2;
+
+// Messages are one line: nested errors (a state-dict mismatch lists several entries) are joined.
+std::string one_line(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  std::string out;
+  for (char ch : message) {
+    if (ch == '\n') {
+      out += "; ";
+    } else if (ch != '\r') {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+int fail(const std::string& message) {
+  std::cerr << "strata: error: " << one_line(message) << std::endl;
+  return kErrorExit;
+}
+
+// An option naming a file that must exist, with a message that says what the file is.
+CLI::Validator existing_file(const std::string& what) {
+  return CLI::Validator(
+      [what](std::string& path) -> std::string {
+        if (std::filesystem::is_regular_file(path)) return {};
+        if (std::filesystem::exists(path)) return what + " " + path + " is not a file";
+        return what + " " + path + " does not exist";
+      },
+      "");
+}
+
+// A number option that must be positive (or >= 0), with a message that says so in plain words.
+CLI::Validator number_check(bool allow_zero, bool integer) {
+  return CLI::Validator(
+      [allow_zero, integer](std::string& text) -> std::string {
+        if (integer && (text.empty() || text.find_first_not_of("-0123456789") != std::string::npos)) {
+          return "'" + text + "' is not an integer";
+        }
+        double v = 0;
+        size_t used = 0;
+        try {
+          v = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size()) return "'" + text + "' is not a number";
+        if (allow_zero ? v < 0 : v <= 0)
+          return std::string("must be ") + (allow_zero ? ">= 0" : "positive") + ", got " + text;
+        return {};
+      },
+      "");
+}
+
+void add_config_options(CLI::App* cmd, strata::cli::ConfigArgs& args) {
+  cmd->add_option("-c,--config", args.config, "YAML config (see docs/config.md)")
+      ->type_name("FILE")
+      ->required()
+      ->check(existing_file("config file"));
+  cmd->add_option("--set", args.set, "Change a config field, e.g. --set optimizer.lr=0.01 (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--threads", args.threads, "CPU threads (overrides training.threads)")
+      ->type_name("N")
+      ->check(number_check(false, true));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"strata: train, evaluate and ship neural networks natively in C++"};
+  CLI::App app{"strata: train, evaluate and use neural networks natively in C++"};
   app.set_version_flag("--version", std::string("strata ") + strata::kVersion);
   app.require_subcommand(1);
+  // A repeated option takes its last value, so `make run ARGS="--epochs 5"` overrides the Makefile's
+  // --epochs.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.footer(
+      "Run 'strata COMMAND --help' for the options of a command; docs/config.md describes the configs.");
 
   strata::cli::TrainArgs train;
   CLI::App* train_cmd = app.add_subcommand("train", "Train a model from a YAML config");
-  train_cmd->add_option("-c,--config", train.config, "YAML config")->required()->check(CLI::ExistingFile);
-  train_cmd->add_option("--epochs", train.epochs, "Override training.epochs");
-  train_cmd->add_option("--lr", train.lr, "Override optimizer.lr");
-  train_cmd->add_option("--batch-size", train.batch_size, "Override data.batch_size");
-  train_cmd->add_option("--out", train.out, "Run folder (default runs/<config name>)");
-  train_cmd->add_option("--seed", train.seed, "Override training.seed");
-  train_cmd->add_option("--threads", train.threads, "Override training.threads");
+  add_config_options(train_cmd, train);
+  train_cmd->add_option("--epochs", train.epochs, "Override training.epochs")
+      ->type_name("N")
+      ->check(number_check(false, true));
+  train_cmd
+      ->add_option("--lr", train.lr, "Override optimizer.lr (onecycle's peak unless scheduler.max_lr is set)")
+      ->type_name("LR")
+      ->check(number_check(false, false));
+  train_cmd->add_option("--batch-size", train.batch_size, "Override data.batch_size")
+      ->type_name("N")
+      ->check(number_check(false, true));
+  train_cmd->add_option("--out", train.out, "Run folder (default runs/<config name>)")->type_name("DIR");
+  train_cmd->add_option("--seed", train.seed, "Override training.seed")
+      ->type_name("S")
+      ->check(number_check(true, true));
   bool no_progress = false;
   train_cmd->add_flag("--no-progress", no_progress, "Do not draw the progress bar");
+  train_cmd->footer(
+      "Writes DIR/best.safetensors, DIR/last.safetensors, DIR/metrics.csv, DIR/curves.png and "
+      "DIR/config.yaml,\n"
+      "and prints the final test metrics as one line of JSON on stdout.");
 
-  std::string config, checkpoint, image;
+  strata::cli::ConfigArgs common;
+  std::string checkpoint, image;
   int top_k = 5;
-  CLI::App* eval_cmd = app.add_subcommand("eval", "Evaluate a checkpoint on the test split");
-  eval_cmd->add_option("-c,--config", config, "YAML config")->required()->check(CLI::ExistingFile);
-  eval_cmd->add_option("--checkpoint", checkpoint, "safetensors checkpoint")->required()->check(CLI::ExistingFile);
+  CLI::App* eval_cmd =
+      app.add_subcommand("eval", "Evaluate a checkpoint on the test split (one line of JSON)");
+  add_config_options(eval_cmd, common);
+  eval_cmd->add_option("--checkpoint", checkpoint, "safetensors checkpoint (e.g. runs/NAME/best.safetensors)")
+      ->type_name("FILE")
+      ->required()
+      ->check(existing_file("checkpoint"));
 
-  CLI::App* predict_cmd = app.add_subcommand("predict", "Classify an image (PNG or JPEG)");
-  predict_cmd->add_option("-c,--config", config, "YAML config")->required()->check(CLI::ExistingFile);
-  predict_cmd->add_option("--checkpoint", checkpoint, "safetensors checkpoint")->required()->check(CLI::ExistingFile);
-  predict_cmd->add_option("--image", image, "PNG or JPEG image")->required()->check(CLI::ExistingFile);
-  predict_cmd->add_option("--top-k", top_k, "How many classes to print");
+  CLI::App* predict_cmd = app.add_subcommand("predict", "Classify an image (PNG or JPEG): top classes");
+  add_config_options(predict_cmd, common);
+  predict_cmd
+      ->add_option("--checkpoint", checkpoint, "safetensors checkpoint (e.g. runs/NAME/best.safetensors)")
+      ->type_name("FILE")
+      ->required()
+      ->check(existing_file("checkpoint"));
+  predict_cmd->add_option("--image", image, "PNG or JPEG image, any size (converted to 28x28 grey)")
+      ->type_name("FILE")
+      ->required()
+      ->check(existing_file("image"));
+  predict_cmd->add_option("--top-k", top_k, "How many classes to print (default 5)")
+      ->type_name("K")
+      ->check(number_check(false, true));
 
-  CLI::App* summary_cmd = app.add_subcommand("summary", "Print the model's layers, output shapes and parameters");
-  summary_cmd->add_option("-c,--config", config, "YAML config")->required()->check(CLI::ExistingFile);
+  CLI::App* summary_cmd =
+      app.add_subcommand("summary", "Print the model's layers, output shapes and parameters");
+  add_config_options(summary_cmd, common);
+
+  strata::cli::TuneArgs tune_args;
+  CLI::App* tune_cmd = strata::cli::add_tune_command(app, tune_args);
+
+  strata::cli::AugmentArgs augment;
+  CLI::App* augment_cmd = strata::cli::add_data_augment_command(app, augment);
+
+  strata::cli::GenerateArgs generate;
+  CLI::App* generate_cmd = strata::cli::add_generate_command(app, generate);
 
   try {
     app.parse(argc, argv);
@@ -46,9 +163,27 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "strata: error: " << e.what() << "\n";
-    if (argc == 1) std::cerr << "run 'strata --help' for the subcommands\n";
-    return 2;
+    // CLI11 checks required options before unknown ones; an unknown option is the likelier mistake.
+    const CLI::App* sub = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
+    const std::vector<std::string> top = app.remaining();
+    std::string commands;
+    for (const CLI::App* cmd : app.get_subcommands([](CLI::App*) { return true; })) {
+      commands += (commands.empty() ? "" : ", ") + cmd->get_name();
+    }
+    if (sub != nullptr && !sub->remaining().empty()) {
+      const std::string arg = sub->remaining()[0];  // remaining() returns a copy
+      return fail(fmt::format("{} '{}' for 'strata {}' (see 'strata {} --help')",
+                              arg.rfind('-', 0) == 0 ? "unknown option" : "unexpected argument", arg,
+                              sub->get_name(), sub->get_name()));
+    }
+    if (!top.empty() && top[0].rfind('-', 0) == 0) {
+      return fail(fmt::format("unknown option '{}' (see 'strata --help')", top[0]));
+    }
+    if (!top.empty()) {
+      return fail(fmt::format("unknown command '{}' (commands: {})", top[0], commands));
+    }
+    if (sub == nullptr) return fail(fmt::format("a command is needed: {} (see 'strata --help')", commands));
+    return fail(fmt::format("{} (see 'strata {} --help')", e.what(), sub->get_name()));
   }
 
   try {
@@ -56,15 +191,16 @@ int main(int argc, char** argv) {
       train.progress = !no_progress;
       return strata::cli::run_train(train);
     }
-    if (*eval_cmd) return strata::cli::run_eval(config, checkpoint);
-    if (*predict_cmd) return strata::cli::run_predict(config, checkpoint, image, top_k);
-    if (*summary_cmd) return strata::cli::run_summary(config);
-  } catch (const strata::Error& e) {
-    std::cerr << "strata: error: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "strata: error: " << e.what() << "\n";
-    return 2;
+    if (*eval_cmd) return strata::cli::run_eval(common, checkpoint);
+    if (*predict_cmd) return strata::cli::run_predict(common, checkpoint, image, top_k);
+    if (*summary_cmd) return strata::cli::run_summary(common);
+    if (*augment_cmd) return strata::cli::run_data_augment(augment);
+    if (*tune_cmd) return strata::cli::run_tune(tune_args);
+    if (*generate_cmd) return strata::cli::run_generate(generate);
+  } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike
+    return fail(e.what());
+  } catch (...) {
+    return fail("unexpected failure");
   }
   return 0;
 }

@@ -4,7 +4,9 @@
 // gives the same numbers with every standard library).
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include "data/shuffle.h"
 #include "kernels/dispatch.h"
@@ -85,7 +87,8 @@ struct ColorDims {
 // Checks that img is a defined CPU image of dtype u8/f32/f64 with at least `min_dim` dims.
 inline void check_image(const Tensor& img, const char* op, int64_t min_dim = 2) {
   STRATA_CHECK(img.defined(), "{}: image is undefined", op);
-  STRATA_CHECK(img.device() == kCPU, "{}: image transforms run on the CPU, got an image on another device", op);
+  STRATA_CHECK(img.device() == kCPU, "{}: image transforms run on the CPU, got an image on another device",
+               op);
   STRATA_CHECK(img.dim() >= min_dim, "{}: expects an image of shape [{}H, W], got shape {}", op,
                min_dim >= 3 ? "..., C, " : "..., ", img.shape().str());
   STRATA_CHECK(img.dtype() == kUInt8 || img.dtype() == kFloat32 || img.dtype() == kFloat64,
@@ -114,6 +117,9 @@ inline Shape with_hw(const Tensor& img, int64_t h, int64_t w) {
   s[s.size() - 1] = w;
   return s;
 }
+
+// The bytes of a file; `who` names the caller in errors (missing file, unreadable).
+std::vector<uint8_t> read_file(const std::string& path, const char* who);
 
 // ---- random draws ------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // Image files through stb_image / stb_image_write (implementations in Debian's libstb). stb decodes to
-// interleaved HWC bytes; we transpose to CHW once. stb's failure reason is thread-local, so decoding is safe in
-// DataLoader workers.
+// interleaved HWC bytes; we transpose to CHW once. stb's failure reason is thread-local, so decoding is safe
+// in DataLoader workers.
 #include "strata/data/image/io.h"
 
 #include <stb_image.h>
@@ -20,21 +20,24 @@
 #include "kernels/elementwise.h"
 
 namespace strata::data::image {
-namespace {
 
-std::vector<uint8_t> read_file(const std::string& path, const char* who) {
+std::vector<uint8_t> detail::read_file(const std::string& path, const char* who) {
   std::error_code ec;
-  STRATA_CHECK(std::filesystem::is_regular_file(path, ec), "{}: {} does not exist or is not a file", who, path);
+  STRATA_CHECK(std::filesystem::is_regular_file(path, ec), "{}: {} does not exist or is not a file", who,
+               path);
   std::ifstream in(path, std::ios::binary);
   STRATA_CHECK(in.good(), "{}: cannot open {}: {}", who, path, std::strerror(errno));
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   in.seekg(0, std::ios::beg);
   std::vector<uint8_t> bytes(static_cast<size_t>(std::max<std::streamoff>(size, 0)));
-  if (!bytes.empty()) in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!bytes.empty())
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   STRATA_CHECK(in.good() || in.eof(), "{}: cannot read {}: {}", who, path, std::strerror(errno));
   return bytes;
 }
+
+namespace {
 
 // True when the bytes start with the PNG signature.
 bool is_png(std::span<const uint8_t> bytes) {
@@ -69,7 +72,8 @@ Tensor decode_image(std::span<const uint8_t> bytes, const ReadOptions& options, 
                "read_image: {}: {} bytes is too large for stb_image", name, bytes.size());
   if (is_png(bytes)) {
     const int64_t cut = png_truncated_at(bytes);
-    STRATA_CHECK(cut < 0, "read_image: {}: truncated PNG (the chunk at byte {} runs past the end of the {} bytes)",
+    STRATA_CHECK(cut < 0,
+                 "read_image: {}: truncated PNG (the chunk at byte {} runs past the end of the {} bytes)",
                  name, cut, bytes.size());
   }
   int w = 0, h = 0, stored = 0;
@@ -101,16 +105,17 @@ Tensor decode_image(std::span<const uint8_t> bytes, const ReadOptions& options, 
 }
 
 Tensor read_image(const std::string& path, const ReadOptions& options) {
-  const std::vector<uint8_t> bytes = read_file(path, "read_image");
+  const std::vector<uint8_t> bytes = detail::read_file(path, "read_image");
   return decode_image(bytes, options, path);
 }
 
 ImageInfo read_image_info(const std::string& path) {
-  const std::vector<uint8_t> bytes = read_file(path, "read_image_info");
+  const std::vector<uint8_t> bytes = detail::read_file(path, "read_image_info");
   int w = 0, h = 0, c = 0;
   if (stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &c) == 0) {
     const char* reason = stbi_failure_reason();
-    STRATA_FAIL("read_image_info: {}: not a readable image ({})", path, reason != nullptr ? reason : "unknown");
+    STRATA_FAIL("read_image_info: {}: not a readable image ({})", path,
+                reason != nullptr ? reason : "unknown");
   }
   return {w, h, c};
 }
@@ -121,8 +126,8 @@ namespace {
 std::vector<uint8_t> to_hwc_bytes(const Tensor& image, const char* who, int& c, int& h, int& w) {
   STRATA_CHECK(image.defined(), "{}: image is undefined", who);
   STRATA_CHECK(image.device() == kCPU, "{}: image must be on the CPU (got a tensor on another device)", who);
-  STRATA_CHECK(image.dim() == 2 || image.dim() == 3, "{}: expects a [C, H, W] or [H, W] image, got shape {}", who,
-               image.shape().str());
+  STRATA_CHECK(image.dim() == 2 || image.dim() == 3, "{}: expects a [C, H, W] or [H, W] image, got shape {}",
+               who, image.shape().str());
   STRATA_CHECK(image.dtype() == kUInt8 || image.dtype() == kFloat32 || image.dtype() == kFloat64,
                "{}: expects a u8, f32 or f64 image, got {} of shape {}", who, dtype_name(image.dtype()),
                image.shape().str());
@@ -178,8 +183,8 @@ void write_image(const std::string& path, const Tensor& image, const WriteOption
   const std::string ext = lower_extension(path);
   STRATA_CHECK(ext == ".png" || ext == ".jpg" || ext == ".jpeg",
                "write_image: {}: unknown image extension '{}' (known: .png, .jpg, .jpeg)", path, ext);
-  STRATA_CHECK(options.quality >= 1 && options.quality <= 100, "write_image: {}: JPEG quality must be in [1, 100], got {}",
-               path, options.quality);
+  STRATA_CHECK(options.quality >= 1 && options.quality <= 100,
+               "write_image: {}: JPEG quality must be in [1, 100], got {}", path, options.quality);
   std::vector<uint8_t> encoded;
   if (ext == ".png") {
     encoded = encode_png(image);
@@ -187,7 +192,8 @@ void write_image(const std::string& path, const Tensor& image, const WriteOption
     int c = 0, h = 0, w = 0;
     const std::vector<uint8_t> pixels = to_hwc_bytes(image, "write_image", c, h, w);
     STRATA_CHECK(stbi_write_jpg_to_func(append_bytes, &encoded, w, h, c, pixels.data(), options.quality) != 0,
-                 "write_image: {}: stb_image_write failed for an image of shape {}", path, image.shape().str());
+                 "write_image: {}: stb_image_write failed for an image of shape {}", path,
+                 image.shape().str());
   }
   // Write beside the target and rename: a reader never sees a half-written image.
   const std::string tmp = fmt::format("{}.tmp{}", path, static_cast<long>(::getpid()));

@@ -63,19 +63,22 @@ int64_t count_for(double alpha, size_t words) {
 
 bool is_stop_word(std::string_view word) {
   static const std::unordered_set<std::string_view> stop = {
-      "a",       "about",  "above",   "after",   "again",  "against", "all",     "am",    "an",     "and",
-      "any",     "are",    "as",      "at",      "be",     "because", "been",    "before", "being", "below",
-      "between", "both",   "but",     "by",      "can",    "could",   "did",     "do",    "does",   "doing",
-      "down",    "during", "each",    "few",     "for",    "from",    "further", "had",   "has",    "have",
-      "having",  "he",     "her",     "here",    "hers",   "herself", "him",     "himself", "his",  "how",
-      "i",       "if",     "in",      "into",    "is",     "it",      "its",     "itself", "just",  "me",
-      "more",    "most",   "my",      "myself",  "no",     "nor",     "not",     "now",   "of",     "off",
-      "on",      "once",   "only",    "or",      "other",  "our",     "ours",    "ourselves", "out", "over",
-      "own",     "same",   "she",     "should",  "so",     "some",    "such",    "than",  "that",   "the",
-      "their",   "theirs", "them",    "themselves", "then", "there",  "these",   "they",  "this",   "those",
-      "through", "to",     "too",     "under",   "until",  "up",      "very",    "was",   "we",     "were",
-      "what",    "when",   "where",   "which",   "while",  "who",     "whom",    "why",   "will",   "with",
-      "would",   "you",    "your",    "yours",   "yourself", "yourselves"};
+      "a",      "about",  "above", "after",  "again",    "against",    "all",  "am",
+      "an",     "and",    "any",   "are",    "as",       "at",         "be",   "because",
+      "been",   "before", "being", "below",  "between",  "both",       "but",  "by",
+      "can",    "could",  "did",   "do",     "does",     "doing",      "down", "during",
+      "each",   "few",    "for",   "from",   "further",  "had",        "has",  "have",
+      "having", "he",     "her",   "here",   "hers",     "herself",    "him",  "himself",
+      "his",    "how",    "i",     "if",     "in",       "into",       "is",   "it",
+      "its",    "itself", "just",  "me",     "more",     "most",       "my",   "myself",
+      "no",     "nor",    "not",   "now",    "of",       "off",        "on",   "once",
+      "only",   "or",     "other", "our",    "ours",     "ourselves",  "out",  "over",
+      "own",    "same",   "she",   "should", "so",       "some",       "such", "than",
+      "that",   "the",    "their", "theirs", "them",     "themselves", "then", "there",
+      "these",  "they",   "this",  "those",  "through",  "to",         "too",  "under",
+      "until",  "up",     "very",  "was",    "we",       "were",       "what", "when",
+      "where",  "which",  "while", "who",    "whom",     "why",        "will", "with",
+      "would",  "you",    "your",  "yours",  "yourself", "yourselves"};
   return stop.count(word) > 0;
 }
 
@@ -105,8 +108,8 @@ std::vector<std::string> synonym_replacement(const std::vector<std::string>& wor
   return out;
 }
 
-std::vector<std::string> random_insertion(const std::vector<std::string>& words, int64_t n, const WordNet& wordnet,
-                                          Generator& gen) {
+std::vector<std::string> random_insertion(const std::vector<std::string>& words, int64_t n,
+                                          const WordNet& wordnet, Generator& gen) {
   STRATA_CHECK(n >= 0, "random_insertion: n must be >= 0, got {}", n);
   std::vector<std::string> out = words;
   if (out.empty()) return out;
@@ -152,12 +155,14 @@ std::vector<std::string> random_deletion(const std::vector<std::string>& words, 
 
 EDA::EDA(std::shared_ptr<const WordNet> wordnet, EDAOptions options)
     : wordnet_(std::move(wordnet)), options_(options) {
-  for (const auto& [name, v] : {std::pair{"alpha_sr", options.alpha_sr}, std::pair{"alpha_ri", options.alpha_ri},
-                                std::pair{"alpha_rs", options.alpha_rs}, std::pair{"p_rd", options.p_rd}}) {
+  for (const auto& [name, v] :
+       {std::pair{"alpha_sr", options.alpha_sr}, std::pair{"alpha_ri", options.alpha_ri},
+        std::pair{"alpha_rs", options.alpha_rs}, std::pair{"p_rd", options.p_rd}}) {
     STRATA_CHECK(v >= 0.0 && v <= 1.0, "EDA: {} must be in [0, 1], got {}", name, v);
   }
-  STRATA_CHECK(wordnet_ != nullptr || (options.alpha_sr == 0 && options.alpha_ri == 0),
-               "EDA: synonym replacement and insertion need a WordNet (set alpha_sr and alpha_ri to 0 without one)");
+  STRATA_CHECK(
+      wordnet_ != nullptr || (options.alpha_sr == 0 && options.alpha_ri == 0),
+      "EDA: synonym replacement and insertion need a WordNet (set alpha_sr and alpha_ri to 0 without one)");
   STRATA_CHECK(options.alpha_sr > 0 || options.alpha_ri > 0 || options.alpha_rs > 0 || options.p_rd > 0,
                "EDA: every operation is turned off (alpha_sr, alpha_ri, alpha_rs and p_rd are all 0)");
 }
@@ -195,13 +200,14 @@ TextTransform EDA::transform() const {
   return [self = *this](const std::string& text, Generator& gen) { return self(text, gen); };
 }
 
-transforms::Transform eda_transform(std::shared_ptr<const EDA> eda, std::shared_ptr<const WordTokenizer> tokenizer,
-                                    uint64_t seed) {
+transforms::Transform eda_transform(std::shared_ptr<const EDA> eda,
+                                    std::shared_ptr<const WordTokenizer> tokenizer, uint64_t seed) {
   STRATA_CHECK(eda != nullptr && tokenizer != nullptr, "eda_transform: eda and tokenizer must not be null");
   return [eda = std::move(eda), tokenizer = std::move(tokenizer), seed](const Tensor& ids) {
     STRATA_CHECK(ids.defined() && ids.dim() == 1 && ids.dtype() == kInt64,
                  "eda_transform: expected an i64 [L] word-id sequence, got {} of shape {}",
-                 ids.defined() ? dtype_name(ids.dtype()) : "undefined", ids.defined() ? ids.shape().str() : "[]");
+                 ids.defined() ? dtype_name(ids.dtype()) : "undefined",
+                 ids.defined() ? ids.shape().str() : "[]");
     const std::vector<int64_t> v = ids.to_vector<int64_t>();
     uint64_t h = detail::mix64(seed);
     for (int64_t id : v) h = detail::mix64(h ^ static_cast<uint64_t>(id));

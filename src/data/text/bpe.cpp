@@ -15,7 +15,9 @@ namespace {
 
 constexpr int64_t kBytes = 256;
 
-uint64_t pair_key(int64_t a, int64_t b) { return (static_cast<uint64_t>(a) << 32) | static_cast<uint64_t>(b); }
+uint64_t pair_key(int64_t a, int64_t b) {
+  return (static_cast<uint64_t>(a) << 32) | static_cast<uint64_t>(b);
+}
 
 // Byte classes for pre-tokenisation.
 enum class Cls { Space, OtherSpace, Letter, Digit, Other };
@@ -56,7 +58,8 @@ std::vector<std::string_view> bpe_pretokenize(std::string_view s) {
   return out;
 }
 
-ByteLevelBPE::ByteLevelBPE(std::vector<std::pair<int64_t, int64_t>> merges, std::vector<std::string> special_tokens)
+ByteLevelBPE::ByteLevelBPE(std::vector<std::pair<int64_t, int64_t>> merges,
+                           std::vector<std::string> special_tokens)
     : merges_(std::move(merges)), specials_(std::move(special_tokens)) {
   tokens_.reserve(kBytes + merges_.size() + specials_.size());
   for (int b = 0; b < kBytes; ++b) tokens_.emplace_back(1, static_cast<char>(b));
@@ -65,15 +68,16 @@ ByteLevelBPE::ByteLevelBPE(std::vector<std::pair<int64_t, int64_t>> merges, std:
     const auto [a, b] = merges_[i];
     const auto limit = static_cast<int64_t>(tokens_.size());
     STRATA_CHECK(a >= 0 && a < limit && b >= 0 && b < limit,
-                 "ByteLevelBPE: merge {} joins ids ({}, {}) but only ids below {} exist at that point", i, a, b,
-                 limit);
+                 "ByteLevelBPE: merge {} joins ids ({}, {}) but only ids below {} exist at that point", i, a,
+                 b, limit);
     const bool fresh = ranks_.emplace(pair_key(a, b), static_cast<int32_t>(i)).second;
     STRATA_CHECK(fresh, "ByteLevelBPE: merge {} repeats the pair ({}, {})", i, a, b);
     tokens_.push_back(tokens_[static_cast<size_t>(a)] + tokens_[static_cast<size_t>(b)]);
   }
   for (size_t i = 0; i < specials_.size(); ++i) {
     const std::string& t = specials_[i];
-    STRATA_CHECK(!t.empty() && is_valid_utf8(t), "ByteLevelBPE: special token {} is empty or not valid UTF-8", i);
+    STRATA_CHECK(!t.empty() && is_valid_utf8(t), "ByteLevelBPE: special token {} is empty or not valid UTF-8",
+                 i);
     STRATA_CHECK(std::count(specials_.begin(), specials_.end(), t) == 1,
                  "ByteLevelBPE: special token '{}' is given twice", t);
     tokens_.push_back(t);
@@ -242,8 +246,8 @@ Tensor ByteLevelBPE::encode_tensor(std::string_view text) const {
 }
 
 const std::string& ByteLevelBPE::token_bytes(int64_t id) const {
-  STRATA_CHECK(id >= 0 && id < vocab_size(), "ByteLevelBPE: id {} is out of range for a vocabulary of {} tokens",
-               id, vocab_size());
+  STRATA_CHECK(id >= 0 && id < vocab_size(),
+               "ByteLevelBPE: id {} is out of range for a vocabulary of {} tokens", id, vocab_size());
   return tokens_[static_cast<size_t>(id)];
 }
 
@@ -264,7 +268,8 @@ std::optional<int64_t> ByteLevelBPE::special_id(std::string_view token) const {
 std::string ByteLevelBPE::to_json() const {
   nlohmann::json merges = nlohmann::json::array();
   for (const auto& [a, b] : merges_) merges.push_back({a, b});
-  nlohmann::json j{{"type", "byte_level_bpe"}, {"version", 1}, {"merges", merges}, {"special_tokens", specials_}};
+  nlohmann::json j{
+      {"type", "byte_level_bpe"}, {"version", 1}, {"merges", merges}, {"special_tokens", specials_}};
   return j.dump();
 }
 
@@ -276,9 +281,12 @@ ByteLevelBPE ByteLevelBPE::from_json(const std::string& json, const std::string&
     STRATA_FAIL("ByteLevelBPE: {} is not valid JSON: {}", source, e.what());
   }
   STRATA_CHECK(j.is_object() && j.value("type", "") == "byte_level_bpe",
-               "ByteLevelBPE: {} is not a byte-level BPE tokenizer (expected \"type\": \"byte_level_bpe\")", source);
-  STRATA_CHECK(j.value("version", 0) == 1, "ByteLevelBPE: {} has an unsupported version (expected 1)", source);
-  STRATA_CHECK(j.contains("merges") && j["merges"].is_array(), "ByteLevelBPE: {} has no \"merges\" array", source);
+               "ByteLevelBPE: {} is not a byte-level BPE tokenizer (expected \"type\": \"byte_level_bpe\")",
+               source);
+  STRATA_CHECK(j.value("version", 0) == 1, "ByteLevelBPE: {} has an unsupported version (expected 1)",
+               source);
+  STRATA_CHECK(j.contains("merges") && j["merges"].is_array(), "ByteLevelBPE: {} has no \"merges\" array",
+               source);
   std::vector<std::pair<int64_t, int64_t>> merges;
   merges.reserve(j["merges"].size());
   for (const auto& m : j["merges"]) {
@@ -288,9 +296,11 @@ ByteLevelBPE ByteLevelBPE::from_json(const std::string& json, const std::string&
   }
   std::vector<std::string> specials;
   if (j.contains("special_tokens")) {
-    STRATA_CHECK(j["special_tokens"].is_array(), "ByteLevelBPE: {}: \"special_tokens\" must be an array", source);
+    STRATA_CHECK(j["special_tokens"].is_array(), "ByteLevelBPE: {}: \"special_tokens\" must be an array",
+                 source);
     for (const auto& t : j["special_tokens"]) {
-      STRATA_CHECK(t.is_string(), "ByteLevelBPE: {}: special token {} is not a string", source, specials.size());
+      STRATA_CHECK(t.is_string(), "ByteLevelBPE: {}: special token {} is not a string", source,
+                   specials.size());
       specials.push_back(t.get<std::string>());
     }
   }

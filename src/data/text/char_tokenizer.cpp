@@ -28,7 +28,8 @@ CharTokenizer CharTokenizer::fit(std::string_view text, const CharTokenizerOptio
     }
   }
   for (int b = 0; b < 256; ++b) {
-    if (byte_counts[static_cast<size_t>(b)] > 0) counts[std::string(1, static_cast<char>(b))] += byte_counts[static_cast<size_t>(b)];
+    if (byte_counts[static_cast<size_t>(b)] > 0)
+      counts[std::string(1, static_cast<char>(b))] += byte_counts[static_cast<size_t>(b)];
   }
   VocabOptions vo{.min_freq = options.min_freq, .max_size = options.max_size, .specials = options.specials};
   return CharTokenizer(Vocab::from_counts(counts, vo), options.lowercase);
@@ -81,7 +82,8 @@ std::string CharTokenizer::decode(const std::vector<int64_t>& ids) const {
 }
 
 std::string CharTokenizer::to_json() const {
-  nlohmann::json j{{"type", "char"}, {"lowercase", lowercase_}, {"vocab", nlohmann::json::parse(vocab_.to_json())}};
+  nlohmann::json j{
+      {"type", "char"}, {"lowercase", lowercase_}, {"vocab", nlohmann::json::parse(vocab_.to_json())}};
   return j.dump();
 }
 
@@ -93,7 +95,8 @@ CharTokenizer CharTokenizer::from_json(const std::string& json, const std::strin
     STRATA_FAIL("CharTokenizer: {} is not valid JSON: {}", source, e.what());
   }
   STRATA_CHECK(j.is_object() && j.value("type", "") == "char" && j.contains("vocab"),
-               "CharTokenizer: {} is not a character tokenizer (expected \"type\": \"char\" and a \"vocab\")", source);
+               "CharTokenizer: {} is not a character tokenizer (expected \"type\": \"char\" and a \"vocab\")",
+               source);
   const bool lowercase = j.contains("lowercase") && j["lowercase"].is_boolean() && j["lowercase"].get<bool>();
   return CharTokenizer(Vocab::from_json(j["vocab"].dump(), source), lowercase);
 }

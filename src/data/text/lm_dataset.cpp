@@ -22,22 +22,24 @@ LanguageModelDataset::LanguageModelDataset(Tensor tokens, int64_t seq_len, int64
   STRATA_CHECK(seq_len > 0, "LanguageModelDataset: seq_len must be positive, got {}", seq_len);
   STRATA_CHECK(stride >= 0, "LanguageModelDataset: stride must be >= 0, got {}", stride);
   const int64_t n = tokens_.size(0);
-  STRATA_CHECK(n >= seq_len + 1,
-               "LanguageModelDataset: a stream of {} tokens is too short for one window of seq_len {} (needs {})",
-               n, seq_len, seq_len + 1);
+  STRATA_CHECK(
+      n >= seq_len + 1,
+      "LanguageModelDataset: a stream of {} tokens is too short for one window of seq_len {} (needs {})", n,
+      seq_len, seq_len + 1);
   size_ = (n - seq_len - 1) / stride_ + 1;
 }
 
 Example LanguageModelDataset::get(int64_t index) const {
-  STRATA_CHECK(index >= 0 && index < size_, "LanguageModelDataset: index {} is out of range for a dataset of size {}",
-               index, size_);
+  STRATA_CHECK(index >= 0 && index < size_,
+               "LanguageModelDataset: index {} is out of range for a dataset of size {}", index, size_);
   const int64_t start = index * stride_;
   return {tokens_.narrow(0, start, seq_len_), tokens_.narrow(0, start + 1, seq_len_)};
 }
 
 std::pair<Tensor, Tensor> split_stream(const Tensor& tokens, double fraction) {
   check_stream(tokens, "split_stream");
-  STRATA_CHECK(fraction >= 0.0 && fraction <= 1.0, "split_stream: fraction must be in [0, 1], got {}", fraction);
+  STRATA_CHECK(fraction >= 0.0 && fraction <= 1.0, "split_stream: fraction must be in [0, 1], got {}",
+               fraction);
   const int64_t n = tokens.size(0);
   const auto head = static_cast<int64_t>(std::llround(fraction * static_cast<double>(n)));
   return {tokens.narrow(0, 0, head), tokens.narrow(0, head, n - head)};
@@ -55,8 +57,8 @@ double unigram_bits_per_token(const Tensor& train_tokens, const Tensor& eval_tok
     const Tensor c = t.contiguous();
     const int64_t* p = c.data_ptr<int64_t>();
     for (int64_t i = 0; i < c.numel(); ++i) {
-      STRATA_CHECK(p[i] >= 0 && p[i] < vocab_size, "unigram_bits_per_token: token {} at {} is outside [0, {})",
-                   p[i], i, vocab_size);
+      STRATA_CHECK(p[i] >= 0 && p[i] < vocab_size,
+                   "unigram_bits_per_token: token {} at {} is outside [0, {})", p[i], i, vocab_size);
       fn(p[i]);
     }
   };

@@ -55,7 +55,8 @@ TextCorpus load_text_folder(const std::string& root, const TextFolderOptions& op
   for (const auto& f : folders) class_folders[options.class_of ? options.class_of(f) : f].push_back(f);
   TextCorpus corpus;
   for (const auto& [name, dirs] : class_folders) {
-    STRATA_CHECK(!name.empty(), "load_text_folder: folder {}/{} maps to an empty class name", root, dirs.front());
+    STRATA_CHECK(!name.empty(), "load_text_folder: folder {}/{} maps to an empty class name", root,
+                 dirs.front());
     const auto label = static_cast<int64_t>(corpus.classes.size());
     corpus.classes.push_back(name);
     for (const auto& dir : dirs) {
@@ -78,11 +79,15 @@ TextCorpus load_text_folder(const std::string& root, const TextFolderOptions& op
   return corpus;
 }
 
-TextClassificationDataset::TextClassificationDataset(std::vector<std::string> texts, std::vector<int64_t> labels,
-                                                     TextEncoder encoder, TextDatasetOptions options)
-    : texts_(std::move(texts)), labels_(std::move(labels)), encoder_(std::move(encoder)), options_(std::move(options)) {
-  STRATA_CHECK(texts_.size() == labels_.size(), "TextClassificationDataset: {} texts but {} labels", texts_.size(),
-               labels_.size());
+TextClassificationDataset::TextClassificationDataset(std::vector<std::string> texts,
+                                                     std::vector<int64_t> labels, TextEncoder encoder,
+                                                     TextDatasetOptions options)
+    : texts_(std::move(texts)),
+      labels_(std::move(labels)),
+      encoder_(std::move(encoder)),
+      options_(std::move(options)) {
+  STRATA_CHECK(texts_.size() == labels_.size(), "TextClassificationDataset: {} texts but {} labels",
+               texts_.size(), labels_.size());
   STRATA_CHECK(static_cast<bool>(encoder_), "TextClassificationDataset: the encoder is empty");
   STRATA_CHECK(options_.max_length >= 0, "TextClassificationDataset: max_length must be >= 0, got {}",
                options_.max_length);
@@ -100,7 +105,8 @@ Example TextClassificationDataset::get(int64_t index) const {
   std::vector<int64_t> ids;
   if (options_.transform) {
     const uint32_t k = reads_[i].fetch_add(1, std::memory_order_relaxed);
-    Generator gen(detail::mix64(detail::mix64(detail::mix64(options_.seed) ^ static_cast<uint64_t>(index)) ^ k));
+    Generator gen(
+        detail::mix64(detail::mix64(detail::mix64(options_.seed) ^ static_cast<uint64_t>(index)) ^ k));
     ids = encoder_(options_.transform(texts_[i], gen));
   } else {
     ids = encoder_(texts_[i]);
@@ -112,13 +118,15 @@ Example TextClassificationDataset::get(int64_t index) const {
   return {from_vector(ids, Shape{n}), scalar_tensor(static_cast<double>(labels_[i]), {.dtype = kInt64})};
 }
 
-std::pair<TextCorpus, TextCorpus> stratified_split(const TextCorpus& corpus, double test_fraction, uint64_t seed) {
-  STRATA_CHECK(test_fraction > 0.0 && test_fraction < 1.0, "stratified_split: test_fraction must be in (0, 1), got {}",
-               test_fraction);
+std::pair<TextCorpus, TextCorpus> stratified_split(const TextCorpus& corpus, double test_fraction,
+                                                   uint64_t seed) {
+  STRATA_CHECK(test_fraction > 0.0 && test_fraction < 1.0,
+               "stratified_split: test_fraction must be in (0, 1), got {}", test_fraction);
   STRATA_CHECK(corpus.texts.size() == corpus.labels.size(), "stratified_split: {} texts but {} labels",
                corpus.texts.size(), corpus.labels.size());
   std::map<int64_t, std::vector<int64_t>> by_class;
-  for (size_t i = 0; i < corpus.labels.size(); ++i) by_class[corpus.labels[i]].push_back(static_cast<int64_t>(i));
+  for (size_t i = 0; i < corpus.labels.size(); ++i)
+    by_class[corpus.labels[i]].push_back(static_cast<int64_t>(i));
   Generator gen(detail::mix64(seed));
   std::vector<int64_t> train_idx, test_idx;
   for (auto& [label, idx] : by_class) {

@@ -23,7 +23,8 @@ Vocab::Vocab(std::vector<std::string> tokens) : tokens_(std::move(tokens)) {
   }
 }
 
-Vocab Vocab::from_counts(const std::unordered_map<std::string, int64_t>& counts, const VocabOptions& options) {
+Vocab Vocab::from_counts(const std::unordered_map<std::string, int64_t>& counts,
+                         const VocabOptions& options) {
   STRATA_CHECK(options.min_freq >= 1, "Vocab: min_freq must be at least 1, got {}", options.min_freq);
   STRATA_CHECK(options.max_size >= 0, "Vocab: max_size must be >= 0, got {}", options.max_size);
   const auto n_special = static_cast<int64_t>(options.specials.size());
@@ -33,7 +34,8 @@ Vocab Vocab::from_counts(const std::unordered_map<std::string, int64_t>& counts,
   kept.reserve(counts.size());
   for (const auto& [token, count] : counts) {
     if (count < options.min_freq || token.empty()) continue;
-    if (std::find(options.specials.begin(), options.specials.end(), token) != options.specials.end()) continue;
+    if (std::find(options.specials.begin(), options.specials.end(), token) != options.specials.end())
+      continue;
     kept.emplace_back(token, count);
   }
   // Most frequent first; ties in byte order so the result does not depend on the hash map's order.
@@ -65,13 +67,14 @@ std::optional<int64_t> Vocab::find(std::string_view token) const {
 int64_t Vocab::id(std::string_view token) const {
   auto it = ids_.find(token);
   if (it != ids_.end()) return it->second;
-  STRATA_CHECK(unk_.has_value(), "Vocab: token '{}' is not in the vocabulary of {} tokens, which has no <unk>",
-               token, size());
+  STRATA_CHECK(unk_.has_value(),
+               "Vocab: token '{}' is not in the vocabulary of {} tokens, which has no <unk>", token, size());
   return *unk_;
 }
 
 const std::string& Vocab::token(int64_t id) const {
-  STRATA_CHECK(id >= 0 && id < size(), "Vocab: id {} is out of range for a vocabulary of {} tokens", id, size());
+  STRATA_CHECK(id >= 0 && id < size(), "Vocab: id {} is out of range for a vocabulary of {} tokens", id,
+               size());
   return tokens_[static_cast<size_t>(id)];
 }
 

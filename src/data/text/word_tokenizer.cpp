@@ -29,9 +29,8 @@ WordTokenizer WordTokenizer::fit(const std::vector<std::string>& texts, WordToke
   for (const auto& text : texts) {
     for (auto& w : tok.tokenize(text)) ++counts[std::move(w)];
   }
-  tok.vocab_ = Vocab::from_counts(counts, {.min_freq = options.min_freq,
-                                           .max_size = options.max_size,
-                                           .specials = options.specials});
+  tok.vocab_ = Vocab::from_counts(
+      counts, {.min_freq = options.min_freq, .max_size = options.max_size, .specials = options.specials});
   return tok;
 }
 
@@ -70,12 +69,14 @@ std::vector<int64_t> WordTokenizer::encode(std::string_view text, int64_t max_le
   STRATA_CHECK(max_length >= 0, "WordTokenizer: max_length must be >= 0, got {}", max_length);
   std::vector<int64_t> ids;
   if (options_.add_bos) {
-    STRATA_CHECK(vocab_.bos_id().has_value(), "WordTokenizer: add_bos is set but the vocabulary has no <bos>");
+    STRATA_CHECK(vocab_.bos_id().has_value(),
+                 "WordTokenizer: add_bos is set but the vocabulary has no <bos>");
     ids.push_back(*vocab_.bos_id());
   }
   for (const auto& w : tokenize(text)) ids.push_back(vocab_.id(w));
   if (options_.add_eos) {
-    STRATA_CHECK(vocab_.eos_id().has_value(), "WordTokenizer: add_eos is set but the vocabulary has no <eos>");
+    STRATA_CHECK(vocab_.eos_id().has_value(),
+                 "WordTokenizer: add_eos is set but the vocabulary has no <eos>");
     ids.push_back(*vocab_.eos_id());
   }
   if (max_length > 0 && static_cast<int64_t>(ids.size()) > max_length) {
@@ -119,7 +120,8 @@ WordTokenizer WordTokenizer::from_json(const std::string& json, const std::strin
     STRATA_FAIL("WordTokenizer: {} is not valid JSON: {}", source, e.what());
   }
   STRATA_CHECK(j.is_object() && j.value("type", "") == "word" && j.contains("vocab"),
-               "WordTokenizer: {} is not a word tokenizer (expected \"type\": \"word\" and a \"vocab\")", source);
+               "WordTokenizer: {} is not a word tokenizer (expected \"type\": \"word\" and a \"vocab\")",
+               source);
   const auto flag = [&](const char* key, bool fallback) {
     if (!j.contains(key)) return fallback;
     STRATA_CHECK(j[key].is_boolean(), "WordTokenizer: {}: \"{}\" must be true or false", source, key);

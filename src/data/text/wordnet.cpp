@@ -91,15 +91,15 @@ std::shared_ptr<const WordNet> WordNet::load(const std::string& dir) {
       if (line.empty() || line[0] == ' ') continue;
       split_fields(line, fields);
       size_t synsets = 0, pointers = 0;
-      const bool ok = fields.size() >= 4 && parse_number(fields[2], synsets) && parse_number(fields[3], pointers) &&
-                      fields.size() == 4 + pointers + 2 + synsets;
+      const bool ok = fields.size() >= 4 && parse_number(fields[2], synsets) &&
+                      parse_number(fields[3], pointers) && fields.size() == 4 + pointers + 2 + synsets;
       STRATA_CHECK(ok, "WordNet: {} line {} is not a valid index entry", index_path, line_no);
       auto& senses = wn->index_[std::string(fields[0])];
       for (size_t s = fields.size() - synsets; s < fields.size(); ++s) {
         uint32_t offset = 0;
         STRATA_CHECK(parse_number(fields[s], offset) && offset < data_size,
-                     "WordNet: {} line {} points at offset {} outside data.{} ({} bytes)", index_path, line_no,
-                     fields[s], kPosNames[p], data_size);
+                     "WordNet: {} line {} points at offset {} outside data.{} ({} bytes)", index_path,
+                     line_no, fields[s], kPosNames[p], data_size);
         senses.push_back({p, offset});
       }
     }
@@ -120,7 +120,8 @@ std::vector<std::string> WordNet::synonyms(std::string_view word) const {
   for (const Sense& s : it->second) {
     const std::string& data = data_[s.pos];
     const size_t end = data.find('\n', s.offset);
-    const std::string_view line(data.data() + s.offset, (end == std::string::npos ? data.size() : end) - s.offset);
+    const std::string_view line(data.data() + s.offset,
+                                (end == std::string::npos ? data.size() : end) - s.offset);
     split_fields(line.substr(0, line.find('|')), fields);
     uint32_t offset = 0;
     size_t words = 0;

@@ -307,6 +307,24 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
       const uint8_t* c = reinterpret_cast<const uint8_t*>(p[1]);
       const T* x = reinterpret_cast<const T*>(p[2]);
       const T* y = reinterpret_cast<const T*>(p[3]);
+      // Contiguous runs, with either branch possibly a broadcast scalar (relu's and masked_fill's
+      // backward): selects the compiler vectorises.
+      if (s[0] == st && s[1] == 1) {
+        if (s[2] == st && s[3] == st) {
+          for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? x[i] : y[i];
+          return;
+        }
+        if (s[2] == 0 && s[3] == st) {
+          const T xv = *x;
+          for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? xv : y[i];
+          return;
+        }
+        if (s[2] == st && s[3] == 0) {
+          const T yv = *y;
+          for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? x[i] : yv;
+          return;
+        }
+      }
       const int64_t s0 = s[0] / st, s1 = s[1], s2 = s[2] / st, s3 = s[3] / st;
       for (int64_t i = 0; i < n; ++i) o[i * s0] = c[i * s1] ? x[i * s2] : y[i * s3];
     });

@@ -119,14 +119,36 @@ void run_range(const Layout<N>& layout, const std::array<char*, N>& base, int64_
   }
 }
 
+// True when every operand is laid out densely in row-major order (size-1 dims may have any stride).
+template <size_t N>
+bool all_contiguous(const Shape& shape, const Operands<N>& ops) {
+  int64_t expected = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    if (shape[d] == 1) continue;
+    for (size_t k = 0; k < N; ++k) {
+      if (ops.strides[k][d] != expected) return false;
+    }
+    expected *= shape[d];
+  }
+  return true;
+}
+
 // Iterates all elements of `shape`, in parallel when large.
 template <size_t N, typename Inner>
 void for_each(const Shape& shape, const Operands<N>& ops, Inner inner, int64_t grain = kElementwiseGrain) {
   const int64_t numel = shape.numel();
   if (numel == 0) return;
-  const Layout<N> layout = coalesce(shape, ops);
   const int threads = omp_get_max_threads();
-  if (numel < grain || threads <= 1 || omp_in_parallel()) {
+  const bool serial = numel < grain || threads <= 1 || omp_in_parallel();
+  if (serial && all_contiguous(shape, ops)) {
+    // Same-shape dense operands (most small tensors): one run, no layout analysis.
+    std::array<int64_t, N> unit;
+    for (size_t k = 0; k < N; ++k) unit[k] = ops.element_size[k];
+    inner(ops.data, unit, numel);
+    return;
+  }
+  const Layout<N> layout = coalesce(shape, ops);
+  if (serial) {
     run_range(layout, ops.data, 0, numel, inner);
     return;
   }

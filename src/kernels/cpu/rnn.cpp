@@ -3,12 +3,17 @@
 // state and saves what backward needs. Rows past a sequence's length keep their state and output zero,
 // which gives packed-sequence semantics without reordering the batch. Backward walks the steps in reverse,
 // writing the gate gradients of every step into one [T, B, G*H] buffer so the weight gradients can be
-// formed afterwards by single large products.
+// formed afterwards by single large products. Batch rows never interact, so with several threads each
+// thread takes a share of the rows and runs the whole sequence on them inside one parallel region: no
+// barrier per step (a machine shared with other work makes per-step barriers very costly).
 #include "kernels/cpu/rnn.h"
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <exception>
+#include <type_traits>
 
 #include "kernels/cpu/vec_exp.h"
 #include "kernels/dispatch.h"
@@ -19,8 +24,10 @@
 namespace strata::kernels::cpu {
 namespace {
 
-// Cells per step below which the gate pass stays on one thread (each cell costs several exps).
+// Cells per step below which a layer runs on one thread (each cell costs several exps plus its share of
+// the step's product), and the fewest batch rows a thread takes (its per-step product has that many rows).
 constexpr int64_t kRnnGrain = 4096;
+constexpr int64_t kMinRowsPerThread = 4;
 
 template <typename T>
 inline T sigmoid(T x) {
@@ -64,10 +71,6 @@ Tensor matrix(const Tensor& buf, int64_t offset, int64_t rows, int64_t cols) {
 Tensor transposed(const Tensor& w) {
   return Tensor(make_intrusive<TensorImpl>(w.impl()->storage, Shape{w.shape()[1], w.shape()[0]},
                                            Strides{1, w.shape()[1]}, w.offset(), w.dtype()));
-}
-
-bool parallel_rows(const Dims& d) {
-  return d.batch > 1 && d.batch * d.hidden >= kRnnGrain && !omp_in_parallel() && get_num_threads() > 1;
 }
 
 // ---- forward rows ---------------------------------------------------------------------------------
@@ -126,9 +129,12 @@ void vanilla_row(const T* __restrict gx, const T* __restrict gh, T* __restrict g
   }
 }
 
+// The forward recurrence for batch rows [b0, b1): rows never interact, so each thread runs the whole
+// sequence for its own rows with no synchronisation between steps.
 template <typename T>
-void forward_typed(const RnnArgs& a, const Dims& d, RnnSaved& s, bool save) {
-  const int64_t T_ = d.steps, B = d.batch, H = d.hidden, P = d.out, GH = d.gh, W = saved_width(d);
+void forward_rows(const RnnArgs& a, const Dims& d, const RnnSaved& s, bool save, int64_t b0, int64_t b1) {
+  const int64_t T_ = d.steps, B = d.batch, H = d.hidden, P = d.out, GH = d.gh, W = saved_width(d),
+                nb = b1 - b0;
   T* out = s.packed.data_ptr<T>();
   T* hn = out + T_ * B * P;
   T* cn = hn + B * P;
@@ -141,11 +147,6 @@ void forward_typed(const RnnArgs& a, const Dims& d, RnnSaved& s, bool save) {
   T* m = d.proj ? s.m.data_ptr<T>() : nullptr;
   const Tensor w_hh_t = transposed(a.w_hh);
   const Tensor w_hr_t = d.proj ? transposed(a.w_hr) : Tensor();
-  const bool parallel = parallel_rows(d);
-
-  const int64_t first = a.reverse ? T_ - 1 : 0;
-  std::memcpy(hprev + first * B * P, a.h0.data_ptr<T>(), sizeof(T) * B * P);
-  if (d.lstm) std::memcpy(cprev + first * B * H, a.c0.data_ptr<T>(), sizeof(T) * B * H);
 
   for (int64_t k = 0; k < T_; ++k) {
     const int64_t t = a.reverse ? T_ - 1 - k : k;
@@ -160,11 +161,10 @@ void forward_typed(const RnnArgs& a, const Dims& d, RnnSaved& s, bool save) {
     T* gates_t = gates + slot * B * W;
     T* tanh_t = d.lstm ? tanh_c + slot * B * H : nullptr;
     T* m_t = d.proj ? m + slot * B * H : nullptr;
-    const Tensor gh_t = kernels::matmul(matrix(s.hprev, t * B * P, B, P), w_hh_t, a.b_hh);
-    const T* gh = gh_t.data_ptr<T>();
+    const Tensor gh_t = kernels::matmul(matrix(s.hprev, (t * B + b0) * P, nb, P), w_hh_t, a.b_hh);
+    const T* gh = gh_t.data_ptr<T>() - b0 * GH;  // indexed by absolute row
 
-#pragma omp parallel for if (parallel) schedule(static)
-    for (int64_t b = 0; b < B; ++b) {
+    for (int64_t b = b0; b < b1; ++b) {
       if (len && t >= len[b]) {
         // Past this sequence's end: the state carries over and the output is zero.
         std::memcpy(hnext + b * P, hp + b * P, sizeof(T) * P);
@@ -199,9 +199,9 @@ void forward_typed(const RnnArgs& a, const Dims& d, RnnSaved& s, bool save) {
     }
 
     if (d.proj) {
-      const Tensor hr_t = kernels::matmul(matrix(s.m, slot * B * H, B, H), w_hr_t);
-      const T* hr = hr_t.data_ptr<T>();
-      for (int64_t b = 0; b < B; ++b) {
+      const Tensor hr_t = kernels::matmul(matrix(s.m, (slot * B + b0) * H, nb, H), w_hr_t);
+      const T* hr = hr_t.data_ptr<T>() - b0 * P;
+      for (int64_t b = b0; b < b1; ++b) {
         if (len && t >= len[b]) continue;
         std::memcpy(hnext + b * P, hr + b * P, sizeof(T) * P);
         std::memcpy(out_t + b * P, hr + b * P, sizeof(T) * P);
@@ -261,36 +261,25 @@ void vanilla_back_row(const T* __restrict dh, const T* __restrict dy, const T* _
   }
 }
 
+// Back-propagation through time for batch rows [b0, b1) (rows are independent here too). g holds the
+// output buffers, dh0 and dc0 preloaded with the gradients of h_n and c_n.
 template <typename T>
-void backward_typed(const RnnArgs& a, const Dims& d, const RnnSaved& s, const Tensor& d_packed, RnnGrads& g) {
-  const int64_t T_ = d.steps, B = d.batch, H = d.hidden, P = d.out, GH = d.gh, W = saved_width(d);
-  const Device dev = a.w_hh.device();
-  const Dtype dt = a.w_hh.dtype();
+void backward_rows(const RnnArgs& a, const Dims& d, const RnnSaved& s, const Tensor& d_packed,
+                   const RnnGrads& g, const Tensor& carry_t, int64_t b0, int64_t b1) {
+  const int64_t T_ = d.steps, B = d.batch, H = d.hidden, P = d.out, GH = d.gh, W = saved_width(d),
+                nb = b1 - b0;
   const T* dy_all = d_packed.data_ptr<T>();
   const int64_t* len = a.lengths.defined() ? a.lengths.data_ptr<int64_t>() : nullptr;
   const T* gates = s.gates.data_ptr<T>();
   const T* hprev = s.hprev.data_ptr<T>();
   const T* cprev = d.lstm ? s.cprev.data_ptr<T>() : nullptr;
   const T* tanh_c = d.lstm ? s.tanh_c.data_ptr<T>() : nullptr;
-
-  g.dh0 = kernels::empty({B, P}, dt, dev);
   T* dh = g.dh0.data_ptr<T>();
-  std::memcpy(dh, dy_all + T_ * B * P, sizeof(T) * B * P);
-  T* dc = nullptr;
-  if (d.lstm) {
-    g.dc0 = kernels::empty({B, H}, dt, dev);
-    dc = g.dc0.data_ptr<T>();
-    std::memcpy(dc, dy_all + T_ * B * P + B * P, sizeof(T) * B * H);
-  }
-  g.d_gx = kernels::empty({T_, B, GH}, dt, dev);
-  g.d_gh = d.gru ? kernels::empty({T_, B, GH}, dt, dev) : g.d_gx;
+  T* dc = d.lstm ? g.dc0.data_ptr<T>() : nullptr;
   T* dgx = g.d_gx.data_ptr<T>();
   T* dgh = g.d_gh.data_ptr<T>();
-  if (d.proj) g.dh_all = kernels::empty({T_, B, P}, dt, dev);
   T* dh_all = d.proj ? g.dh_all.data_ptr<T>() : nullptr;
-  const Tensor carry_t = kernels::empty({B, P}, dt, dev);
   T* carry = carry_t.data_ptr<T>();
-  const bool parallel = parallel_rows(d);
 
   for (int64_t k = T_ - 1; k >= 0; --k) {
     const int64_t t = a.reverse ? T_ - 1 - k : k;
@@ -301,18 +290,18 @@ void backward_typed(const RnnArgs& a, const Dims& d, const RnnSaved& s, const Te
 
     // With a projection h = W_hr m: the gradient of m comes from one product per step.
     Tensor dm_t;
+    const T* dm = nullptr;
     if (d.proj) {
       T* dha = dh_all + t * B * P;
-      for (int64_t b = 0; b < B; ++b) {
+      for (int64_t b = b0; b < b1; ++b) {
         const bool active = !len || t < len[b];
         for (int64_t j = 0; j < P; ++j) dha[b * P + j] = active ? dh[b * P + j] + dy[b * P + j] : T(0);
       }
-      dm_t = kernels::matmul(matrix(g.dh_all, t * B * P, B, P), a.w_hr);
+      dm_t = kernels::matmul(matrix(g.dh_all, (t * B + b0) * P, nb, P), a.w_hr);
+      dm = dm_t.data_ptr<T>() - b0 * H;
     }
-    const T* dm = d.proj ? dm_t.data_ptr<T>() : nullptr;
 
-#pragma omp parallel for if (parallel) schedule(static)
-    for (int64_t b = 0; b < B; ++b) {
+    for (int64_t b = b0; b < b1; ++b) {
       if (len && t >= len[b]) {
         // A step past the sequence's end: no gate gradient, the state gradient passes straight through.
         std::memset(dgx_t + b * GH, 0, sizeof(T) * GH);
@@ -349,10 +338,35 @@ void backward_typed(const RnnArgs& a, const Dims& d, const RnnSaved& s, const Te
     }
 
     // dh for the previous step: through W_hh plus the direct path (GRU's z * h, or a carried state).
-    const Tensor back = kernels::matmul(matrix(g.d_gh, t * B * GH, B, GH), a.w_hh);
-    const T* bp = back.data_ptr<T>();
-    for (int64_t i = 0; i < B * P; ++i) dh[i] = bp[i] + carry[i];
+    const Tensor back = kernels::matmul(matrix(g.d_gh, (t * B + b0) * GH, nb, GH), a.w_hh);
+    const T* bp = back.data_ptr<T>() - b0 * P;
+    for (int64_t i = b0 * P; i < b1 * P; ++i) dh[i] = bp[i] + carry[i];
   }
+}
+
+// Splits the batch rows over threads and runs fn(b0, b1) on each part inside one parallel region.
+// Only f32 and large enough steps (f64 runs on OpenBLAS, which keeps its own threads).
+template <typename T, typename F>
+void over_rows(const Dims& d, F&& fn) {
+  int n = 1;
+  if (std::is_same_v<T, float> && d.batch * d.hidden >= kRnnGrain && !omp_in_parallel())
+    n = static_cast<int>(std::min<int64_t>(get_num_threads(), d.batch / kMinRowsPerThread));
+  if (n <= 1) {
+    fn(0, d.batch);
+    return;
+  }
+  std::exception_ptr error;
+#pragma omp parallel num_threads(n)
+  {
+    const int64_t k = omp_get_thread_num(), parts = omp_get_num_threads();
+    try {
+      fn(d.batch * k / parts, d.batch * (k + 1) / parts);
+    } catch (...) {
+#pragma omp critical(strata_rnn_error)
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace
@@ -372,7 +386,15 @@ RnnSaved rnn_forward(const RnnArgs& a, bool save) {
     s.tanh_c = kernels::empty({slots, d.batch, d.hidden}, dt, dev);
   }
   if (d.proj) s.m = kernels::empty({slots, d.batch, d.hidden}, dt, dev);
-  if (d.batch > 0) dispatch_floating(dt, "rnn", [&]<typename T>() { forward_typed<T>(a, d, s, save); });
+  dispatch_floating(dt, "rnn", [&]<typename T>() {
+    const int64_t first = a.reverse ? d.steps - 1 : 0;
+    std::memcpy(s.hprev.data_ptr<T>() + first * d.batch * d.out, a.h0.data_ptr<T>(),
+                sizeof(T) * d.batch * d.out);
+    if (d.lstm)
+      std::memcpy(s.cprev.data_ptr<T>() + first * d.batch * d.hidden, a.c0.data_ptr<T>(),
+                  sizeof(T) * d.batch * d.hidden);
+    over_rows<T>(d, [&](int64_t b0, int64_t b1) { forward_rows<T>(a, d, s, save, b0, b1); });
+  });
   if (!save) {
     s.gates = s.hprev = s.cprev = s.tanh_c = s.m = Tensor();
   }
@@ -381,13 +403,29 @@ RnnSaved rnn_forward(const RnnArgs& a, bool save) {
 
 RnnGrads rnn_backward(const RnnArgs& a, const RnnSaved& s, const Tensor& d_packed) {
   const Dims d = dims_of(a, s.hprev.shape()[0], s.hprev.shape()[1]);
+  const Dtype dt = a.w_hh.dtype();
+  const Device dev = a.w_hh.device();
+  const int64_t T_ = d.steps, B = d.batch, H = d.hidden, P = d.out;
+  Tensor dp = d_packed;
+  if (!dp.is_contiguous()) {
+    dp = kernels::empty(d_packed.shape(), d_packed.dtype(), d_packed.device());
+    kernels::copy(dp, d_packed);
+  }
   RnnGrads g;
-  const Tensor dp = d_packed.is_contiguous() ? d_packed : [&] {
-    Tensor c = kernels::empty(d_packed.shape(), d_packed.dtype(), d_packed.device());
-    kernels::copy(c, d_packed);
-    return c;
-  }();
-  dispatch_floating(a.w_hh.dtype(), "rnn", [&]<typename T>() { backward_typed<T>(a, d, s, dp, g); });
+  g.d_gx = kernels::empty({T_, B, d.gh}, dt, dev);
+  g.d_gh = d.gru ? kernels::empty({T_, B, d.gh}, dt, dev) : g.d_gx;
+  if (d.proj) g.dh_all = kernels::empty({T_, B, P}, dt, dev);
+  // The running state gradients start as those of h_n and c_n and end as those of h0 and c0.
+  g.dh0 = kernels::empty({B, P}, dt, dev);
+  kernels::copy(g.dh0, matrix(dp, T_ * B * P, B, P));
+  if (d.lstm) {
+    g.dc0 = kernels::empty({B, H}, dt, dev);
+    kernels::copy(g.dc0, matrix(dp, T_ * B * P + B * P, B, H));
+  }
+  const Tensor carry = kernels::empty({B, P}, dt, dev);
+  dispatch_floating(dt, "rnn", [&]<typename T>() {
+    over_rows<T>(d, [&](int64_t b0, int64_t b1) { backward_rows<T>(a, d, s, dp, g, carry, b0, b1); });
+  });
   return g;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // CPU implementation behind kernels/rnn.h: per-step products through kernels::matmul (oneDNN for f32,
-// OpenBLAS for f64) and vectorised gate loops, parallel over batch rows when the step is large.
+// OpenBLAS for f64) and vectorised gate loops; f32 layers with large steps split the batch rows over threads.
 #include "kernels/rnn.h"
 
 namespace strata::kernels::cpu {

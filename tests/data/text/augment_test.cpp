@@ -17,7 +17,8 @@ std::shared_ptr<const WordNet> wordnet() {
   return wn;
 }
 
-const Words kSentence = {"The", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog", "near", "the", "river"};
+const Words kSentence = {"The", "quick", "brown", "fox",  "jumps", "over",
+                         "the", "lazy",  "dog",   "near", "the",   "river"};
 
 Words sorted(Words w) {
   std::sort(w.begin(), w.end());
@@ -96,7 +97,8 @@ TEST(EDA, RandomInsertionAddsSynonyms) {
   }
   EXPECT_EQ(j, kSentence.size());
   Generator g2(5);
-  EXPECT_EQ(random_insertion({"the", "of"}, 2, *wordnet(), g2), (Words{"the", "of"}));  // no synonyms to insert
+  EXPECT_EQ(random_insertion({"the", "of"}, 2, *wordnet(), g2),
+            (Words{"the", "of"}));  // no synonyms to insert
 }
 
 TEST(EDA, DeterministicForASeed) {
@@ -121,7 +123,8 @@ TEST(EDA, WorksWithoutWordNetForSwapAndDeletion) {
 
 TEST(EDA, TensorTransformOnWordIds) {
   auto tok = std::make_shared<const WordTokenizer>(WordTokenizer::fit({"the old sailor told a long story"}));
-  auto eda = std::make_shared<const EDA>(nullptr, EDAOptions{.alpha_sr = 0, .alpha_ri = 0, .alpha_rs = 0.5, .p_rd = 0});
+  auto eda = std::make_shared<const EDA>(
+      nullptr, EDAOptions{.alpha_sr = 0, .alpha_ri = 0, .alpha_rs = 0.5, .p_rd = 0});
   const auto transform = eda_transform(eda, tok, 1);
   const Tensor ids = tok->encode_tensor("the old sailor told a long story");
   const Tensor out = transform(ids);

@@ -72,7 +72,8 @@ TEST(BPE, MergesApplyInTrainingOrder) {
 }
 
 TEST(BPE, SpecialTokensAndJson) {
-  const ByteLevelBPE bpe = ByteLevelBPE::train(corpus(), {.vocab_size = 280, .special_tokens = {"<pad>", "<eos>"}});
+  const ByteLevelBPE bpe = ByteLevelBPE::train(
+      corpus(), {.vocab_size = 280, .min_frequency = 1, .special_tokens = {"<pad>", "<eos>"}});
   EXPECT_EQ(bpe.vocab_size(), 280);
   EXPECT_EQ(bpe.special_id("<pad>"), 256 + bpe.num_merges());
   EXPECT_EQ(bpe.special_id("<eos>"), 257 + bpe.num_merges());
@@ -99,19 +100,23 @@ TEST(BPE, MinFrequencyStopsTraining) {
 }
 
 TEST(BPE, Errors) {
-  EXPECT_ERROR_CONTAINS(ByteLevelBPE::train({"x"}, {.vocab_size = 100}), "ByteLevelBPE::train", "vocab_size 100");
+  EXPECT_ERROR_CONTAINS(ByteLevelBPE::train({"x"}, {.vocab_size = 100}), "ByteLevelBPE::train",
+                        "vocab_size 100");
   EXPECT_ERROR_CONTAINS(ByteLevelBPE({{300, 1}}, {}), "ByteLevelBPE", "merge 0", "(300, 1)", "below 256");
   EXPECT_ERROR_CONTAINS(ByteLevelBPE({{1, 2}, {1, 2}}, {}), "ByteLevelBPE", "repeats the pair (1, 2)");
   EXPECT_ERROR_CONTAINS(ByteLevelBPE({}, {"<x>", "<x>"}), "ByteLevelBPE", "'<x>' is given twice");
   EXPECT_ERROR_CONTAINS(ByteLevelBPE().decode({256}), "ByteLevelBPE", "id 256", "256 tokens");
-  EXPECT_ERROR_CONTAINS(ByteLevelBPE::from_json("{\"type\": \"byte_level_bpe\", \"version\": 1, \"merges\": [[1]]}",
-                                                "tok.json"),
+  EXPECT_ERROR_CONTAINS(ByteLevelBPE::from_json(
+                            "{\"type\": \"byte_level_bpe\", \"version\": 1, \"merges\": [[1]]}", "tok.json"),
                         "ByteLevelBPE", "tok.json", "merge 0");
-  EXPECT_ERROR_CONTAINS(ByteLevelBPE::from_json("{\"type\": \"byte_level_bpe\", \"version\": 1, \"merges\": [[999, 1]]}",
-                                                "tok.json"),
-                        "ByteLevelBPE", "(999, 1)", "tok.json");
-  EXPECT_ERROR_CONTAINS(ByteLevelBPE::from_json("{\"type\": \"word\"}"), "ByteLevelBPE", "not a byte-level BPE");
-  EXPECT_ERROR_CONTAINS(ByteLevelBPE::from_json("{\"type\": \"byte_level_bpe\", \"version\": 2}"), "unsupported version");
+  EXPECT_ERROR_CONTAINS(
+      ByteLevelBPE::from_json("{\"type\": \"byte_level_bpe\", \"version\": 1, \"merges\": [[999, 1]]}",
+                              "tok.json"),
+      "ByteLevelBPE", "(999, 1)", "tok.json");
+  EXPECT_ERROR_CONTAINS(ByteLevelBPE::from_json("{\"type\": \"word\"}"), "ByteLevelBPE",
+                        "not a byte-level BPE");
+  EXPECT_ERROR_CONTAINS(ByteLevelBPE::from_json("{\"type\": \"byte_level_bpe\", \"version\": 2}"),
+                        "unsupported version");
   EXPECT_ERROR_CONTAINS(ByteLevelBPE::load("/nonexistent/bpe.json"), "ByteLevelBPE", "/nonexistent/bpe.json");
   const std::string path = ::testing::TempDir() + "/strata_bpe_truncated.json";
   std::ofstream(path) << ByteLevelBPE::train(corpus(), {.vocab_size = 270}).to_json().substr(0, 40);

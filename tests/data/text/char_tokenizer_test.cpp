@@ -11,9 +11,9 @@ TEST(CharTokenizer, EncodesEveryCodePoint) {
   const std::string text = "Call me Ishmael \xE2\x80\x94 whale";
   const CharTokenizer tok = CharTokenizer::fit(text);
   const auto ids = tok.encode(text);
-  EXPECT_EQ(ids.size(), 21u);  // the em dash is one character
+  EXPECT_EQ(ids.size(), 23u);  // the em dash is one character
   EXPECT_EQ(tok.decode(ids), text);
-  EXPECT_EQ(tok.encode_tensor(text).shape(), (Shape{21}));
+  EXPECT_EQ(tok.encode_tensor(text).shape(), (Shape{23}));
   // The most frequent character gets the first id after the specials.
   EXPECT_EQ(tok.vocab().token(2), " ");
 }

@@ -38,8 +38,8 @@ TEST(PadCollate, LengthsRecoverableFromPadding) {
 
 TEST(PadSequences, Errors) {
   EXPECT_ERROR_CONTAINS(pad_sequences({}), "pad_sequences", "no examples");
-  EXPECT_ERROR_CONTAINS(pad_sequences({seq({1}, 0), Example{zeros({2, 2}), scalar_tensor(0)}}), "pad_sequences",
-                        "example 1", "[2, 2]");
+  EXPECT_ERROR_CONTAINS(pad_sequences({seq({1}, 0), Example{zeros({2, 2}), scalar_tensor(0)}}),
+                        "pad_sequences", "example 1", "[2, 2]");
   EXPECT_ERROR_CONTAINS(sequence_lengths(zeros({3}), 0), "sequence_lengths", "[3]");
 }
 

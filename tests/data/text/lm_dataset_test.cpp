@@ -41,7 +41,8 @@ TEST(LanguageModelDataset, Errors) {
                         "[2, 3]");
   EXPECT_ERROR_CONTAINS(LanguageModelDataset(zeros({9}), 2), "LanguageModelDataset", "f32");
   EXPECT_ERROR_CONTAINS(LanguageModelDataset(stream(9), 0), "seq_len must be positive");
-  EXPECT_ERROR_CONTAINS(LanguageModelDataset(stream(9), 2).get(4), "LanguageModelDataset", "index 4", "size 4");
+  EXPECT_ERROR_CONTAINS(LanguageModelDataset(stream(9), 2).get(4), "LanguageModelDataset", "index 4",
+                        "size 4");
 }
 
 TEST(SplitStream, HeadAndTail) {

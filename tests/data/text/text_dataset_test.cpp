@@ -57,9 +57,8 @@ TEST(TextFolder, FoldersMappedToClasses) {
   t.write("spam-1/a.txt", "buy");
   t.write("spam-2/a.txt", "cheap");
   t.write("easy-ham-1/a.txt", "hi");
-  const TextCorpus c = load_text_folder(t.path(), {.class_of = [](const std::string& f) {
-                                                     return f.rfind("spam", 0) == 0 ? "spam" : "ham";
-                                                   }});
+  const TextCorpus c = load_text_folder(
+      t.path(), {.class_of = [](const std::string& f) { return f.rfind("spam", 0) == 0 ? "spam" : "ham"; }});
   EXPECT_EQ(c.classes, (std::vector<std::string>{"ham", "spam"}));
   EXPECT_EQ(c.labels, (std::vector<int64_t>{0, 1, 1}));
 }
@@ -87,19 +86,25 @@ TEST(TextClassificationDataset, EncodesAndTruncates) {
   EXPECT_EQ(e.target.item<int64_t>(), 1);
   EXPECT_EQ(ds.get(1).input.shape(), (Shape{1}));
   EXPECT_ERROR_CONTAINS(ds.get(2), "TextClassificationDataset", "index 2", "size 2");
-  EXPECT_ERROR_CONTAINS(TextClassificationDataset({"a"}, {0, 1}, [](const std::string&) { return std::vector<int64_t>{}; }),
-                        "TextClassificationDataset", "1 texts but 2 labels");
+  EXPECT_ERROR_CONTAINS(
+      TextClassificationDataset({"a"}, {0, 1}, [](const std::string&) { return std::vector<int64_t>{}; }),
+      "TextClassificationDataset", "1 texts but 2 labels");
 }
 
 TEST(TextClassificationDataset, AugmentationIsSeededPerIndexAndRead) {
   // A transform that appends a random number: shows which generator each read got.
-  const TextTransform tag = [](const std::string& s, Generator& g) { return s + std::string(g.engine()() % 7, 'x'); };
+  const TextTransform tag = [](const std::string& s, Generator& g) {
+    return s + std::string(g.engine()() % 7, 'x');
+  };
   const auto encode = [](const std::string& s) { return std::vector<int64_t>(s.size(), 0); };
   const auto run = [&](int workers) {
     auto ds = std::make_shared<TextClassificationDataset>(std::vector<std::string>{"x", "y", "z", "w"},
                                                           std::vector<int64_t>{0, 1, 0, 1}, encode,
                                                           TextDatasetOptions{.transform = tag, .seed = 5});
-    DataLoader loader(ds, {.batch_size = 2, .shuffle = true, .seed = 1, .num_workers = workers,
+    DataLoader loader(ds, {.batch_size = 2,
+                           .shuffle = true,
+                           .seed = 1,
+                           .num_workers = workers,
                            .collate = pad_collate({.pad_id = 9})});
     std::vector<int64_t> lengths;
     for (int epoch = 0; epoch < 3; ++epoch) {
@@ -112,9 +117,11 @@ TEST(TextClassificationDataset, AugmentationIsSeededPerIndexAndRead) {
   const auto a = run(0);
   EXPECT_EQ(a, run(2));  // the same whatever the number of workers
   // Direct reads: same seed, index and read count -> same text; a second read differs in general.
-  TextClassificationDataset d1({"hello"}, {0}, [](const std::string& s) { return std::vector<int64_t>(s.size(), 1); },
+  TextClassificationDataset d1({"hello"}, {0},
+                               [](const std::string& s) { return std::vector<int64_t>(s.size(), 1); },
                                {.transform = tag, .seed = 3});
-  TextClassificationDataset d2({"hello"}, {0}, [](const std::string& s) { return std::vector<int64_t>(s.size(), 1); },
+  TextClassificationDataset d2({"hello"}, {0},
+                               [](const std::string& s) { return std::vector<int64_t>(s.size(), 1); },
                                {.transform = tag, .seed = 3});
   std::set<int64_t> sizes;
   for (int k = 0; k < 6; ++k) {

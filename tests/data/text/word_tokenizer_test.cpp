@@ -53,12 +53,14 @@ TEST(WordTokenizer, MaxSizeAndJson) {
 
 TEST(WordTokenizer, Errors) {
   EXPECT_ERROR_CONTAINS(WordTokenizer().encode("x"), "WordTokenizer", "before fit");
-  const WordTokenizer no_markers = WordTokenizer::fit({"x"}, {.specials = {"<pad>", "<unk>"}, .add_bos = true});
+  const WordTokenizer no_markers =
+      WordTokenizer::fit({"x"}, {.specials = {"<pad>", "<unk>"}, .add_bos = true});
   EXPECT_ERROR_CONTAINS(no_markers.encode("x"), "WordTokenizer", "no <bos>");
   EXPECT_ERROR_CONTAINS(WordTokenizer::fit({"x"}).encode("x", -1), "WordTokenizer", "max_length");
   EXPECT_ERROR_CONTAINS(WordTokenizer::from_json("[]", "w.json"), "WordTokenizer", "w.json");
-  EXPECT_ERROR_CONTAINS(WordTokenizer::from_json("{\"type\":\"word\",\"vocab\":{\"tokens\":[]},\"lowercase\":3}"),
-                        "WordTokenizer", "\"lowercase\" must be true or false");
+  EXPECT_ERROR_CONTAINS(
+      WordTokenizer::from_json("{\"type\":\"word\",\"vocab\":{\"tokens\":[]},\"lowercase\":3}"),
+      "WordTokenizer", "\"lowercase\" must be true or false");
 }
 
 }  // namespace

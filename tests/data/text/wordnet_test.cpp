@@ -18,7 +18,9 @@ const WordNet& wordnet() {
   return *wn;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 TEST(WordNet, LoadsTheDebianDictionary) {
   EXPECT_GT(wordnet().num_lemmas(), 100000u);
@@ -33,7 +35,7 @@ TEST(WordNet, SynonymsAcrossPartsOfSpeech) {
   EXPECT_TRUE(has(car, "motorcar"));
   EXPECT_FALSE(has(car, "car"));
   EXPECT_TRUE(std::is_sorted(car.begin(), car.end()));
-  EXPECT_TRUE(has(wordnet().synonyms("Happy"), "felicitous"));   // adjective, looked up lower-cased
+  EXPECT_TRUE(has(wordnet().synonyms("Happy"), "felicitous"));    // adjective, looked up lower-cased
   EXPECT_TRUE(has(wordnet().synonyms("quickly"), "speedily"));    // adverb
   EXPECT_TRUE(has(wordnet().synonyms("run"), "operate"));         // verb
   EXPECT_TRUE(has(wordnet().synonyms("automobile"), "machine"));  // noun
@@ -64,7 +66,9 @@ class MiniWordNet : public ::testing::Test {
     }
   }
   void TearDown() override { fs::remove_all(dir_); }
-  void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name, std::ios::binary) << text; }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
   fs::path dir_;
 };
 
@@ -81,7 +85,8 @@ TEST_F(MiniWordNet, Errors) {
   write("index.noun", "lion n 1 0 1 0 99999999\n");
   EXPECT_ERROR_CONTAINS(WordNet::load(dir_.string()), "WordNet", "index.noun line 1", "99999999");
   write("index.noun", "lion n 2 0 1\n");
-  EXPECT_ERROR_CONTAINS(WordNet::load(dir_.string()), "WordNet", "index.noun line 1", "not a valid index entry");
+  EXPECT_ERROR_CONTAINS(WordNet::load(dir_.string()), "WordNet", "index.noun line 1",
+                        "not a valid index entry");
   write("index.noun", "lion n 1 0 1 0 00000003\n");
   const auto wn = WordNet::load(dir_.string());
   EXPECT_ERROR_CONTAINS(wn->synonyms("lion"), "WordNet", "data.noun", "offset 3");

@@ -1,9 +1,9 @@
 #pragma once
-// AugmentedDataset: applies a RandomTransform to each example's input with a generator of its own, seeded from
-// (seed, index, draw), where draw counts how many times that index has been read. A DataLoader reads every
-// index once per epoch, so draw is the epoch: augmentation is the same for a seed whatever the number of
-// workers or their timing, and differs between samples and between epochs. set_epoch() pins the draw counters
-// (for a resumed run); get(index, epoch) reads one example without touching them (previews, tests).
+// AugmentedDataset: applies a RandomTransform to each example's input with a generator of its own, seeded
+// from (seed, index, draw), where draw counts how many times that index has been read. A DataLoader reads
+// every index once per epoch, so draw is the epoch: augmentation is the same for a seed whatever the number
+// of workers or their timing, and differs between samples and between epochs. set_epoch() pins the draw
+// counters (for a resumed run); get(index, epoch) reads one example without touching them (previews, tests).
 #include <atomic>
 #include <memory>
 #include <vector>

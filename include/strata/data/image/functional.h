@@ -21,7 +21,9 @@ struct Padding {
   // The same amount on every side.
   static Padding all(int64_t p) { return {p, p, p, p}; }
   // `horizontal` left and right, `vertical` top and bottom.
-  static Padding symmetric(int64_t horizontal, int64_t vertical) { return {horizontal, vertical, horizontal, vertical}; }
+  static Padding symmetric(int64_t horizontal, int64_t vertical) {
+    return {horizontal, vertical, horizontal, vertical};
+  }
 };
 
 // Mirror left-right (last dim).
@@ -31,8 +33,10 @@ Tensor vflip(const Tensor& img);
 // Rows [top, top + height) and columns [left, left + width); parts outside the image are zero.
 Tensor crop(const Tensor& img, int64_t top, int64_t left, int64_t height, int64_t width);
 // Pads the last two dims; Reflect needs padding < size, Symmetric padding <= size.
-Tensor pad(const Tensor& img, const Padding& padding, double fill = 0.0, PaddingMode mode = PaddingMode::Constant);
-// The centred height x width crop (zero-padded first where the image is smaller), offsets rounded like Python.
+Tensor pad(const Tensor& img, const Padding& padding, double fill = 0.0,
+           PaddingMode mode = PaddingMode::Constant);
+// The centred height x width crop (zero-padded first where the image is smaller), offsets rounded like
+// Python.
 Tensor center_crop(const Tensor& img, int64_t height, int64_t width);
 
 struct ResizeOptions {
@@ -46,8 +50,8 @@ Tensor resize(const Tensor& img, const std::vector<int64_t>& size, const ResizeO
 Tensor resized_crop(const Tensor& img, int64_t top, int64_t left, int64_t height, int64_t width,
                     const std::vector<int64_t>& size, const ResizeOptions& options = {});
 
-// How rotate and affine sample: interpolation, the value of pixels from outside the image (one value or one per
-// channel), and the centre (x, y) in pixels from the top-left corner (default: the image centre).
+// How rotate and affine sample: interpolation, the value of pixels from outside the image (one value or one
+// per channel), and the centre (x, y) in pixels from the top-left corner (default: the image centre).
 struct WarpOptions {
   Interpolation interpolation = Interpolation::Nearest;
   std::vector<double> fill = {0.0};
@@ -81,7 +85,8 @@ Tensor gaussian_blur(const Tensor& img, std::array<int64_t, 2> kernel_size, std:
 Tensor erase(const Tensor& img, int64_t top, int64_t left, int64_t height, int64_t width,
              const std::vector<double>& value);
 // Same with per-pixel values: a tensor of shape [C, height, width].
-Tensor erase(const Tensor& img, int64_t top, int64_t left, int64_t height, int64_t width, const Tensor& values);
+Tensor erase(const Tensor& img, int64_t top, int64_t left, int64_t height, int64_t width,
+             const Tensor& values);
 // (x - mean[c]) / std[c] per channel of a floating [..., C, H, W] image.
 Tensor normalize(const Tensor& img, const std::vector<double>& mean, const std::vector<double>& std);
 

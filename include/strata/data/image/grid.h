@@ -8,10 +8,10 @@
 namespace strata::data::image {
 
 struct GridOptions {
-  int64_t padding = 2;      // pixels between cells and around the grid
-  double pad_value = 1.0;   // background in [0, 1] (1: white)
-  int64_t scale = 1;        // each cell is upscaled by this integer factor (nearest), for tiny images
-  bool normalize = false;   // stretch each image's own min..max to [0, 1] (for normalised inputs)
+  int64_t padding = 2;     // pixels between cells and around the grid
+  double pad_value = 1.0;  // background in [0, 1] (1: white)
+  int64_t scale = 1;       // each cell is upscaled by this integer factor (nearest), for tiny images
+  bool normalize = false;  // stretch each image's own min..max to [0, 1] (for normalised inputs)
 };
 
 // Lays out [C, H, W] images (u8, or floating in [0, 1]; C in 1..4, sizes may differ) row by row, `ncols` per

@@ -12,8 +12,8 @@
 namespace strata::data::image {
 
 struct ReadOptions {
-  int channels = 0;        // 0: as stored; 1, 2, 3 or 4: converted by stb (RGB -> grey uses stb's weights)
-  Dtype dtype = kUInt8;    // u8 (as stored) or f32 (value / 255)
+  int channels = 0;      // 0: as stored; 1, 2, 3 or 4: converted by stb (RGB -> grey uses stb's weights)
+  Dtype dtype = kUInt8;  // u8 (as stored) or f32 (value / 255)
 };
 
 // Reads an image file into a [C, H, W] tensor; errors name the file and stb's reason (truncated, corrupt).

@@ -32,7 +32,8 @@ class MixUp {
   MixOptions options_;
 };
 
-// Input [B, C, H, W]: a random box of the rolled batch is pasted in; lambda becomes 1 - box area / image area.
+// Input [B, C, H, W]: a random box of the rolled batch is pasted in; lambda becomes 1 - box area / image
+// area.
 class CutMix {
  public:
   explicit CutMix(MixOptions options = {});

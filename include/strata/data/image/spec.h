@@ -1,6 +1,7 @@
 #pragma once
 // Transforms by name and arguments, for configs (the `augment:` list of a YAML config, the CLI):
-//   random_crop {size: [28], padding: [2]}, random_horizontal_flip {p: [0.5]}, random_rotation {degrees: [10]}
+//   random_crop {size: [28], padding: [2]}, random_horizontal_flip {p: [0.5]}, random_rotation {degrees:
+//   [10]}
 // Names are the torchvision class names in snake_case (RandomHorizontalFlip is also accepted).
 #include <map>
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 // Augmentation transforms with torchvision's names and semantics. Randomness is explicit: every transform is
-// called as t(image, generator) and draws only from that generator, so a pipeline's output depends only on the
-// image and the generator's state (never on a global generator or on thread timing). AugmentedDataset
+// called as t(image, generator) and draws only from that generator, so a pipeline's output depends only on
+// the image and the generator's state (never on a global generator or on thread timing). AugmentedDataset
 // (augmented_dataset.h) hands each sample of each epoch its own generator, which makes augmentation
 // deterministic for a seed, different per sample and per epoch, and independent of DataLoader workers.
 //
@@ -113,8 +113,8 @@ class RandomAffine {
 };
 
 struct RandomCropOptions {
-  Padding padding{};            // applied first
-  bool pad_if_needed = false;   // pad (right/bottom) an image smaller than the crop
+  Padding padding{};           // applied first
+  bool pad_if_needed = false;  // pad (right/bottom) an image smaller than the crop
   double fill = 0.0;
   PaddingMode padding_mode = PaddingMode::Constant;
 };
@@ -131,8 +131,8 @@ class RandomCrop {
 };
 
 struct RandomResizedCropOptions {
-  std::array<double, 2> scale = {0.08, 1.0};               // crop area as a fraction of the image
-  std::array<double, 2> ratio = {3.0 / 4.0, 4.0 / 3.0};    // crop aspect ratio (w / h), log-uniform
+  std::array<double, 2> scale = {0.08, 1.0};             // crop area as a fraction of the image
+  std::array<double, 2> ratio = {3.0 / 4.0, 4.0 / 3.0};  // crop aspect ratio (w / h), log-uniform
   Interpolation interpolation = Interpolation::Bilinear;
   bool antialias = true;
 };
@@ -229,7 +229,8 @@ struct RandomErasingOptions {
   bool random_value = false;                   // erase with N(0, 1) noise instead of value
 };
 
-// Erases a random rectangle with probability p (Zhong et al.; torchvision's RandomErasing), on floating images.
+// Erases a random rectangle with probability p (Zhong et al.; torchvision's RandomErasing), on floating
+// images.
 class RandomErasing {
  public:
   explicit RandomErasing(RandomErasingOptions options = {});

@@ -22,8 +22,8 @@ bool is_stop_word(std::string_view word);
 std::vector<std::string> synonym_replacement(const std::vector<std::string>& words, int64_t n,
                                              const WordNet& wordnet, Generator& gen);
 // Inserts, n times, a random synonym of a random word of the sentence at a random position.
-std::vector<std::string> random_insertion(const std::vector<std::string>& words, int64_t n, const WordNet& wordnet,
-                                          Generator& gen);
+std::vector<std::string> random_insertion(const std::vector<std::string>& words, int64_t n,
+                                          const WordNet& wordnet, Generator& gen);
 // Swaps two random words, n times.
 std::vector<std::string> random_swap(const std::vector<std::string>& words, int64_t n, Generator& gen);
 // Deletes each word with probability p; never returns an empty sentence for a non-empty input (one random
@@ -58,7 +58,7 @@ class EDA {
 // A Tensor transform (for TransformDataset) on i64 word-id sequences: decodes with the tokenizer, applies
 // EDA and encodes again. Its randomness is seeded by (seed, the ids), so the same input always gets the same
 // variant; for fresh variants per epoch use TextClassificationDataset's transform.
-transforms::Transform eda_transform(std::shared_ptr<const EDA> eda, std::shared_ptr<const WordTokenizer> tokenizer,
-                                    uint64_t seed);
+transforms::Transform eda_transform(std::shared_ptr<const EDA> eda,
+                                    std::shared_ptr<const WordTokenizer> tokenizer, uint64_t seed);
 
 }  // namespace strata::data::text

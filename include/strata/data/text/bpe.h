@@ -15,8 +15,8 @@
 namespace strata::data::text {
 
 struct BPETrainOptions {
-  int64_t vocab_size = 1000;   // 256 bytes + merges + special tokens
-  int64_t min_frequency = 2;   // pairs seen fewer times than this are never merged
+  int64_t vocab_size = 1000;                  // 256 bytes + merges + special tokens
+  int64_t min_frequency = 2;                  // pairs seen fewer times than this are never merged
   std::vector<std::string> special_tokens{};  // e.g. {"<pad>", "<eos>"}; appended after the merges
 };
 
@@ -61,8 +61,8 @@ class ByteLevelBPE {
   std::vector<int64_t> encode_piece(std::string_view piece) const;
   std::vector<std::pair<int64_t, int64_t>> merges_;
   std::vector<std::string> specials_;
-  std::vector<std::string> tokens_;                // bytes of every id
-  std::unordered_map<uint64_t, int32_t> ranks_;    // pair key -> merge index
+  std::vector<std::string> tokens_;              // bytes of every id
+  std::unordered_map<uint64_t, int32_t> ranks_;  // pair key -> merge index
 };
 
 }  // namespace strata::data::text

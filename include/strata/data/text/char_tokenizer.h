@@ -13,7 +13,7 @@ namespace strata::data::text {
 struct CharTokenizerOptions {
   bool lowercase = false;  // lower ASCII letters before counting and encoding
   int64_t min_freq = 1;
-  int64_t max_size = 0;                                // 0: every character seen
+  int64_t max_size = 0;                                    // 0: every character seen
   std::vector<std::string> specials = {"<pad>", "<unk>"};  // unseen characters map to <unk>
 };
 

@@ -19,7 +19,8 @@ int64_t sample_token(const Tensor& logits, const SamplingOptions& options, Gener
 
 // Feeds the prompt ids to `step` one by one (step(id) consumes a token and returns the logits [V] of the
 // next one), then samples `count` new tokens, feeding each back. Returns the new tokens only.
-std::vector<int64_t> generate_tokens(const std::function<Tensor(int64_t)>& step, const std::vector<int64_t>& prompt,
-                                     int64_t count, const SamplingOptions& options, Generator& gen);
+std::vector<int64_t> generate_tokens(const std::function<Tensor(int64_t)>& step,
+                                     const std::vector<int64_t>& prompt, int64_t count,
+                                     const SamplingOptions& options, Generator& gen);
 
 }  // namespace strata::data::text

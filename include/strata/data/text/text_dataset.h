@@ -42,7 +42,7 @@ using TextTransform = std::function<std::string(const std::string&, Generator&)>
 struct TextDatasetOptions {
   int64_t max_length = 0;     // keep the first max_length ids (0: all)
   TextTransform transform{};  // applied before encoding, when set
-  uint64_t seed = 0;          // augmentation of example i on its k-th read draws from a generator seeded (seed, i, k)
+  uint64_t seed = 0;  // augmentation of example i on its k-th read draws from a generator seeded (seed, i, k)
 };
 
 // Example i: input i64 [L_i] (the encoded text, L_i >= 0 varies), target i64 0-dim (the label).
@@ -68,6 +68,7 @@ class TextClassificationDataset : public Dataset {
 
 // Splits a corpus into disjoint train and test parts with the given test fraction, per class (each class
 // keeps its share), shuffled with the seed.
-std::pair<TextCorpus, TextCorpus> stratified_split(const TextCorpus& corpus, double test_fraction, uint64_t seed);
+std::pair<TextCorpus, TextCorpus> stratified_split(const TextCorpus& corpus, double test_fraction,
+                                                   uint64_t seed);
 
 }  // namespace strata::data::text

@@ -35,9 +35,11 @@ class Vocab {
 
   // Specials first, then every token counted at least min_freq times by decreasing count (ties in byte
   // order), cut at max_size entries.
-  static Vocab from_counts(const std::unordered_map<std::string, int64_t>& counts, const VocabOptions& options = {});
+  static Vocab from_counts(const std::unordered_map<std::string, int64_t>& counts,
+                           const VocabOptions& options = {});
   // Counts the tokens of the documents and builds as from_counts.
-  static Vocab build(const std::vector<std::vector<std::string>>& documents, const VocabOptions& options = {});
+  static Vocab build(const std::vector<std::vector<std::string>>& documents,
+                     const VocabOptions& options = {});
 
   int64_t size() const { return static_cast<int64_t>(tokens_.size()); }
   bool contains(std::string_view token) const { return ids_.find(token) != ids_.end(); }

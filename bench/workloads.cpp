@@ -1,0 +1,289 @@
+// The strata side of the benchmark suite (bench/run): one workload per process, so peak RSS is the
+// workload's own. `workloads W2 --threads 2` prints one JSON line per row (see harness.h); the PyTorch
+// twins in bench/pytorch/ run the same shapes, initialisation, optimiser and data.
+//
+//   W1    MLP 784-256-128-10 ReLU, batch 128, SGD(lr 0.01, momentum 0.9), cross-entropy   (ms/step)
+//   W2    LeNet-5, batch 64, Adam 1e-3                                                   (ms/step)
+//   W3    CNN with BatchNorm and dropout, batch 128, Adam 1e-3                            (ms/step)
+//   W8    LeNet-5 inference without grad, batch 1 and 256                                 (ms/batch)
+//   W9    per-op overhead: no-grad 1x16 add; (x*w+b).sum().backward() on 1x16           (us/iteration)
+//   W10   f32 matmul n = 256..2048, next to oneDNN and OpenBLAS called directly           (ms/product)
+//   PEAK  the machine's fp32 peak from an FMA loop                                        (GFLOP/s)
+//
+// A training step is zero_grad + forward + loss + backward + optimiser step, on batches already in
+// memory (four random batches, used in turn).
+#include <cblas.h>
+#include <immintrin.h>
+#include <omp.h>
+#include <time.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "harness.h"
+#include "strata/models/lenet.h"
+#include "strata/models/mlp.h"
+#include "strata/nn.h"
+#include "strata/optim.h"
+#include "strata/strata.h"
+
+namespace {
+
+using namespace strata;
+using bench::Row;
+using bench::Settings;
+
+constexpr int kBatches = 4;
+
+struct Data {
+  std::vector<Tensor> x, y;
+};
+
+Data random_data(int64_t batch, int64_t classes, Generator& gen) {
+  Data d;
+  for (int i = 0; i < kBatches; ++i) {
+    d.x.push_back(randn({batch, 1, 28, 28}, {}, &gen));
+    d.y.push_back(randint(0, classes, {batch}, {.dtype = kInt64}, &gen));
+  }
+  return d;
+}
+
+template <typename Opt>
+void train(const char* name, const Settings& s, nn::Sequential net, Opt& opt, int64_t batch, int64_t warmup = 10) {
+  Generator gen(0);
+  const Data data = random_data(batch, 10, gen);
+  int64_t i = 0;
+  auto step = [&] {
+    const Tensor& x = data.x[i % kBatches];
+    const Tensor& y = data.y[i % kBatches];
+    ++i;
+    opt.zero_grad();
+    const Tensor loss = ops::cross_entropy(net(x), y);
+    loss.backward();
+    opt.step();
+  };
+  Row r{name, "", "ms", bench::measure(s, warmup, 1, "ms", step)};
+  bench::print(r, s);
+}
+
+void w1(const Settings& s) {
+  manual_seed(0);
+  nn::Sequential net = models::mlp({784, 256, 128, 10});
+  optim::SGD opt(net->parameters(), {.lr = 0.01, .momentum = 0.9});
+  train("W1", s, net, opt, 128);
+}
+
+void w2(const Settings& s) {
+  manual_seed(0);
+  nn::Sequential net = models::lenet5();
+  optim::Adam opt(net->parameters(), {.lr = 1e-3});
+  train("W2", s, net, opt, 64);
+}
+
+// conv 1->32 3x3 pad 1, BN, ReLU; conv 32->64 3x3 pad 1, BN, ReLU, maxpool 2; conv 64->128 3x3 pad 1,
+// ReLU, maxpool 2; 6272 -> 256, ReLU, dropout 0.25, -> 10.
+nn::Sequential w3_net() {
+  return nn::Sequential(nn::Conv2d(1, 32, 3, {.padding = 1}), nn::BatchNorm2d(32), nn::ReLU(),
+                        nn::Conv2d(32, 64, 3, {.padding = 1}), nn::BatchNorm2d(64), nn::ReLU(), nn::MaxPool2d(2),
+                        nn::Conv2d(64, 128, 3, {.padding = 1}), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
+                        nn::Linear(6272, 256), nn::ReLU(), nn::Dropout(0.25), nn::Linear(256, 10));
+}
+
+void w3(const Settings& s) {
+  manual_seed(0);
+  nn::Sequential net = w3_net();
+  optim::Adam opt(net->parameters(), {.lr = 1e-3});
+  train("W3", s, net, opt, 128, 3);
+}
+
+void w8(const Settings& s) {
+  manual_seed(0);
+  nn::Sequential net = models::lenet5();
+  net->eval();
+  NoGradGuard no_grad;
+  for (int64_t batch : {1, 256}) {
+    Generator gen(0);
+    const Tensor x = randn({batch, 1, 28, 28}, {}, &gen);
+    // Batch 1 is tens of microseconds: time groups of forwards so clock reads do not matter.
+    const int64_t inner = batch == 1 ? 20 : 1;
+    auto step = [&] {
+      for (int64_t k = 0; k < inner; ++k) net(x);
+    };
+    Row r{"W8", "batch " + std::to_string(batch), "ms", bench::measure(s, 10, inner, "ms", step)};
+    bench::print(r, s);
+  }
+}
+
+void w9(const Settings& s) {
+  constexpr int64_t kInner = 1000;
+  {
+    const Tensor a = randn({1, 16});
+    const Tensor b = randn({1, 16});
+    auto step = [&] {
+      for (int64_t k = 0; k < kInner; ++k) ops::add(a, b);
+    };
+    bench::print(Row{"W9", "add 1x16 no grad", "us", bench::measure(s, 10, kInner, "us", step)}, s);
+  }
+  {
+    Tensor x = randn({1, 16}).requires_grad_();
+    Tensor w = randn({1, 16}).requires_grad_();
+    Tensor b = randn({1, 16}).requires_grad_();
+    auto step = [&] {
+      for (int64_t k = 0; k < kInner; ++k) {
+        (x * w + b).sum().backward();
+        x.zero_grad();
+        w.zero_grad();
+        b.zero_grad();
+      }
+    };
+    bench::print(Row{"W9", "(x*w+b).sum().backward()", "us", bench::measure(s, 10, kInner, "us", step)}, s);
+  }
+}
+
+// oneDNN's matmul primitive created once; only execute() is timed.
+struct DirectOnednn {
+  explicit DirectOnednn(int64_t n)
+      : eng(dnnl::engine::kind::cpu, 0),
+        strm(eng),
+        md({n, n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::ab),
+        prim(dnnl::matmul::primitive_desc(dnnl::matmul::desc(md, md, md), eng)) {}
+  void run(const Tensor& a, const Tensor& b, const Tensor& c) {
+    const dnnl::memory ma(md, eng, a.raw_data()), mb(md, eng, b.raw_data()), mc(md, eng, c.raw_data());
+    prim.execute(strm, {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}});
+    strm.wait();
+  }
+  dnnl::engine eng;
+  dnnl::stream strm;
+  dnnl::memory::desc md;
+  dnnl::matmul prim;
+};
+
+void w10(const Settings& s) {
+  openblas_set_num_threads(s.threads);
+  for (int64_t n : {256, 512, 1024, 2048}) {
+    Generator gen(0);
+    const Tensor a = randn({n, n}, {}, &gen);
+    const Tensor b = randn({n, n}, {}, &gen);
+    const Tensor c = empty({n, n});
+    const int64_t inner = std::max<int64_t>(1, (512 * 512 * 512) / (n * n * n) * 4);
+    auto strata_step = [&] {
+      for (int64_t k = 0; k < inner; ++k) ops::matmul(a, b);
+    };
+    DirectOnednn direct(n);
+    auto onednn_step = [&] {
+      for (int64_t k = 0; k < inner; ++k) direct.run(a, b, c);
+    };
+    auto blas_step = [&] {
+      const int ni = static_cast<int>(n);
+      for (int64_t k = 0; k < inner; ++k)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ni, ni, ni, 1.0f, a.data_ptr<float>(), ni,
+                    b.data_ptr<float>(), ni, 0.0f, c.data_ptr<float>(), ni);
+    };
+    // Interleave the three so load changes hit all of them; each gets a third of the time budget.
+    Settings part = s;
+    part.min_time = s.min_time / 3;
+    bench::Samples st = bench::measure(part, 3, inner, "ms", strata_step);
+    const std::vector<double> od = bench::measure(part, 3, inner, "ms", onednn_step).wall;
+    const std::vector<double> ob = bench::measure(part, 3, inner, "ms", blas_step).wall;
+    char extra[160];
+    std::snprintf(extra, sizeof extra, "\"onednn_ms\": %.6g, \"openblas_ms\": %.6g", bench::percentile(od, 0.5),
+                  bench::percentile(ob, 0.5));
+    bench::print(Row{"W10", "n=" + std::to_string(n), "ms", st, extra}, s);
+  }
+}
+
+// ---- fp32 peak: independent FMA chains in registers, on every thread --------------------------------
+
+__attribute__((target("avx512f"))) double fma_loop_avx512(int64_t iters) {
+  __m512 acc[16];
+  for (int i = 0; i < 16; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i) * 1e-3f);
+  const __m512 m = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+  for (int64_t it = 0; it < iters; ++it) {
+    for (int i = 0; i < 16; ++i) acc[i] = _mm512_fmadd_ps(acc[i], m, c);
+  }
+  __m512 sum = acc[0];
+  for (int i = 1; i < 16; ++i) sum = _mm512_add_ps(sum, acc[i]);
+  alignas(64) float out[16];
+  _mm512_store_ps(out, sum);
+  return out[0];
+}
+
+double fma_loop_avx2(int64_t iters) {
+  __m256 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i) * 1e-3f);
+  const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
+  for (int64_t it = 0; it < iters; ++it) {
+    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], m, c);
+  }
+  __m256 sum = acc[0];
+  for (int i = 1; i < 12; ++i) sum = _mm256_add_ps(sum, acc[i]);
+  float out[8];
+  _mm256_storeu_ps(out, sum);
+  return out[0];
+}
+
+// Thread CPU time, so a loaded machine (the loop's thread descheduled) does not lower the peak.
+double thread_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+void peak(const Settings& s) {
+  const bool avx512 = __builtin_cpu_supports("avx512f");
+  const double flops_per_iter = avx512 ? 16 * 16 * 2 : 12 * 8 * 2;
+  constexpr int64_t kIters = 20'000'000;
+  double sink = 0;
+  std::vector<double> gflops;  // per thread, per CPU-second
+  const auto start = bench::Clock::now();
+  while (gflops.size() < 5 || std::chrono::duration<double>(bench::Clock::now() - start).count() < s.min_time) {
+#pragma omp parallel num_threads(s.threads) reduction(+ : sink)
+    {
+      const double t0 = thread_seconds();
+      const double v = avx512 ? fma_loop_avx512(kIters) : fma_loop_avx2(kIters);
+      const double sec = thread_seconds() - t0;
+      sink += v;
+#pragma omp critical
+      gflops.push_back(flops_per_iter * static_cast<double>(kIters) / sec / 1e9);
+    }
+    if (gflops.size() >= 200) break;
+  }
+  // The machine's peak at `threads` threads: the best per-core rate (frequency varies) times threads.
+  const double per_core = bench::percentile(gflops, 0.9);
+  std::printf(
+      "{\"workload\": \"PEAK\", \"variant\": \"%s FMA loop\", \"threads\": %d, \"unit\": \"GFLOP/s\", "
+      "\"median\": %.6g, \"p10\": %.6g, \"p90\": %.6g, \"per_core\": %.6g, \"steps\": %zu, \"sink\": %g}\n",
+      avx512 ? "AVX-512" : "AVX2", s.threads, per_core * s.threads, bench::percentile(gflops, 0.1) * s.threads,
+      bench::percentile(gflops, 1.0) * s.threads, per_core, gflops.size(), sink);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> names;
+  const Settings s = bench::parse(argc, argv, names);
+  if (names.empty()) {
+    std::fprintf(stderr, "usage: workloads W1|W2|W3|W8|W9|W10|PEAK ... [--threads N] [--min-steps N] "
+                         "[--min-time S] [--warmup N]\n");
+    return 2;
+  }
+  set_num_threads(s.threads);
+  const std::unordered_map<std::string, void (*)(const Settings&)> table = {
+      {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W8", w8}, {"W9", w9}, {"W10", w10}, {"PEAK", peak}};
+  for (const std::string& n : names) {
+    auto it = table.find(n);
+    if (it == table.end()) {
+      std::fprintf(stderr, "workloads: unknown workload %s\n", n.c_str());
+      return 2;
+    }
+    try {
+      it->second(s);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "workloads: %s failed: %s\n", n.c_str(), e.what());
+      return 1;
+    }
+  }
+  return 0;
+}

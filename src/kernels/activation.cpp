@@ -1,0 +1,14 @@
+// Device dispatch for the fused activation backward kernels.
+#include "kernels/activation.h"
+
+#include "kernels/cpu/activation.h"
+#include "kernels/dispatch.h"
+
+namespace strata::kernels {
+
+Tensor relu_backward(const Tensor& g, const Tensor& y) {
+  if (g.device().is_cpu() && y.device().is_cpu()) return cpu::relu_backward(g, y);
+  unsupported_device("relu", g.device().is_cpu() ? y.device() : g.device());
+}
+
+}  // namespace strata::kernels

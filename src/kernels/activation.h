@@ -1,0 +1,11 @@
+#pragma once
+// Fused activation backward kernels: no autograd, any device. Ops use them for first-order backward
+// passes (a create_graph backward keeps the formulas written with ops).
+#include "strata/core/tensor.h"
+
+namespace strata::kernels {
+
+// relu's input gradient from its output: 0 where y <= 0, else g (a NaN y passes g), in one pass.
+Tensor relu_backward(const Tensor& g, const Tensor& y);
+
+}  // namespace strata::kernels

@@ -1,0 +1,146 @@
+#include "generate.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "strata/data/text/char_tokenizer.h"
+#include "strata/data/text/generation.h"
+#include "strata/io/safetensors.h"
+#include "strata/nn.h"
+#include "strata/nn/rnn.h"
+#include "strata/strata.h"
+
+namespace strata::cli {
+namespace {
+
+// The fields of a char_lm config that generation needs, with their defaults.
+struct LmConfig {
+  int64_t embedding_dim = 64, hidden_size = 256, num_layers = 2;
+  std::string prompt = "Call me";
+  int64_t tokens = 200;
+  double temperature = 0.8;
+  int64_t top_k = 20;
+  uint64_t seed = 0;
+};
+
+template <typename T>
+void read(const YAML::Node& doc, const char* section, const char* key, T& out, const std::string& path) {
+  const YAML::Node sec = doc[section];
+  if (!sec.IsDefined() || sec.IsNull()) return;
+  STRATA_CHECK(sec.IsMap(), "{}:{}: '{}' must be a map", path, sec.Mark().line + 1, section);
+  const YAML::Node v = sec[key];
+  if (!v.IsDefined() || v.IsNull()) return;
+  try {
+    out = v.as<T>();
+  } catch (const YAML::Exception&) {
+    STRATA_FAIL("{}:{}: field '{}.{}' has the wrong type ('{}')", path, v.Mark().line + 1, section, key,
+                v.IsScalar() ? v.Scalar() : "not a scalar");
+  }
+}
+
+LmConfig load_lm_config(const std::string& path) {
+  YAML::Node doc;
+  try {
+    doc = YAML::LoadFile(path);
+  } catch (const YAML::ParserException& e) {
+    STRATA_FAIL("{}:{}: invalid YAML: {}", path, e.mark.line + 1, e.msg);
+  } catch (const YAML::Exception& e) {
+    STRATA_FAIL("{}: cannot read: {}", path, e.what());
+  }
+  STRATA_CHECK(doc.IsMap(), "{}: the config must be a YAML map", path);
+  for (const char* key : {"embedding_dim", "hidden_size", "num_layers"}) {
+    STRATA_CHECK(
+        doc["model"].IsMap() && doc["model"][key].IsDefined(),
+        "{}: field 'model.{}' is missing (generate needs a char_lm config like configs/char_lm.yaml)", path,
+        key);
+  }
+  LmConfig c;
+  read(doc, "model", "embedding_dim", c.embedding_dim, path);
+  read(doc, "model", "hidden_size", c.hidden_size, path);
+  read(doc, "model", "num_layers", c.num_layers, path);
+  read(doc, "generate", "prompt", c.prompt, path);
+  read(doc, "generate", "tokens", c.tokens, path);
+  read(doc, "generate", "temperature", c.temperature, path);
+  read(doc, "generate", "top_k", c.top_k, path);
+  read(doc, "generate", "seed", c.seed, path);
+  STRATA_CHECK(c.embedding_dim > 0 && c.hidden_size > 0 && c.num_layers > 0,
+               "{}: model.embedding_dim, model.hidden_size and model.num_layers must be positive", path);
+  return c;
+}
+
+}  // namespace
+
+CLI::App* add_generate_command(CLI::App& app, GenerateArgs& args) {
+  CLI::App* cmd = app.add_subcommand("generate", "Sample text from a character-level language model");
+  cmd->add_option("-c,--config", args.config, "char_lm YAML config (configs/char_lm.yaml)")
+      ->type_name("FILE")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--checkpoint", args.checkpoint, "model.safetensors written by examples/char_lm")
+      ->type_name("FILE")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--prompt", args.prompt, "Text to start from (default generate.prompt)")->type_name("TEXT");
+  cmd->add_option("--tokens", args.tokens, "Characters to sample (default generate.tokens)")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--temperature", args.temperature,
+                  "Sampling temperature; 0 is greedy (default generate.temperature)")
+      ->type_name("T")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--top-k", args.top_k,
+                  "Sample among the k likeliest characters; 0 is all (default generate.top_k)")
+      ->type_name("K")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", args.seed, "Random seed (default generate.seed)")->type_name("S");
+  return cmd;
+}
+
+int run_generate(const GenerateArgs& args) {
+  LmConfig c = load_lm_config(args.config);
+  const std::string prompt = args.prompt.value_or(c.prompt);
+  const int64_t count = args.tokens.value_or(c.tokens);
+  const data::text::SamplingOptions sampling{.temperature = args.temperature.value_or(c.temperature),
+                                             .top_k = args.top_k.value_or(c.top_k)};
+  STRATA_CHECK(!prompt.empty(), "generate: the prompt is empty");
+
+  const io::SafetensorsFile file = io::read_safetensors(args.checkpoint);
+  auto tok_it = file.metadata.find("tokenizer");
+  STRATA_CHECK(tok_it != file.metadata.end(),
+               "generate: {} has no tokenizer in its metadata; train it with examples/char_lm",
+               args.checkpoint);
+  const data::text::CharTokenizer tok =
+      data::text::CharTokenizer::from_json(tok_it->second, args.checkpoint + " (tokenizer metadata)");
+  const int64_t vocab = tok.vocab_size();
+
+  nn::Sequential model(
+      nn::Embedding(vocab, c.embedding_dim),
+      nn::LSTM(c.embedding_dim, c.hidden_size, {.num_layers = c.num_layers, .batch_first = true}),
+      nn::Linear(c.hidden_size, vocab));
+  try {
+    model->load_state_dict(file.tensors);
+  } catch (const Error& e) {
+    STRATA_FAIL(
+        "generate: {} does not match the model of {} (vocabulary {}, embedding_dim {}, hidden_size {}, "
+        "num_layers {}): {}",
+        args.checkpoint, args.config, vocab, c.embedding_dim, c.hidden_size, c.num_layers, e.what());
+  }
+  model->eval();
+  NoGradGuard no_grad;
+  auto lstm = std::dynamic_pointer_cast<nn::LSTMImpl>((*model)[1]);
+  nn::LSTMState state;
+  const auto step = [&](int64_t id) {
+    const Tensor x = (*model)[0]->forward(full({1, 1}, static_cast<double>(id), {.dtype = kInt64}));
+    nn::LSTMOutput out = lstm->forward(x, state);
+    state = out.state;
+    return (*model)[2]->forward(out.output).reshape({vocab});
+  };
+  Generator gen(args.seed.value_or(c.seed));
+  const auto ids = data::text::generate_tokens(step, tok.encode(prompt), count, sampling, gen);
+  std::cout << prompt << tok.decode(ids) << std::endl;
+  return 0;
+}
+
+}  // namespace strata::cli
