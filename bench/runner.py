@@ -16,11 +16,13 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TORCH_DIR = ROOT / "bench" / "pytorch"
 
-# PyTorch's thread settings, chosen by `bench/run --torch-settings` on the reference machine (see
+# PyTorch's thread settings, chosen by `bench/run --settings` on the reference machine (see
 # docs/performance.md): OpenMP threads go passive when idle, and OpenBLAS (Debian's torch calls it for
 # addmm/matmul) uses the same thread count as torch.
 TORCH_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 TORCH_BLAS_PER_OP_THREADS = True  # OPENBLAS_NUM_THREADS = threads (False: 1)
+# strata's own OpenMP settings (libgomp's defaults unless set here), checked the same way.
+STRATA_ENV = {}
 
 
 # ---- FLOPs per step, counted once here (multiply-adds count 2; only products and convolutions) ---------
@@ -199,6 +201,12 @@ def base_env(threads):
     return env
 
 
+def strata_env(threads, settings=None):
+    env = base_env(threads)
+    env.update(STRATA_ENV if settings is None else settings)
+    return env
+
+
 def torch_env(threads, settings=None):
     env = base_env(threads)
     s = dict(TORCH_ENV) if settings is None else dict(settings)
@@ -230,7 +238,7 @@ def run_suite(opts, build_dir, workloads):
     for threads in opts.threads:
         for w in workloads:
             load0 = load_avg()
-            s_out, s_rss = run_process(strata_cmd(w, build_dir, threads, opts), base_env(threads))
+            s_out, s_rss = run_process(strata_cmd(w, build_dir, threads, opts), strata_env(threads))
             s_rows = gbench_rows(s_out, w.id, threads) if w.gbench_filter else json_rows(s_out)
             t_rows, t_rss = [], None
             if not opts.no_torch:
@@ -308,29 +316,37 @@ def machine_info(opts):
         commit = None
     return {"date": datetime.datetime.now().isoformat(timespec="seconds"), "cpu": cpu, "cores": os.cpu_count(),
             "kernel": platform.release(), "torch": torch_version, "commit": commit,
-            "torch_env": TORCH_ENV, "torch_blas_per_op_threads": TORCH_BLAS_PER_OP_THREADS}
+            "torch_env": TORCH_ENV, "torch_blas_per_op_threads": TORCH_BLAS_PER_OP_THREADS, "strata_env": STRATA_ENV}
 
 
-def torch_settings_study(opts, workloads):
-    """Measures PyTorch under each candidate thread setting, to pick TORCH_ENV (prints a table)."""
-    candidates = {
-        "default": {"blas_per_op": True},
-        "OMP_WAIT_POLICY=PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE", "blas_per_op": True},
-        "OMP_WAIT_POLICY=ACTIVE": {"OMP_WAIT_POLICY": "ACTIVE", "blas_per_op": True},
-        "PASSIVE, OpenBLAS 1 thread": {"OMP_WAIT_POLICY": "PASSIVE", "blas_per_op": False},
+def settings_study(opts, build_dir, workloads):
+    """Measures both frameworks under each candidate thread setting (best of --rounds), to pick TORCH_ENV and
+    STRATA_ENV; prints a table of medians."""
+    torch_candidates = {
+        "torch default": {"blas_per_op": True},
+        "torch PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE", "blas_per_op": True},
+        "torch ACTIVE": {"OMP_WAIT_POLICY": "ACTIVE", "blas_per_op": True},
+        "torch PASSIVE, BLAS 1 thr": {"OMP_WAIT_POLICY": "PASSIVE", "blas_per_op": False},
     }
-    print(f"{'workload':28} {'thr':>3} " + " ".join(f"{c[:26]:>27}" for c in candidates))
+    strata_candidates = {"strata default": {}, "strata PASSIVE": {"OMP_WAIT_POLICY": "PASSIVE"}}
+    names = list(strata_candidates) + list(torch_candidates)
+    print(f"{'workload':28} {'thr':>3} " + " ".join(f"{c[:25]:>25}" for c in names), flush=True)
     for threads in opts.threads:
         for w in workloads:
             medians = {}
-            for rnd in range(opts.rounds):
-                for name, settings in candidates.items():
-                    out, _ = run_process(torch_cmd(w, threads, opts), torch_env(threads, settings))
-                    for r in torch_rows(out, w.id, threads):
-                        medians.setdefault(f"{r['workload']} {r.get('variant', '')}".strip(), {}).setdefault(
-                            name, []).append(r["median"])
+            for _ in range(opts.rounds):
+                runs = [(n, run_process(strata_cmd(w, build_dir, threads, opts), strata_env(threads, e))[0], True)
+                        for n, e in strata_candidates.items()]
+                runs += [(n, run_process(torch_cmd(w, threads, opts), torch_env(threads, e))[0], False)
+                         for n, e in torch_candidates.items()]
+                for name, out, is_strata in runs:
+                    rows = (gbench_rows(out, w.id, threads) if is_strata and w.gbench_filter else
+                            json_rows(out) if is_strata else torch_rows(out, w.id, threads))
+                    for r in rows:
+                        row = f"{r['workload']} {r.get('variant', '')}".strip()
+                        medians.setdefault(row, {}).setdefault(name, []).append(r["median"])
             for row, per in medians.items():
-                cells = " ".join(f"{min(per[c]):>27.4g}" for c in candidates)
+                cells = " ".join(f"{min(per[c]):>25.4g}" for c in names)
                 print(f"{row:28} {threads:>3} {cells}", flush=True)
 
 
@@ -343,8 +359,8 @@ def main():
     p.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", "build"))
     p.add_argument("--python", default=os.environ.get("PYTHON", "/usr/bin/python3"))
     p.add_argument("--no-torch", action="store_true", help="strata only")
-    p.add_argument("--torch-settings", action="store_true", help="compare PyTorch thread settings instead")
-    p.add_argument("--rounds", type=int, default=1, help="repeats for --torch-settings (best kept)")
+    p.add_argument("--settings", action="store_true", help="compare thread settings for both frameworks instead")
+    p.add_argument("--rounds", type=int, default=1, help="repeats for --settings (best kept)")
     p.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     opts = p.parse_args()
     opts.threads = [int(t) for t in opts.threads.split(",")]
@@ -362,8 +378,8 @@ def main():
     if not workloads:
         sys.exit("bench/run: nothing to run")
 
-    if opts.torch_settings:
-        torch_settings_study(opts, workloads)
+    if opts.settings:
+        settings_study(opts, build_dir, workloads)
         return
 
     info = machine_info(opts)

@@ -12,3 +12,4 @@
 #include "strata/nn/normalization.h"
 #include "strata/nn/pooling.h"
 #include "strata/nn/regularization.h"
+#include "strata/nn/rnn.h"

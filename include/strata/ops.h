@@ -10,6 +10,7 @@
 #include "strata/ops/normalization.h"
 #include "strata/ops/pooling.h"
 #include "strata/ops/reduction.h"
+#include "strata/ops/rnn.h"
 #include "strata/ops/softmax.h"
 #include "strata/ops/view.h"
 

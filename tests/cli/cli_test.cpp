@@ -162,6 +162,33 @@ TEST_F(CliTest, TrainThenEvalPredictAndSummary) {
   const nlohmann::json eval_metrics = nlohmann::json::parse(lines_of(eval.out).back());
   EXPECT_NEAR(eval_metrics["test_accuracy"].get<double>(), accuracy, 1e-6);
   EXPECT_EQ(eval_metrics["samples"], 500);
+  // By default the evaluation report lands next to the checkpoint.
+  for (const char* file :
+       {"classification_report.txt", "confusion_matrix.png", "roc.png", "eval_metrics.json"})
+    EXPECT_TRUE(fs::is_regular_file(dir_ / "run" / file)) << file;
+
+  // --out puts it elsewhere: a scikit-learn-style report naming every class, two PNGs and the metrics.
+  const Result report_eval =
+      run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors", "--out", "report"});
+  ASSERT_EQ(report_eval.code, 0) << report_eval.err;
+  EXPECT_EQ(lines_of(report_eval.out).size(), 1u) << report_eval.out;
+  const std::string report = read_text(dir_ / "report" / "classification_report.txt");
+  for (const auto& name : data::FashionMNIST::classes())
+    EXPECT_NE(report.find(name), std::string::npos) << name << " not in:\n" << report;
+  EXPECT_NE(report.find("macro avg"), std::string::npos) << report;
+  EXPECT_NE(report.find("weighted avg"), std::string::npos) << report;
+  for (const char* png : {"confusion_matrix.png", "roc.png"}) {
+    ASSERT_EQ(stbi_info((dir_ / "report" / png).c_str(), &w, &h, &channels), 1) << png;
+    EXPECT_GT(w, 0) << png;
+  }
+  const nlohmann::json report_metrics =
+      nlohmann::json::parse(read_text(dir_ / "report" / "eval_metrics.json"));
+  for (const char* key : {"loss", "accuracy", "f1_macro", "roc_auc"})
+    ASSERT_TRUE(report_metrics.contains(key)) << key;
+  EXPECT_NEAR(report_metrics["accuracy"].get<double>(), accuracy, 1e-6);
+  EXPECT_GT(report_metrics["roc_auc"].get<double>(), 0.8);
+  EXPECT_LE(report_metrics["roc_auc"].get<double>(), 1.0);
+  EXPECT_GT(report_metrics["f1_macro"].get<double>(), 0.0);
 
   // Predict a real test image written as a PNG.
   const data::ImageSplit test = data::load_fashion_mnist(false);

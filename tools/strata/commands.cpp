@@ -13,7 +13,11 @@
 #include "model_builder.h"
 #include "strata/data.h"
 #include "strata/io/safetensors.h"
+#include "strata/metrics/confusion.h"
+#include "strata/metrics/plots.h"
+#include "strata/metrics/ranking.h"
 #include "strata/metrics/registry.h"
+#include "strata/metrics/report.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
 #include "strata/strata.h"
@@ -212,6 +216,68 @@ std::string json_line(const train::Logs& logs, const Config& c,
   return "{" + out + "}";
 }
 
+// For a classifier (outputs [N, C] scores, C >= 2, and class-index targets), writes into `out` the
+// classification report, the confusion-matrix and ROC plots and eval_metrics.json (the configured metrics
+// from `logs` plus accuracy, f1_macro and roc_auc). Returns false, writing nothing, for other models.
+bool write_eval_report(nn::Sequential& model, data::DataLoader& loader, const Config& c,
+                       const train::Logs& logs, const std::string& out) {
+  std::unique_ptr<metrics::ConfusionMatrix> confusion;
+  std::unique_ptr<metrics::RocAuc> roc;
+  {
+    NoGradGuard no_grad;
+    model->eval();
+    for (const data::Batch& batch : loader) {
+      const Tensor output = model(batch.input);
+      if (output.dim() != 2 || output.size(1) < 2 || batch.target.dtype() != kInt64) return false;
+      if (!confusion) {
+        const metrics::MetricOptions options{.num_classes = output.size(1)};
+        confusion = std::make_unique<metrics::ConfusionMatrix>(options);
+        roc = std::make_unique<metrics::RocAuc>(metrics::Average::Macro, options);
+      }
+      confusion->update(output, batch.target);
+      roc->update(output, batch.target);
+    }
+  }
+  if (!confusion) return false;
+  std::vector<std::string> names = dataset_info(c.data.dataset).classes;
+  if (static_cast<int64_t>(names.size()) != confusion->num_classes()) names.clear();  // "0", "1", ...
+
+  std::error_code error;
+  fs::create_directories(out, error);
+  STRATA_CHECK(!error, "cannot create the report folder {}: {}", out, error.message());
+  const Tensor matrix = confusion->matrix();
+  {
+    std::ofstream report(out + "/classification_report.txt");
+    report << metrics::classification_report(matrix, names);
+    STRATA_CHECK(report.good(), "cannot write {}/classification_report.txt", out);
+  }
+  metrics::plot_confusion_matrix(out + "/confusion_matrix.png", matrix, names);
+  metrics::plot_roc_curve(out + "/roc.png", *roc, names);
+
+  // The configured metrics in config order, then the three every report carries (once each).
+  std::vector<std::pair<std::string, double>> values;
+  auto add = [&](const std::string& name, double v) {
+    for (const auto& [k, _] : values) {
+      if (k == name) return;
+    }
+    values.emplace_back(name, v);
+  };
+  for (const auto& m : c.metrics) {
+    if (auto it = logs.find(m); it != logs.end()) add(m, it->second);
+  }
+  add("accuracy", metrics::accuracy(matrix));
+  add("f1_macro", metrics::precision_recall_fscore(matrix, metrics::Average::Macro).fbeta);
+  add("roc_auc", roc->compute());
+  std::string json = "{";
+  for (size_t i = 0; i < values.size(); ++i)
+    json += fmt::format("{}\n  \"{}\": {}", i ? "," : "", values[i].first, json_number(values[i].second));
+  json += "\n}\n";
+  std::ofstream json_out(out + "/eval_metrics.json");
+  json_out << json;
+  STRATA_CHECK(json_out.good(), "cannot write {}/eval_metrics.json", out);
+  return true;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -340,7 +406,7 @@ int run_train(const TrainArgs& args) {
   return 0;
 }
 
-int run_eval(const ConfigArgs& args, const std::string& checkpoint) {
+int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::string& out) {
   const Config c = load(args);
   const auto start = std::chrono::steady_clock::now();
   nn::Sequential model = build_model(c, kInputShape);
@@ -348,6 +414,13 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint) {
   data::DataLoader loader(load_split(c, false), {.batch_size = 1000});
   train::Trainer trainer(model.ptr(), std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
   const train::Logs logs = trainer.evaluate(loader, extra_metrics(c));
+  std::string report_dir = out;
+  if (report_dir.empty()) {
+    report_dir = fs::path(checkpoint).parent_path().string();
+    if (report_dir.empty()) report_dir = ".";
+  }
+  if (write_eval_report(model, loader, c, logs, report_dir))
+    std::cerr << fmt::format("strata eval: report written to {}\n", report_dir);
   std::cout << json_line(logs, c,
                          {{"samples", std::to_string(loader.dataset().size())},
                           {"seconds", fmt::format("{:.2f}", seconds_since(start))}})

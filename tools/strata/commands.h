@@ -26,8 +26,10 @@ struct TrainArgs : ConfigArgs {
 
 // Trains, writes the run folder and prints the final test metrics as one JSON line on stdout.
 int run_train(const TrainArgs& args);
-// Evaluates a checkpoint on the test split and prints the metrics as one JSON line.
-int run_eval(const ConfigArgs& args, const std::string& checkpoint);
+// Evaluates a checkpoint on the test split and prints the metrics as one JSON line; for classifiers also
+// writes classification_report.txt, confusion_matrix.png, roc.png and eval_metrics.json into `out`
+// (default: the checkpoint's folder).
+int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::string& out = {});
 // Classifies one PNG/JPEG image and prints the top-k classes with their probabilities.
 int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std::string& image, int top_k);
 // Prints the model's layers, output shapes and parameter counts.
