@@ -3,6 +3,8 @@
 // samples until enough steps or enough time, reported as one JSON line per row on stdout (median and
 // p10/p90). The PyTorch twins (bench/pytorch/harness.py) follow the same protocol, so both sides are
 // measured the same way.
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -10,7 +12,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <time.h>
 #include <utility>
 #include <vector>
 
@@ -22,7 +23,7 @@ struct Settings {
   int64_t min_steps = 100;  // stop after this many samples ...
   double min_time = 5.0;    // ... or once this many seconds of samples have run, whichever comes first
   int64_t max_steps = 100000;
-  int64_t warmup = -1;  // -1: the workload's own default
+  int64_t warmup = -1;       // -1: the workload's own default
   int64_t floor_steps = 10;  // never fewer samples than this
 };
 
@@ -72,11 +73,10 @@ inline void print(const Row& r, const Settings& s) {
       "{\"workload\": \"%s\", \"variant\": \"%s\", \"threads\": %d, \"unit\": \"%s\", \"median\": %.6g, "
       "\"p10\": %.6g, \"p90\": %.6g, \"cpu_median\": %.6g, \"steps\": %zu%s%s}\n",
       r.workload.c_str(), r.variant.c_str(), s.threads, r.unit.c_str(), percentile(r.samples, 0.5),
-      percentile(r.samples, 0.1), percentile(r.samples, 0.9), percentile(r.cpu_samples, 0.5), r.samples.size(),
-      r.extra.empty() ? "" : ", ", r.extra.c_str());
+      percentile(r.samples, 0.1), percentile(r.samples, 0.9), percentile(r.cpu_samples, 0.5),
+      r.samples.size(), r.extra.empty() ? "" : ", ", r.extra.c_str());
   std::fflush(stdout);
 }
-
 
 // Times `step` (which runs `inner` iterations of the measured thing per call): `warmup` untimed calls, then
 // timed calls until the settings' step/time bound. Samples are in `unit` per iteration.

@@ -21,8 +21,10 @@ TORCH_DIR = ROOT / "bench" / "pytorch"
 # addmm/matmul) uses the same thread count as torch.
 TORCH_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 TORCH_BLAS_PER_OP_THREADS = True  # OPENBLAS_NUM_THREADS = threads (False: 1)
-# strata's own OpenMP settings (libgomp's defaults unless set here), checked the same way.
-STRATA_ENV = {}
+# strata's OpenMP settings, checked the same way: with libgomp's default (spin, then sleep) a loaded machine
+# makes 2-thread runs of both frameworks collapse (a spinning thread holds the core its partner needs), so
+# both sides run with passive waiting; on one thread the policy makes no difference.
+STRATA_ENV = {"OMP_WAIT_POLICY": "PASSIVE"}
 
 
 # ---- FLOPs per step, counted once here (multiply-adds count 2; only products and convolutions) ---------
@@ -299,11 +301,14 @@ def print_row(r, flush=False):
 
 
 def machine_info(opts):
-    cpu = "unknown"
+    fields = {}
     for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
+        if ":" in line:
+            k, v = (x.strip() for x in line.split(":", 1))
+            fields.setdefault(k, v)
+    cpu = f"{fields.get('model name', 'unknown')} (family {fields.get('cpu family', '?')}, model {fields.get('model', '?')})"
+    isa = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_tile") if f in fields.get("flags", "").split()]
+    cpu += ", " + " ".join(isa)
     try:
         torch_version = subprocess.run([opts.python, "-c", "import torch; print(torch.__version__)"],
                                        capture_output=True, text=True, check=True).stdout.strip()
@@ -350,6 +355,23 @@ def settings_study(opts, build_dir, workloads):
                 print(f"{row:28} {threads:>3} {cells}", flush=True)
 
 
+def markdown(results_path):
+    """The results of a run as a markdown table (for docs/performance.md)."""
+    rows = json.loads(pathlib.Path(results_path).read_text())
+    out = ["| workload | threads | strata | PyTorch | unit | ratio | strata GFLOP/s | peak | RSS MB strata / PyTorch |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        sp = f"{r['strata_ms']:.3g} ({r['strata_p10']:.3g}-{r['strata_p90']:.3g})"
+        tp = "-" if r["torch_ms"] is None else f"{r['torch_ms']:.3g} ({r['torch_p10']:.3g}-{r['torch_p90']:.3g})"
+        gf = "-" if r["gflops"] is None else f"{r['gflops']:.1f}"
+        if "onednn_gflops" in r:
+            gf += f" (oneDNN {r['onednn_gflops']:.0f}, OpenBLAS {r['openblas_gflops']:.0f})"
+        peak = "-" if r["peak_fraction"] is None else f"{100 * r['peak_fraction']:.0f}%"
+        out.append(f"| {r['workload']} | {r['threads']} | {sp} | {tp} | {r['unit']} | {fmt(r['ratio'], '.2f')} | {gf} | "
+                   f"{peak} | {fmt(r['strata_rss_mb'], '.0f')} / {fmt(r['torch_rss_mb'], '.0f')} |")
+    return "\n".join(out)
+
+
 def main():
     p = argparse.ArgumentParser(description="strata vs PyTorch, side by side (bench/README.md)")
     p.add_argument("--only", action="append", default=[], help="workload ids, e.g. W2 or W1,W3 (repeatable)")
@@ -362,7 +384,11 @@ def main():
     p.add_argument("--settings", action="store_true", help="compare thread settings for both frameworks instead")
     p.add_argument("--rounds", type=int, default=1, help="repeats for --settings (best kept)")
     p.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
+    p.add_argument("--markdown", action="store_true", help="print the results in --out as a markdown table")
     opts = p.parse_args()
+    if opts.markdown:
+        print(markdown(opts.out))
+        return
     opts.threads = [int(t) for t in opts.threads.split(",")]
     only = {w.strip().upper() for arg in opts.only for w in arg.split(",") if w.strip()}
     unknown = only - {w.id for w in WORKLOADS}

@@ -51,7 +51,8 @@ Data random_data(int64_t batch, int64_t classes, Generator& gen) {
 }
 
 template <typename Opt>
-void train(const char* name, const Settings& s, nn::Sequential net, Opt& opt, int64_t batch, int64_t warmup = 10) {
+void train(const char* name, const Settings& s, nn::Sequential net, Opt& opt, int64_t batch,
+           int64_t warmup = 10) {
   Generator gen(0);
   const Data data = random_data(batch, 10, gen);
   int64_t i = 0;
@@ -86,9 +87,10 @@ void w2(const Settings& s) {
 // ReLU, maxpool 2; 6272 -> 256, ReLU, dropout 0.25, -> 10.
 nn::Sequential w3_net() {
   return nn::Sequential(nn::Conv2d(1, 32, 3, {.padding = 1}), nn::BatchNorm2d(32), nn::ReLU(),
-                        nn::Conv2d(32, 64, 3, {.padding = 1}), nn::BatchNorm2d(64), nn::ReLU(), nn::MaxPool2d(2),
-                        nn::Conv2d(64, 128, 3, {.padding = 1}), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
-                        nn::Linear(6272, 256), nn::ReLU(), nn::Dropout(0.25), nn::Linear(256, 10));
+                        nn::Conv2d(32, 64, 3, {.padding = 1}), nn::BatchNorm2d(64), nn::ReLU(),
+                        nn::MaxPool2d(2), nn::Conv2d(64, 128, 3, {.padding = 1}), nn::ReLU(),
+                        nn::MaxPool2d(2), nn::Flatten(), nn::Linear(6272, 256), nn::ReLU(), nn::Dropout(0.25),
+                        nn::Linear(256, 10));
 }
 
 void w3(const Settings& s) {
@@ -188,8 +190,8 @@ void w10(const Settings& s) {
     const std::vector<double> od = bench::measure(part, 3, inner, "ms", onednn_step).wall;
     const std::vector<double> ob = bench::measure(part, 3, inner, "ms", blas_step).wall;
     char extra[160];
-    std::snprintf(extra, sizeof extra, "\"onednn_ms\": %.6g, \"openblas_ms\": %.6g", bench::percentile(od, 0.5),
-                  bench::percentile(ob, 0.5));
+    std::snprintf(extra, sizeof extra, "\"onednn_ms\": %.6g, \"openblas_ms\": %.6g",
+                  bench::percentile(od, 0.5), bench::percentile(ob, 0.5));
     bench::print(Row{"W10", "n=" + std::to_string(n), "ms", st, extra}, s);
   }
 }
@@ -238,7 +240,8 @@ void peak(const Settings& s) {
   double sink = 0;
   std::vector<double> gflops;  // per thread, per CPU-second
   const auto start = bench::Clock::now();
-  while (gflops.size() < 5 || std::chrono::duration<double>(bench::Clock::now() - start).count() < s.min_time) {
+  while (gflops.size() < 5 ||
+         std::chrono::duration<double>(bench::Clock::now() - start).count() < s.min_time) {
 #pragma omp parallel num_threads(s.threads) reduction(+ : sink)
     {
       const double t0 = thread_seconds();
@@ -255,8 +258,9 @@ void peak(const Settings& s) {
   std::printf(
       "{\"workload\": \"PEAK\", \"variant\": \"%s FMA loop\", \"threads\": %d, \"unit\": \"GFLOP/s\", "
       "\"median\": %.6g, \"p10\": %.6g, \"p90\": %.6g, \"per_core\": %.6g, \"steps\": %zu, \"sink\": %g}\n",
-      avx512 ? "AVX-512" : "AVX2", s.threads, per_core * s.threads, bench::percentile(gflops, 0.1) * s.threads,
-      bench::percentile(gflops, 1.0) * s.threads, per_core, gflops.size(), sink);
+      avx512 ? "AVX-512" : "AVX2", s.threads, per_core * s.threads,
+      bench::percentile(gflops, 0.1) * s.threads, bench::percentile(gflops, 1.0) * s.threads, per_core,
+      gflops.size(), sink);
 }
 
 }  // namespace
@@ -265,8 +269,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   const Settings s = bench::parse(argc, argv, names);
   if (names.empty()) {
-    std::fprintf(stderr, "usage: workloads W1|W2|W3|W8|W9|W10|PEAK ... [--threads N] [--min-steps N] "
-                         "[--min-time S] [--warmup N]\n");
+    std::fprintf(stderr,
+                 "usage: workloads W1|W2|W3|W8|W9|W10|PEAK ... [--threads N] [--min-steps N] "
+                 "[--min-time S] [--warmup N]\n");
     return 2;
   }
   set_num_threads(s.threads);

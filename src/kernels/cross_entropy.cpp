@@ -11,8 +11,8 @@ CrossEntropyForward cross_entropy(const Tensor& logits, const Tensor& target, bo
   unsupported_device("cross_entropy", logits.device());
 }
 
-Tensor cross_entropy_backward(const Tensor& logits, const Tensor& target, const Tensor& lse, const Tensor& grad,
-                              double scale) {
+Tensor cross_entropy_backward(const Tensor& logits, const Tensor& target, const Tensor& lse,
+                              const Tensor& grad, double scale) {
   if (logits.device().is_cpu()) return cpu::cross_entropy_backward(logits, target, lse, grad, scale);
   unsupported_device("cross_entropy", logits.device());
 }

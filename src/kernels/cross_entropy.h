@@ -13,7 +13,7 @@ struct CrossEntropyForward {
 // targets already checked to lie in [0, C).
 CrossEntropyForward cross_entropy(const Tensor& logits, const Tensor& target, bool reduce, double scale);
 // d logits = (softmax(logits) - onehot(target)) * grad * scale, with grad 0-dim (reduced) or [N].
-Tensor cross_entropy_backward(const Tensor& logits, const Tensor& target, const Tensor& lse, const Tensor& grad,
-                              double scale);
+Tensor cross_entropy_backward(const Tensor& logits, const Tensor& target, const Tensor& lse,
+                              const Tensor& grad, double scale);
 
 }  // namespace strata::kernels

@@ -166,7 +166,8 @@ Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, const Cros
   // (Flattening a detached input records nothing; the node below links to `input` itself.)
   auto [x, t] = flatten_classes(input.detach(), target, "cross_entropy");
   const int64_t n = x.size(0), classes = x.size(1);
-  if (n == 0 || classes == 0 || check_class_targets(t, classes, options.ignore_index, "cross_entropy")) return {};
+  if (n == 0 || classes == 0 || check_class_targets(t, classes, options.ignore_index, "cross_entropy"))
+    return {};
   const bool reduce = options.reduction != Reduction::None;
   const double scale = options.reduction == Reduction::Mean ? 1.0 / static_cast<double>(n) : 1.0;
   kernels::CrossEntropyForward fw = kernels::cross_entropy(x, t, reduce, scale);
@@ -177,7 +178,8 @@ Tensor fused_cross_entropy(const Tensor& input, const Tensor& target, const Cros
         const Tensor x2 = input.dim() == 1 ? input.unsqueeze(0) : input;
         const Tensor g2 = reduce || input.dim() == 1 ? g.reshape({}) : g;
         if (!autograd::grad_mode_enabled()) {
-          return {kernels::cross_entropy_backward(x2.detach(), t, lse, g2.detach(), scale).reshape(input.shape())};
+          return {kernels::cross_entropy_backward(x2.detach(), t, lse, g2.detach(), scale)
+                      .reshape(input.shape())};
         }
         // Inside a create_graph backward: the same formula written with ops, so it differentiates again.
         const Tensor onehot =

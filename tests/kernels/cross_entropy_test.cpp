@@ -32,9 +32,10 @@ std::pair<Tensor, Tensor> loss_and_grad(const Tensor& x, const std::function<Ten
 
 void expect_same(const Tensor& logits, const Tensor& target, double tol) {
   for (Reduction r : {Reduction::Mean, Reduction::Sum, Reduction::None}) {
-    auto [fused_loss, fused_grad] =
-        loss_and_grad(logits, [&](const Tensor& x) { return ops::cross_entropy(x, target, {.reduction = r}); });
-    auto [ref_loss, ref_grad] = loss_and_grad(logits, [&](const Tensor& x) { return composite(x, target, r); });
+    auto [fused_loss, fused_grad] = loss_and_grad(
+        logits, [&](const Tensor& x) { return ops::cross_entropy(x, target, {.reduction = r}); });
+    auto [ref_loss, ref_grad] =
+        loss_and_grad(logits, [&](const Tensor& x) { return composite(x, target, r); });
     EXPECT_EQ(fused_loss.shape(), ref_loss.shape());
     EXPECT_TRUE(allclose(fused_loss, ref_loss, tol, tol)) << fused_loss << "\n" << ref_loss;
     EXPECT_TRUE(allclose(fused_grad, ref_grad, tol, tol)) << fused_grad << "\n" << ref_grad;
@@ -74,7 +75,7 @@ TEST(FusedCrossEntropy, StridedLogitsAndUnbatchedInput) {
   Generator g(6);
   const Tensor wide = randn({5, 8}, {.dtype = kFloat64}, &g);
   expect_same(wide.t(), from_vector<int64_t>({1, 0, 4, 3, 2, 2, 1, 0}, {8}), 1e-12);  // [8, 5] transposed
-  expect_same(wide.select(0, 2), from_vector<int64_t>({3}, Shape{}), 1e-12);         // [8] logits, 0-dim target
+  expect_same(wide.select(0, 2), from_vector<int64_t>({3}, Shape{}), 1e-12);  // [8] logits, 0-dim target
 }
 
 TEST(FusedCrossEntropy, ExtremeLogitsStayFinite) {
@@ -109,7 +110,8 @@ TEST(FusedCrossEntropy, OtherCasesKeepTheirSemantics) {
   const Tensor logits = from_vector<double>({1, 2, 3, 3, 2, 1}, {2, 3});
   const double l0 = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 3.0;
   EXPECT_NEAR(ops::cross_entropy(logits, from_vector<int64_t>({2, -100}, {2})).item(), l0, 1e-12);
-  EXPECT_NEAR(ops::cross_entropy(logits, from_vector<int64_t>({2, 0}, {2}), {.weight = ones({3}, {.dtype = kFloat64})})
+  EXPECT_NEAR(ops::cross_entropy(logits, from_vector<int64_t>({2, 0}, {2}),
+                                 {.weight = ones({3}, {.dtype = kFloat64})})
                   .item(),
               ops::cross_entropy(logits, from_vector<int64_t>({2, 0}, {2})).item(), 1e-12);
   EXPECT_EQ(ops::cross_entropy(logits.unsqueeze(2), from_vector<int64_t>({2, 0}, {2, 1})).shape(), Shape{});
@@ -132,8 +134,8 @@ TEST(FusedCrossEntropyKernel, ReducedLossAndBackward) {
   EXPECT_EQ(fw.loss.dim(), 0);
   EXPECT_NEAR(fw.loss.item(), 0.5 * (std::log(3.0) + std::log(5.0) - std::log(3.0)), 1e-12);
   EXPECT_NEAR(fw.lse.at({1}), std::log(5.0), 1e-12);
-  const Tensor g = kernels::cross_entropy_backward(logits, target, fw.lse, scalar_tensor(2.0, {.dtype = kFloat64}),
-                                                   0.5);
+  const Tensor g =
+      kernels::cross_entropy_backward(logits, target, fw.lse, scalar_tensor(2.0, {.dtype = kFloat64}), 0.5);
   const std::vector<double> expected = {1.0 / 3 - 1, 1.0 / 3, 1.0 / 3, 1.0 / 5, 3.0 / 5 - 1, 1.0 / 5};
   const std::vector<double> got = g.to_vector<double>();
   for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-12);

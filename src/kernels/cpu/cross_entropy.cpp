@@ -75,8 +75,8 @@ CrossEntropyForward cross_entropy(const Tensor& logits, const Tensor& target, bo
   return out;
 }
 
-Tensor cross_entropy_backward(const Tensor& logits, const Tensor& target, const Tensor& lse, const Tensor& grad,
-                              double scale) {
+Tensor cross_entropy_backward(const Tensor& logits, const Tensor& target, const Tensor& lse,
+                              const Tensor& grad, double scale) {
   const Tensor x = dense(logits);
   const Tensor t = dense(target);
   const Tensor g = dense(grad.dtype() == x.dtype() ? grad : [&] {

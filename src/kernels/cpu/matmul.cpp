@@ -338,8 +338,29 @@ void execute(const std::shared_ptr<const Primitive>& prim, const Tensor& a, cons
   stream().wait();
 }
 
+// Products below this many multiply-adds (about 20 us on one core) run on the calling thread: waking a
+// second OpenMP thread costs about 10 us with passive waiting, and far more when it has been descheduled.
+constexpr int64_t kSerialMacs = int64_t{1} << 20;
+
+// Runs its scope's OpenMP regions (oneDNN's included) on the calling thread when `on`.
+class SerialScope {
+ public:
+  explicit SerialScope(bool on) : previous_(on && !omp_in_parallel() ? omp_get_max_threads() : 0) {
+    if (previous_ > 1) omp_set_num_threads(1);
+  }
+  ~SerialScope() {
+    if (previous_ > 1) omp_set_num_threads(previous_);
+  }
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  int previous_;
+};
+
 void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
   if (bias.defined() && bias.stride(0) != 1) bias = dense(bias);
+  const SerialScope serial(out.numel() * a.size(-1) < kSerialMacs);
   Problem p;
   bool copy_a = false;
   bool copy_b = false;
