@@ -1,0 +1,24 @@
+#pragma once
+// Builds a run's loss, optimiser and schedulers from a config; shared by `strata train` and `strata tune`.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "strata/optim/optimizer.h"
+#include "strata/train/trainer.h"
+
+namespace strata::cli {
+
+// True when a larger value of `monitor` ("loss", "val_accuracy", any metric name) is better.
+bool higher_is_better(const std::string& monitor);
+// The config's loss; class-index targets are one-hot encoded for the regression losses.
+train::LossFn make_loss(const Config& c);
+// The config's optimiser over `params`.
+std::shared_ptr<optim::Optimizer> make_optimizer(const Config& c, const std::vector<Tensor>& params);
+// Attaches the config's scheduler: to the trainer (saved in checkpoints) and, for per-batch or
+// metric-driven schedules, as a callback that steps it.
+void attach_scheduler(const Config& c, train::Trainer& trainer, int64_t steps_per_epoch,
+                      std::vector<std::shared_ptr<train::Callback>>& callbacks);
+
+}  // namespace strata::cli
