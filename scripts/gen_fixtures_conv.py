@@ -10,11 +10,9 @@ Each case `c` stores its inputs `c.<name>`, the layer output `c.out`, a fixed up
 `c.grad_out` and the gradients `c.grad_<name>` of every floating input and parameter; batch-norm cases
 also store the running statistics after the step (`c.running_mean_after`, `c.running_var_after`,
 `c.num_batches_tracked`). Every case seeds torch from its own name, so the output is deterministic.
-The files are written by hand (json + struct).
+The files are written by the safetensors writer of scripts/gen_fixtures.py.
 """
-import json
 import os
-import struct
 import subprocess
 import sys
 import zlib
@@ -30,25 +28,8 @@ except ImportError:
     subprocess.run([os.path.join(ROOT, "scripts", "install-deps"), "python3-torch", "python3-numpy"], check=True)
     os.execv(sys.executable, [sys.executable] + sys.argv)
 
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
-
-
-def save_safetensors(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": dict(sorted(metadata.items()))}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous()
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_fixtures import save_safetensors  # noqa: E402  (the one safetensors writer)
 
 class Family:
     def __init__(self, name):

@@ -15,9 +15,7 @@ total_length=steps), so outputs past a sequence's end are zero. Cell cases (`rnn
 `gru_cell`) store the same with `h_n` / `c_n` being the new state. The case `state_dict_lstm` stores an input
 and the output of the LSTM whose state_dict is the second file. Every case seeds torch from its own name.
 """
-import json
 import os
-import struct
 import subprocess
 import sys
 import zlib
@@ -34,25 +32,8 @@ except ImportError:
     subprocess.run([os.path.join(ROOT, "scripts", "install-deps"), "python3-torch", "python3-numpy"], check=True)
     os.execv(sys.executable, [sys.executable] + sys.argv)
 
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
-
-
-def save_safetensors(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": dict(sorted(metadata.items()))}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous()
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_fixtures import save_safetensors  # noqa: E402  (the one safetensors writer)
 
 TENSORS = {}
 
