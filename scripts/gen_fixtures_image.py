@@ -8,9 +8,7 @@ Each case `c` stores its input image `c.img` (f32 in [0, 1], f64, or u8, [C, H, 
 `c.out`; the parameters of each case live in tests/data/image/functional_golden_test.cpp under the same name.
 Inputs come from a generator seeded per case, so the file is deterministic. Written by hand (json + struct).
 """
-import json
 import os
-import struct
 import subprocess
 import sys
 import zlib
@@ -27,25 +25,8 @@ except ImportError:
     subprocess.run(["apt-get", "install", "-y", "python3-torchvision"], check=True)
     os.execv(sys.executable, [sys.executable] + sys.argv)
 
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64", torch.uint8: "U8"}
-
-
-def save_safetensors(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": dict(sorted(metadata.items()))}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous()
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_fixtures import save_safetensors  # noqa: E402  (the one safetensors writer)
 
 tensors = {}
 

@@ -17,9 +17,7 @@ tests/fixtures/optim_scheduler.safetensors
 The C++ golden tests (tests/optim/optimizer_golden_test.cpp, scheduler_golden_test.cpp) build the same cases;
 keep the two lists in step. The files are written by hand (json + struct).
 """
-import json
 import os
-import struct
 import subprocess
 import sys
 import warnings
@@ -41,30 +39,8 @@ from torch.optim import lr_scheduler as sched
 # SequentialLR steps its second scheduler with an explicit epoch, which PyTorch 1.13 warns about.
 warnings.filterwarnings("ignore", message="The epoch parameter", category=UserWarning)
 
-DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
-
-
-def save_safetensors(path, tensors):
-    """u64 little-endian header length, JSON header padded with spaces to 8 bytes, raw little-endian data."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous().cpu()
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
-    os.replace(tmp, path)
-    print(f"wrote {os.path.relpath(path, ROOT)} ({len(tensors)} tensors, {os.path.getsize(path)} bytes)")
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_fixtures import save_safetensors  # noqa: E402  (the one safetensors writer)
 
 # ---- optimisers ---------------------------------------------------------------------------------------------
 STEPS = 10
