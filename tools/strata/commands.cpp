@@ -22,6 +22,7 @@
 #include "strata/optim.h"
 #include "strata/strata.h"
 #include "strata/train.h"
+#include "training_data.h"
 #include "training_setup.h"
 
 namespace strata::cli {
@@ -29,18 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int64_t kSide = 28;  // both datasets hold 28x28 grey images
-const Shape kInputShape{1, 1, kSide, kSide};
-
-struct DatasetInfo {
-  double mean, std;
-  std::vector<std::string> classes;
-};
-
-DatasetInfo dataset_info(const std::string& name) {
-  if (name == "mnist") return {0.1307, 0.3081, {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}};
-  return {0.2860, 0.3530, data::FashionMNIST::classes()};
-}
+constexpr int64_t kSide = 28;  // predict: images are resized to the datasets' 28x28
 
 std::vector<Override> overrides_of(const ConfigArgs& args) {
   std::vector<Override> out;
@@ -58,29 +48,6 @@ Config load(const ConfigArgs& args, std::vector<Override> extra = {}) {
   if (c.training.threads > 0) set_num_threads(c.training.threads);
   manual_seed(c.training.seed);
   return c;
-}
-
-// Images u8 [N, 28, 28] -> f32 [N, 1, 28, 28], scaled to [0, 1] and normalised when asked; done once for the
-// whole split rather than per example.
-Tensor prepare_images(const Tensor& images, const Config& c) {
-  Tensor x = images.to(kFloat32).unsqueeze(1).contiguous();
-  x.mul_(1.0 / 255.0);  // in place: one copy of the split in memory, not one per step
-  if (c.data.normalize) {
-    const DatasetInfo info = dataset_info(c.data.dataset);
-    x.add_(-info.mean).mul_(1.0 / info.std);
-  }
-  return x;
-}
-
-std::shared_ptr<data::TensorDataset> load_split(const Config& c, bool train) {
-  data::ImageSplit split = c.data.dataset == "mnist" ? data::load_mnist(train, c.data.root)
-                                                     : data::load_fashion_mnist(train, c.data.root);
-  const int64_t limit = train ? c.data.limit : c.data.test_limit;
-  if (limit > 0 && limit < split.images.size(0)) {
-    split.images = split.images.narrow(0, 0, limit);
-    split.labels = split.labels.narrow(0, 0, limit);
-  }
-  return std::make_shared<data::TensorDataset>(prepare_images(split.images, c), split.labels.contiguous());
 }
 
 // The configured metrics the Trainer does not compute anyway (it always logs loss and accuracy).
@@ -131,7 +98,8 @@ std::string json_line(const train::Logs& logs, const Config& c,
 // classification report, the confusion-matrix and ROC plots and eval_metrics.json (the configured metrics
 // from `logs` plus accuracy, f1_macro and roc_auc). Returns false, writing nothing, for other models.
 bool write_eval_report(nn::Sequential& model, data::DataLoader& loader, const Config& c,
-                       const train::Logs& logs, const std::string& out) {
+                       const std::vector<std::string>& classes, const train::Logs& logs,
+                       const std::string& out) {
   std::unique_ptr<metrics::ConfusionMatrix> confusion;
   std::unique_ptr<metrics::RocAuc> roc;
   {
@@ -150,7 +118,7 @@ bool write_eval_report(nn::Sequential& model, data::DataLoader& loader, const Co
     }
   }
   if (!confusion) return false;
-  std::vector<std::string> names = dataset_info(c.data.dataset).classes;
+  std::vector<std::string> names = classes;
   if (static_cast<int64_t>(names.size()) != confusion->num_classes()) names.clear();  // "0", "1", ...
 
   std::error_code error;
@@ -248,27 +216,19 @@ int run_train(const TrainArgs& args) {
   const std::string out = args.out.empty() ? "runs/" + name : args.out;
   const auto start = std::chrono::steady_clock::now();
 
-  nn::Sequential model = build_model(c, kInputShape);
-  std::shared_ptr<const data::Dataset> train_set = load_split(c, true);
-  std::shared_ptr<const data::Dataset> val_set;
-  const auto test_set = load_split(c, false);
-  if (c.data.val_fraction > 0) {
-    auto parts = data::random_split(
-        train_set, std::vector<double>{1 - c.data.val_fraction, c.data.val_fraction}, c.training.seed);
-    STRATA_CHECK(parts[0]->size() > 0 && parts[1]->size() > 0,
-                 "data.val_fraction {} leaves an empty training or validation set ({} images)",
-                 c.data.val_fraction, train_set->size());
-    train_set = parts[0];
-    val_set = parts[1];
-  }
-  data::DataLoader train_loader(train_set, {.batch_size = c.data.batch_size,
-                                            .shuffle = c.data.shuffle,
-                                            .seed = c.training.seed,
-                                            .num_workers = c.data.num_workers});
-  data::DataLoader test_loader(test_set, {.batch_size = 1000});
+  const TrainingData d = load_training_data(c);
+  nn::Sequential model = build_model(c, d.input_shape, d.input_dtype);
+  data::DataLoader train_loader(d.train, {.batch_size = c.data.batch_size,
+                                          .shuffle = c.data.shuffle,
+                                          .seed = c.training.seed,
+                                          .num_workers = c.data.num_workers,
+                                          .collate = d.collate});
+  data::DataLoader test_loader(d.test, {.batch_size = 1000, .collate = d.collate});
   std::unique_ptr<data::DataLoader> val_loader;
-  if (val_set)
-    val_loader = std::make_unique<data::DataLoader>(val_set, data::DataLoaderOptions{.batch_size = 1000});
+  if (d.val) {
+    val_loader = std::make_unique<data::DataLoader>(
+        d.val, data::DataLoaderOptions{.batch_size = 1000, .collate = d.collate});
+  }
 
   train::Trainer trainer(model.ptr(), make_optimizer(c, model->parameters()), make_loss(c));
   std::vector<std::shared_ptr<train::Callback>> callbacks;
@@ -289,11 +249,10 @@ int run_train(const TrainArgs& args) {
     config_out << to_yaml(c);
     STRATA_CHECK(config_out.good(), "cannot write {}/config.yaml", out);
   }
-  std::cerr << fmt::format("strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n",
-                           name, model->num_parameters(), c.data.dataset, train_set->size(),
-                           val_set ? val_set->size() : test_set->size(),
-                           val_set ? "validation" : "test as validation", c.training.epochs,
-                           c.training.epochs == 1 ? "" : "s", out);
+  std::cerr << fmt::format(
+      "strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n", name,
+      model->num_parameters(), d.description, d.train->size(), d.val ? d.val->size() : d.test->size(),
+      d.val ? "validation" : "test as validation", c.training.epochs, c.training.epochs == 1 ? "" : "s", out);
   const train::History history =
       trainer.fit(train_loader, {.epochs = c.training.epochs,
                                  .validation = val_loader ? val_loader.get() : &test_loader,
@@ -320,9 +279,10 @@ int run_train(const TrainArgs& args) {
 int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::string& out) {
   const Config c = load(args);
   const auto start = std::chrono::steady_clock::now();
-  nn::Sequential model = build_model(c, kInputShape);
+  const TrainingData d = load_training_data(c, false);
+  nn::Sequential model = build_model(c, d.input_shape, d.input_dtype);
   load_weights(*model, checkpoint, c.path);
-  data::DataLoader loader(load_split(c, false), {.batch_size = 1000});
+  data::DataLoader loader(d.test, {.batch_size = 1000, .collate = d.collate});
   train::Trainer trainer(model.ptr(), std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
   const train::Logs logs = trainer.evaluate(loader, extra_metrics(c));
   std::string report_dir = out;
@@ -330,7 +290,7 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
     report_dir = fs::path(checkpoint).parent_path().string();
     if (report_dir.empty()) report_dir = ".";
   }
-  if (write_eval_report(model, loader, c, logs, report_dir))
+  if (write_eval_report(model, loader, c, d.classes, logs, report_dir))
     std::cerr << fmt::format("strata eval: report written to {}\n", report_dir);
   std::cout << json_line(logs, c,
                          {{"samples", std::to_string(loader.dataset().size())},
@@ -359,7 +319,10 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
     std::cerr << "strata predict: light background, inverting the image to match the training data\n";
   }
 
-  nn::Sequential model = build_model(c, kInputShape);
+  STRATA_CHECK(c.data.dataset == "fashion-mnist" || c.data.dataset == "mnist",
+               "strata predict classifies images; {} trains on {}", c.path, c.data.dataset);
+  const TrainingData d = load_training_data(c, false);
+  nn::Sequential model = build_model(c, d.input_shape, d.input_dtype);
   load_weights(*model, checkpoint, c.path);
   model->eval();
   NoGradGuard no_grad;
@@ -368,10 +331,9 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
   std::vector<int> order(p.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
-  const DatasetInfo info = dataset_info(c.data.dataset);
   for (int i = 0; i < std::min<int>(top_k, static_cast<int>(order.size())); ++i) {
     const int k = order[i];
-    const std::string label = k < static_cast<int>(info.classes.size()) ? info.classes[k] : std::to_string(k);
+    const std::string label = k < static_cast<int>(d.classes.size()) ? d.classes[k] : std::to_string(k);
     std::cout << fmt::format("{}. {:<12} {:.4f}\n", i + 1, label, p[k]);
   }
   return 0;
@@ -379,8 +341,9 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
 
 int run_summary(const ConfigArgs& args) {
   const Config c = load(args);
-  nn::Sequential model = build_model(c, kInputShape);
-  std::cout << nn::summary(*model, kInputShape);
+  const TrainingData d = load_training_data(c, false);
+  nn::Sequential model = build_model(c, d.input_shape, d.input_dtype);
+  std::cout << nn::summary(*model, d.input_shape, d.input_dtype);
   return 0;
 }
 

@@ -165,7 +165,7 @@ class Reader {
     check_section(node, "data", false);
     check_keys(node, "data",
                {"dataset", "root", "batch_size", "normalize", "shuffle", "num_workers", "limit", "test_limit",
-                "val_fraction"});
+                "val_fraction", "text", "table", "augment"});
     read(node, "data", "dataset", d.dataset);
     read(node, "data", "root", d.root);
     read(node, "data", "batch_size", d.batch_size);
@@ -176,10 +176,16 @@ class Reader {
     read(node, "data", "test_limit", d.test_limit);
     read(node, "data", "val_fraction", d.val_fraction);
     auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
-    if (d.dataset != "fashion-mnist" && d.dataset != "mnist") {
+    const std::set<std::string> datasets{"fashion-mnist", "mnist", "text-lm", "text-folder", "table"};
+    if (!datasets.count(d.dataset)) {
       fail(at("dataset"), "data.dataset",
-           fmt::format("unknown dataset '{}' (known: fashion-mnist, mnist)", d.dataset));
+           fmt::format("unknown dataset '{}'{} (known: {})", d.dataset,
+                       did_you_mean(d.dataset, std::vector<std::string>(datasets.begin(), datasets.end())),
+                       join(datasets)));
     }
+    read_text_data(at("text"), d);
+    read_table_data(at("table"), d);
+    read_augment(at("augment"), d);
     if (d.batch_size <= 0)
       fail(at("batch_size"), "data.batch_size", "field 'data.batch_size' must be positive");
     if (d.num_workers < 0)
@@ -190,6 +196,24 @@ class Reader {
     if (!(d.val_fraction >= 0 && d.val_fraction < 1)) {
       fail(at("val_fraction"), "data.val_fraction", "field 'data.val_fraction' must be in [0, 1)");
     }
+  }
+
+  // data.text (`node` may be undefined): the text source's fields.
+  void read_text_data(const YAML::Node& node, DataConfig& d) const {
+    if (node.IsDefined() && !node.IsNull() && d.dataset != "text-lm" && d.dataset != "text-folder")
+      fail(node, "data.text", fmt::format("'data.text' does not apply to dataset '{}'", d.dataset));
+  }
+
+  // data.table (`node` may be undefined): the table source's fields.
+  void read_table_data(const YAML::Node& node, DataConfig& d) const {
+    if (node.IsDefined() && !node.IsNull() && d.dataset != "table")
+      fail(node, "data.table", fmt::format("'data.table' does not apply to dataset '{}'", d.dataset));
+  }
+
+  // data.augment (`node` may be undefined): the training split's augmentation.
+  void read_augment(const YAML::Node& node, DataConfig& d) const {
+    if (node.IsDefined() && !node.IsNull()) fail(node, "data.augment", "'data.augment' is not supported yet");
+    (void)d;
   }
 
   void read_layers(const YAML::Node& list, ModelConfig& m) const {
@@ -572,6 +596,12 @@ Config load_config(const std::string& path, const std::vector<Override>& overrid
 namespace {
 // The shortest text that reads back as the same double ("0.005", not "0.0050000000000000001").
 std::string num(double v) { return fmt::format("{}", v); }
+
+// data.text as read_text_data reads it back (nothing for other datasets).
+void write_text_data(const DataConfig& d, YAML::Node& data) { (void)d, (void)data; }
+
+// data.table as read_table_data reads it back (nothing for other datasets).
+void write_table_data(const DataConfig& d, YAML::Node& data) { (void)d, (void)data; }
 }  // namespace
 
 std::string to_yaml(const Config& c) {
@@ -587,6 +617,9 @@ std::string to_yaml(const Config& c) {
   data["limit"] = c.data.limit;
   data["test_limit"] = c.data.test_limit;
   data["val_fraction"] = num(c.data.val_fraction);
+  write_text_data(c.data, data);
+  write_table_data(c.data, data);
+  if (c.data.augment.IsDefined() && !c.data.augment.IsNull()) data["augment"] = YAML::Clone(c.data.augment);
   out["data"] = data;
   out["model"] = YAML::Clone(c.model.node);
 

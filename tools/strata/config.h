@@ -18,8 +18,15 @@ struct LayerSpec {
   std::string where;  // "file:line", or the override that set the layer list
 };
 
+// data.text: the text datasets (dataset text-lm or text-folder); read by Reader::read_text_data.
+struct TextDataConfig {};
+
+// data.table: a CSV/ARFF table with a target column and cleaning steps (dataset table); read by
+// Reader::read_table_data.
+struct TableDataConfig {};
+
 struct DataConfig {
-  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist
+  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | text-lm | text-folder | table
   std::string root;                       // empty: the dataset's default location
   int64_t batch_size = 64;
   bool normalize = true;  // subtract the dataset's mean pixel, divide by its standard deviation
@@ -28,6 +35,9 @@ struct DataConfig {
   int64_t limit = 0;          // use only the first N training images (0: all)
   int64_t test_limit = 0;     // use only the first N test images (0: all)
   double val_fraction = 0.0;  // > 0: hold out this fraction of the training images for validation
+  TextDataConfig text;
+  TableDataConfig table;
+  YAML::Node augment;  // data.augment: image augmentation of the training split, as `strata data augment`
 };
 
 struct ModelConfig {

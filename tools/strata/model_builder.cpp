@@ -241,10 +241,10 @@ nn::Sequential named_model(const ModelConfig& m) {
 
 // Runs one zero input through the layers, one at a time, so that a layer that does not fit its input
 // (e.g. linear in: 256 after a layer that gives 400 features) is reported with its line in the config.
-void check_shapes(const ModelConfig& m, nn::SequentialImpl& net, const Shape& input_shape) {
+void check_shapes(const ModelConfig& m, nn::SequentialImpl& net, const Shape& input_shape, Dtype dtype) {
   NoGradGuard no_grad;
   net.eval();
-  Tensor x = zeros(input_shape);
+  Tensor x = zeros(input_shape, {.dtype = dtype});
   for (size_t i = 0; i < net.size(); ++i) {
     const Shape in = x.shape();
     try {
@@ -268,7 +268,7 @@ const std::vector<std::string>& layer_names() {
   return names;
 }
 
-nn::Sequential build_model(const Config& config, const Shape& input_shape) {
+nn::Sequential build_model(const Config& config, const Shape& input_shape, Dtype input_dtype) {
   const ModelConfig& m = config.model;
   if (!m.name.empty()) {
     try {
@@ -276,7 +276,7 @@ nn::Sequential build_model(const Config& config, const Shape& input_shape) {
       if (!input_shape.empty()) {
         NoGradGuard no_grad;
         net->eval();
-        net->forward(zeros(input_shape));
+        net->forward(zeros(input_shape, {.dtype = input_dtype}));
         net->train();
       }
       return net;
@@ -302,7 +302,7 @@ nn::Sequential build_model(const Config& config, const Shape& input_shape) {
       args.fail(fmt::format("layer '{}': {}", spec.type, msg));
     }
   }
-  if (!input_shape.empty()) check_shapes(m, *net, input_shape);
+  if (!input_shape.empty()) check_shapes(m, *net, input_shape, input_dtype);
   return net;
 }
 

@@ -17,6 +17,7 @@
 #include "strata/strata.h"
 #include "strata/train.h"
 #include "strata/tune.h"
+#include "training_data.h"
 #include "training_setup.h"
 
 namespace strata::cli {
@@ -30,24 +31,11 @@ const Shape kInputShape{1, 1, 28, 28};
 // These mirror the helpers of commands.cpp (private there): the data preparation, loss, optimiser and
 // scheduler must be the same for a tuned config to train the same way under `strata train`.
 
-std::pair<double, double> normalization(const std::string& dataset) {
-  return dataset == "mnist" ? std::pair{0.1307, 0.3081} : std::pair{0.2860, 0.3530};
-}
-
-// The training images of the config (data.limit applied), as f32 [N, 1, 28, 28].
-std::shared_ptr<data::TensorDataset> load_training_images(const Config& c) {
-  data::ImageSplit split = c.data.dataset == "mnist" ? data::load_mnist(true, c.data.root)
-                                                     : data::load_fashion_mnist(true, c.data.root);
-  if (c.data.limit > 0 && c.data.limit < split.images.size(0)) {
-    split.images = split.images.narrow(0, 0, c.data.limit);
-    split.labels = split.labels.narrow(0, 0, c.data.limit);
-  }
-  Tensor x = split.images.to(kFloat32).unsqueeze(1) / 255.0;
-  if (c.data.normalize) {
-    const auto [mean, std] = normalization(c.data.dataset);
-    x = (x - mean) / std;
-  }
-  return std::make_shared<data::TensorDataset>(x.contiguous(), split.labels.contiguous());
+// The training images of the config (data.limit applied), as `strata train` prepares them.
+std::shared_ptr<const data::TensorDataset> load_training_images(const Config& c) {
+  STRATA_CHECK(c.data.dataset == "fashion-mnist" || c.data.dataset == "mnist",
+               "strata tune trains on image datasets; {} names {}", c.path, c.data.dataset);
+  return std::static_pointer_cast<const data::TensorDataset>(load_image_data(c, true).train);
 }
 
 // The rows of a tensor dataset at `indices`, as a tensor dataset of its own.

@@ -1,0 +1,38 @@
+#pragma once
+// The data a config trains and evaluates on, whatever its source: image datasets (image_data.cpp), text
+// (text_data.cpp) or CSV/ARFF tables (table_data.cpp). Commands build the model from `input_shape` and
+// read batches through `collate`, so they do not depend on the source.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "strata/data.h"
+
+namespace strata::cli {
+
+struct TrainingData {
+  std::shared_ptr<const data::Dataset> train;  // null when only the test split was asked for
+  std::shared_ptr<const data::Dataset> val;    // null: the config holds no validation split out
+  std::shared_ptr<const data::Dataset> test;
+  Shape input_shape;                 // one example with a batch dimension of 1 ({1, 1, 28, 28})
+  Dtype input_dtype = kFloat32;      // i64 for token ids
+  std::vector<std::string> classes;  // class names for reports; empty when unnamed or regression
+  data::Collate collate = data::default_collate;
+  std::string description;  // what the run log calls the data ("fashion-mnist", "penguins.csv")
+};
+
+// Loads the splits the config names. `with_train` false loads only what evaluation needs (the test split
+// and whatever describes the inputs). Throws strata::Error naming the file or field on bad data.
+TrainingData load_training_data(const Config& c, bool with_train = true);
+
+// Sources, one per kind of data (dispatched on data.dataset by load_training_data).
+TrainingData load_image_data(const Config& c, bool with_train);
+TrainingData load_text_data(const Config& c, bool with_train);
+TrainingData load_table_data(const Config& c, bool with_train);
+// Image datasets: the per-channel normalisation of `data.dataset` (mean, std).
+std::pair<double, double> image_normalization(const std::string& dataset);
+// Image datasets: u8 [N, 28, 28] -> f32 [N, 1, 28, 28] in [0, 1], normalised when the config asks.
+Tensor prepare_images(const Tensor& images, const Config& c);
+
+}  // namespace strata::cli
