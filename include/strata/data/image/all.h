@@ -7,5 +7,6 @@
 #include "strata/data/image/image_folder.h"
 #include "strata/data/image/io.h"
 #include "strata/data/image/mix.h"
+#include "strata/data/image/near_duplicates.h"
 #include "strata/data/image/spec.h"
 #include "strata/data/image/transforms.h"
