@@ -182,6 +182,7 @@ DataLoader::Iterator DataLoader::begin() {
   impl->batch_size = options_.batch_size;
   impl->collate = options_.collate;
   impl->epoch = epoch_++;
+  dataset_->set_epoch(impl->epoch);  // before any worker reads: epoch-dependent examples follow the loader
   const int64_t n = dataset_->size();
   if (options_.shuffle) {
     Generator generator(detail::mix64(detail::mix64(options_.seed) ^ static_cast<uint64_t>(impl->epoch)));

@@ -18,6 +18,16 @@ TEST(Tensor, FactoriesAndElementAccess) {
   EXPECT_EQ(scalar_tensor(4.0).item(), 4.0);
 }
 
+TEST(Tensor, ItemReadsLargeIntegersExactly) {
+  // 2^60 + 1 has no double of its own: item<int64_t>() must not pass through double.
+  const int64_t big = (int64_t{1} << 60) + 1;
+  EXPECT_EQ(from_vector<int64_t>({big}).item<int64_t>(), big);
+  EXPECT_EQ(from_vector<int64_t>({-big}).reshape({1, 1}).item<int64_t>(), -big);
+  EXPECT_EQ(from_vector<int64_t>({-1}).item<uint64_t>(), ~uint64_t{0});
+  EXPECT_EQ(from_vector<float>({2.5f}).item<int64_t>(), 2);
+  EXPECT_THROW(from_vector<int64_t>({1, 2}).item<int64_t>(), Error);
+}
+
 TEST(Tensor, SeededRandomIsReproducible) {
   manual_seed(42);
   Tensor a = randn({4, 4});

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <ostream>
+#include <type_traits>
 #include <vector>
 
 #include "strata/core/device.h"
@@ -72,9 +73,15 @@ class Tensor {
   // ---- element access (for tests and small tensors) -----------------------------------------
   // The value of a one-element tensor.
   double item() const;
+  // The value as T; 64-bit integers are read exactly (an i64 above 2^53 does not pass through double).
   template <typename T>
   T item() const {
-    return static_cast<T>(item());
+    if constexpr (std::is_integral_v<T> && sizeof(T) == 8) {
+      (void)item();  // the checks: defined, one element
+      return static_cast<T>(to_vector<int64_t>()[0]);
+    } else {
+      return static_cast<T>(item());
+    }
   }
   // The element at `index` (one entry per dim), as double.
   double at(const Shape& index) const;

@@ -20,6 +20,10 @@ class Dataset {
   // The example at `index` in [0, size()); throws naming the index and size otherwise. Must be safe to
   // call from several threads at once (DataLoader workers).
   virtual Example get(int64_t index) const = 0;
+  // Called by DataLoader before it reads the examples of an epoch. Datasets whose examples depend on the
+  // epoch (random augmentation) override it so a resumed run sees exactly what an uninterrupted one would;
+  // wrappers pass it on to the dataset they wrap.
+  virtual void set_epoch(int64_t /*epoch*/) const {}
 };
 
 // Rows of an input tensor and a target tensor (same first dim).
@@ -41,6 +45,7 @@ class Subset : public Dataset {
   Subset(std::shared_ptr<const Dataset> dataset, std::vector<int64_t> indices);
   int64_t size() const override { return static_cast<int64_t>(indices_.size()); }
   Example get(int64_t index) const override;
+  void set_epoch(int64_t epoch) const override { dataset_->set_epoch(epoch); }
   const std::vector<int64_t>& indices() const { return indices_; }
 
  private:
@@ -55,6 +60,7 @@ class TransformDataset : public Dataset {
   TransformDataset(std::shared_ptr<const Dataset> dataset, Transform transform);
   int64_t size() const override { return dataset_->size(); }
   Example get(int64_t index) const override;
+  void set_epoch(int64_t epoch) const override { dataset_->set_epoch(epoch); }
 
  private:
   std::shared_ptr<const Dataset> dataset_;

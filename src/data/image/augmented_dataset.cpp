@@ -35,7 +35,7 @@ Example AugmentedDataset::get(int64_t index) const {
   return get(index, draw);
 }
 
-void AugmentedDataset::set_epoch(int64_t epoch) {
+void AugmentedDataset::set_epoch(int64_t epoch) const {
   STRATA_CHECK(epoch >= 0, "AugmentedDataset: set_epoch expects a non-negative epoch, got {}", epoch);
   for (int64_t i = 0; i < size(); ++i) draws_[static_cast<size_t>(i)].store(epoch, std::memory_order_relaxed);
 }

@@ -98,6 +98,13 @@ TextClassificationDataset::TextClassificationDataset(const TextCorpus& corpus, T
                                                      TextDatasetOptions options)
     : TextClassificationDataset(corpus.texts, corpus.labels, std::move(encoder), std::move(options)) {}
 
+void TextClassificationDataset::set_epoch(int64_t epoch) const {
+  STRATA_CHECK(epoch >= 0, "TextClassificationDataset: set_epoch expects a non-negative epoch, got {}",
+               epoch);
+  for (size_t i = 0; i < texts_.size(); ++i)
+    reads_[i].store(static_cast<uint32_t>(epoch), std::memory_order_relaxed);
+}
+
 Example TextClassificationDataset::get(int64_t index) const {
   STRATA_CHECK(index >= 0 && index < size(),
                "TextClassificationDataset: index {} is out of range for a dataset of size {}", index, size());

@@ -69,6 +69,24 @@ TEST(AugmentedDataset, DrawsFollowEpochsAndDifferPerSample) {
   EXPECT_EQ(ds.base().size(), 24);
 }
 
+TEST(AugmentedDataset, AResumedLoaderDrawsWhatAnUninterruptedOneDoes) {
+  auto base = images();
+  // Uninterrupted: epochs 0, 1, 2 of one loader over a subset (the DataLoader's epoch reaches through it).
+  auto straight = std::make_shared<AugmentedDataset>(base, augmentation(), 5);
+  auto straight_part = std::make_shared<Subset>(straight, std::vector<int64_t>{0, 2, 4, 6, 8, 10, 12, 14});
+  DataLoader a(straight_part, {.batch_size = 3, .shuffle = true, .seed = 9});
+  epoch(a);
+  epoch(a);
+  const auto want = epoch(a);
+  // Resumed at epoch 2 in a fresh dataset whose examples were also read elsewhere (a preview) beforehand.
+  auto resumed = std::make_shared<AugmentedDataset>(base, augmentation(), 5);
+  for (int64_t i = 0; i < 24; ++i) resumed->get(i);
+  DataLoader b(std::make_shared<Subset>(resumed, std::vector<int64_t>{0, 2, 4, 6, 8, 10, 12, 14}),
+               {.batch_size = 3, .shuffle = true, .seed = 9, .num_workers = 2});
+  b.set_epoch(2);
+  EXPECT_TRUE(same(epoch(b), want));
+}
+
 TEST(AugmentedDataset, BadArgumentsRaise) {
   EXPECT_ERROR_CONTAINS(AugmentedDataset(nullptr, augmentation(), 1), "AugmentedDataset", "null");
   EXPECT_ERROR_CONTAINS(AugmentedDataset(images(), RandomTransform(), 1), "AugmentedDataset", "empty");

@@ -2,8 +2,10 @@
 // AugmentedDataset: applies a RandomTransform to each example's input with a generator of its own, seeded
 // from (seed, index, draw), where draw counts how many times that index has been read. A DataLoader reads
 // every index once per epoch, so draw is the epoch: augmentation is the same for a seed whatever the number
-// of workers or their timing, and differs between samples and between epochs. set_epoch() pins the draw
-// counters (for a resumed run); get(index, epoch) reads one example without touching them (previews, tests).
+// of workers or their timing, and differs between samples and between epochs. The DataLoader calls
+// set_epoch() at the start of each epoch, which pins the draw counters to it, so a resumed run (or one whose
+// indices were also read elsewhere) draws what an uninterrupted one would; get(index, epoch) reads one
+// example without touching them (previews, tests).
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -21,8 +23,8 @@ class AugmentedDataset : public Dataset {
   Example get(int64_t index) const override;
   // The example as the draw for `epoch` transforms it (no counter changes).
   Example get(int64_t index, int64_t epoch) const;
-  // Sets every draw counter to `epoch` (call with the epoch a resumed run starts at).
-  void set_epoch(int64_t epoch);
+  // Sets every draw counter to `epoch` (the DataLoader calls it at the start of each epoch).
+  void set_epoch(int64_t epoch) const override;
   // The generator seed of (seed, index, draw).
   uint64_t sample_seed(int64_t index, int64_t draw) const;
   const Dataset& base() const { return *dataset_; }

@@ -47,7 +47,8 @@ struct TextDatasetOptions {
 
 // Example i: input i64 [L_i] (the encoded text, L_i >= 0 varies), target i64 0-dim (the label).
 // Augmentation draws from a generator seeded by (seed, index, how often this index was read), so a run is
-// reproducible for a seed whatever the number of DataLoader workers, and each epoch sees new variants.
+// reproducible for a seed whatever the number of DataLoader workers, and each epoch sees new variants. The
+// DataLoader's set_epoch() pins the read counts to the epoch, so a resumed run draws the same variants.
 class TextClassificationDataset : public Dataset {
  public:
   TextClassificationDataset(std::vector<std::string> texts, std::vector<int64_t> labels, TextEncoder encoder,
@@ -55,6 +56,8 @@ class TextClassificationDataset : public Dataset {
   TextClassificationDataset(const TextCorpus& corpus, TextEncoder encoder, TextDatasetOptions options = {});
   int64_t size() const override { return static_cast<int64_t>(texts_.size()); }
   Example get(int64_t index) const override;
+  // Sets every read count to `epoch` (the DataLoader calls it at the start of each epoch).
+  void set_epoch(int64_t epoch) const override;
   const std::vector<std::string>& texts() const { return texts_; }
   const std::vector<int64_t>& labels() const { return labels_; }
 
