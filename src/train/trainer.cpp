@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "strata/autograd/grad_mode.h"
+#include "strata/core/autocast.h"
 #include "strata/core/factory.h"
 #include "strata/core/generator.h"
 #include "strata/io/safetensors.h"
@@ -20,8 +21,8 @@
 namespace strata::train {
 namespace {
 
-// Number of correct argmax predictions when the output is [B, C] logits and the target [B] class indices;
-// -1 when accuracy does not apply.
+// Number of correct argmax predictions when the output is [N, C] logits and the target [N] class indices;
+// -1 when accuracy does not apply. N is the batch size, or batch * steps for per-step predictions.
 int64_t correct_predictions(const Tensor& output, const Tensor& target) {
   if (output.dim() != 2 || target.dim() != 1 || target.dtype() != kInt64 || output.size(0) != target.size(0)) {
     return -1;
@@ -148,10 +149,11 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, last), train.size(), options.progress ? stderr : nullptr);
     double loss_sum = 0;
-    int64_t samples = 0, correct = 0, step = 0;
+    int64_t samples = 0, correct = 0, predictions = 0, step = 0;
     bool has_accuracy = true;
     for (auto& m : train_metrics) m->reset();
     for (const data::Batch& batch : train) {
+      const AutocastGuard precision(options.autocast ? AutocastMode{true, kBFloat16} : autocast_mode());
       optimizer_->zero_grad();
       const Tensor output = model_->forward(batch.input);
       Tensor loss = loss_(output, batch.target);
@@ -166,10 +168,11 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
         const int64_t c = correct_predictions(output, batch.target);
         if (c < 0) has_accuracy = false;
         correct += std::max<int64_t>(c, 0);
+        predictions += c < 0 ? 0 : output.size(0);
         for (auto& m : train_metrics) m->update(output, batch.target);
       }
       ++step;
-      const double acc = has_accuracy ? static_cast<double>(correct) / static_cast<double>(samples) : -1;
+      const double acc = has_accuracy ? static_cast<double>(correct) / static_cast<double>(predictions) : -1;
       bar.update(step, metrics_text(loss_sum / static_cast<double>(samples), acc), samples);
       Logs batch_logs{{"loss", batch_loss}};
       for (auto& cb : options.callbacks) cb->on_batch_end(*this, step, batch_logs);
@@ -177,7 +180,7 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     STRATA_CHECK(samples > 0, "fit: the training loader produced no batches");
     Logs logs;
     logs["loss"] = loss_sum / static_cast<double>(samples);
-    if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(samples);
+    if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(predictions);
     logs["lr"] = optimizer_->lr(0);
     for (size_t i = 0; i < train_metrics.size(); ++i) logs[options.metrics[i]] = train_metrics[i]->compute();
     if (options.validation) {
@@ -211,7 +214,7 @@ Logs Trainer::evaluate(data::DataLoader& loader, const std::vector<std::string>&
   const bool was_training = model_->is_training();
   model_->eval();
   double loss_sum = 0;
-  int64_t samples = 0, correct = 0;
+  int64_t samples = 0, correct = 0, predictions = 0;
   bool has_accuracy = true;
   for (const data::Batch& batch : loader) {
     const Tensor output = model_->forward(batch.input);
@@ -220,12 +223,13 @@ Logs Trainer::evaluate(data::DataLoader& loader, const std::vector<std::string>&
     const int64_t c = correct_predictions(output, batch.target);
     if (c < 0) has_accuracy = false;
     correct += std::max<int64_t>(c, 0);
+    predictions += c < 0 ? 0 : output.size(0);
     for (auto& m : named) m->update(output, batch.target);
   }
   model_->train(was_training);
   STRATA_CHECK(samples > 0, "evaluate: the loader produced no batches");
   Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
-  if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(samples);
+  if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(predictions);
   for (size_t i = 0; i < named.size(); ++i) logs[metric_names[i]] = named[i]->compute();
   return logs;
 }

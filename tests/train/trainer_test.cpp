@@ -55,6 +55,30 @@ TEST_F(TrainerTest, FitsAndEvaluates) {
   EXPECT_EQ(header, "epoch,accuracy,loss,lr,seconds,val_accuracy,val_loss");
 }
 
+TEST_F(TrainerTest, AccuracyCountsPerStepPredictions) {
+  // Sequences of 4 blob points, one label per step: outputs [B * 4, 3] against targets [B * 4] (as a
+  // language model's flattened logits and next tokens). Accuracy is the share of correct steps.
+  manual_seed(0);
+  auto points = blobs(800, 7);
+  auto sequences = std::make_shared<data::TensorDataset>(points->inputs().reshape({200, 4, 2}),
+                                                         points->targets().reshape({200, 4}));
+  const data::Collate flatten_targets = [](const std::vector<data::Example>& examples) {
+    data::Batch b = data::default_collate(examples);
+    b.target = b.target.reshape({-1});
+    return b;
+  };
+  data::DataLoader train(sequences, {.batch_size = 20, .collate = flatten_targets});
+  nn::Sequential net(nn::Flatten(0, 1), nn::Linear(2, 16), nn::ReLU(), nn::Linear(16, 3));
+  Trainer trainer(net.ptr(), optim::Adam(net->parameters(), {.lr = 1e-2}), nn::CrossEntropyLoss());
+  const History h = trainer.fit(train, {.epochs = 3, .progress = false});
+  EXPECT_GT(h.epochs.back().at("accuracy"), 0.9);
+  EXPECT_LE(h.epochs.back().at("accuracy"), 1.0);
+  const double accuracy = trainer.evaluate(train).at("accuracy");
+  const Tensor predicted = F::argmax(trainer.predict(train), 1);
+  const double correct = F::eq(predicted, points->targets()).sum().item();
+  EXPECT_NEAR(accuracy, correct / 800.0, 1e-12);
+}
+
 TEST_F(TrainerTest, ResumeIsBitExact) {
   auto dataset = blobs(256, 5);
   auto run = [&](bool resume) {

@@ -217,7 +217,7 @@ int run_train(const TrainArgs& args) {
   const auto start = std::chrono::steady_clock::now();
 
   const TrainingData d = load_training_data(c);
-  nn::Sequential model = build_model(c, d.input_shape, d.input_dtype);
+  nn::Sequential model = build_model(c, d);
   data::DataLoader train_loader(d.train, {.batch_size = c.data.batch_size,
                                           .shuffle = c.data.shuffle,
                                           .seed = c.training.seed,
@@ -249,6 +249,7 @@ int run_train(const TrainArgs& args) {
     config_out << to_yaml(c);
     STRATA_CHECK(config_out.good(), "cannot write {}/config.yaml", out);
   }
+  if (d.save_preprocessing) d.save_preprocessing(out);
   std::cerr << fmt::format(
       "strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n", name,
       model->num_parameters(), d.description, d.train->size(), d.val ? d.val->size() : d.test->size(),
@@ -259,7 +260,8 @@ int run_train(const TrainArgs& args) {
                                  .callbacks = callbacks,
                                  .out_dir = out,
                                  .progress = args.progress,
-                                 .metrics = extra_metrics(c)});
+                                 .metrics = extra_metrics(c),
+                                 .autocast = c.training.autocast == "bf16"});
   // With the test split as validation, the last epoch's validation metrics are the test metrics.
   train::Logs test;
   if (val_loader) {
@@ -279,8 +281,18 @@ int run_train(const TrainArgs& args) {
 int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::string& out) {
   const Config c = load(args);
   const auto start = std::chrono::steady_clock::now();
-  const TrainingData d = load_training_data(c, false);
-  nn::Sequential model = build_model(c, d.input_shape, d.input_dtype);
+  TrainingData d = load_training_data(c, false);
+  if (d.load_preprocessing) {
+    // The preprocessing saved beside the checkpoint is the one the model was trained with.
+    const std::string run_dir = fs::path(checkpoint).parent_path().string();
+    if (auto test = d.load_preprocessing(run_dir.empty() ? "." : run_dir)) {
+      d.test = test;
+    } else {
+      std::cerr << fmt::format(
+          "strata eval: no saved preprocessing beside {}; fitted again on the training split\n", checkpoint);
+    }
+  }
+  nn::Sequential model = build_model(c, d);
   load_weights(*model, checkpoint, c.path);
   data::DataLoader loader(d.test, {.batch_size = 1000, .collate = d.collate});
   train::Trainer trainer(model.ptr(), std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
@@ -290,7 +302,9 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
     report_dir = fs::path(checkpoint).parent_path().string();
     if (report_dir.empty()) report_dir = ".";
   }
-  if (write_eval_report(model, loader, c, d.classes, logs, report_dir))
+  // A language model's per-token predictions are measured by its metrics (bits per character), not by a
+  // report over every token of the vocabulary.
+  if (c.data.dataset != "text-lm" && write_eval_report(model, loader, c, d.classes, logs, report_dir))
     std::cerr << fmt::format("strata eval: report written to {}\n", report_dir);
   std::cout << json_line(logs, c,
                          {{"samples", std::to_string(loader.dataset().size())},
@@ -322,7 +336,7 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
   STRATA_CHECK(c.data.dataset == "fashion-mnist" || c.data.dataset == "mnist",
                "strata predict classifies images; {} trains on {}", c.path, c.data.dataset);
   const TrainingData d = load_training_data(c, false);
-  nn::Sequential model = build_model(c, d.input_shape, d.input_dtype);
+  nn::Sequential model = build_model(c, d);
   load_weights(*model, checkpoint, c.path);
   model->eval();
   NoGradGuard no_grad;
@@ -342,7 +356,7 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
 int run_summary(const ConfigArgs& args) {
   const Config c = load(args);
   const TrainingData d = load_training_data(c, false);
-  nn::Sequential model = build_model(c, d.input_shape, d.input_dtype);
+  nn::Sequential model = build_model(c, d);
   std::cout << nn::summary(*model, d.input_shape, d.input_dtype);
   return 0;
 }

@@ -6,8 +6,12 @@
 #include <map>
 #include <set>
 
+#include "data_command.h"
 #include "strata/core/error.h"
+#include "strata/data/image/spec.h"
+#include "strata/data/table/table.h"
 #include "strata/metrics/registry.h"
+#include "table_steps.h"
 
 namespace strata::cli {
 namespace {
@@ -200,20 +204,304 @@ class Reader {
 
   // data.text (`node` may be undefined): the text source's fields.
   void read_text_data(const YAML::Node& node, DataConfig& d) const {
-    if (node.IsDefined() && !node.IsNull() && d.dataset != "text-lm" && d.dataset != "text-folder")
-      fail(node, "data.text", fmt::format("'data.text' does not apply to dataset '{}'", d.dataset));
+    const bool present = node.IsDefined() && !node.IsNull();
+    const bool lm = d.dataset == "text-lm";
+    if (!lm && d.dataset != "text-folder") {
+      if (present)
+        fail(node, "data.text", fmt::format("'data.text' does not apply to dataset '{}'", d.dataset));
+      return;
+    }
+    TextDataConfig& t = d.text;
+    if (!present) {
+      fail(node, "data.text",
+           fmt::format("dataset '{}' needs a 'data.text' section naming its 'corpus' or 'path'", d.dataset));
+    }
+    check_section(node, "data.text", false);
+    const std::set<std::string> common{"corpus",   "path",      "tokenizer",    "lowercase",
+                                       "min_freq", "max_vocab", "test_fraction"};
+    const std::set<std::string> lm_fields{"seq_len", "stride"},
+        folder_fields{"max_length", "max_bytes", "extensions"};
+    const std::set<std::string>& own = lm ? lm_fields : folder_fields;
+    const std::set<std::string>& other = lm ? folder_fields : lm_fields;
+    std::set<std::string> allowed = common;
+    allowed.insert(own.begin(), own.end());
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      if (other.count(key)) {
+        fail(kv.first, "data.text." + key,
+             fmt::format("field 'data.text.{}' does not apply to dataset '{}' (its own fields: {})", key,
+                         d.dataset, join(own)));
+      }
+    }
+    check_keys(node, "data.text", allowed);
+    auto at = [&](const char* key) { return node[key].IsDefined() ? node[key] : node; };
+    read(node, "data.text", "corpus", t.corpus);
+    read(node, "data.text", "path", t.path);
+    if (t.corpus.empty() == t.path.empty()) {
+      fail(t.corpus.empty() ? node : at("path"), "data.text",
+           t.corpus.empty() ? "'data.text' needs 'corpus' (a packaged data set) or 'path' (your own data)"
+                            : "'data.text' takes 'corpus' or 'path', not both");
+    }
+    const std::string corpus = lm ? "moby-dick" : "spam-assassin";
+    if (!t.corpus.empty() && t.corpus != corpus) {
+      fail(at("corpus"), "data.text.corpus",
+           fmt::format("unknown corpus '{}' for dataset '{}'{} (known: {})", t.corpus, d.dataset,
+                       did_you_mean(t.corpus, {corpus}), corpus));
+    }
+    if (!t.path.empty()) {
+      std::error_code error;
+      const bool ok =
+          lm ? std::filesystem::is_regular_file(t.path, error) : std::filesystem::is_directory(t.path, error);
+      if (!ok) {
+        fail(at("path"), "data.text.path",
+             fmt::format("field 'data.text.path': {} '{}' does not exist", lm ? "text file" : "folder",
+                         t.path));
+      }
+    }
+    t.tokenizer = lm ? "char" : "word";
+    read(node, "data.text", "tokenizer", t.tokenizer);
+    if (t.tokenizer != "char" && t.tokenizer != "word") {
+      fail(at("tokenizer"), "data.text.tokenizer",
+           fmt::format("unknown tokenizer '{}'{} (known: char, word)", t.tokenizer,
+                       did_you_mean(t.tokenizer, {"char", "word"})));
+    }
+    t.lowercase = t.tokenizer == "word";
+    read(node, "data.text", "lowercase", t.lowercase);
+    read(node, "data.text", "min_freq", t.min_freq);
+    read(node, "data.text", "max_vocab", t.max_vocab);
+    read(node, "data.text", "test_fraction", t.test_fraction);
+    read(node, "data.text", "seq_len", t.seq_len);
+    read(node, "data.text", "stride", t.stride);
+    read(node, "data.text", "max_length", t.max_length);
+    read(node, "data.text", "max_bytes", t.max_bytes);
+    read_list(node, "data.text", "extensions", t.extensions);
+    if (t.min_freq < 1) fail(at("min_freq"), "data.text.min_freq", "field 'data.text.min_freq' must be >= 1");
+    if (t.max_vocab < 0)
+      fail(at("max_vocab"), "data.text.max_vocab", "field 'data.text.max_vocab' must be >= 0 (0: no limit)");
+    if (!(t.test_fraction > 0 && t.test_fraction < 1))
+      fail(at("test_fraction"), "data.text.test_fraction",
+           "field 'data.text.test_fraction' must be in (0, 1)");
+    if (t.seq_len <= 0)
+      fail(at("seq_len"), "data.text.seq_len", "field 'data.text.seq_len' must be positive");
+    if (t.stride < 0)
+      fail(at("stride"), "data.text.stride", "field 'data.text.stride' must be >= 0 (0: seq_len)");
+    if (t.max_length < 0)
+      fail(at("max_length"), "data.text.max_length", "field 'data.text.max_length' must be >= 0 (0: all)");
+    if (t.max_bytes < 0)
+      fail(at("max_bytes"), "data.text.max_bytes", "field 'data.text.max_bytes' must be >= 0 (0: all)");
+    if (node["extensions"].IsDefined() && t.path.empty()) {
+      fail(at("extensions"), "data.text.extensions",
+           "field 'data.text.extensions' applies to a 'path' folder, not to a corpus");
+    }
   }
 
-  // data.table (`node` may be undefined): the table source's fields.
+  // data.table (`node` may be undefined): the table source's fields. Column names are checked when the
+  // table is read (load_table_data), with the places recorded here.
   void read_table_data(const YAML::Node& node, DataConfig& d) const {
-    if (node.IsDefined() && !node.IsNull() && d.dataset != "table")
+    const bool given = node.IsDefined() && !node.IsNull();
+    if (given && d.dataset != "table")
       fail(node, "data.table", fmt::format("'data.table' does not apply to dataset '{}'", d.dataset));
+    if (d.dataset != "table") return;
+    if (!given) {
+      fail(node, "data.table",
+           "dataset 'table' needs a 'data.table' section with at least 'path' (a CSV or ARFF file) and "
+           "'target' (the column to predict)");
+    }
+    const std::string section = "data.table";
+    check_section(node, section, false);
+    check_keys(
+        node, section,
+        {"path", "target", "task", "drop", "na", "types", "steps", "test_fraction", "stratify", "seed"});
+    TableDataConfig& t = d.table;
+    t.where = where(node, section);
+    for (const char* key : {"path", "target"}) {
+      if (!node[key].IsDefined() || node[key].IsNull()) {
+        fail(node, section + "." + key,
+             fmt::format("field '{}.{}' is missing (the {})", section, key,
+                         std::string(key) == "path" ? "CSV or ARFF file" : "column to predict"));
+      }
+    }
+    read(node, section, "path", t.path);
+    read(node, section, "target", t.target);
+    t.target_where = where(node["target"], section + ".target");
+    read(node, section, "task", t.task);
+    if (t.task != "auto" && t.task != "classification" && t.task != "regression") {
+      fail(node["task"], section + ".task",
+           fmt::format("field '{}.task' must be auto, classification or regression, got '{}'", section,
+                       t.task));
+    }
+    read_list(node, section, "drop", t.drop);
+    if (node["drop"].IsDefined()) t.drop_where = where(node["drop"], section + ".drop");
+    read_list(node, section, "na", t.na);
+    read_column_types(node["types"], t);
+    read(node, section, "test_fraction", t.test_fraction);
+    read(node, section, "stratify", t.stratify);
+    read(node, section, "seed", t.seed);
+    auto at = [&](const char* key) { return node[key].IsDefined() ? node[key] : node; };
+    if (!(t.test_fraction > 0 && t.test_fraction < 1))
+      fail(at("test_fraction"), section + ".test_fraction",
+           "field 'data.table.test_fraction' must be in (0, 1)");
+    if (!(t.test_fraction + d.val_fraction < 1)) {
+      fail(at("test_fraction"), section + ".test_fraction",
+           fmt::format("data.table.test_fraction {} and data.val_fraction {} leave no training rows",
+                       t.test_fraction, d.val_fraction));
+    }
+    const YAML::Node steps = node["steps"];
+    if (!steps.IsDefined() || steps.IsNull()) return;
+    if (!steps.IsSequence()) {
+      fail(steps, section + ".steps",
+           fmt::format("'data.table.steps' must be a list of steps such as [dedup, {{impute: median}}, "
+                       "{{encode: onehot}}, {{scale: standard}}], got {}",
+                       describe(steps)));
+    }
+    std::string fitted;  // the first encode or scale step
+    for (const auto& item : steps) {
+      const TableStepConfig& s = t.steps.emplace_back(read_table_step(item));
+      if (s.fitted()) {
+        if (fitted.empty()) fitted = s.kind;
+      } else if (!fitted.empty()) {
+        // Cleaning runs on the whole table before the split; encoders are fitted on its training part.
+        fail(item, section + ".steps",
+             fmt::format(
+                 "step '{}' comes after '{}': cleaning steps run on the whole table before the "
+                 "split, encode and scale are fitted on the training split after it, so they come last",
+                 s.kind, fitted));
+      }
+    }
   }
 
-  // data.augment (`node` may be undefined): the training split's augmentation.
+  // data.table.types: {column: type, ...}.
+  void read_column_types(const YAML::Node& node, TableDataConfig& t) const {
+    if (!node.IsDefined() || node.IsNull()) return;
+    const std::string field = "data.table.types";
+    if (!node.IsMap()) {
+      fail(node, field,
+           fmt::format("'{}' must be a map of column types such as {{pclass: category}}, got {}", field,
+                       describe(node)));
+    }
+    for (const auto& kv : node) {
+      const std::string column = as<std::string>(kv.first, field);
+      const std::string type = as<std::string>(kv.second, field + "." + column);
+      try {
+        data::table::parse_column_type(type);
+      } catch (const Error&) {
+        fail(
+            kv.second, field + "." + column,
+            fmt::format("field '{}.{}': unknown column type '{}' (known: int, float, bool, category, string)",
+                        field, column, type));
+      }
+      t.types.emplace_back(column, type);
+    }
+  }
+
+  // One item of data.table.steps: `name`, `name: shorthand` (impute: median, outliers: "iqr:clip",
+  // encode: onehot, missing_indicator: [cabin]) or `name: {field: value, ...}`.
+  TableStepConfig read_table_step(const YAML::Node& item) const {
+    static const std::map<std::string, std::set<std::string>> fields{
+        {"dedup", {"columns"}},
+        {"drop_missing", {"axis", "threshold", "columns"}},
+        {"missing_indicator", {"columns"}},
+        {"impute", {"strategy", "columns", "value", "text", "neighbors", "indicator"}},
+        {"outliers", {"method", "action", "columns", "threshold"}},
+        {"encode", {"kind", "columns"}},
+        {"scale", {"kind", "columns"}},
+    };
+    std::vector<std::string> kinds;
+    for (const auto& [k, _] : fields) kinds.push_back(k);
+    const std::string list = "data.table.steps";
+    TableStepConfig s;
+    YAML::Node args;
+    if (item.IsScalar()) {
+      s.kind = item.Scalar();
+    } else if (item.IsMap() && item.size() == 1 && (*item.begin()).first.IsScalar()) {
+      s.kind = (*item.begin()).first.Scalar();
+      args.reset((*item.begin()).second);
+    } else {
+      fail(item, list,
+           fmt::format("each step is a name ('dedup') or a one-entry map ('impute: median', "
+                       "'outliers: {{method: iqr, action: clip}}'), got {}",
+                       describe(item)));
+    }
+    s.where = where(item, list);
+    if (!fields.count(s.kind)) {
+      fail(item, list,
+           fmt::format("unknown step '{}'{} (known: {})", s.kind, did_you_mean(s.kind, kinds), join(kinds)));
+    }
+    const std::string field = list + "." + s.kind;
+    const YAML::Node& at = args.IsDefined() && !args.IsNull() ? args : item;
+    // Defaults, then the shorthand or the map.
+    if (s.kind == "impute") s.method = "median";
+    if (s.kind == "outliers") s.method = "iqr", s.action = "flag";
+    if (s.kind == "encode") s.method = "onehot";
+    if (s.kind == "scale") s.method = "standard";
+    if (args.IsScalar()) {
+      if (s.kind == "dedup" || s.kind == "missing_indicator") {
+        fail(args, field,
+             fmt::format("step '{}' takes a list of columns or a map, got {}", s.kind, describe(args)));
+      }
+      const std::string word = args.Scalar();
+      if (s.kind == "drop_missing") {
+        s.axis = word;
+      } else if (s.kind == "outliers") {
+        const size_t colon = word.find(':');
+        s.method = word.substr(0, colon);
+        if (colon != std::string::npos) s.action = word.substr(colon + 1);
+      } else {
+        s.method = word;
+      }
+    } else if (args.IsSequence()) {
+      read_list(item, list, s.kind.c_str(), s.columns);
+    } else if (args.IsMap()) {
+      check_keys(args, field, fields.at(s.kind));
+      read_list(args, field, "columns", s.columns);
+      read(args, field, "axis", s.axis);
+      double threshold = 0;
+      if (read(args, field, "threshold", threshold)) s.threshold = threshold;
+      read(args, field, "strategy", s.method);
+      read(args, field, "method", s.method);
+      read(args, field, "kind", s.method);
+      read(args, field, "action", s.action);
+      read(args, field, "value", s.value);
+      read(args, field, "text", s.text);
+      read(args, field, "neighbors", s.neighbors);
+      read(args, field, "indicator", s.indicator);
+    } else if (args.IsDefined() && !args.IsNull()) {
+      fail(args, field,
+           fmt::format("step '{}' takes a name, a list of columns or a map, got {}", s.kind, describe(args)));
+    }
+    try {
+      check_table_step(s);
+    } catch (const Error& e) {
+      fail(at, field, fmt::format("step '{}': {}", s.kind, e.what()));
+    }
+    return s;
+  }
+
+  // data.augment (`node` may be undefined): the training split's augmentation, a list of transforms as
+  // `strata data augment` reads them; every transform is built once here so a bad one fails at load time.
   void read_augment(const YAML::Node& node, DataConfig& d) const {
-    if (node.IsDefined() && !node.IsNull()) fail(node, "data.augment", "'data.augment' is not supported yet");
-    (void)d;
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (d.dataset != "fashion-mnist" && d.dataset != "mnist") {
+      fail(node, "data.augment",
+           fmt::format("'data.augment' augments images; it does not apply to dataset '{}'", d.dataset));
+    }
+    if (!node.IsSequence() || node.size() == 0) {
+      fail(node, "data.augment",
+           fmt::format(
+               "'data.augment' must be a non-empty list of transforms such as [random_horizontal_flip, "
+               "{{random_rotation: {{degrees: 10}}}}], got {}",
+               describe(node)));
+    }
+    for (const auto& item : node) {
+      data::image::TransformSpec spec = transform_spec(item, path_);  // its errors name file:line
+      spec.where.clear();
+      try {
+        data::image::make_transform(spec);
+      } catch (const Error& e) {
+        fail(item, "data.augment", fmt::format("data.augment: {}", e.what()));
+      }
+    }
+    d.augment = YAML::Clone(node);
   }
 
   void read_layers(const YAML::Node& list, ModelConfig& m) const {
@@ -435,7 +723,7 @@ class Reader {
   void read_training(const YAML::Node& node, TrainingConfig& t,
                      const std::vector<std::string>& metrics) const {
     check_section(node, "training", false);
-    check_keys(node, "training", {"epochs", "seed", "threads", "monitor", "early_stopping"});
+    check_keys(node, "training", {"epochs", "seed", "threads", "monitor", "early_stopping", "autocast"});
     read(node, "training", "epochs", t.epochs);
     read(node, "training", "seed", t.seed);
     read(node, "training", "threads", t.threads);
@@ -447,6 +735,10 @@ class Reader {
     if (t.threads < 0)
       fail(at("threads"), "training.threads", "field 'training.threads' must be >= 0 (0: all cores)");
     check_monitor(at("monitor"), "training.monitor", t.monitor, metrics);
+    read(node, "training", "autocast", t.autocast);
+    if (t.autocast != "off" && t.autocast != "bf16")
+      fail(at("autocast"), "training.autocast",
+           fmt::format("field 'training.autocast' must be 'off' or 'bf16', got '{}'", t.autocast));
     const YAML::Node es = node.IsMap() ? node["early_stopping"] : YAML::Node();
     if (!es.IsDefined() || es.IsNull()) return;
     check_section(es, "training.early_stopping", false);
@@ -598,10 +890,94 @@ namespace {
 std::string num(double v) { return fmt::format("{}", v); }
 
 // data.text as read_text_data reads it back (nothing for other datasets).
-void write_text_data(const DataConfig& d, YAML::Node& data) { (void)d, (void)data; }
+void write_text_data(const DataConfig& d, YAML::Node& data) {
+  const bool lm = d.dataset == "text-lm";
+  if (!lm && d.dataset != "text-folder") return;
+  const TextDataConfig& t = d.text;
+  YAML::Node text(YAML::NodeType::Map);
+  if (!t.corpus.empty()) text["corpus"] = t.corpus;
+  if (!t.path.empty()) text["path"] = t.path;
+  text["tokenizer"] = t.tokenizer;
+  text["lowercase"] = t.lowercase;
+  text["min_freq"] = t.min_freq;
+  text["max_vocab"] = t.max_vocab;
+  text["test_fraction"] = num(t.test_fraction);
+  if (lm) {
+    text["seq_len"] = t.seq_len;
+    text["stride"] = t.stride;
+  } else {
+    text["max_length"] = t.max_length;
+    text["max_bytes"] = t.max_bytes;
+    if (!t.path.empty()) {
+      YAML::Node ext(YAML::NodeType::Sequence);
+      for (const auto& e : t.extensions) ext.push_back(e);
+      ext.SetStyle(YAML::EmitterStyle::Flow);
+      text["extensions"] = ext;
+    }
+  }
+  data["text"] = text;
+}
+
+YAML::Node flow_list(const std::vector<std::string>& items) {
+  YAML::Node list(YAML::NodeType::Sequence);
+  for (const auto& item : items) list.push_back(item);
+  list.SetStyle(YAML::EmitterStyle::Flow);
+  return list;
+}
+
+// One step of data.table.steps in its full form ("dedup" when it has nothing to say).
+YAML::Node write_table_step(const TableStepConfig& s) {
+  YAML::Node args(YAML::NodeType::Map);
+  if (s.kind == "drop_missing") args["axis"] = s.axis;
+  if (s.kind == "impute") args["strategy"] = s.method;
+  if (s.kind == "outliers") {
+    args["method"] = s.method;
+    args["action"] = s.action;
+  }
+  if (s.kind == "encode" || s.kind == "scale") args["kind"] = s.method;
+  if (!s.columns.empty()) args["columns"] = flow_list(s.columns);
+  if (s.threshold) args["threshold"] = num(*s.threshold);
+  if (s.kind == "impute") {
+    if (s.method == "constant") {
+      args["value"] = num(s.value);
+      if (!s.text.empty()) args["text"] = s.text;
+    }
+    if (s.method == "knn") args["neighbors"] = s.neighbors;
+    if (s.indicator) args["indicator"] = true;
+  }
+  if (args.size() == 0) return YAML::Node(s.kind);
+  args.SetStyle(YAML::EmitterStyle::Flow);
+  YAML::Node step(YAML::NodeType::Map);
+  step[s.kind] = args;
+  return step;
+}
 
 // data.table as read_table_data reads it back (nothing for other datasets).
-void write_table_data(const DataConfig& d, YAML::Node& data) { (void)d, (void)data; }
+void write_table_data(const DataConfig& d, YAML::Node& data) {
+  if (d.dataset != "table") return;
+  const TableDataConfig& t = d.table;
+  YAML::Node table(YAML::NodeType::Map);
+  table["path"] = t.path;
+  table["target"] = t.target;
+  table["task"] = t.task;
+  if (!t.drop.empty()) table["drop"] = flow_list(t.drop);
+  if (!t.na.empty()) table["na"] = flow_list(t.na);
+  if (!t.types.empty()) {
+    YAML::Node types(YAML::NodeType::Map);
+    for (const auto& [column, type] : t.types) types[column] = type;
+    types.SetStyle(YAML::EmitterStyle::Flow);
+    table["types"] = types;
+  }
+  if (!t.steps.empty()) {
+    YAML::Node steps(YAML::NodeType::Sequence);
+    for (const auto& s : t.steps) steps.push_back(write_table_step(s));
+    table["steps"] = steps;
+  }
+  table["test_fraction"] = num(t.test_fraction);
+  table["stratify"] = t.stratify;
+  table["seed"] = t.seed;
+  data["table"] = table;
+}
 }  // namespace
 
 std::string to_yaml(const Config& c) {
@@ -688,6 +1064,7 @@ std::string to_yaml(const Config& c) {
   training["seed"] = c.training.seed;
   training["threads"] = c.training.threads;
   training["monitor"] = c.training.monitor;
+  training["autocast"] = c.training.autocast;
   if (c.training.early_stopping.enabled) {
     YAML::Node es(YAML::NodeType::Map);
     es["monitor"] = c.training.early_stopping.monitor;

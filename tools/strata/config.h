@@ -18,12 +18,56 @@ struct LayerSpec {
   std::string where;  // "file:line", or the override that set the layer list
 };
 
-// data.text: the text datasets (dataset text-lm or text-folder); read by Reader::read_text_data.
-struct TextDataConfig {};
+// data.text: the text datasets (dataset text-lm or text-folder); read by Reader::read_text_data, which
+// resolves the defaults that depend on the dataset and the tokenizer.
+struct TextDataConfig {
+  std::string corpus;  // moby-dick (text-lm) | spam-assassin (text-folder); empty: `path`
+  std::string path;    // a UTF-8 text file (text-lm) or a folder with one sub-folder per class (text-folder)
+  std::string tokenizer;       // char | word; default char for text-lm, word for text-folder
+  bool lowercase = false;      // lower ASCII letters; default true for word, false for char
+  int64_t min_freq = 1;        // tokens seen fewer times in the training split map to <unk>
+  int64_t max_vocab = 0;       // at most this many tokens, specials included (0: all)
+  double test_fraction = 0.1;  // text-lm: the end of the text; text-folder: a stratified random share
+  int64_t seq_len = 100;       // text-lm: tokens per window
+  int64_t stride = 0;          // text-lm: tokens between window starts (0: seq_len)
+  int64_t max_length = 0;      // text-folder: keep the first N tokens of each text (0: all)
+  int64_t max_bytes = 0;       // text-folder: read the first N bytes of each file (0: all)
+  std::vector<std::string> extensions = {".txt"};  // text-folder with `path`: the files read
+};
+
+// One step of data.table.steps (or of `strata data clean`): a cleaning step applied to the whole table
+// before the split, or an encoder/scaler fitted on the training split only.
+struct TableStepConfig {
+  std::string kind;           // dedup | drop_missing | missing_indicator | impute | outliers | encode | scale
+  std::string method;         // impute: strategy; outliers: method; encode, scale: encoder kind
+  std::string action;         // outliers: flag | drop | clip
+  std::string axis = "rows";  // drop_missing: rows | columns
+  std::vector<std::string> columns;  // empty: every column the step applies to (never the target)
+  std::optional<double> threshold;   // drop_missing: missing fraction; outliers: the method's t or k
+  double value = 0.0;                // impute constant: numbers
+  std::string text;                  // impute constant: categories and text
+  int64_t neighbors = 5;             // impute knn
+  bool indicator = false;            // impute: add <column>_missing flags
+  std::string where;                 // "file:line" (or the option) for errors found once the data is read
+  // True for the steps fitted on the training split and saved with the model (encode, scale).
+  bool fitted() const { return kind == "encode" || kind == "scale"; }
+};
 
 // data.table: a CSV/ARFF table with a target column and cleaning steps (dataset table); read by
 // Reader::read_table_data.
-struct TableDataConfig {};
+struct TableDataConfig {
+  std::string path;    // CSV/TSV (.gz) or ARFF; relative: as given, under data.root, then in the tables cache
+  std::string target;  // the column to predict
+  std::string task = "auto";      // auto | classification | regression (auto: float targets are regression)
+  std::vector<std::string> drop;  // columns left out right after reading
+  std::vector<std::string> na;    // CSV tokens read as missing (empty: the reader's defaults)
+  std::vector<std::pair<std::string, std::string>> types;  // column -> type replacing the inferred one
+  std::vector<TableStepConfig> steps;
+  double test_fraction = 0.2;
+  bool stratify = true;  // classification: keep the class proportions in every split
+  uint64_t seed = 0;  // of the split; apart from training.seed so every run of a config tests the same rows
+  std::string where, target_where, drop_where;  // "file:line" of the fields
+};
 
 struct DataConfig {
   std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | text-lm | text-folder | table
@@ -102,6 +146,7 @@ struct TrainingConfig {
   int threads = 0;                       // 0: leave as is (STRATA_NUM_THREADS or all cores)
   std::string monitor = "val_accuracy";  // picks best.safetensors
   EarlyStoppingConfig early_stopping;
+  std::string autocast = "off";  // "bf16": mixed-precision training steps (FitOptions::autocast)
 };
 
 // A command-line change to one field, e.g. {"optimizer.lr", "0.01", "--lr 0.01"}.

@@ -5,12 +5,15 @@
 #include <filesystem>
 #include <iostream>
 
+#include "config.h"
+#include "model_builder.h"
 #include "strata/data/text/char_tokenizer.h"
 #include "strata/data/text/generation.h"
 #include "strata/io/safetensors.h"
 #include "strata/nn.h"
 #include "strata/nn/rnn.h"
 #include "strata/strata.h"
+#include "text_data.h"
 
 namespace strata::cli {
 namespace {
@@ -70,15 +73,98 @@ LmConfig load_lm_config(const std::string& path) {
   return c;
 }
 
+// True for a `strata train` config (a layer list, or a dataset other than char_lm's moby-dick), false for
+// the examples/char_lm format.
+bool is_train_config(const std::string& path) {
+  try {
+    const YAML::Node doc = YAML::LoadFile(path);
+    if (!doc.IsMap()) return false;
+    const YAML::Node model = doc["model"], data = doc["data"];
+    if (model.IsMap() && model["layers"].IsDefined()) return true;
+    return data.IsMap() && data["dataset"].IsScalar() && data["dataset"].Scalar() != "moby-dick";
+  } catch (const YAML::Exception&) {
+    return false;  // load_lm_config reports it
+  }
+}
+
+// Samples from a model built by `strata train` from a text-lm config: the layers run one token at a
+// time, the recurrent ones carrying their state from token to token.
+int generate_from_train_config(const GenerateArgs& args) {
+  const Config c = load_config(args.config);
+  STRATA_CHECK(c.data.dataset == "text-lm",
+               "generate: {} trains on dataset '{}'; generate needs a language model (dataset text-lm)",
+               args.config, c.data.dataset);
+  if (c.training.threads > 0) set_num_threads(c.training.threads);
+  const LmConfig defaults;
+  const LanguageModelText lm = load_language_model_text(c);  // the tokenizer `strata train` fitted
+  const TextTokenizer& tok = lm.tokenizer;
+  TrainingData shape;
+  shape.input_shape = Shape{1, c.data.text.seq_len};
+  shape.input_dtype = kInt64;
+  shape.vocab_size = tok.vocab_size();
+  nn::Sequential model = build_model(c, shape);
+  const io::SafetensorsFile file = io::read_safetensors(args.checkpoint);
+  nn::StateDict state;
+  for (const auto& [k, v] : file.tensors) {
+    if (k.rfind("model.", 0) == 0) state[k.substr(6)] = v;
+  }
+  if (state.empty()) state = file.tensors;
+  try {
+    model->load_state_dict(state);
+  } catch (const Error& e) {
+    STRATA_FAIL("generate: checkpoint {} does not fit the model of {}: {}", args.checkpoint, args.config,
+                e.what());
+  }
+  model->eval();
+  NoGradGuard no_grad;
+  const int64_t vocab = tok.vocab_size();
+  std::vector<nn::LSTMState> lstm_states(model->size());
+  std::vector<Tensor> hidden(model->size());
+  const auto step = [&](int64_t id) {
+    Tensor x = full({1, 1}, static_cast<double>(id), {.dtype = kInt64});
+    for (size_t i = 0; i < model->size(); ++i) {
+      const std::shared_ptr<nn::Module> layer = (*model)[i];
+      if (auto lstm = std::dynamic_pointer_cast<nn::LSTMImpl>(layer)) {
+        nn::LSTMOutput out = lstm->forward(x, lstm_states[i]);
+        lstm_states[i] = out.state;
+        x = out.output;
+      } else if (auto gru = std::dynamic_pointer_cast<nn::GRUImpl>(layer)) {
+        nn::RNNOutput out = gru->forward(x, hidden[i]);
+        hidden[i] = out.h_n;
+        x = out.output;
+      } else if (auto rnn = std::dynamic_pointer_cast<nn::RNNImpl>(layer)) {
+        nn::RNNOutput out = rnn->forward(x, hidden[i]);
+        hidden[i] = out.h_n;
+        x = out.output;
+      } else {
+        x = layer->forward(x);
+      }
+    }
+    return x.reshape({vocab});
+  };
+  const std::string prompt = args.prompt.value_or(defaults.prompt);
+  STRATA_CHECK(!prompt.empty(), "generate: the prompt is empty");
+  const data::text::SamplingOptions sampling{.temperature = args.temperature.value_or(defaults.temperature),
+                                             .top_k = args.top_k.value_or(defaults.top_k)};
+  Generator gen(args.seed.value_or(c.training.seed));
+  const auto ids = data::text::generate_tokens(step, tok.encode(prompt),
+                                               args.tokens.value_or(defaults.tokens), sampling, gen);
+  std::cout << prompt << (tok.words() ? " " : "") << tok.decode(ids) << std::endl;
+  return 0;
+}
+
 }  // namespace
 
 CLI::App* add_generate_command(CLI::App& app, GenerateArgs& args) {
   CLI::App* cmd = app.add_subcommand("generate", "Sample text from a character-level language model");
-  cmd->add_option("-c,--config", args.config, "char_lm YAML config (configs/char_lm.yaml)")
+  cmd->add_option("-c,--config", args.config,
+                  "text-lm config of strata train (configs/moby_char_lstm.yaml) or char_lm config "
+                  "(configs/char_lm.yaml)")
       ->type_name("FILE")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--checkpoint", args.checkpoint, "model.safetensors written by examples/char_lm")
+  cmd->add_option("--checkpoint", args.checkpoint,
+                  "best/last.safetensors of strata train, or model.safetensors of examples/char_lm")
       ->type_name("FILE")
       ->required()
       ->check(CLI::ExistingFile);
@@ -99,6 +185,7 @@ CLI::App* add_generate_command(CLI::App& app, GenerateArgs& args) {
 }
 
 int run_generate(const GenerateArgs& args) {
+  if (is_train_config(args.config)) return generate_from_train_config(args);
   LmConfig c = load_lm_config(args.config);
   const std::string prompt = args.prompt.value_or(c.prompt);
   const int64_t count = args.tokens.value_or(c.tokens);

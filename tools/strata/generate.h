@@ -1,5 +1,6 @@
 #pragma once
-// `strata generate`: samples text from a character-level LSTM language model trained by examples/char_lm.
+// `strata generate`: samples text from a language model trained by `strata train` on a text-lm config, or
+// from a character-level LSTM trained by examples/char_lm.
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
@@ -7,8 +8,9 @@
 namespace strata::cli {
 
 struct GenerateArgs {
-  std::string config;      // the char_lm YAML config (model section: embedding_dim, hidden_size, num_layers)
-  std::string checkpoint;  // model.safetensors written by char_lm (weights + the tokenizer in its metadata)
+  std::string config;  // a text-lm train config, or a char_lm config (model: embedding_dim, hidden_size, ...)
+  std::string
+      checkpoint;  // a train checkpoint, or char_lm's model.safetensors (weights + tokenizer metadata)
   std::optional<std::string> prompt;
   std::optional<int64_t> tokens;
   std::optional<double> temperature;

@@ -167,6 +167,8 @@ int main(int argc, char** argv) {
 
   strata::cli::AugmentArgs augment;
   CLI::App* augment_cmd = strata::cli::add_data_augment_command(app, augment);
+  strata::cli::TableArgs table_args;
+  const strata::cli::TableCommands table_cmds = strata::cli::add_data_table_commands(app, table_args);
 
   strata::cli::GenerateArgs generate;
   CLI::App* generate_cmd = strata::cli::add_generate_command(app, generate);
@@ -212,6 +214,7 @@ int main(int argc, char** argv) {
     if (*predict_cmd) return strata::cli::run_predict(common, checkpoint, image, top_k);
     if (*summary_cmd) return strata::cli::run_summary(common);
     if (*augment_cmd) return strata::cli::run_data_augment(augment);
+    if (table_cmds.parsed()) return strata::cli::run_data_table(table_cmds, table_args);
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
   } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike

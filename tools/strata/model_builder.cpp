@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "sequence_layers.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
 #include "strata/models.h"
@@ -19,11 +20,18 @@ const char* type_word() {
   return "a string";
 }
 
+// What layers may need beyond their own arguments.
+struct BuildContext {
+  int64_t vocab_size = 0;                                   // 0: the data has no vocabulary
+  SequenceMaskPtr mask = std::make_shared<SequenceMask>();  // shared by the layers of one model
+};
+
 // A layer's arguments, given by position ("linear: [784, 256]"), by name ("linear: {in: 784, out: 256}")
 // or as a single scalar ("dropout: 0.25").
 class Args {
  public:
-  Args(const LayerSpec& spec, std::vector<std::string> names) : spec_(spec), names_(std::move(names)) {
+  Args(const LayerSpec& spec, std::vector<std::string> names, const BuildContext& context)
+      : spec_(spec), names_(std::move(names)), context_(context) {
     const YAML::Node& a = spec.args;
     if (!a.IsDefined() || a.IsNull()) return;
     if (a.IsMap()) {
@@ -53,6 +61,17 @@ class Args {
   T get(const std::string& name) const {
     auto it = values_.find(name);
     if (it == values_.end()) fail(fmt::format("layer '{}' needs argument '{}'", spec_.type, name));
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (it->second.IsScalar() && it->second.Scalar() == "vocab_size") {
+        if (context_.vocab_size <= 0) {
+          fail(
+              fmt::format("layer '{}': argument '{}' is vocab_size, but the data has no vocabulary (only "
+                          "text datasets do)",
+                          spec_.type, name));
+        }
+        return static_cast<T>(context_.vocab_size);
+      }
+    }
     try {
       if (!it->second.IsScalar()) throw YAML::Exception(YAML::Mark::null_mark(), "");
       return it->second.as<T>();
@@ -66,6 +85,25 @@ class Args {
   T get(const std::string& name, T fallback) const {
     return has(name) ? get<T>(name) : fallback;
   }
+
+  std::optional<int64_t> optional_int(const std::string& name) const {
+    if (!has(name) || values_.at(name).IsNull()) return std::nullopt;
+    return get<int64_t>(name);
+  }
+
+  // One of `choices`, `fallback` when absent.
+  std::string choice(const std::string& name, const std::vector<std::string>& choices,
+                     const std::string& fallback) const {
+    const std::string v = get<std::string>(name, fallback);
+    if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
+      std::string known;
+      for (const auto& c : choices) known += (known.empty() ? "" : " or ") + ("'" + c + "'");
+      fail(fmt::format("layer '{}': argument '{}' must be {}, got '{}'", spec_.type, name, known, v));
+    }
+    return v;
+  }
+
+  const SequenceMaskPtr& mask() const { return context_.mask; }
 
   // A size given as one number or a [h, w] pair.
   // A required size.
@@ -113,6 +151,7 @@ class Args {
   }
   const LayerSpec& spec_;
   std::vector<std::string> names_;
+  const BuildContext& context_;
   std::map<std::string, YAML::Node> values_;
 };
 
@@ -230,6 +269,66 @@ const std::map<std::string, LayerType>& layer_types() {
       {"softmax", {{"dim"}, [](const Args& a) -> S { return nn::Softmax(a.get<int64_t>("dim", -1)); }}},
       {"log_softmax",
        {{"dim"}, [](const Args& a) -> S { return nn::LogSoftmax(a.get<int64_t>("dim", -1)); }}},
+      // Sequences: batch first ([batch, steps, features]); see sequence_layers.h for the padding.
+      {"embedding",
+       {{"num_embeddings", "embedding_dim", "padding_idx"},
+        [](const Args& a) -> S {
+          return std::make_shared<MaskingEmbeddingImpl>(a.get<int64_t>("num_embeddings"),
+                                                        a.get<int64_t>("embedding_dim"),
+                                                        a.optional_int("padding_idx"), a.mask());
+        }}},
+      {"rnn",
+       {{"input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "dropout", "bidirectional",
+         "return_sequences"},
+        [](const Args& a) -> S {
+          const std::string f = a.choice("nonlinearity", {"tanh", "relu"}, "tanh");
+          return std::make_shared<MaskedRNNImpl>(
+              a.get<int64_t>("input_size"), a.get<int64_t>("hidden_size"),
+              nn::RNNOptions{
+                  .num_layers = a.get<int64_t>("num_layers", 1),
+                  .nonlinearity = f == "relu" ? nn::RNNNonlinearity::Relu : nn::RNNNonlinearity::Tanh,
+                  .bias = a.get<bool>("bias", true),
+                  .batch_first = true,
+                  .dropout = a.get<double>("dropout", 0.0),
+                  .bidirectional = a.get<bool>("bidirectional", false)},
+              a.get<bool>("return_sequences", true), a.mask());
+        }}},
+      {"lstm",
+       {{"input_size", "hidden_size", "num_layers", "bias", "dropout", "bidirectional", "proj_size",
+         "return_sequences"},
+        [](const Args& a) -> S {
+          return std::make_shared<MaskedLSTMImpl>(
+              a.get<int64_t>("input_size"), a.get<int64_t>("hidden_size"),
+              nn::LSTMOptions{.num_layers = a.get<int64_t>("num_layers", 1),
+                              .bias = a.get<bool>("bias", true),
+                              .batch_first = true,
+                              .dropout = a.get<double>("dropout", 0.0),
+                              .bidirectional = a.get<bool>("bidirectional", false),
+                              .proj_size = a.get<int64_t>("proj_size", 0)},
+              a.get<bool>("return_sequences", true), a.mask());
+        }}},
+      {"gru",
+       {{"input_size", "hidden_size", "num_layers", "bias", "dropout", "bidirectional", "return_sequences"},
+        [](const Args& a) -> S {
+          return std::make_shared<MaskedGRUImpl>(
+              a.get<int64_t>("input_size"), a.get<int64_t>("hidden_size"),
+              nn::GRUOptions{.num_layers = a.get<int64_t>("num_layers", 1),
+                             .bias = a.get<bool>("bias", true),
+                             .batch_first = true,
+                             .dropout = a.get<double>("dropout", 0.0),
+                             .bidirectional = a.get<bool>("bidirectional", false)},
+              a.get<bool>("return_sequences", true), a.mask());
+        }}},
+      {"global_avg_pool1d",
+       {{},
+        [](const Args& a) -> S {
+          return std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Avg, a.mask());
+        }}},
+      {"global_max_pool1d",
+       {{},
+        [](const Args& a) -> S {
+          return std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Max, a.mask());
+        }}},
   };
   return types;
 }
@@ -241,7 +340,8 @@ nn::Sequential named_model(const ModelConfig& m) {
 
 // Runs one zero input through the layers, one at a time, so that a layer that does not fit its input
 // (e.g. linear in: 256 after a layer that gives 400 features) is reported with its line in the config.
-void check_shapes(const ModelConfig& m, nn::SequentialImpl& net, const Shape& input_shape, Dtype dtype) {
+// Returns the output's shape.
+Shape check_shapes(const ModelConfig& m, nn::SequentialImpl& net, const Shape& input_shape, Dtype dtype) {
   NoGradGuard no_grad;
   net.eval();
   Tensor x = zeros(input_shape, {.dtype = dtype});
@@ -255,6 +355,7 @@ void check_shapes(const ModelConfig& m, nn::SequentialImpl& net, const Shape& in
     }
   }
   net.train();
+  return x.shape();
 }
 
 }  // namespace
@@ -268,22 +369,26 @@ const std::vector<std::string>& layer_names() {
   return names;
 }
 
-nn::Sequential build_model(const Config& config, const Shape& input_shape, Dtype input_dtype) {
-  const ModelConfig& m = config.model;
-  if (!m.name.empty()) {
-    try {
-      nn::Sequential net = named_model(m);
-      if (!input_shape.empty()) {
-        NoGradGuard no_grad;
-        net->eval();
-        net->forward(zeros(input_shape, {.dtype = input_dtype}));
-        net->train();
-      }
-      return net;
-    } catch (const Error& e) {
-      throw Error(fmt::format("{}: model '{}' (input {}): {}", m.where, m.name, input_shape.str(), e.what()));
+namespace {
+
+// A named model, checked against the input when one is given.
+nn::Sequential build_named(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype) {
+  try {
+    nn::Sequential net = named_model(m);
+    if (!input_shape.empty()) {
+      NoGradGuard no_grad;
+      net->eval();
+      net->forward(zeros(input_shape, {.dtype = input_dtype}));
+      net->train();
     }
+    return net;
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: model '{}' (input {}): {}", m.where, m.name, input_shape.str(), e.what()));
   }
+}
+
+// The layers of the list, not yet run on any input.
+nn::Sequential build_layers(const ModelConfig& m, const BuildContext& context) {
   nn::Sequential net;
   for (const LayerSpec& spec : m.layers) {
     auto it = layer_types().find(spec.type);
@@ -293,7 +398,7 @@ nn::Sequential build_model(const Config& config, const Shape& input_shape, Dtype
       throw Error(fmt::format("{}: unknown layer '{}'{} (known: {})", spec.where, spec.type,
                               did_you_mean(spec.type, layer_names()), known));
     }
-    const Args args(spec, it->second.args);
+    const Args args(spec, it->second.args, context);
     try {
       net->push_back(it->second.build(args));
     } catch (const Error& e) {
@@ -302,7 +407,74 @@ nn::Sequential build_model(const Config& config, const Shape& input_shape, Dtype
       args.fail(fmt::format("layer '{}': {}", spec.type, msg));
     }
   }
+  return net;
+}
+
+// Embeddings must cover the vocabulary and, for padded batches, know the padding (it marks where each
+// sequence ends for the recurrent layers and pools after them).
+void check_embeddings(const ModelConfig& m, nn::SequentialImpl& net, const TrainingData& d) {
+  for (size_t i = 0; i < net.size(); ++i) {
+    const auto embedding = std::dynamic_pointer_cast<nn::EmbeddingImpl>(net[i]);
+    if (!embedding) continue;
+    const std::string& where = m.layers[i].where;
+    if (d.vocab_size > 0 && embedding->num_embeddings < d.vocab_size) {
+      throw Error(
+          fmt::format("{}: layer 'embedding': num_embeddings {} is smaller than the vocabulary of the "
+                      "data ({} tokens); write num_embeddings: vocab_size",
+                      where, embedding->num_embeddings, d.vocab_size));
+    }
+    if (d.pad_id && embedding->padding_idx != d.pad_id) {
+      throw Error(
+          fmt::format("{}: layer 'embedding': the batches are padded with token id {}, so it needs "
+                      "padding_idx: {} (got {}); padding marks where each sequence ends",
+                      where, *d.pad_id, *d.pad_id,
+                      embedding->padding_idx ? std::to_string(*embedding->padding_idx) : "none"));
+    }
+  }
+}
+
+// The output must fit the targets: one row of vocabulary logits per step for a language model, one
+// score per class for a text classifier.
+void check_output(const Config& c, const Shape& output, const TrainingData& d) {
+  const LayerSpec& last = c.model.layers.back();
+  if (c.data.dataset == "text-lm") {
+    const int64_t steps = d.input_shape[1];
+    if (output.size() != 2 || output[0] != steps || output[1] != d.vocab_size) {
+      throw Error(fmt::format(
+          "{}: for text-lm the model must give one row of {} logits (vocab_size) per step: output [batch * "
+          "steps, {}], here [{}, {}] for input {}; it gives {} (end with linear: {{in: H, out: vocab_size}} "
+          "and flatten: {{start: 0, end: 1}})",
+          last.where, d.vocab_size, d.vocab_size, steps, d.vocab_size, d.input_shape.str(), output.str()));
+    }
+  } else if (c.data.dataset == "text-folder") {
+    const auto classes = static_cast<int64_t>(d.classes.size());
+    if (output.size() != 2 || output[1] != classes) {
+      throw Error(
+          fmt::format("{}: the model must give one score per class ({}: output [batch, {}]); it gives "
+                      "{} for input {} (pool over time, or set return_sequences: false on the last "
+                      "recurrent layer, then a linear layer with out: {})",
+                      last.where, classes, classes, output.str(), d.input_shape.str(), classes));
+    }
+  }
+}
+
+}  // namespace
+
+nn::Sequential build_model(const Config& config, const Shape& input_shape, Dtype input_dtype) {
+  const ModelConfig& m = config.model;
+  if (!m.name.empty()) return build_named(m, input_shape, input_dtype);
+  nn::Sequential net = build_layers(m, BuildContext{});
   if (!input_shape.empty()) check_shapes(m, *net, input_shape, input_dtype);
+  return net;
+}
+
+nn::Sequential build_model(const Config& config, const TrainingData& data) {
+  const ModelConfig& m = config.model;
+  if (!m.name.empty()) return build_named(m, data.input_shape, data.input_dtype);
+  nn::Sequential net = build_layers(m, BuildContext{.vocab_size = data.vocab_size});
+  check_embeddings(m, *net, data);
+  const Shape output = check_shapes(m, *net, data.input_shape, data.input_dtype);
+  check_output(config, output, data);
   return net;
 }
 

@@ -1,11 +1,181 @@
-// The text datasets of `strata train`: language-modelling windows (text-lm) and labelled text folders
-// (text-folder).
+// The text datasets of `strata train`: language-modelling windows over one text (text-lm) and labelled
+// texts in one folder per class (text-folder).
+#include "text_data.h"
+
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "strata/core/factory.h"
+#include "strata/data/text/collate.h"
+#include "strata/data/text/corpora.h"
+#include "strata/data/text/lm_dataset.h"
+#include "strata/data/text/text_dataset.h"
 #include "training_data.h"
 
 namespace strata::cli {
 
-TrainingData load_text_data(const Config& c, bool) {
-  STRATA_FAIL("{}: dataset '{}' is not supported by strata train yet", c.path, c.data.dataset);
+namespace text = data::text;
+
+TextTokenizer TextTokenizer::fit(const TextDataConfig& t, const std::vector<std::string>& texts) {
+  TextTokenizer tok;
+  if (t.tokenizer == "char") {
+    std::string all;
+    for (const auto& s : texts) all += s;
+    tok.char_ = text::CharTokenizer::fit(
+        all, {.lowercase = t.lowercase, .min_freq = t.min_freq, .max_size = t.max_vocab});
+  } else {
+    tok.word_ = text::WordTokenizer::fit(
+        texts, {.lowercase = t.lowercase, .min_freq = t.min_freq, .max_size = t.max_vocab});
+  }
+  return tok;
+}
+
+std::vector<int64_t> TextTokenizer::encode(std::string_view s, int64_t max_length) const {
+  if (word_) return word_->encode(s, max_length);
+  std::vector<int64_t> ids = char_->encode(s);
+  if (max_length > 0 && static_cast<int64_t>(ids.size()) > max_length)
+    ids.resize(static_cast<size_t>(max_length));
+  return ids;
+}
+
+std::string TextTokenizer::decode(const std::vector<int64_t>& ids) const {
+  return word_ ? word_->decode(ids) : char_->decode(ids);
+}
+
+int64_t TextTokenizer::vocab_size() const { return word_ ? word_->vocab_size() : char_->vocab_size(); }
+
+int64_t TextTokenizer::pad_id() const {
+  const auto pad = word_ ? word_->vocab().pad_id() : char_->vocab().pad_id();
+  STRATA_CHECK(pad.has_value(), "the tokenizer has no <pad> token");
+  return *pad;
+}
+
+namespace {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  STRATA_CHECK(in.good(), "data.text.path: cannot open {}", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  STRATA_CHECK(!in.bad(), "data.text.path: reading {} failed", path);
+  return ss.str();
+}
+
+// Where the training part of `s` ends: `fraction` of its bytes, moved on to a character boundary (char
+// tokenizer) or to whitespace (word tokenizer), so no token is cut in two.
+size_t split_point(const std::string& s, double fraction, bool words) {
+  size_t p = static_cast<size_t>(std::llround(fraction * static_cast<double>(s.size())));
+  auto inside = [&](size_t i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    return words ? !std::isspace(c) : (c & 0xC0) == 0x80;
+  };
+  while (p < s.size() && p > 0 && inside(p)) ++p;
+  return p;
+}
+
+// The first `limit` examples of `dataset` (all when limit is 0).
+std::shared_ptr<const data::Dataset> first(std::shared_ptr<const data::Dataset> dataset, int64_t limit) {
+  if (limit <= 0 || limit >= dataset->size()) return dataset;
+  std::vector<int64_t> indices(static_cast<size_t>(limit));
+  std::iota(indices.begin(), indices.end(), 0);
+  return std::make_shared<data::Subset>(std::move(dataset), std::move(indices));
+}
+
+text::TextCorpus first(text::TextCorpus corpus, int64_t limit) {
+  if (limit <= 0 || limit >= corpus.size()) return corpus;
+  corpus.texts.resize(static_cast<size_t>(limit));
+  corpus.labels.resize(static_cast<size_t>(limit));
+  if (!corpus.paths.empty()) corpus.paths.resize(static_cast<size_t>(limit));
+  return corpus;
+}
+
+std::string source_name(const Config& c) {
+  return c.data.text.corpus.empty() ? c.data.text.path : c.data.text.corpus;
+}
+
+TrainingData load_language_model_data(const Config& c, bool with_train) {
+  const TextDataConfig& t = c.data.text;
+  const LanguageModelText lm = load_language_model_text(c);
+  const TextTokenizer& tok = lm.tokenizer;
+  const auto stream = [&](const std::string& part, const char* which) {
+    const std::vector<int64_t> ids = tok.encode(part);
+    STRATA_CHECK(static_cast<int64_t>(ids.size()) > t.seq_len,
+                 "{}: the {} part of {} holds {} tokens, too few for one window of data.text.seq_len {}",
+                 c.path, which, source_name(c), ids.size(), t.seq_len);
+    return from_vector(ids);
+  };
+  const Tensor train_ids = stream(lm.train, "training"), test_ids = stream(lm.test, "held-out");
+  TrainingData d;
+  if (with_train)
+    d.train =
+        first(std::make_shared<text::LanguageModelDataset>(train_ids, t.seq_len, t.stride), c.data.limit);
+  d.test = first(std::make_shared<text::LanguageModelDataset>(test_ids, t.seq_len), c.data.test_limit);
+  d.input_shape = Shape{1, t.seq_len};
+  d.input_dtype = kInt64;
+  d.vocab_size = tok.vocab_size();
+  // One next-token target per step, flattened to line up with per-step logits flattened to [B * T, V].
+  d.collate = [](const std::vector<data::Example>& examples) {
+    data::Batch b = data::default_collate(examples);
+    b.target = b.target.reshape(Shape{-1});
+    return b;
+  };
+  const double unigram = text::unigram_bits_per_token(train_ids, test_ids, tok.vocab_size());
+  d.description = fmt::format(
+      "{} ({} tokenizer, {} tokens; {}-token windows; a unigram model scores {:.3f} bits "
+      "per token on the held-out end)",
+      source_name(c), t.tokenizer, tok.vocab_size(), t.seq_len, unigram);
+  return d;
+}
+
+TrainingData load_text_folder_data(const Config& c, bool with_train) {
+  const TextDataConfig& t = c.data.text;
+  const auto max_bytes = static_cast<size_t>(t.max_bytes);
+  const text::TextCorpus corpus =
+      t.corpus.empty() ? text::load_text_folder(t.path, {.extensions = t.extensions, .max_bytes = max_bytes})
+                       : text::load_spam_assassin(c.data.root, {.max_bytes = max_bytes});
+  STRATA_CHECK(corpus.classes.size() >= 2,
+               "{}: data.text: {} has {} class folder(s); a classifier needs two or more", c.path,
+               source_name(c), corpus.classes.size());
+  auto [train_all, test_all] = text::stratified_split(corpus, t.test_fraction, c.training.seed);
+  const text::TextCorpus train = first(std::move(train_all), c.data.limit);
+  const text::TextCorpus test = first(std::move(test_all), c.data.test_limit);
+  STRATA_CHECK(train.size() > 0 && test.size() > 0,
+               "{}: data.text.test_fraction {} leaves an empty training or test split ({} texts)", c.path,
+               t.test_fraction, corpus.size());
+  const TextTokenizer tok = TextTokenizer::fit(t, train.texts);
+  const auto encode = [tok, n = t.max_length](const std::string& s) { return tok.encode(s, n); };
+  TrainingData d;
+  if (with_train) d.train = std::make_shared<text::TextClassificationDataset>(train, encode);
+  d.test = std::make_shared<text::TextClassificationDataset>(test, encode);
+  d.input_shape = Shape{1, t.max_length > 0 ? t.max_length : 64};
+  d.input_dtype = kInt64;
+  d.classes = corpus.classes;
+  d.vocab_size = tok.vocab_size();
+  d.pad_id = tok.pad_id();
+  d.collate = text::pad_collate({.pad_id = tok.pad_id(), .max_length = t.max_length});
+  std::string classes;
+  for (const auto& name : corpus.classes) classes += (classes.empty() ? "" : ", ") + name;
+  d.description = fmt::format("{} ({} texts; classes {}; {} tokenizer, {} tokens)", source_name(c),
+                              corpus.size(), classes, t.tokenizer, tok.vocab_size());
+  return d;
+}
+
+}  // namespace
+
+LanguageModelText load_language_model_text(const Config& c) {
+  const TextDataConfig& t = c.data.text;
+  const std::string all = t.corpus.empty() ? read_text_file(t.path) : text::load_moby_dick(c.data.root);
+  const size_t p = split_point(all, 1.0 - t.test_fraction, t.tokenizer == "word");
+  LanguageModelText lm{all.substr(0, p), all.substr(p), {}};
+  lm.tokenizer = TextTokenizer::fit(t, {lm.train});
+  return lm;
+}
+
+TrainingData load_text_data(const Config& c, bool with_train) {
+  return c.data.dataset == "text-lm" ? load_language_model_data(c, with_train)
+                                     : load_text_folder_data(c, with_train);
 }
 
 }  // namespace strata::cli

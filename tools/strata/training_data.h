@@ -2,7 +2,9 @@
 // The data a config trains and evaluates on, whatever its source: image datasets (image_data.cpp), text
 // (text_data.cpp) or CSV/ARFF tables (table_data.cpp). Commands build the model from `input_shape` and
 // read batches through `collate`, so they do not depend on the source.
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,14 @@ struct TrainingData {
   Dtype input_dtype = kFloat32;      // i64 for token ids
   std::vector<std::string> classes;  // class names for reports; empty when unnamed or regression
   data::Collate collate = data::default_collate;
-  std::string description;  // what the run log calls the data ("fashion-mnist", "penguins.csv")
+  int64_t vocab_size = 0;  // text: the tokenizer's vocabulary size (layer arguments may say vocab_size)
+  std::optional<int64_t> pad_id;  // padded text batches: the token id written past each sequence's end
+  std::string description;        // what the run log calls the data ("fashion-mnist", "penguins.csv")
+  // Preprocessing fitted on the training split that belongs with the model (a table's encoders and
+  // scalers); unset for sources without any. `save_preprocessing` writes it into a run folder;
+  // `load_preprocessing` returns the test split rebuilt with what a run folder holds (null: it holds none).
+  std::function<void(const std::string& run_dir)> save_preprocessing;
+  std::function<std::shared_ptr<const data::Dataset>(const std::string& run_dir)> load_preprocessing;
 };
 
 // Loads the splits the config names. `with_train` false loads only what evaluation needs (the test split

@@ -191,7 +191,8 @@ train::Logs train_config(const Config& c, const std::shared_ptr<const data::Data
                                                       .callbacks = callbacks,
                                                       .out_dir = out_dir,
                                                       .progress = false,
-                                                      .metrics = metrics});
+                                                      .metrics = metrics,
+                                                      .autocast = c.training.autocast == "bf16"});
   return h.epochs.back();
 }
 

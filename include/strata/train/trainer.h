@@ -26,6 +26,9 @@ struct FitOptions {
   // Metrics by name (see strata/metrics/registry.h), computed per epoch on the training batches and on the
   // validation loader into the logs under the same names ("val_" prefix for validation).
   std::vector<std::string> metrics{};
+  // Mixed precision: training steps run under strata::autocast(kBFloat16) (strata/core/autocast.h);
+  // weights, gradients and the optimiser stay f32. Evaluation stays f32.
+  bool autocast = false;
 };
 
 // One Logs per epoch, in order.

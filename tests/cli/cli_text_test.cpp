@@ -1,0 +1,253 @@
+// `strata train`, `eval`, `summary` and `generate` on text configs (data.text, embedding and recurrent
+// layers), on small made-up text written by the test: a good run of each dataset kind, the resolved config
+// read back, and config mistakes reported with file, line and field.
+#include <nlohmann/json.hpp>
+
+#include "cli_run.h"
+
+namespace strata::cli_test {
+namespace {
+
+// A labelled folder: ham/ and spam/, 24 texts each of 3 to 30 words from the class's own words (plus shared
+// ones), so a classifier can learn it in a few epochs. Returns (file, text) pairs.
+std::vector<std::pair<fs::path, std::string>> mail_folder() {
+  const std::vector<std::string> shared{"the", "a", "and", "to", "of", "you", "we", "is"};
+  const std::vector<std::vector<std::string>> words{
+      {"meeting", "agenda", "notes", "project", "review", "lunch", "team", "draft"},
+      {"winner", "prize", "free", "offer", "cash", "click", "claim", "viagra"}};
+  const std::vector<std::string> classes{"ham", "spam"};
+  uint64_t state = 7;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  std::vector<std::pair<fs::path, std::string>> files;
+  for (size_t c = 0; c < 2; ++c) {
+    for (int i = 0; i < 24; ++i) {
+      std::string text;
+      const uint64_t n = 3 + next(28);
+      for (uint64_t w = 0; w < n; ++w) {
+        const bool own = next(2) == 0;
+        text += (w ? " " : "") + (own ? words[c][next(8)] : shared[next(8)]);
+      }
+      files.emplace_back(fs::path("mail") / classes[c] / fmt::format("{:02}.txt", i), text + "\n");
+    }
+  }
+  return files;
+}
+
+// A text for a language model: a few sentences repeated, 7,000 characters or so.
+std::string book_text() {
+  const std::vector<std::string> sentences{
+      "Call me Ishmael. ", "Some years ago, never mind how long precisely, ",
+      "having little or no money in my purse, ", "I thought I would sail about a little. ",
+      "It is a way I have of driving off the spleen.\n"};
+  std::string text;
+  for (int i = 0; text.size() < 7000; ++i) text += sentences[static_cast<size_t>(i * 3 % 5)];
+  return text;
+}
+
+// Line numbers matter below.
+constexpr const char* kFolderConfig = R"(name: tiny_text
+data:
+  dataset: text-folder
+  batch_size: 8
+  text:
+    path: mail
+    tokenizer: word
+    max_length: 20
+    test_fraction: 0.25
+model:
+  layers:
+    - embedding: {num_embeddings: vocab_size, embedding_dim: 8, padding_idx: 0}
+    - gru: {input_size: 8, hidden_size: 8, bidirectional: true}
+    - global_avg_pool1d
+    - linear: {in: 16, out: 2}
+optimizer: {name: adam, lr: 0.02}
+training:
+  epochs: 3
+  threads: 1
+metrics: [loss, accuracy, f1_binary]
+)";
+
+constexpr const char* kLmConfig = R"(name: tiny_lm
+data:
+  dataset: text-lm
+  batch_size: 16
+  text:
+    path: book.txt
+    seq_len: 32
+    test_fraction: 0.1
+model:
+  layers:
+    - embedding: {num_embeddings: vocab_size, embedding_dim: 8}
+    - lstm: {input_size: 8, hidden_size: 32}
+    - linear: {in: 32, out: vocab_size}
+    - flatten: {start: 0, end: 1}
+optimizer: {name: adam, lr: 0.02}
+training:
+  epochs: 6
+  threads: 1
+  monitor: val_bits_per_char
+metrics: [loss, bits_per_char]
+)";
+
+class CliText : public CliFolder {
+ protected:
+  void SetUp() override {
+    CliFolder::SetUp();
+    for (const auto& [file, text] : mail_folder()) write(file, text);
+    write("book.txt", book_text());
+    write("tiny.yaml", kFolderConfig);
+    write("lm.yaml", kLmConfig);
+  }
+
+  // `base` with line `line` (1-based) replaced by `text` (removed when empty), written to `name`.
+  void write_variant(const std::string& name, const char* base, int line, const std::string& text) const {
+    const std::vector<std::string> lines = lines_of(base);
+    std::string out;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (static_cast<int>(i) + 1 != line) {
+        out += lines[i] + "\n";
+      } else if (!text.empty()) {
+        out += text + "\n";
+      }
+    }
+    write(name, out);
+  }
+
+  // The error that `strata summary` reports for kFolderConfig (or `base`) with one line changed.
+  void expect_variant_error(int line, const std::string& text, const std::vector<std::string>& fragments,
+                            const char* base = kFolderConfig) const {
+    write_variant("bad.yaml", base, line, text);
+    SCOPED_TRACE(fmt::format("line {}: '{}'", line, text));
+    expect_error(run({"summary", "-c", "bad.yaml"}), fragments);
+  }
+};
+
+TEST_F(CliText, FolderClassifierTrainsEvaluatesAndReadsBackItsConfig) {
+  const Result train = run({"train", "-c", "tiny.yaml", "--out", "run", "--no-progress"});
+  ASSERT_EQ(train.code, 0) << train.err;
+  const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
+  EXPECT_GE(m["test_accuracy"].get<double>(), 0.9) << train.out;  // 12 test texts; the classes share no words
+  EXPECT_GE(m["test_f1_binary"].get<double>(), 0.85) << train.out;
+  EXPECT_NE(train.err.find("mail (48 texts; classes ham, spam; word tokenizer"), std::string::npos)
+      << train.err;
+  EXPECT_NE(train.err.find("(36 train, 12 test as validation)"), std::string::npos) << train.err;
+
+  // The resolved config holds every data.text field and trains the same run again.
+  const std::string config = read_text(dir_ / "run" / "config.yaml");
+  for (const char* field : {"path: mail", "tokenizer: word", "lowercase: true", "min_freq: 1", "max_vocab: 0",
+                            "test_fraction: 0.25", "max_length: 20", "max_bytes: 0", "extensions: [.txt]"})
+    EXPECT_NE(config.find(field), std::string::npos) << field << " not in:\n" << config;
+  const Result again = run({"train", "-c", "run/config.yaml", "--out", "run2", "--no-progress"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(read_text(dir_ / "run2" / "config.yaml"), config);
+  EXPECT_EQ(nlohmann::json::parse(lines_of(again.out).at(0))["test_accuracy"], m["test_accuracy"]);
+
+  // eval reproduces the test metrics and reports both classes by name.
+  const Result eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  const nlohmann::json e = nlohmann::json::parse(lines_of(eval.out).back());
+  EXPECT_NEAR(e["test_accuracy"].get<double>(), m["test_accuracy"].get<double>(), 1e-6);
+  EXPECT_EQ(e["samples"], 12);
+  const std::string report = read_text(dir_ / "run" / "classification_report.txt");
+  for (const char* name : {"ham", "spam", "macro avg"})
+    EXPECT_NE(report.find(name), std::string::npos) << report;
+
+  // generate needs a language model.
+  expect_error(run({"generate", "-c", "tiny.yaml", "--checkpoint", "run/last.safetensors"}),
+               {"generate: tiny.yaml trains on dataset 'text-folder'; generate needs a language model"});
+
+  // summary runs a padded i64 batch through the layers.
+  const Result summary = run({"summary", "-c", "tiny.yaml"});
+  ASSERT_EQ(summary.code, 0) << summary.err;
+  for (const char* part : {"Embedding", "[1, 20, 8]", "GRU", "[1, 20, 16]", "GlobalAvgPool1d", "[1, 16]"})
+    EXPECT_NE(summary.out.find(part), std::string::npos) << part << " not in:\n" << summary.out;
+}
+
+TEST_F(CliText, LanguageModelTrainsEvaluatesAndGenerates) {
+  const Result train = run({"train", "-c", "lm.yaml", "--out", "run", "--no-progress"});
+  ASSERT_EQ(train.code, 0) << train.err;
+  const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
+  // A few repeated sentences: far below the unigram model's 4.25 bits per character (about 0.5 after 6
+  // epochs).
+  EXPECT_LT(m["test_bits_per_char"].get<double>(), 2.0) << train.out;
+  EXPECT_NE(train.err.find("a unigram model scores 4.248 bits per token"), std::string::npos) << train.err;
+  EXPECT_NE(train.err.find("book.txt (char tokenizer,"), std::string::npos) << train.err;
+  const std::string csv = read_text(dir_ / "run" / "metrics.csv");
+  EXPECT_NE(csv.find("val_bits_per_char"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("val_accuracy"), std::string::npos) << csv;  // per character
+
+  const Result eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  const nlohmann::json e = nlohmann::json::parse(lines_of(eval.out).back());
+  EXPECT_NEAR(e["test_bits_per_char"].get<double>(), m["test_bits_per_char"].get<double>(), 1e-6);
+  EXPECT_FALSE(fs::exists(dir_ / "run" / "classification_report.txt"));  // no report over characters
+
+  const Result gen = run({"generate", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors",
+                          "--prompt", "Call me", "--tokens", "40", "--temperature", "0"});
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  EXPECT_EQ(gen.out.rfind("Call me", 0), 0u) << gen.out;
+  EXPECT_GE(gen.out.size(), 7u + 30u) << gen.out;  // the prompt and about 40 sampled characters
+
+  const Result summary = run({"summary", "-c", "lm.yaml"});
+  ASSERT_EQ(summary.code, 0) << summary.err;
+  EXPECT_NE(summary.out.find("Flatten"), std::string::npos) << summary.out;
+}
+
+TEST_F(CliText, DataTextMistakesNameFileLineAndField) {
+  expect_variant_error(7, "    tokenizer: wordpiece",
+                       {"bad.yaml:7:", "unknown tokenizer 'wordpiece'", "(known: char, word)"});
+  expect_variant_error(6, "    path: nowhere",
+                       {"bad.yaml:6:", "'data.text.path'", "folder 'nowhere' does not exist"});
+  expect_variant_error(6, "", {"bad.yaml:", "'data.text' needs 'corpus'", "or 'path'"});
+  expect_variant_error(6, "    corpus: enron",
+                       {"bad.yaml:6:", "unknown corpus 'enron' for dataset 'text-folder'"});
+  expect_variant_error(8, "    seq_len: 50",
+                       {"bad.yaml:8:", "field 'data.text.seq_len' does not apply to dataset 'text-folder'"});
+  expect_variant_error(8, "    max_lenght: 20",
+                       {"bad.yaml:8:", "unknown field 'data.text.max_lenght'", "did you mean 'max_length'?"});
+  expect_variant_error(9, "    test_fraction: 1.5",
+                       {"bad.yaml:9:", "'data.text.test_fraction' must be in (0, 1)"});
+  expect_variant_error(3, "  dataset: mnist",
+                       {"bad.yaml:6:", "'data.text' does not apply to dataset 'mnist'"});
+  expect_variant_error(6, "    path: missing.txt", {"bad.yaml:6:", "text file 'missing.txt' does not exist"},
+                       kLmConfig);
+  expect_variant_error(7, "    max_bytes: 100", {"bad.yaml:7:", "does not apply to dataset 'text-lm'"},
+                       kLmConfig);
+  // An override is checked like the file and named instead of a line.
+  expect_error(run({"summary", "-c", "tiny.yaml", "--set", "data.text.tokenizer=bpe"}),
+               {"--set data.text.tokenizer=bpe: unknown tokenizer 'bpe'"});
+}
+
+TEST_F(CliText, SequenceLayerMistakesNameTheLayerLine) {
+  expect_variant_error(
+      13, "    - gru: {input_size: 8, hiden_size: 8}",
+      {"bad.yaml:13:", "layer 'gru' has no argument 'hiden_size'", "did you mean 'hidden_size'?"});
+  expect_variant_error(13, "    - rnn: {input_size: 8, hidden_size: 8, nonlinearity: sigmoid}",
+                       {"bad.yaml:13:", "argument 'nonlinearity' must be 'tanh' or 'relu', got 'sigmoid'"});
+  expect_variant_error(13, "    - lstm: {input_size: 8, hidden_size: eight}",
+                       {"bad.yaml:13:", "argument 'hidden_size' must be an integer, got 'eight'"});
+  // The recurrent layer's input_size does not match the embedding's output.
+  expect_variant_error(13, "    - gru: {input_size: 32, hidden_size: 8, bidirectional: true}",
+                       {"bad.yaml:13:", "layer 'gru' (layer 1) does not fit its input of shape [1, 20, 8]"});
+  // Padded batches need the embedding to know the padding; the vocabulary must fit.
+  expect_variant_error(12, "    - embedding: {num_embeddings: vocab_size, embedding_dim: 8}",
+                       {"bad.yaml:12:", "padded with token id 0, so it needs padding_idx: 0 (got none)"});
+  expect_variant_error(12, "    - embedding: {num_embeddings: 5, embedding_dim: 8, padding_idx: 0}",
+                       {"bad.yaml:12:", "num_embeddings 5 is smaller than the vocabulary of the data"});
+  // Without a pool the output keeps its steps: reported at the last layer.
+  expect_variant_error(14, "", {"bad.yaml:14:", "one score per class (2: output [batch, 2])", "[1, 20, 2]"});
+  // A language model must end with one row of logits per step.
+  expect_variant_error(
+      14, "", {"bad.yaml:13:", "for text-lm the model must give one row of", "flatten: {start: 0, end: 1}"},
+      kLmConfig);
+  // vocab_size needs a text dataset.
+  write("image.yaml", "model:\n  layers:\n    - flatten\n    - linear: {in: 784, out: vocab_size}\n");
+  expect_error(run({"summary", "-c", "image.yaml"}),
+               {"image.yaml:4:", "argument 'out' is vocab_size, but the data has no vocabulary"});
+}
+
+}  // namespace
+}  // namespace strata::cli_test

@@ -1,0 +1,90 @@
+#pragma once
+// Running the `strata` binary from a test: a scratch folder per test, the exit code and both outputs, and
+// the check that a failure is one line "strata: error: ..." with exit code 2.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "strata/strata.h"
+
+namespace strata::testing {
+
+namespace fs = std::filesystem;
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+};
+
+inline std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+inline std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The repository's configs/ folder (beside tests/fixtures).
+inline fs::path configs_dir() {
+  return fs::path(STRATA_FIXTURES_DIR).parent_path().parent_path() / "configs";
+}
+
+// A fresh folder per test under the system temp folder, removed afterwards; run() runs strata there.
+class CliFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           fmt::format("strata_{}_{}_{}", info->test_suite_name(), getpid(), info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
+
+  CliResult run(const std::vector<std::string>& args) const {
+    std::string cmd = "cd " + shell_quote(dir_.string()) + " && " + shell_quote(STRATA_CLI_PATH);
+    for (const auto& a : args) cmd += " " + shell_quote(a);
+    cmd += " >stdout.txt 2>stderr.txt";
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_text(dir_ / "stdout.txt");
+    r.err = read_text(dir_ / "stderr.txt");
+    return r;
+  }
+
+  // Exit code 2 and exactly one line "strata: error: ..." holding every fragment.
+  static void expect_error(const CliResult& r, const std::vector<std::string>& fragments) {
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_EQ(r.out, "");
+    const std::vector<std::string> lines = lines_of(r.err);
+    ASSERT_EQ(lines.size(), 1u) << r.err;
+    EXPECT_EQ(lines[0].rfind("strata: error: ", 0), 0u) << lines[0];
+    for (const auto& f : fragments)
+      EXPECT_NE(lines[0].find(f), std::string::npos) << "'" << f << "' not in: " << lines[0];
+  }
+
+  fs::path dir_;
+};
+
+}  // namespace strata::testing

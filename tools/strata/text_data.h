@@ -1,0 +1,43 @@
+#pragma once
+// The tokenizers of the text datasets (text-lm, text-folder): fitted on the training split of a config, the
+// same way by `strata train`, `eval` and `generate`.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config.h"
+#include "strata/data/text/char_tokenizer.h"
+#include "strata/data/text/word_tokenizer.h"
+
+namespace strata::cli {
+
+// A char or word tokenizer, as data.text.tokenizer names it.
+class TextTokenizer {
+ public:
+  // Fits the vocabulary (min_freq, max_vocab, lowercase of `t`) on the training texts.
+  static TextTokenizer fit(const TextDataConfig& t, const std::vector<std::string>& texts);
+  // Token ids of text (at most max_length when > 0).
+  std::vector<int64_t> encode(std::string_view text, int64_t max_length = 0) const;
+  // Text of the ids (special tokens dropped; words joined by spaces).
+  std::string decode(const std::vector<int64_t>& ids) const;
+  int64_t vocab_size() const;
+  // The id of <pad> (0: the specials come first).
+  int64_t pad_id() const;
+  // True for a word tokenizer (decoded words are joined by spaces).
+  bool words() const { return word_.has_value(); }
+
+ private:
+  std::optional<data::text::CharTokenizer> char_;
+  std::optional<data::text::WordTokenizer> word_;
+};
+
+// A text-lm config's text: the training part (the start), the held-out end, and the tokenizer fitted on
+// the training part.
+struct LanguageModelText {
+  std::string train, test;
+  TextTokenizer tokenizer;
+};
+LanguageModelText load_language_model_text(const Config& c);
+
+}  // namespace strata::cli
