@@ -57,7 +57,7 @@ def rnn_flops(gates, layers, vocab=64, embed=64, hidden=256, seq=64, batch=32):
 
 
 def flops(row):
-    w, v = row["id"], row.get("variant", "")
+    w, v = row["id"].removesuffix("-BF16"), row.get("variant", "")
     if w == "W1":
         return train_flops([dense(128, 784, 256), dense(128, 256, 128), dense(128, 128, 10)])
     if w == "W2":
@@ -81,9 +81,11 @@ def flops(row):
 # ---- workloads ------------------------------------------------------------------------------------------
 
 class Workload:
-    def __init__(self, wid, title, torch_script, strata=None, min_time=None, gbench_filter=None, binary="workloads"):
+    def __init__(self, wid, title, torch_script, strata=None, min_time=None, gbench_filter=None, binary="workloads",
+                 torch_args=()):
         self.id, self.title, self.torch_script = wid, title, torch_script
         self.min_time, self.gbench_filter, self.binary = min_time, gbench_filter, binary
+        self.torch_args = list(torch_args)
 
     def available(self, build_dir):
         return (build_dir / "bench" / self.binary).exists() and (TORCH_DIR / self.torch_script).exists()
@@ -93,6 +95,10 @@ WORKLOADS = [
     Workload("W1", "MLP 784-256-128-10, b128, SGD", "w1_mlp.py"),
     Workload("W2", "LeNet-5, b64, Adam", "w2_lenet.py"),
     Workload("W3", "CNN+BN+dropout, b128, Adam", "w3_cnn.py"),
+    # Mixed precision: strata::autocast(kBFloat16) next to torch.autocast("cpu", dtype=torch.bfloat16).
+    Workload("W1-BF16", "MLP, bf16 autocast", "w1_mlp.py", torch_args=["--autocast"]),
+    Workload("W2-BF16", "LeNet-5, bf16 autocast", "w2_lenet.py", torch_args=["--autocast"]),
+    Workload("W3-BF16", "CNN+BN+dropout, bf16 autocast", "w3_cnn.py", torch_args=["--autocast"]),
     # W4/W5 land with the sequence models: bench/rnn_bench (Google Benchmark) and their twins.
     Workload("W4", "2-layer LSTM char-LM, b32 s64", "w4_lstm.py", gbench_filter="BM_W4_LstmCharLM",
              binary="rnn_bench"),
@@ -190,7 +196,7 @@ def torch_cmd(w, threads, opts):
         # A twin with its own timing loop takes positional arguments: threads, seconds.
         return [opts.python, str(script), str(threads), str(min_time)]
     return [opts.python, str(script), "--threads", str(threads), "--min-time", str(min_time), "--min-steps",
-            str(opts.min_steps)]
+            str(opts.min_steps)] + w.torch_args
 
 
 def base_env(threads):

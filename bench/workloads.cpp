@@ -5,6 +5,7 @@
 //   W1    MLP 784-256-128-10 ReLU, batch 128, SGD(lr 0.01, momentum 0.9), cross-entropy   (ms/step)
 //   W2    LeNet-5, batch 64, Adam 1e-3                                                   (ms/step)
 //   W3    CNN with BatchNorm and dropout, batch 128, Adam 1e-3                            (ms/step)
+//   W1-BF16, W2-BF16, W3-BF16: the same under strata::autocast(kBFloat16) (rows "W1 bf16", ...)
 //   W8    LeNet-5 inference without grad, batch 1 and 256                                 (ms/batch)
 //   W9    per-op overhead: no-grad 1x16 add; (x*w+b).sum().backward() on 1x16           (us/iteration)
 //   W10   f32 matmul n = 256..2048, next to oneDNN and OpenBLAS called directly           (ms/product)
@@ -50,8 +51,10 @@ Data random_data(int64_t batch, int64_t classes, Generator& gen) {
   return d;
 }
 
+// One training step per sample; with `bf16` the forward and loss run under autocast(kBFloat16), as the
+// PyTorch twin does with torch.autocast (the backward follows the forward's precision).
 template <typename Opt>
-void train(const char* name, const Settings& s, nn::Sequential net, Opt& opt, int64_t batch,
+void train(const char* name, const Settings& s, nn::Sequential net, Opt& opt, int64_t batch, bool bf16,
            int64_t warmup = 10) {
   Generator gen(0);
   const Data data = random_data(batch, 10, gen);
@@ -61,26 +64,30 @@ void train(const char* name, const Settings& s, nn::Sequential net, Opt& opt, in
     const Tensor& y = data.y[i % kBatches];
     ++i;
     opt.zero_grad();
-    const Tensor loss = ops::cross_entropy(net(x), y);
+    Tensor loss;
+    {
+      const AutocastGuard precision(kBFloat16, bf16);
+      loss = ops::cross_entropy(net(x), y);
+    }
     loss.backward();
     opt.step();
   };
-  Row r{name, "", "ms", bench::measure(s, warmup, 1, "ms", step)};
+  Row r{name, bf16 ? "bf16" : "", "ms", bench::measure(s, warmup, 1, "ms", step)};
   bench::print(r, s);
 }
 
-void w1(const Settings& s) {
+void w1(const Settings& s, bool bf16) {
   manual_seed(0);
   nn::Sequential net = models::mlp({784, 256, 128, 10});
   optim::SGD opt(net->parameters(), {.lr = 0.01, .momentum = 0.9});
-  train("W1", s, net, opt, 128);
+  train("W1", s, net, opt, 128, bf16);
 }
 
-void w2(const Settings& s) {
+void w2(const Settings& s, bool bf16) {
   manual_seed(0);
   nn::Sequential net = models::lenet5();
   optim::Adam opt(net->parameters(), {.lr = 1e-3});
-  train("W2", s, net, opt, 64);
+  train("W2", s, net, opt, 64, bf16);
 }
 
 // conv 1->32 3x3 pad 1, BN, ReLU; conv 32->64 3x3 pad 1, BN, ReLU, maxpool 2; conv 64->128 3x3 pad 1,
@@ -93,11 +100,11 @@ nn::Sequential w3_net() {
                         nn::Linear(256, 10));
 }
 
-void w3(const Settings& s) {
+void w3(const Settings& s, bool bf16) {
   manual_seed(0);
   nn::Sequential net = w3_net();
   optim::Adam opt(net->parameters(), {.lr = 1e-3});
-  train("W3", s, net, opt, 128, 3);
+  train("W3", s, net, opt, 128, bf16, 3);
 }
 
 void w8(const Settings& s) {
@@ -270,13 +277,23 @@ int main(int argc, char** argv) {
   const Settings s = bench::parse(argc, argv, names);
   if (names.empty()) {
     std::fprintf(stderr,
-                 "usage: workloads W1|W2|W3|W8|W9|W10|PEAK ... [--threads N] [--min-steps N] "
+                 "usage: workloads W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W8|W9|W10|PEAK ... [--threads N] "
+                 "[--min-steps N] "
                  "[--min-time S] [--warmup N]\n");
     return 2;
   }
   set_num_threads(s.threads);
   const std::unordered_map<std::string, void (*)(const Settings&)> table = {
-      {"W1", w1}, {"W2", w2}, {"W3", w3}, {"W8", w8}, {"W9", w9}, {"W10", w10}, {"PEAK", peak}};
+      {"W1", [](const Settings& st) { w1(st, false); }},
+      {"W2", [](const Settings& st) { w2(st, false); }},
+      {"W3", [](const Settings& st) { w3(st, false); }},
+      {"W1-BF16", [](const Settings& st) { w1(st, true); }},
+      {"W2-BF16", [](const Settings& st) { w2(st, true); }},
+      {"W3-BF16", [](const Settings& st) { w3(st, true); }},
+      {"W8", w8},
+      {"W9", w9},
+      {"W10", w10},
+      {"PEAK", peak}};
   for (const std::string& n : names) {
     auto it = table.find(n);
     if (it == table.end()) {

@@ -17,6 +17,8 @@ def parse(argv=None):
     p.add_argument("--max-steps", type=int, default=100000)
     p.add_argument("--warmup", type=int, default=-1)
     p.add_argument("--floor-steps", type=int, default=10)
+    p.add_argument("--autocast", action="store_true",
+                   help="mixed precision: forward and loss under torch.autocast('cpu', dtype=torch.bfloat16)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     return args
@@ -81,7 +83,8 @@ def random_data(batch, classes=10, batches=4, seed=0):
 
 
 def train(args, workload, net, opt, batch, warmup=10):
-    """zero_grad + forward + cross-entropy + backward + optimiser step per sample."""
+    """zero_grad + forward + cross-entropy + backward + optimiser step per sample; with --autocast the
+    forward and loss run under CPU autocast to bf16 (the row's variant is then "bf16")."""
     data = random_data(batch)
     loss_fn = torch.nn.CrossEntropyLoss()
     i = 0
@@ -91,8 +94,9 @@ def train(args, workload, net, opt, batch, warmup=10):
         x, y = data[i % len(data)]
         i += 1
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(net(x), y)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.autocast):
+            loss = loss_fn(net(x), y)
         loss.backward()
         opt.step()
 
-    report(args, workload, measure(args, step, warmup=warmup))
+    report(args, workload, measure(args, step, warmup=warmup), variant="bf16" if args.autocast else "")

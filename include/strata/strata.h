@@ -4,6 +4,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/autograd/gradcheck.h"
 #include "strata/core/allocator.h"
+#include "strata/core/autocast.h"
 #include "strata/core/factory.h"
 #include "strata/core/generator.h"
 #include "strata/core/tensor.h"

@@ -2,7 +2,8 @@
 // 2-D convolution kernels (no autograd, any device): forward, gradient w.r.t. the input (which is also
 // the transposed convolution) and gradient w.r.t. the weight. Layouts: x [N, C_in, H, W],
 // weight [C_out, C_in / groups, kH, kW], out [N, C_out, OH, OW]; operands share a floating dtype and
-// may have any strides; results are contiguous.
+// may have any strides. Activation results (out, the input gradient) are contiguous or channels-last
+// (kernels/cpu/memory_format.h), as the kernel runs fastest; weight gradients are contiguous.
 #include <array>
 
 #include "strata/core/tensor.h"
@@ -17,6 +18,9 @@ struct Conv2dParams {
   std::array<int64_t, 2> pad_end{0, 0};
   std::array<int64_t, 2> dilation{1, 1};
   int64_t groups = 1;
+  // The dtype the convolution computes in: the operands' own, or kBFloat16 for f32 operands (mixed
+  // precision: inputs rounded to bf16, sums and results in f32; only where kernels::bf16_supported).
+  Dtype compute = kFloat32;
 };
 
 // The output size along one spatial dim (exact pads give an exact division).

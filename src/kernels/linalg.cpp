@@ -6,8 +6,8 @@
 
 namespace strata::kernels {
 
-Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias) {
-  if (a.device().is_cpu()) return cpu::matmul(a, b, bias);
+Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Dtype compute) {
+  if (a.device().is_cpu()) return cpu::matmul(a, b, bias, compute);
   unsupported_device("matmul", a.device());
 }
 

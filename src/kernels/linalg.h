@@ -6,7 +6,9 @@ namespace strata::kernels {
 
 // out[..., m, n] = a[..., m, k] @ b[..., k, n] (+ bias[n]). a and b are at least 2-D, any strides;
 // their batch dims are right-aligned and broadcast (size 1 or equal). bias is undefined or 1-D of
-// size n. All operands share a floating dtype; the result is contiguous.
-Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias = {});
+// size n. All operands share a floating dtype; the result is contiguous and of that dtype. `compute` is
+// the dtype the products run in: the operands' own, or kBFloat16 for f32 operands (mixed precision: a and
+// b rounded to bf16, sums and the result in f32; only where kernels::bf16_supported says so).
+Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias = {}, Dtype compute = kFloat32);
 
 }  // namespace strata::kernels

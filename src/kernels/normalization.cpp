@@ -7,17 +7,18 @@
 namespace strata::kernels {
 
 NormResult batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& mean,
-                      const Tensor& var, bool use_global_stats, double eps) {
-  if (x.device().is_cpu()) return cpu::batch_norm(x, weight, bias, mean, var, use_global_stats, eps);
+                      const Tensor& var, bool use_global_stats, double eps, bool fuse_relu) {
+  if (x.device().is_cpu())
+    return cpu::batch_norm(x, weight, bias, mean, var, use_global_stats, eps, fuse_relu);
   unsupported_device("batch_norm", x.device());
 }
 
 NormGrads batch_norm_backward(const Tensor& grad_out, const Tensor& x, const Tensor& weight,
                               const Tensor& mean, const Tensor& var, bool use_global_stats, double eps,
-                              bool need_weight, bool need_bias) {
+                              bool need_weight, bool need_bias, const Tensor& relu_mask) {
   if (x.device().is_cpu())
     return cpu::batch_norm_backward(grad_out, x, weight, mean, var, use_global_stats, eps, need_weight,
-                                    need_bias);
+                                    need_bias, relu_mask);
   unsupported_device("batch_norm_backward", x.device());
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// 2-D pooling kernels (no autograd, any device) over x [N, C, H, W]; results are contiguous.
+// 2-D pooling kernels (no autograd, any device) over x [N, C, H, W]. Results are contiguous or, for a
+// channels-last x (kernels/cpu/memory_format.h), channels-last.
 #include <array>
 
 #include "strata/core/tensor.h"

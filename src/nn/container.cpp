@@ -1,5 +1,8 @@
 #include "strata/nn/container.h"
 
+#include "strata/nn/activation.h"
+#include "strata/nn/normalization.h"
+
 namespace strata::nn {
 
 SequentialImpl::SequentialImpl(std::vector<std::shared_ptr<Module>> modules) : Module("Sequential") {
@@ -16,7 +19,17 @@ void SequentialImpl::push_back(const std::string& name, std::shared_ptr<Module> 
 
 Tensor SequentialImpl::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& [name, module] : named_children()) x = module->forward(x);
+  const auto& children = named_children();
+  for (size_t i = 0; i < children.size(); ++i) {
+    // A batch norm followed by a ReLU runs as one fused kernel (saves a pass over the activation each way).
+    auto* bn = dynamic_cast<BatchNormImpl*>(children[i].second.get());
+    if (bn && i + 1 < children.size() && dynamic_cast<ReLUImpl*>(children[i + 1].second.get())) {
+      x = bn->forward_relu(x);
+      ++i;
+      continue;
+    }
+    x = children[i].second->forward(x);
+  }
   return x;
 }
 
@@ -25,7 +38,9 @@ std::shared_ptr<Module> SequentialImpl::operator[](size_t index) const {
   return named_children()[index].second;
 }
 
-void ModuleListImpl::push_back(std::shared_ptr<Module> module) { add_child(std::to_string(size()), std::move(module)); }
+void ModuleListImpl::push_back(std::shared_ptr<Module> module) {
+  add_child(std::to_string(size()), std::move(module));
+}
 
 std::shared_ptr<Module> ModuleListImpl::operator[](size_t index) const {
   STRATA_CHECK(index < size(), "ModuleList: index {} is out of range for {} modules", index, size());

@@ -1,5 +1,6 @@
 #include "strata/nn/normalization.h"
 
+#include "ops/batch_norm_relu.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
 #include "strata/ops/normalization.h"
@@ -26,7 +27,11 @@ BatchNormImpl::BatchNormImpl(const char* type_name, int64_t expected_dims_min, i
   }
 }
 
-Tensor BatchNormImpl::forward(const Tensor& input) {
+Tensor BatchNormImpl::forward(const Tensor& input) { return run(input, false); }
+
+Tensor BatchNormImpl::forward_relu(const Tensor& input) { return run(input, true); }
+
+Tensor BatchNormImpl::run(const Tensor& input, bool relu) {
   const std::string& name = type_name();
   STRATA_CHECK(input.defined(), "{}: undefined input", name);
   const std::string dims = min_dims_ == max_dims_ ? fmt::format("{}-D", min_dims_)
@@ -43,6 +48,10 @@ Tensor BatchNormImpl::forward(const Tensor& input) {
   }
   // As PyTorch: batch statistics in training, and in eval when no running statistics are kept.
   const bool use_batch_stats = training || !options.track_running_stats;
+  if (relu) {
+    return ops::batch_norm_relu(input, running_mean, running_var, weight, bias, use_batch_stats,
+                                options.momentum, options.eps);
+  }
   return ops::batch_norm(input, running_mean, running_var, weight, bias, use_batch_stats, options.momentum,
                          options.eps);
 }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "kernels/conv.h"
+#include "ops/autocast.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/autograd/node.h"
 #include "strata/ops/elementwise.h"
@@ -130,6 +131,7 @@ Conv2dParams conv_params(const char* op, const Tensor& x, const Tensor& w, const
   p.stride = {stride.h, stride.w};
   p.dilation = {dilation.h, dilation.w};
   p.groups = groups;
+  p.compute = autocast_compute_dtype(x);  // backward closures keep p, so they run in the same precision
   const int64_t range_h = dilation.h * (w4[2] - 1) + 1;
   const int64_t range_w = dilation.w * (w4[3] - 1) + 1;
   if (padding.same) {
@@ -213,6 +215,7 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
   p.groups = groups;
   p.pad_begin = {padding.h, padding.w};
   p.pad_end = {padding.h - output_padding.h, padding.w - output_padding.w};
+  p.compute = autocast_compute_dtype(x);
   const int64_t oh =
       (x.size(2) - 1) * stride.h - 2 * padding.h + dilation.h * (weight.size(2) - 1) + output_padding.h + 1;
   const int64_t ow =

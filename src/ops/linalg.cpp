@@ -1,9 +1,11 @@
 // Matrix products. One differentiable primitive (batched matmul of >= 2-D operands, batch dims
 // broadcast) carries the backward rule; the 1-D promotions of matmul are differentiable views around it.
-// linear is its own primitive so the bias add fuses into the product.
+// linear is its own primitive so the bias add fuses into the product. Under autocast both compute in
+// bf16 (ops/autocast.h), and their backward runs in the autocast mode of the forward.
 #include "strata/ops/linalg.h"
 
 #include "kernels/linalg.h"
+#include "ops/autocast.h"
 #include "strata/autograd/node.h"
 #include "strata/ops/view.h"
 
@@ -52,8 +54,9 @@ int64_t leading(const Tensor& x) {
 
 // a @ b for a, b of rank >= 2 (checked), batch dims broadcast.
 Tensor batched(const Tensor& a, const Tensor& b) {
-  Tensor out = kernels::matmul(a, b);
-  return record("matmul", out, {a, b}, [a, b](const Tensor& g) {
+  Tensor out = kernels::matmul(a, b, Tensor(), autocast_compute_dtype(a));
+  return record("matmul", out, {a, b}, [a, b, mode = autocast_mode()](const Tensor& g) {
+    const AutocastGuard same_precision(mode);
     Tensor ga;
     Tensor gb;
     if (a.requires_grad()) ga = sum_to(batched(g, transpose(b, -1, -2)), a.shape());
@@ -130,12 +133,14 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                                                        Strides{x.shape()[0] * x.strides()[0], x.strides()[0]},
                                                        x.offset(), x.dtype()))
                    : x;
-  Tensor out = kernels::matmul(x2, wt, bias);
+  Tensor out = kernels::matmul(x2, wt, bias, autocast_compute_dtype(x));
   if (x.dim() == 1)
     out = Tensor(
         make_intrusive<TensorImpl>(out.impl()->storage, Shape{out_features}, Strides{1}, 0, out.dtype()));
   return record("linear", out, {x, weight, bias},
-                [x, weight, bias_grad = bias.defined() && bias.requires_grad()](const Tensor& g) {
+                [x, weight, bias_grad = bias.defined() && bias.requires_grad(),
+                 mode = autocast_mode()](const Tensor& g) {
+                  const AutocastGuard same_precision(mode);
                   Tensor gx;
                   Tensor gw;
                   Tensor gb;

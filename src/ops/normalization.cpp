@@ -5,8 +5,11 @@
 #include "strata/ops/normalization.h"
 
 #include "kernels/normalization.h"
+#include "ops/batch_norm_relu.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/autograd/node.h"
+#include "strata/core/factory.h"
+#include "strata/ops/activation.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/reduction.h"
 #include "strata/ops/view.h"
@@ -74,10 +77,11 @@ Grads layer_norm_grads_composite(const Tensor& g, const Tensor& x, const Shape& 
                sum_to(g, normalized_shape)};
 }
 
-}  // namespace
-
-Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
-                  const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
+// batch_norm, or relu(batch_norm) when `relu`: one fused kernel where it exists (then the backward takes
+// the ReLU mask from the kernel), else batch_norm followed by the relu op.
+Tensor batch_norm_impl(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                       const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps,
+                       bool relu) {
   const char* op = "batch_norm";
   STRATA_CHECK(x.defined(), "{}: undefined input", op);
   STRATA_CHECK(x.dim() >= 2, "{}: expected input of shape [N, C, ...], got {}", op, x.shape().str());
@@ -97,7 +101,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
                "{}: expected more than 1 value per channel when training, got input of shape {}", op,
                x.shape().str());
   const bool global = !training;
-  kernels::NormResult r = kernels::batch_norm(x, weight, bias, running_mean, running_var, global, eps);
+  kernels::NormResult r = kernels::batch_norm(x, weight, bias, running_mean, running_var, global, eps, relu);
+  const Tensor mask = r.relu_mask;  // defined when the kernel applied the ReLU
+  // Without a fused kernel the ReLU runs as its own op on the result.
+  auto finish = [relu_after = relu && !mask.defined()](const Tensor& y) {
+    return relu_after ? ops::relu(y) : y;
+  };
   if (training && running_mean.defined()) {
     // PyTorch's update: the batch variance enters unbiased.
     NoGradGuard no_grad;
@@ -107,19 +116,45 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
     rv.mul_(1.0 - momentum)
         .add_(r.var, momentum * static_cast<double>(count) / static_cast<double>(count - 1));
   }
-  if (!autograd::needs_grad({x, weight, bias})) return r.out;
+  if (!autograd::needs_grad({x, weight, bias})) return finish(r.out);
   // The statistics the backward needs, decoupled from later in-place updates of the running ones.
   const Tensor saved_mean = global ? clone(detach(r.mean)) : r.mean;
   const Tensor saved_var = global ? clone(detach(r.var)) : r.var;
-  return record(
-      op, r.out, {x, weight, bias},
-      [x, weight, saved_mean, saved_var, global, eps, need_bias = wants_grad(bias)](const Tensor& g) {
-        if (autograd::grad_mode_enabled())
-          return batch_norm_grads_composite(g, x, weight, saved_mean, saved_var, global, eps);
-        kernels::NormGrads k = kernels::batch_norm_backward(g, x, weight, saved_mean, saved_var, global, eps,
-                                                            wants_grad(weight), need_bias);
-        return Grads{x.requires_grad() ? k.input : Tensor(), k.weight, k.bias};
-      });
+  const Tensor shift = bias.defined() ? detach(bias) : Tensor();
+  return finish(
+      record(op, r.out, {x, weight, bias},
+             [x, weight, shift, saved_mean, saved_var, global, eps, mask,
+              need_bias = wants_grad(bias)](const Tensor& g) {
+               if (autograd::grad_mode_enabled()) {
+                 Tensor gb = g;
+                 if (mask.defined()) {
+                   // The ReLU's mask, from the batch norm output recomputed with the saved statistics.
+                   Tensor y;
+                   {
+                     NoGradGuard no_grad;
+                     const Tensor scale = weight.defined() ? detach(weight) : Tensor();
+                     y = kernels::batch_norm(x, scale, shift, saved_mean, saved_var, true, eps).out;
+                   }
+                   gb = where(gt(y, 0.0), g, zeros_like(g));
+                 }
+                 return batch_norm_grads_composite(gb, x, weight, saved_mean, saved_var, global, eps);
+               }
+               kernels::NormGrads k = kernels::batch_norm_backward(
+                   g, x, weight, saved_mean, saved_var, global, eps, wants_grad(weight), need_bias, mask);
+               return Grads{x.requires_grad() ? k.input : Tensor(), k.weight, k.bias};
+             }));
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
+  return batch_norm_impl(x, running_mean, running_var, weight, bias, training, momentum, eps, false);
+}
+
+Tensor batch_norm_relu(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                       const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
+  return batch_norm_impl(x, running_mean, running_var, weight, bias, training, momentum, eps, true);
 }
 
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,

@@ -13,15 +13,18 @@ struct BatchNormOptions {
 // Shared by BatchNorm1d ([N, C] or [N, C, L]) and BatchNorm2d ([N, C, H, W]).
 class BatchNormImpl : public Module {
  public:
-  BatchNormImpl(const char* type_name, int64_t expected_dims_min, int64_t expected_dims_max, int64_t num_features,
-                BatchNormOptions options);
+  BatchNormImpl(const char* type_name, int64_t expected_dims_min, int64_t expected_dims_max,
+                int64_t num_features, BatchNormOptions options);
   Tensor forward(const Tensor& input) override;
+  // relu(forward(input)), fused into one kernel where one exists (nn::Sequential runs BatchNorm + ReLU so).
+  Tensor forward_relu(const Tensor& input);
   std::string extra_repr() const override;
   int64_t num_features;
   BatchNormOptions options;
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
 
  private:
+  Tensor run(const Tensor& input, bool relu);
   int64_t min_dims_, max_dims_;
 };
 

@@ -3,6 +3,7 @@
 #include "kernels/cpu/activation.h"
 
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/memory_format.h"
 #include "kernels/dispatch.h"
 #include "kernels/elementwise.h"
 
@@ -12,7 +13,8 @@ Tensor relu_backward(const Tensor& g, const Tensor& y) {
   STRATA_CHECK(g.shape() == y.shape() && g.dtype() == y.dtype(),
                "relu: gradient of shape {} ({}) for an output of shape {} ({})", g.shape().str(),
                dtype_name(g.dtype()), y.shape().str(), dtype_name(y.dtype()));
-  Tensor out = empty(g.shape(), g.dtype(), g.device());
+  // The gradient takes the layout of the activation (channels-last after a convolution).
+  Tensor out = empty_like_layout(g.shape(), g.dtype(), g.device(), y);
   dispatch_floating(g.dtype(), "relu", [&]<typename T>() {
     constexpr int64_t st = sizeof(T);
     Operands<3> ops{{static_cast<char*>(out.raw_data()), static_cast<char*>(g.raw_data()),

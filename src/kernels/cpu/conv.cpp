@@ -1,7 +1,9 @@
 // CPU convolutions. f32 runs on oneDNN's convolution primitives (forward, backward data, backward
-// weights); our tensors stay NCHW / OIHW and are reordered to and from the blocked layouts oneDNN
-// prefers where that pays (several times faster than its plain im2col + gemm kernels for LeNet-sized
-// layers). Primitives and reorders are cached by shape and parameters. f64 (gradient checks,
+// weights). Activations run channels-last (memory_format.h): the direct kernels read and write it
+// natively, so a network's activations pass from layer to layer without reorders; NCHW inputs are
+// reordered once, and the thinnest problems stay on NCHW's im2col + gemm kernels. Weights stay OIHW
+// and are reordered to oneDNN's blocked layout per call. Primitives and reorders are cached by shape,
+// parameters and input layouts. f64 (gradient checks,
 // reference) and any problem oneDNN refuses run on straightforward loops.
 #include "kernels/cpu/conv.h"
 
@@ -9,7 +11,9 @@
 
 #include <cstring>
 
+#include "kernels/cpu/bf16.h"
 #include "kernels/cpu/conv_dnnl.h"
+#include "kernels/cpu/memory_format.h"
 #include "kernels/dispatch.h"
 #include "kernels/elementwise.h"
 
@@ -22,6 +26,17 @@ namespace du = dnnl_util;
 struct Geometry {
   int64_t n, ic, ih, iw, oc, oh, ow, kh, kw;
 };
+
+// Multiply-adds of the convolution (the same for its two backward products).
+int64_t macs(const Geometry& g, const Conv2dParams& p) {
+  return g.n * g.oc * g.oh * g.ow * (g.ic / p.groups) * g.kh * g.kw;
+}
+
+// oneDNN's weight-gradient kernels split the batch across threads and join them at a spinning
+// barrier; on a busy machine a descheduled partner stalls the other for a time slice (LeNet's
+// 7.5M- and 15M-multiply-add weight gradients took 10 ms instead of 0.4 at 2 threads). Below this
+// size they run on one thread.
+constexpr int64_t kSerialWeightGradMacs = int64_t{1} << 24;
 
 Geometry geometry(const Shape& x, const Shape& w, const Conv2dParams& p) {
   Geometry g{x[0], x[1], x[2], x[3], w[0], 0, 0, w[2], w[3]};
@@ -175,10 +190,12 @@ struct Descs {
   dnnl::memory::dims strides, dilates, pad_l, pad_r;
 };
 
-Descs describe(const Geometry& g, const Conv2dParams& p, bool bias) {
+// The descriptors of our tensors: src and dst (activations) channels-last or NCHW as flagged.
+Descs describe(const Geometry& g, const Conv2dParams& p, bool bias, bool src_cl = false,
+               bool dst_cl = false) {
   Descs d;
-  d.src = du::plain({g.n, g.ic, g.ih, g.iw});
-  d.dst = du::plain({g.n, g.oc, g.oh, g.ow});
+  d.src = du::activation({g.n, g.ic, g.ih, g.iw}, src_cl);
+  d.dst = du::activation({g.n, g.oc, g.oh, g.ow}, dst_cl);
   d.weights = p.groups == 1 ? du::plain({g.oc, g.ic, g.kh, g.kw})
                             : du::plain({p.groups, g.oc / p.groups, g.ic / p.groups, g.kh, g.kw});
   if (bias) d.bias = du::plain({g.oc});
@@ -215,10 +232,11 @@ dnnl::convolution_forward::desc forward_desc(const Descs& d, bool bias) {
 
 enum Tag : int64_t { kForward = 1, kBackwardData, kBackwardWeights };
 
-du::Key key(Tag tag, const Geometry& g, const Conv2dParams& p, bool bias) {
-  return du::make_key(
-      tag, {g.n, g.ic, g.ih, g.iw, g.oc, g.kh, g.kw, p.stride[0], p.stride[1], p.pad_begin[0], p.pad_begin[1],
-            p.pad_end[0], p.pad_end[1], p.dilation[0], p.dilation[1], p.groups, bias});
+// `layouts`: bit 0 set when the first activation argument is channels-last, bit 1 the second.
+du::Key key(Tag tag, const Geometry& g, const Conv2dParams& p, bool bias, int64_t layouts) {
+  return du::make_key(tag, {g.n, g.ic, g.ih, g.iw, g.oc, g.kh, g.kw, p.stride[0], p.stride[1], p.pad_begin[0],
+                            p.pad_begin[1], p.pad_end[0], p.pad_end[1], p.dilation[0], p.dilation[1],
+                            p.groups, bias, static_cast<int64_t>(p.compute), layouts});
 }
 
 // A created primitive and its arguments in a fixed order per kind (see the *_prim functions); `ok` is
@@ -228,6 +246,7 @@ struct Prim {
   dnnl::primitive prim;
   std::vector<du::Arg> args;
   dnnl::memory::desc scratchpad;
+  bool channels_last_out = false;  // the activation it writes (dst or diff_src) is channels-last
 };
 
 template <typename Create>
@@ -245,40 +264,115 @@ std::shared_ptr<const Prim> cached(const du::Key& k, Create create) {
   });
 }
 
-// Blocked layouts (oneDNN's choice, with reorders from and to NCHW) run several times faster than
-// plain ones for all but the thinnest inputs: the plain kernels go through im2col + gemm.
+// oneDNN's direct kernels (channels-last or blocked) run several times faster than the NCHW ones for
+// all but the thinnest inputs: the NCHW kernels go through im2col + gemm.
 bool blocked_pays(int64_t channels_per_group) { return channels_per_group >= 4; }
 
-// Makes a primitive descriptor with oneDNN's preferred layouts when `blocked`, else (or when that
-// lands on a reference kernel) with the plain ones.
+dnnl::memory::desc with_format(const dnnl::memory::desc& md, dnnl::memory::format_tag tag) {
+  return dnnl::memory::desc(md.dims(), md.data_type(), tag);
+}
+
+bool is_reference(const char* impl) { return std::strncmp(impl, "ref", 3) == 0; }
+
+// Makes a primitive descriptor for `user` (our tensors' descriptors). When `blocked` (direct kernels
+// pay), channels-last activations come first: the kernels produce and consume them natively, so
+// activations cross layers without reorders (measured on LeNet and a conv + BN CNN: the reorders to and
+// from oneDNN's blocked nChw16c cost more than the blocked kernels save). Then oneDNN's preferred
+// layouts, with reorders; last (or when those land on a reference kernel) plain NCHW.
 template <typename Make>
-auto pick_layouts(const Descs& plain, bool blocked, Make make) {
+auto pick_layouts(const Descs& user, bool blocked, Make make) {
   if (blocked) {
-    Descs any = plain;
-    any.src = du::any_layout(plain.src);
-    any.weights = du::any_layout(plain.weights);
-    any.dst = du::any_layout(plain.dst);
+    Descs cl = user;
+    cl.src = with_format(user.src, dnnl::memory::format_tag::nhwc);
+    cl.dst = with_format(user.dst, dnnl::memory::format_tag::nhwc);
+    cl.weights = du::any_layout(user.weights);
+    try {
+      auto pd = make(cl);
+      if (!is_reference(pd.impl_info_str())) return pd;
+    } catch (const dnnl::error&) {
+    }
+    Descs any = user;
+    any.src = du::any_layout(user.src);
+    any.weights = du::any_layout(user.weights);
+    any.dst = du::any_layout(user.dst);
     try {
       auto pd = make(any);
-      if (std::strncmp(pd.impl_info_str(), "ref", 3) != 0) return pd;
+      if (!is_reference(pd.impl_info_str())) return pd;
     } catch (const dnnl::error&) {
     }
   }
+  Descs plain = user;
+  plain.src = with_format(user.src, dnnl::memory::format_tag::nchw);
+  plain.dst = with_format(user.dst, dnnl::memory::format_tag::nchw);
   return make(plain);
 }
 
+// With few input channels per group oneDNN's first choice for an f32 channels-last forward, the brgemm
+// kernel, runs 1.2-2.8x slower than the direct jit one (LeNet's 1->6 and 6->16 layers and a 1->32 one,
+// batch 1 to 256): step past it. Call while the operation descriptor behind `pd` is alive (oneDNN's
+// iterator points into it).
+void skip_brgemm_for_thin_inputs(dnnl::convolution_forward::primitive_desc& pd, const Descs& u) {
+  const auto wd = u.weights.dims();
+  const int64_t icg = wd.size() == 5 ? wd[2] : wd[1];
+  if (icg >= 16 || u.src.data_type() != dnnl::memory::data_type::f32) return;
+  while (std::strncmp(pd.impl_info_str(), "brg", 3) == 0 && pd.next_impl()) {
+  }
+}
+
+// The descriptor an output of `dims` gets in our tensor: channels-last when the primitive writes
+// channels-last (no reorder), else NCHW.
+dnnl::memory::desc output_desc(const dnnl::memory::dims& dims, const dnnl::memory::desc& used) {
+  const dnnl::memory::desc cl = du::activation(dims, true);
+  return used == cl ? cl : du::plain(dims);
+}
+
+// Mixed precision: `d` with the inputs marked in `bf16` (src, weights, dst) in bf16; results stay f32.
+Descs with_bf16_inputs(Descs d, std::array<bool, 3> bf16) {
+  const auto type = dnnl::memory::data_type::bf16;
+  if (bf16[0]) d.src = with_data_type(d.src, type);
+  if (bf16[1]) d.weights = with_data_type(d.weights, type);
+  if (bf16[2]) d.dst = with_data_type(d.dst, type);
+  return d;
+}
+
+// The descriptors of the forward hint a backward primitive takes: all bf16 when the backward computes
+// in bf16 (oneDNN has no forward kernel for mixed f32 and bf16 tensors), else `u` itself.
+Descs hint_descs(const Descs& u) {
+  const auto bf16 = dnnl::memory::data_type::bf16;
+  const bool mixed = u.src.data_type() == bf16 || u.weights.data_type() == bf16 || u.dst.data_type() == bf16;
+  return mixed ? with_bf16_inputs(u, {true, true, true}) : u;
+}
+
+// pick_layouts in the compute dtype: for kBFloat16, the inputs marked in `bf16` are bf16 where oneDNN
+// has a native bf16 kernel for the problem; otherwise (and for other dtypes) everything stays f32.
+template <typename Make>
+auto pick_precision(const Descs& plain, Dtype compute, std::array<bool, 3> bf16, bool blocked, Make make) {
+  if (compute == kBFloat16) {
+    try {
+      auto pd = pick_layouts(with_bf16_inputs(plain, bf16), blocked, make);
+      if (native_bf16_impl(pd.impl_info_str())) return pd;
+    } catch (const dnnl::error&) {
+    }
+  }
+  return pick_layouts(plain, blocked, make);
+}
+
 // Arguments: SRC, WEIGHTS, DST, then BIAS when present.
-std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& p, bool bias) {
-  return cached(key(kForward, g, p, bias), [&](Prim& out) {
-    const Descs d = describe(g, p, bias);
+std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& p, bool bias, bool x_cl) {
+  return cached(key(kForward, g, p, bias, x_cl), [&](Prim& out) {
+    const Descs d = describe(g, p, bias, x_cl);
     const bool blocked = blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
-    const auto pd = pick_layouts(d, blocked, [&](const Descs& u) {
-      return dnnl::convolution_forward::primitive_desc(forward_desc(u, bias), du::user_scratchpad(),
-                                                       du::engine());
+    const auto pd = pick_precision(d, p.compute, {true, true, false}, blocked, [&](const Descs& u) {
+      const auto desc = forward_desc(u, bias);
+      dnnl::convolution_forward::primitive_desc pd(desc, du::user_scratchpad(), du::engine());
+      skip_brgemm_for_thin_inputs(pd, u);
+      return pd;
     });
+    const dnnl::memory::desc dst = output_desc(d.dst.dims(), pd.dst_desc());
+    out.channels_last_out = dst != d.dst;
     out.args = {du::make_arg(DNNL_ARG_SRC, false, d.src, pd.src_desc()),
                 du::make_arg(DNNL_ARG_WEIGHTS, false, d.weights, pd.weights_desc()),
-                du::make_arg(DNNL_ARG_DST, true, d.dst, pd.dst_desc())};
+                du::make_arg(DNNL_ARG_DST, true, dst, pd.dst_desc())};
     if (bias) out.args.push_back(du::make_arg(DNNL_ARG_BIAS, false, d.bias, pd.bias_desc()));
     out.scratchpad = pd.scratchpad_desc();
     out.prim = dnnl::convolution_forward(pd);
@@ -286,32 +380,35 @@ std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& 
 }
 
 // Arguments: DIFF_DST, WEIGHTS, DIFF_SRC.
-std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dParams& p) {
-  return cached(key(kBackwardData, g, p, false), [&](Prim& out) {
-    const Descs d = describe(g, p, false);
+std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dParams& p, bool gy_cl) {
+  return cached(key(kBackwardData, g, p, false, gy_cl), [&](Prim& out) {
+    const Descs d = describe(g, p, false, false, gy_cl);
     // Measured: with 1-3 input channels the blocked kernel writing NCHW gradients is several times slower.
     const bool blocked = blocked_pays(g.ic / p.groups);
-    const auto pd = pick_layouts(d, blocked, [&](const Descs& u) {
-      dnnl::convolution_forward::primitive_desc hint(forward_desc(u, false), du::engine());
+    const auto pd = pick_precision(d, p.compute, {false, true, true}, blocked, [&](const Descs& u) {
+      dnnl::convolution_forward::primitive_desc hint(forward_desc(hint_descs(u), false), du::engine());
       dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, u.src, u.weights, u.dst,
                                                  u.strides, u.dilates, u.pad_l, u.pad_r);
       return dnnl::convolution_backward_data::primitive_desc(desc, du::user_scratchpad(), du::engine(), hint);
     });
+    const dnnl::memory::desc diff_src = output_desc(d.src.dims(), pd.diff_src_desc());
+    out.channels_last_out = diff_src != d.src;
     out.args = {du::make_arg(DNNL_ARG_DIFF_DST, false, d.dst, pd.diff_dst_desc()),
                 du::make_arg(DNNL_ARG_WEIGHTS, false, d.weights, pd.weights_desc()),
-                du::make_arg(DNNL_ARG_DIFF_SRC, true, d.src, pd.diff_src_desc())};
+                du::make_arg(DNNL_ARG_DIFF_SRC, true, diff_src, pd.diff_src_desc())};
     out.scratchpad = pd.scratchpad_desc();
     out.prim = dnnl::convolution_backward_data(pd);
   });
 }
 
 // Arguments: DIFF_DST, SRC, DIFF_WEIGHTS, then DIFF_BIAS when present.
-std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2dParams& p, bool bias) {
-  return cached(key(kBackwardWeights, g, p, bias), [&](Prim& out) {
-    const Descs d = describe(g, p, bias);
+std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2dParams& p, bool bias,
+                                                  bool gy_cl, bool x_cl) {
+  return cached(key(kBackwardWeights, g, p, bias, gy_cl + 2 * x_cl), [&](Prim& out) {
+    const Descs d = describe(g, p, bias, x_cl, gy_cl);
     const bool blocked = blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
-    const auto pd = pick_layouts(d, blocked, [&](const Descs& u) {
-      dnnl::convolution_forward::primitive_desc hint(forward_desc(u, bias), du::engine());
+    const auto pd = pick_precision(d, p.compute, {true, false, true}, blocked, [&](const Descs& u) {
+      dnnl::convolution_forward::primitive_desc hint(forward_desc(hint_descs(u), bias), du::engine());
       auto desc = bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, u.src,
                                                                   u.weights, u.bias, u.dst, u.strides,
                                                                   u.dilates, u.pad_l, u.pad_r)
@@ -330,10 +427,16 @@ std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2
   });
 }
 
-// x narrowed to the cropped spatial size, contiguous.
+// x narrowed to the cropped spatial size, channels-last or contiguous.
 Tensor crop_input(const Tensor& x, const Geometry& g) {
-  if (x.size(2) == g.ih && x.size(3) == g.iw) return du::dense(x);
+  if (x.size(2) == g.ih && x.size(3) == g.iw) return du::dense_activation(x);
   return du::dense(x.slice(2, 0, g.ih).slice(3, 0, g.iw));
+}
+
+// An uninitialised activation of `shape`, channels-last or contiguous.
+Tensor empty_activation(const Shape& shape, bool channels_last, const Tensor& like) {
+  return channels_last ? empty_channels_last(shape, like.dtype(), like.device())
+                       : kernels::empty(shape, like.dtype(), like.device());
 }
 
 void check_operands(const char* op, const Tensor& a, const Tensor& b, const Tensor& bias) {
@@ -349,15 +452,17 @@ void check_operands(const char* op, const Tensor& a, const Tensor& b, const Tens
 Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, const Conv2dParams& p) {
   check_operands("conv2d", x_in, w_in, b_in);
   const Geometry g = geometry(x_in.shape(), w_in.shape(), p);
-  Tensor out = kernels::empty({g.n, g.oc, g.oh, g.ow}, x_in.dtype(), x_in.device());
-  if (out.numel() == 0) return out;
+  const Shape out_shape{g.n, g.oc, g.oh, g.ow};
+  if (out_shape.numel() == 0) return kernels::empty(out_shape, x_in.dtype(), x_in.device());
   const Tensor w = du::dense(w_in);
   const Tensor b = b_in.defined() ? du::dense(b_in) : Tensor();
   if (x_in.dtype() == kFloat32) {
+    const du::SerialScope serial(macs(g, p) < du::kSerialMacs);
     const Cropped c = crop_for_dnnl(g, p);
-    const auto prim = forward_prim(c.g, c.p, b.defined());
+    const Tensor x = crop_input(x_in, c.g);
+    const auto prim = forward_prim(c.g, c.p, b.defined(), is_channels_last(x));
     if (prim->ok) {
-      const Tensor x = crop_input(x_in, c.g);
+      Tensor out = empty_activation(out_shape, prim->channels_last_out, x);
       std::vector<const void*> data{x.raw_data(), w.raw_data(), out.raw_data()};
       if (b.defined()) data.push_back(b.raw_data());
       du::execute(prim->prim, prim->args, data, prim->scratchpad);
@@ -365,6 +470,7 @@ Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, const 
     }
   }
   const Tensor x = du::dense(x_in);
+  Tensor out = kernels::empty(out_shape, x.dtype(), x.device());
   dispatch_floating(x.dtype(), "conv2d", [&]<typename T>() {
     forward_loops<T>(x.data_ptr<T>(), w.data_ptr<T>(), b.defined() ? b.data_ptr<T>() : nullptr,
                      out.data_ptr<T>(), g, p);
@@ -379,13 +485,14 @@ Tensor conv2d_backward_data(const Tensor& gy_in, const Tensor& w_in, const Shape
   STRATA_CHECK(gy_in.shape() == Shape({g.n, g.oc, g.oh, g.ow}),
                "conv2d_backward_data: gradient of shape {} for an output of shape [{}, {}, {}, {}]",
                gy_in.shape().str(), g.n, g.oc, g.oh, g.ow);
-  const Tensor gy = du::dense(gy_in);
+  const Tensor gy = du::dense_activation(gy_in);
   const Tensor w = du::dense(w_in);
   if (gy.dtype() == kFloat32 && gy.numel() > 0) {
+    const du::SerialScope serial(macs(g, p) < du::kSerialMacs);
     const Cropped c = crop_for_dnnl(g, p);
-    const auto prim = backward_data_prim(c.g, c.p);
+    const auto prim = backward_data_prim(c.g, c.p, is_channels_last(gy));
     if (prim->ok) {
-      Tensor gx = kernels::empty({c.g.n, c.g.ic, c.g.ih, c.g.iw}, gy.dtype(), gy.device());
+      Tensor gx = empty_activation({c.g.n, c.g.ic, c.g.ih, c.g.iw}, prim->channels_last_out, gy);
       du::execute(prim->prim, prim->args, {gy.raw_data(), w.raw_data(), gx.raw_data()}, prim->scratchpad);
       if (!c.cropped) return gx;
       // Rows and columns the kernel never reached get no gradient.
@@ -397,8 +504,9 @@ Tensor conv2d_backward_data(const Tensor& gy_in, const Tensor& w_in, const Shape
   }
   Tensor gx = kernels::empty(input_shape, gy.dtype(), gy.device());
   if (gx.numel() == 0) return gx;
+  const Tensor gyd = du::dense(gy);
   dispatch_floating(gy.dtype(), "conv2d_backward_data", [&]<typename T>() {
-    backward_data_loops<T>(gy.data_ptr<T>(), w.data_ptr<T>(), gx.data_ptr<T>(), g, p);
+    backward_data_loops<T>(gyd.data_ptr<T>(), w.data_ptr<T>(), gx.data_ptr<T>(), g, p);
   });
   return gx;
 }
@@ -410,7 +518,7 @@ Tensor conv2d_backward_weights(const Tensor& gy_in, const Tensor& x_in, const Sh
   STRATA_CHECK(gy_in.shape() == Shape({g.n, g.oc, g.oh, g.ow}),
                "conv2d_backward_weights: gradient of shape {} for an output of shape [{}, {}, {}, {}]",
                gy_in.shape().str(), g.n, g.oc, g.oh, g.ow);
-  const Tensor gy = du::dense(gy_in);
+  const Tensor gy = du::dense_activation(gy_in);
   Tensor gw = kernels::empty(weight_shape, gy.dtype(), gy.device());
   Tensor gb = grad_bias ? kernels::empty({g.oc}, gy.dtype(), gy.device()) : Tensor();
   if (grad_bias) *grad_bias = gb;
@@ -420,10 +528,12 @@ Tensor conv2d_backward_weights(const Tensor& gy_in, const Tensor& x_in, const Sh
     return gw;
   }
   if (gy.dtype() == kFloat32) {
+    const du::SerialScope serial(macs(g, p) < kSerialWeightGradMacs);
     const Cropped c = crop_for_dnnl(g, p);
-    const auto prim = backward_weights_prim(c.g, c.p, gb.defined());
+    const Tensor x = crop_input(x_in, c.g);
+    const auto prim =
+        backward_weights_prim(c.g, c.p, gb.defined(), is_channels_last(gy), is_channels_last(x));
     if (prim->ok) {
-      const Tensor x = crop_input(x_in, c.g);
       std::vector<const void*> data{gy.raw_data(), x.raw_data(), gw.raw_data()};
       if (gb.defined()) data.push_back(gb.raw_data());
       du::execute(prim->prim, prim->args, data, prim->scratchpad);
@@ -431,8 +541,9 @@ Tensor conv2d_backward_weights(const Tensor& gy_in, const Tensor& x_in, const Sh
     }
   }
   const Tensor x = du::dense(x_in);
+  const Tensor gyd = du::dense(gy);
   dispatch_floating(gy.dtype(), "conv2d_backward_weights", [&]<typename T>() {
-    backward_weights_loops<T>(gy.data_ptr<T>(), x.data_ptr<T>(), gw.data_ptr<T>(),
+    backward_weights_loops<T>(gyd.data_ptr<T>(), x.data_ptr<T>(), gw.data_ptr<T>(),
                               gb.defined() ? gb.data_ptr<T>() : nullptr, g, p);
   });
   return gw;

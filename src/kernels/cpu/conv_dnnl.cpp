@@ -1,6 +1,7 @@
 // oneDNN plumbing shared by the convolution, pooling and normalisation kernels.
 #include "kernels/cpu/conv_dnnl.h"
 
+#include "kernels/cpu/memory_format.h"
 #include "kernels/elementwise.h"
 #include "strata/core/allocator.h"
 
@@ -33,6 +34,12 @@ dnnl::memory::desc plain(const dnnl::memory::dims& dims) {
     acc *= dims[d];
   }
   return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+}
+
+dnnl::memory::desc activation(const dnnl::memory::dims& dims, bool channels_last) {
+  return channels_last
+             ? dnnl::memory::desc(dims, dnnl::memory::data_type::f32, dnnl::memory::format_tag::nhwc)
+             : plain(dims);
 }
 
 dnnl::primitive_attr user_scratchpad() {
@@ -100,6 +107,8 @@ void execute(const dnnl::primitive& prim, const std::vector<Arg>& args, const st
   }
   s.wait();
 }
+
+Tensor dense_activation(const Tensor& x) { return is_channels_last(x) ? x : dense(x); }
 
 Tensor dense(const Tensor& x) {
   if (x.is_contiguous()) return x;

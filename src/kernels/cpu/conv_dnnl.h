@@ -1,8 +1,9 @@
 #pragma once
 // oneDNN plumbing shared by the convolution, pooling and normalisation kernels: one CPU engine, a
 // per-thread stream, primitives cached by a key of shapes and parameters, and scratchpads drawn from
-// strata's caching allocator. Tensors are handed to oneDNN in plain row-major layouts (NCHW); Arg and
-// execute(args) convert to and from the layouts a primitive prefers.
+// strata's caching allocator. Tensors are handed to oneDNN in their own strided layouts (NCHW or
+// channels-last, see memory_format.h); Arg and execute(args) convert to and from the layouts a primitive
+// prefers.
 #include <omp.h>
 
 #include <cstdint>
@@ -69,6 +70,8 @@ class Cache {
 
 // A plain f32 memory descriptor (row-major, dense) of `dims`.
 dnnl::memory::desc plain(const dnnl::memory::dims& dims);
+// An f32 descriptor of a 4-D activation [N, C, H, W]: channels-last (nhwc) or plain (nchw).
+dnnl::memory::desc activation(const dnnl::memory::dims& dims, bool channels_last);
 
 // Primitive attributes with a user-provided scratchpad (so concurrent calls never share one).
 dnnl::primitive_attr user_scratchpad();
@@ -79,6 +82,27 @@ dnnl::memory wrap(const dnnl::memory::desc& md, const void* data);
 // Runs `prim` with `args`, adding a scratchpad of `scratchpad` bytes from strata's allocator, and waits.
 void execute(const dnnl::primitive& prim, std::unordered_map<int, dnnl::memory>& args,
              const dnnl::memory::desc& scratchpad);
+
+// Problems below this many multiply-adds (about 20 us on one core) run on the calling thread: waking a
+// second OpenMP thread costs about 10 us with passive waiting, and far more when it has been descheduled.
+inline constexpr int64_t kSerialMacs = int64_t{1} << 20;
+
+// Runs its scope's OpenMP regions (oneDNN's included) on the calling thread when `on`. Keys made inside
+// (make_key) then name a one-thread primitive.
+class SerialScope {
+ public:
+  explicit SerialScope(bool on) : previous_(on && !omp_in_parallel() ? omp_get_max_threads() : 0) {
+    if (previous_ > 1) omp_set_num_threads(1);
+  }
+  ~SerialScope() {
+    if (previous_ > 1) omp_set_num_threads(previous_);
+  }
+  SerialScope(const SerialScope&) = delete;
+  SerialScope& operator=(const SerialScope&) = delete;
+
+ private:
+  int previous_;
+};
 
 // A block from strata's caching allocator, returned on destruction.
 class Buffer {
@@ -117,5 +141,8 @@ void execute(const dnnl::primitive& prim, const std::vector<Arg>& args, const st
 
 // x as a contiguous f32 tensor (x itself when already contiguous).
 Tensor dense(const Tensor& x);
+// A 4-D activation as oneDNN can read it: x itself when channels-last or contiguous, else a contiguous
+// copy. Test the result with is_channels_last (memory_format.h) to describe it.
+Tensor dense_activation(const Tensor& x);
 
 }  // namespace strata::kernels::cpu::dnnl_util

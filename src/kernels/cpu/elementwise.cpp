@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/memory_format.h"
 #include "kernels/dispatch.h"
 
 namespace strata::kernels::cpu {
@@ -266,7 +267,7 @@ Tensor broadcast_view(const Tensor& t, const Shape& shape) {
 }  // namespace
 
 Tensor unary(UnaryOp op, const Tensor& x, UnaryParams params) {
-  Tensor out = empty(x.shape(), x.dtype(), x.device());
+  Tensor out = empty_like_layout(x.shape(), x.dtype(), x.device(), x);
   dispatch_all(x.dtype(), "unary", [&]<typename T>() {
     if constexpr (std::is_floating_point_v<T>) {
       unary_floating<T>(op, out, x, params);
@@ -280,7 +281,7 @@ Tensor unary(UnaryOp op, const Tensor& x, UnaryParams params) {
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), "binary");
   const Dtype out_dtype = is_comparison(op) ? kUInt8 : a.dtype();
-  Tensor out = empty(shape, out_dtype, a.device());
+  Tensor out = empty_like_layout(shape, out_dtype, a.device(), a.shape() == shape ? a : b);
   const Tensor av = broadcast_view(a, shape), bv = broadcast_view(b, shape);
   dispatch_all(a.dtype(), "binary", [&]<typename T>() { binary_arith<T>(op, out, av, bv); });
   return out;
@@ -294,7 +295,7 @@ void binary_(BinaryOp op, const Tensor& dst, const Tensor& src) {
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const Shape shape =
       broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
-  Tensor out = empty(shape, a.dtype(), a.device());
+  Tensor out = empty_like_layout(shape, a.dtype(), a.device(), a.shape() == shape ? a : b);
   const Tensor cv = broadcast_view(cond, shape), av = broadcast_view(a, shape), bv = broadcast_view(b, shape);
   dispatch_all(a.dtype(), "where", [&]<typename T>() {
     constexpr int64_t st = sizeof(T);

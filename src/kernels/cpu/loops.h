@@ -26,16 +26,35 @@ struct Layout {
   std::array<std::array<int64_t, kMaxDims>, N> bs;  // byte strides per operand per dim
 };
 
+// The dims of size > 1, ordered from the largest stride of operand 0 (the output) to the smallest, so
+// that a permuted dense output (e.g. channels-last) is walked in memory order and coalesces into one
+// run. When operand 0 has a zero stride (it accumulates) the order is left as it is.
+template <size_t N>
+int64_t memory_order(const Shape& shape, const Operands<N>& ops, std::array<size_t, kMaxDims>& order) {
+  int64_t nd = 0;
+  bool sortable = true;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) continue;
+    sortable = sortable && ops.strides[0][d] > 0;
+    order[static_cast<size_t>(nd++)] = d;
+  }
+  if (sortable) {
+    const Strides& st = ops.strides[0];
+    std::stable_sort(order.begin(), order.begin() + nd, [&](size_t a, size_t b) { return st[a] > st[b]; });
+  }
+  return nd;
+}
+
 template <size_t N>
 Layout<N> coalesce(const Shape& shape, const Operands<N>& ops) {
   Layout<N> out;
-  // Drop size-1 dims, convert to bytes.
-  int64_t nd = 0;
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 1) continue;
+  // Drop size-1 dims, order by memory, convert to bytes.
+  std::array<size_t, kMaxDims> order{};
+  const int64_t nd = memory_order(shape, ops, order);
+  for (int64_t i = 0; i < nd; ++i) {
+    const size_t d = order[static_cast<size_t>(i)];
     out.shape.push_back(shape[d]);
-    for (size_t k = 0; k < N; ++k) out.bs[k][nd] = ops.strides[k][d] * ops.element_size[k];
-    ++nd;
+    for (size_t k = 0; k < N; ++k) out.bs[k][i] = ops.strides[k][d] * ops.element_size[k];
   }
   // Merge dim d into d+1 when every operand steps over d+1 exactly once per step of d.
   int64_t w = nd - 1;  // write position from the back
@@ -133,6 +152,26 @@ bool all_contiguous(const Shape& shape, const Operands<N>& ops) {
   return true;
 }
 
+// True when every operand has the strides of operand 0 and those are dense (a permutation of a
+// row-major array, e.g. channels-last): the elements are then one run in memory order.
+template <size_t N>
+bool all_same_dense(const Shape& shape, const Operands<N>& ops) {
+  for (size_t k = 1; k < N; ++k) {
+    for (size_t d = 0; d < shape.size(); ++d) {
+      if (shape[d] != 1 && ops.strides[k][d] != ops.strides[0][d]) return false;
+    }
+  }
+  std::array<size_t, kMaxDims> order{};
+  const int64_t nd = memory_order(shape, ops, order);
+  int64_t expected = 1;
+  for (int64_t i = nd; i-- > 0;) {
+    const size_t d = order[static_cast<size_t>(i)];
+    if (ops.strides[0][d] != expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
 // Iterates all elements of `shape`, in parallel when large.
 template <size_t N, typename Inner>
 void for_each(const Shape& shape, const Operands<N>& ops, Inner inner, int64_t grain = kElementwiseGrain) {
@@ -140,7 +179,7 @@ void for_each(const Shape& shape, const Operands<N>& ops, Inner inner, int64_t g
   if (numel == 0) return;
   const int threads = omp_get_max_threads();
   const bool serial = numel < grain || threads <= 1 || omp_in_parallel();
-  if (serial && all_contiguous(shape, ops)) {
+  if (serial && (all_contiguous(shape, ops) || all_same_dense(shape, ops))) {
     // Same-shape dense operands (most small tensors): one run, no layout analysis.
     std::array<int64_t, N> unit;
     for (size_t k = 0; k < N; ++k) unit[k] = ops.element_size[k];

@@ -1,8 +1,9 @@
 // CPU matrix products. f32 runs on oneDNN's matmul primitive; f64 (gradient checks, reference) on
-// OpenBLAS dgemm. Operands are described to both libraries by dims and strides, so transposed and
-// sliced views run without copies; only layouts neither library can read (both matrix strides > 1,
-// zero strides inside a matrix) are copied first. oneDNN primitives are cached per layout, so a
-// repeated call costs a hash lookup plus the compute.
+// OpenBLAS dgemm. Mixed precision (f32 operands, bf16 compute) rounds the operands to bf16 copies that
+// keep their strides and runs oneDNN's bf16 matmul with f32 accumulation and an f32 result. Operands are
+// described to both libraries by dims and strides, so transposed and sliced views run without copies; only
+// layouts neither library can read (both matrix strides > 1, zero strides inside a matrix) are copied first.
+// oneDNN primitives are cached per layout, so a repeated call costs a hash lookup plus the compute.
 #include "kernels/cpu/matmul.h"
 
 #include <cblas.h>
@@ -16,6 +17,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
+#include "kernels/cpu/bf16.h"
 #include "kernels/dispatch.h"
 #include "kernels/elementwise.h"
 #include "strata/core/allocator.h"
@@ -163,11 +165,12 @@ struct Key {
   int nd = 0;
   int threads = 0;  // oneDNN sizes its work split when the primitive is created
   bool bias = false;
+  bool bf16 = false;  // a and b in bf16 (the result stays f32)
   Dims ad{}, as{}, bd{}, bs{};
 
   bool operator==(const Key& o) const {
-    return nd == o.nd && threads == o.threads && bias == o.bias && ad == o.ad && as == o.as && bd == o.bd &&
-           bs == o.bs;
+    return nd == o.nd && threads == o.threads && bias == o.bias && bf16 == o.bf16 && ad == o.ad &&
+           as == o.as && bd == o.bd && bs == o.bs;
   }
 };
 
@@ -178,6 +181,7 @@ struct KeyHash {
     mix(k.nd);
     mix(k.threads);
     mix(k.bias);
+    mix(k.bf16);
     for (int d = 0; d < k.nd; ++d) {
       mix(k.ad[d]);
       mix(k.as[d]);
@@ -192,7 +196,8 @@ struct Primitive {
   dnnl::matmul prim;
   dnnl::memory::desc src, weights, bias, dst, scratchpad;
   size_t scratchpad_bytes = 0;
-  bool reference = false;  // oneDNN fell back to its slow reference code for this layout
+  bool reference = false;    // oneDNN fell back to its slow reference code for this layout
+  bool native_bf16 = false;  // a bf16 primitive that runs on bf16 hardware (not a conversion fallback)
 };
 
 // Primitives by layout. Small and bounded: cleared when full (shapes in a model are few).
@@ -220,12 +225,13 @@ PrimitiveCache& cache() {
   return c;
 }
 
-dnnl::memory::desc md(int nd, const Dims& dims, const Dims& strides) {
-  return dnnl::memory::desc(dnnl::memory::dims(dims.begin(), dims.begin() + nd), dnnl::memory::data_type::f32,
+dnnl::memory::desc md(int nd, const Dims& dims, const Dims& strides,
+                      dnnl::memory::data_type type = dnnl::memory::data_type::f32) {
+  return dnnl::memory::desc(dnnl::memory::dims(dims.begin(), dims.begin() + nd), type,
                             dnnl::memory::dims(strides.begin(), strides.begin() + nd));
 }
 
-std::shared_ptr<const Primitive> create(const Problem& p, bool bias) {
+std::shared_ptr<const Primitive> create(const Problem& p, bool bias, bool bf16) {
   auto out = std::make_shared<Primitive>();
   const int nd = p.nd;
   Dims cs{};
@@ -234,8 +240,9 @@ std::shared_ptr<const Primitive> create(const Problem& p, bool bias) {
     cs[d] = acc;
     acc *= p.cd[d];
   }
-  out->src = md(nd, p.ad, p.as);
-  out->weights = md(nd, p.bd, p.bs);
+  const auto in_type = bf16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+  out->src = md(nd, p.ad, p.as, in_type);
+  out->weights = md(nd, p.bd, p.bs, in_type);
   out->dst = md(nd, p.cd, cs);
   if (bias) {
     Dims bd{};
@@ -251,6 +258,7 @@ std::shared_ptr<const Primitive> create(const Problem& p, bool bias) {
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(out->src, out->weights, out->bias, out->dst), attr,
                                   engine());
   out->reference = std::strncmp(pd.impl_info_str(), "ref", 3) == 0;
+  out->native_bf16 = bf16 && native_bf16_impl(pd.impl_info_str());
   out->scratchpad = pd.scratchpad_desc();
   out->scratchpad_bytes = out->scratchpad.get_size();
   out->prim = dnnl::matmul(pd);
@@ -258,11 +266,12 @@ std::shared_ptr<const Primitive> create(const Problem& p, bool bias) {
 }
 
 // The cached primitive for p, created on first use; nullptr when oneDNN refuses the layout.
-std::shared_ptr<const Primitive> lookup(const Problem& p, bool bias) {
+std::shared_ptr<const Primitive> lookup(const Problem& p, bool bias, bool bf16 = false) {
   Key k;
   k.nd = p.nd;
   k.threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   k.bias = bias;
+  k.bf16 = bf16;
   k.ad = p.ad;
   k.as = p.as;
   k.bd = p.bd;
@@ -270,7 +279,7 @@ std::shared_ptr<const Primitive> lookup(const Problem& p, bool bias) {
   if (auto hit = cache().find(k)) return hit;
   std::shared_ptr<const Primitive> prim;
   try {
-    prim = create(p, bias);
+    prim = create(p, bias, bf16);
   } catch (const dnnl::error&) {
     return nullptr;
   }
@@ -324,11 +333,12 @@ Binding& bind(const std::shared_ptr<const Primitive>& prim) {
   return b;
 }
 
-void execute(const std::shared_ptr<const Primitive>& prim, const Tensor& a, const Tensor& b,
-             const Tensor& bias, const Tensor& out) {
+// Runs prim on the data of a and b (f32 tensors, or their bf16 copies), bias and out.
+void execute(const std::shared_ptr<const Primitive>& prim, const void* a, const void* b, const Tensor& bias,
+             const Tensor& out) {
   Binding& binding = bind(prim);
-  binding.src.set_data_handle(a.raw_data());
-  binding.weights.set_data_handle(b.raw_data());
+  binding.src.set_data_handle(const_cast<void*>(a));
+  binding.weights.set_data_handle(const_cast<void*>(b));
   binding.dst.set_data_handle(out.raw_data());
   if (bias.defined()) binding.bias.set_data_handle(bias.raw_data());
   // A per-call scratchpad from the caching allocator: primitives are shared between threads.
@@ -382,7 +392,60 @@ void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
     }
   }
   STRATA_CHECK(prim, "matmul: oneDNN has no kernel for shapes {} and {}", a.shape().str(), b.shape().str());
-  execute(prim, a, b, bias, out);
+  execute(prim, a.raw_data(), b.raw_data(), bias, out);
+}
+
+// True when x's elements fill exactly numel() consecutive slots from its data pointer, in any dim order
+// (contiguous, transposed, permuted): then a linear pass converts it and the copy keeps x's strides.
+bool packed(const Tensor& x) {
+  // (stride, size) of the dims larger than 1, sorted by stride (insertion sort: at most 8 of them).
+  std::array<std::pair<int64_t, int64_t>, kMaxDims> dims{};
+  size_t n = 0;
+  for (int64_t d = 0; d < x.dim(); ++d) {
+    if (x.shape()[d] <= 1) continue;
+    size_t i = n++;
+    for (; i > 0 && dims[i - 1].first > x.strides()[d]; --i) dims[i] = dims[i - 1];
+    dims[i] = {x.strides()[d], x.shape()[d]};
+  }
+  int64_t expected = 1;
+  for (size_t i = 0; i < n; ++i) {
+    if (dims[i].first != expected) return false;
+    expected *= dims[i].second;
+  }
+  return true;
+}
+
+// x's elements rounded to bf16, laid out as x's (which must be packed).
+struct Bf16Copy {
+  explicit Bf16Copy(const Tensor& x) : block(static_cast<size_t>(x.numel()) * sizeof(uint16_t)) {
+    to_bf16(x.data_ptr<float>(), static_cast<uint16_t*>(block.ptr), x.numel());
+  }
+  Scratchpad block;
+};
+
+// Mixed precision: bf16 copies of a and b, f32 sums into the f32 out. Layouts without a native bf16
+// kernel run in f32 instead.
+void matmul_bf16(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
+  if (bias.defined() && bias.stride(0) != 1) bias = dense(bias);
+  const SerialScope serial(out.numel() * a.size(-1) < kSerialMacs);
+  Problem p;
+  bool copy_a = false;
+  bool copy_b = false;
+  if (!describe(a, b, out.shape(), p, copy_a, copy_b)) {
+    if (copy_a) a = dense(a);
+    if (copy_b) b = dense(b);
+  }
+  if (!packed(a)) a = dense(a);
+  if (!packed(b)) b = dense(b);
+  describe(a, b, out.shape(), p, copy_a, copy_b);
+  std::shared_ptr<const Primitive> prim = lookup(p, bias.defined(), /*bf16=*/true);
+  if (!prim || !prim->native_bf16) {
+    matmul_f32(a, b, bias, out);
+    return;
+  }
+  const Bf16Copy a16(a);
+  const Bf16Copy b16(b);
+  execute(prim, a16.block.ptr, b16.block.ptr, bias, out);
 }
 
 // ---- OpenBLAS (f64) ------------------------------------------------------------------------------
@@ -440,7 +503,7 @@ void matmul_f64(Tensor a, Tensor b, const Tensor& bias, const Tensor& out) {
 
 }  // namespace
 
-Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias) {
+Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Dtype compute) {
   STRATA_CHECK(a.dim() >= 2 && b.dim() >= 2, "matmul: kernel needs 2-D or higher operands, got {} and {}",
                a.shape().str(), b.shape().str());
   STRATA_CHECK(a.dtype() == b.dtype() && (!bias.defined() || bias.dtype() == a.dtype()),
@@ -466,7 +529,11 @@ Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias) {
   }
   switch (a.dtype()) {
     case kFloat32:
-      matmul_f32(a, b, bias, out);
+      if (compute == kBFloat16) {
+        matmul_bf16(a, b, bias, out);
+      } else {
+        matmul_f32(a, b, bias, out);
+      }
       break;
     case kFloat64:
       matmul_f64(a, b, bias, out);

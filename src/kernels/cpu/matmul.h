@@ -1,9 +1,9 @@
 #pragma once
-// CPU implementation behind kernels/linalg.h: oneDNN for f32, OpenBLAS for f64.
+// CPU implementation behind kernels/linalg.h: oneDNN for f32 (and bf16 compute), OpenBLAS for f64.
 #include "kernels/linalg.h"
 
 namespace strata::kernels::cpu {
 
-Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias);
+Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Dtype compute = kFloat32);
 
 }  // namespace strata::kernels::cpu

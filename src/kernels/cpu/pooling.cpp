@@ -1,7 +1,7 @@
 // CPU pooling. f32 max and average pooling run on oneDNN's pooling_v2 primitives (max keeps oneDNN's
-// workspace for the backward); f64, the cases oneDNN computes differently from PyTorch (average
-// pooling whose ceil-mode window overhangs the padding, with padding counted) and adaptive pooling
-// run on loops over (n, c) planes.
+// workspace for the backward), on channels-last activations as convolutions produce them (or NCHW); f64, the
+// cases oneDNN computes differently from PyTorch (average pooling whose ceil-mode window overhangs the
+// padding, with padding counted) and adaptive pooling run on loops over (n, c) planes.
 #include "kernels/cpu/pooling.h"
 
 #include <omp.h>
@@ -11,8 +11,10 @@
 #include <limits>
 
 #include "kernels/cpu/conv_dnnl.h"
+#include "kernels/cpu/memory_format.h"
 #include "kernels/dispatch.h"
 #include "kernels/elementwise.h"
+#include "strata/core/threading.h"
 
 namespace strata::kernels::cpu {
 namespace {
@@ -219,10 +221,10 @@ struct PoolDesc {
   dnnl::memory::dims strides, kernel, dilation, pad_l, pad_r;
 };
 
-PoolDesc describe(const Planes& g, const Pool2dParams& p) {
+PoolDesc describe(const Planes& g, const Pool2dParams& p, bool channels_last) {
   PoolDesc d;
-  d.src = du::plain({g.n, g.c, g.ih, g.iw});
-  d.dst = du::plain({g.n, g.c, g.oh, g.ow});
+  d.src = du::activation({g.n, g.c, g.ih, g.iw}, channels_last);
+  d.dst = du::activation({g.n, g.c, g.oh, g.ow}, channels_last);
   d.strides = {p.stride[0], p.stride[1]};
   d.kernel = {p.kernel[0], p.kernel[1]};
   d.dilation = {0, 0};
@@ -235,9 +237,9 @@ dnnl::pooling_v2_forward::desc forward_desc(const PoolDesc& d, Algo a, dnnl::pro
   return {prop, dnnl_algorithm(a), d.src, d.dst, d.strides, d.kernel, d.dilation, d.pad_l, d.pad_r};
 }
 
-du::Key key(int64_t tag, const Planes& g, const Pool2dParams& p, Algo a) {
+du::Key key(int64_t tag, const Planes& g, const Pool2dParams& p, Algo a, bool channels_last) {
   return du::make_key(tag, {g.n, g.c, g.ih, g.iw, g.oh, g.ow, p.kernel[0], p.kernel[1], p.stride[0],
-                            p.stride[1], p.pad[0], p.pad[1], static_cast<int64_t>(a)});
+                            p.stride[1], p.pad[0], p.pad[1], static_cast<int64_t>(a), channels_last});
 }
 
 template <typename Create>
@@ -256,9 +258,10 @@ std::shared_ptr<const PoolPrim> cached(const du::Key& k, Create create) {
 }
 
 // Tags: 1 forward inference, 2 forward training, 3 backward.
-std::shared_ptr<const PoolPrim> forward_prim(const Planes& g, const Pool2dParams& p, Algo a, bool training) {
-  return cached(key(training ? 2 : 1, g, p, a), [&](PoolPrim& out) {
-    const PoolDesc d = describe(g, p);
+std::shared_ptr<const PoolPrim> forward_prim(const Planes& g, const Pool2dParams& p, Algo a, bool training,
+                                             bool channels_last) {
+  return cached(key(training ? 2 : 1, g, p, a, channels_last), [&](PoolPrim& out) {
+    const PoolDesc d = describe(g, p, channels_last);
     const auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
     dnnl::pooling_v2_forward::primitive_desc pd(forward_desc(d, a, prop), du::user_scratchpad(),
                                                 du::engine());
@@ -270,9 +273,10 @@ std::shared_ptr<const PoolPrim> forward_prim(const Planes& g, const Pool2dParams
   });
 }
 
-std::shared_ptr<const PoolPrim> backward_prim(const Planes& g, const Pool2dParams& p, Algo a) {
-  return cached(key(3, g, p, a), [&](PoolPrim& out) {
-    const PoolDesc d = describe(g, p);
+std::shared_ptr<const PoolPrim> backward_prim(const Planes& g, const Pool2dParams& p, Algo a,
+                                              bool channels_last) {
+  return cached(key(3, g, p, a, channels_last), [&](PoolPrim& out) {
+    const PoolDesc d = describe(g, p, channels_last);
     dnnl::pooling_v2_forward::primitive_desc hint(forward_desc(d, a, dnnl::prop_kind::forward_training),
                                                   du::engine());
     dnnl::pooling_v2_backward::desc desc(dnnl_algorithm(a), d.src, d.dst, d.strides, d.kernel, d.dilation,
@@ -299,6 +303,22 @@ void check_4d(const char* op, const Tensor& x) {
   STRATA_CHECK(x.dim() == 4, "{}: expected a 4-D tensor, got shape {}", op, x.shape().str());
 }
 
+// oneDNN runs on the input's layout: channels-last (what convolutions produce; its kernels are several
+// times faster there than on NCHW) or NCHW. This is the layout a forward on x ran in, for x as given.
+bool runs_channels_last(const Tensor& x) {
+  return is_channels_last(x) || x.size(1) == 1 || x.size(2) * x.size(3) == 1;
+}
+
+// t (shaped like an activation) in the layout a kernel runs in.
+Tensor in_layout(const Tensor& t, bool channels_last) {
+  return channels_last ? to_channels_last(t) : du::dense(t);
+}
+
+Tensor empty_in_layout(const Shape& shape, bool channels_last, const Tensor& like) {
+  return channels_last ? empty_channels_last(shape, like.dtype(), like.device())
+                       : kernels::empty(shape, like.dtype(), like.device());
+}
+
 Tensor zeros_of(const Shape& shape, const Tensor& like) {
   Tensor t = kernels::empty(shape, like.dtype(), like.device());
   kernels::fill(t, 0.0);
@@ -310,15 +330,17 @@ Tensor zeros_of(const Shape& shape, const Tensor& like) {
 MaxPoolResult max_pool2d(const Tensor& x_in, const Pool2dParams& p, bool with_workspace) {
   check_4d("max_pool2d", x_in);
   const Planes g = planes(x_in.shape(), p.out[0], p.out[1]);
-  const Tensor x = du::dense(x_in);
+  const bool cl = x_in.dtype() == kFloat32 && runs_channels_last(x_in);
+  const Tensor x = in_layout(x_in, cl);
   MaxPoolResult r;
-  r.out = kernels::empty({g.n, g.c, g.oh, g.ow}, x.dtype(), x.device());
+  r.out = empty_in_layout({g.n, g.c, g.oh, g.ow}, cl, x);
   if (r.out.numel() == 0) {
     if (with_workspace) r.workspace = kernels::empty(r.out.shape(), kInt64, x.device());
     return r;
   }
   if (x.dtype() == kFloat32) {
-    const auto prim = forward_prim(g, p, Algo::Max, with_workspace);
+    const du::SerialScope serial(x.numel() < kElementwiseGrain);
+    const auto prim = forward_prim(g, p, Algo::Max, with_workspace, cl);
     if (prim->ok) {
       std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, du::wrap(prim->src, x.raw_data())},
                                                  {DNNL_ARG_DST, du::wrap(prim->dst, r.out.raw_data())}};
@@ -332,8 +354,10 @@ MaxPoolResult max_pool2d(const Tensor& x_in, const Pool2dParams& p, bool with_wo
     }
   }
   Tensor idx = kernels::empty(r.out.shape(), kInt64, x.device());
+  const Tensor xd = du::dense(x);
+  r.out = kernels::empty(r.out.shape(), x.dtype(), x.device());
   dispatch_floating(x.dtype(), "max_pool2d", [&]<typename T>() {
-    max_loops<T>(x.data_ptr<T>(), r.out.data_ptr<T>(), idx.data_ptr<int64_t>(), g, p);
+    max_loops<T>(xd.data_ptr<T>(), r.out.data_ptr<T>(), idx.data_ptr<int64_t>(), g, p);
   });
   if (with_workspace) r.workspace = idx;
   return r;
@@ -343,15 +367,17 @@ Tensor max_pool2d_backward(const Tensor& gy_in, const Tensor& x, const Tensor& w
                            const Pool2dParams& p) {
   check_4d("max_pool2d_backward", x);
   const Planes g = planes(x.shape(), p.out[0], p.out[1]);
-  const Tensor gy = du::dense(gy_in);
   Tensor workspace = workspace_in;
   if (!workspace.defined()) workspace = cpu::max_pool2d(x, p, true).workspace;
-  if (gy.numel() == 0) return zeros_of(x.shape(), gy);
-  if (workspace.dtype() == kUInt8) {  // oneDNN's
-    const auto prim = backward_prim(g, p, Algo::Max);
+  if (gy_in.numel() == 0) return zeros_of(x.shape(), gy_in);
+  if (workspace.dtype() == kUInt8) {  // oneDNN's, laid out like the forward's output
+    const bool cl = runs_channels_last(x);
+    const Tensor gy = in_layout(gy_in, cl);
+    const du::SerialScope serial(x.numel() < kElementwiseGrain);
+    const auto prim = backward_prim(g, p, Algo::Max, cl);
     STRATA_CHECK(prim->ok, "max_pool2d_backward: oneDNN has no kernel for input of shape {}",
                  x.shape().str());
-    Tensor gx = kernels::empty(x.shape(), gy.dtype(), gy.device());
+    Tensor gx = empty_in_layout(x.shape(), cl, gy);
     std::unordered_map<int, dnnl::memory> args{
         {DNNL_ARG_DIFF_DST, du::wrap(prim->dst, gy.raw_data())},
         {DNNL_ARG_DIFF_SRC, du::wrap(prim->src, gx.raw_data())},
@@ -359,6 +385,7 @@ Tensor max_pool2d_backward(const Tensor& gy_in, const Tensor& x, const Tensor& w
     du::execute(prim->prim, args, prim->scratchpad);
     return gx;
   }
+  const Tensor gy = du::dense(gy_in);
   Tensor gx = kernels::empty(x.shape(), gy.dtype(), gy.device());
   dispatch_floating(gy.dtype(), "max_pool2d_backward", [&]<typename T>() {
     max_backward_loops<T>(gy.data_ptr<T>(), workspace.data_ptr<int64_t>(), gx.data_ptr<T>(), g);
@@ -391,20 +418,25 @@ Tensor max_pool2d_gather(const Tensor& x_in, const Tensor& v_in, const Pool2dPar
 Tensor avg_pool2d(const Tensor& x_in, const Pool2dParams& p, bool count_include_pad) {
   check_4d("avg_pool2d", x_in);
   const Planes g = planes(x_in.shape(), p.out[0], p.out[1]);
-  const Tensor x = du::dense(x_in);
-  Tensor out = kernels::empty({g.n, g.c, g.oh, g.ow}, x.dtype(), x.device());
-  if (out.numel() == 0) return out;
+  const bool cl =
+      x_in.dtype() == kFloat32 && dnnl_avg_matches(g, p, count_include_pad) && runs_channels_last(x_in);
+  const Tensor x = in_layout(x_in, cl);
+  if (g.count() * g.oh * g.ow == 0) return kernels::empty({g.n, g.c, g.oh, g.ow}, x.dtype(), x.device());
   if (x.dtype() == kFloat32 && dnnl_avg_matches(g, p, count_include_pad)) {
-    const auto prim = forward_prim(g, p, avg_algo(count_include_pad), false);
+    const du::SerialScope serial(x.numel() < kElementwiseGrain);
+    const auto prim = forward_prim(g, p, avg_algo(count_include_pad), false, cl);
     if (prim->ok) {
+      Tensor out = empty_in_layout({g.n, g.c, g.oh, g.ow}, cl, x);
       std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, du::wrap(prim->src, x.raw_data())},
                                                  {DNNL_ARG_DST, du::wrap(prim->dst, out.raw_data())}};
       du::execute(prim->prim, args, prim->scratchpad);
       return out;
     }
   }
+  const Tensor xd = du::dense(x);
+  Tensor out = kernels::empty({g.n, g.c, g.oh, g.ow}, x.dtype(), x.device());
   dispatch_floating(x.dtype(), "avg_pool2d", [&]<typename T>() {
-    avg_loops<T>(x.data_ptr<T>(), out.data_ptr<T>(), g, p, count_include_pad);
+    avg_loops<T>(xd.data_ptr<T>(), out.data_ptr<T>(), g, p, count_include_pad);
   });
   return out;
 }
@@ -412,18 +444,23 @@ Tensor avg_pool2d(const Tensor& x_in, const Pool2dParams& p, bool count_include_
 Tensor avg_pool2d_backward(const Tensor& gy_in, const Shape& input_shape, const Pool2dParams& p,
                            bool count_include_pad) {
   const Planes g = planes(input_shape, p.out[0], p.out[1]);
-  const Tensor gy = du::dense(gy_in);
-  if (gy.numel() == 0) return zeros_of(input_shape, gy);
-  Tensor gx = kernels::empty(input_shape, gy.dtype(), gy.device());
-  if (gy.dtype() == kFloat32 && dnnl_avg_matches(g, p, count_include_pad)) {
-    const auto prim = backward_prim(g, p, avg_algo(count_include_pad));
+  if (gy_in.numel() == 0) return zeros_of(input_shape, gy_in);
+  if (gy_in.dtype() == kFloat32 && dnnl_avg_matches(g, p, count_include_pad)) {
+    // No workspace ties it to the forward: the gradient's layout decides.
+    const bool cl = is_channels_last(gy_in);
+    const Tensor gy = in_layout(gy_in, cl);
+    const du::SerialScope serial(g.n * g.c * g.ih * g.iw < kElementwiseGrain);
+    const auto prim = backward_prim(g, p, avg_algo(count_include_pad), cl);
     if (prim->ok) {
+      Tensor gx = empty_in_layout(input_shape, cl, gy);
       std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_DIFF_DST, du::wrap(prim->dst, gy.raw_data())},
                                                  {DNNL_ARG_DIFF_SRC, du::wrap(prim->src, gx.raw_data())}};
       du::execute(prim->prim, args, prim->scratchpad);
       return gx;
     }
   }
+  const Tensor gy = du::dense(gy_in);
+  Tensor gx = kernels::empty(input_shape, gy.dtype(), gy.device());
   dispatch_floating(gy.dtype(), "avg_pool2d_backward", [&]<typename T>() {
     avg_backward_loops<T>(gy.data_ptr<T>(), gx.data_ptr<T>(), g, p, count_include_pad);
   });
