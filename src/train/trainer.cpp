@@ -15,6 +15,7 @@
 #include "strata/ops/elementwise.h"
 #include "strata/ops/indexing.h"
 #include "strata/ops/reduction.h"
+#include "strata/optim/clip.h"
 #include "strata/train/plot.h"
 #include "strata/train/progress.h"
 
@@ -132,7 +133,11 @@ Trainer::Trainer(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optim
 
 History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
   STRATA_CHECK(options.epochs >= 0, "fit: epochs must be non-negative, got {}", options.epochs);
+  STRATA_CHECK(options.clip_grad_norm >= 0 && options.clip_grad_value >= 0,
+               "fit: clip_grad_norm and clip_grad_value must be non-negative (0: off), got {} and {}",
+               options.clip_grad_norm, options.clip_grad_value);
   stop_ = false;
+  const std::vector<Tensor> parameters = model_->parameters();
   const auto train_metrics = make_metrics(options.metrics, "fit");
   // A scheduler that an LRSchedulerStep callback drives (per batch, or with a metric) is not stepped here too.
   const bool scheduler_in_callback =
@@ -158,6 +163,8 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
       const Tensor output = model_->forward(batch.input);
       Tensor loss = loss_(output, batch.target);
       loss.backward();
+      if (options.clip_grad_value > 0) optim::clip_grad_value_(parameters, options.clip_grad_value);
+      if (options.clip_grad_norm > 0) optim::clip_grad_norm_(parameters, options.clip_grad_norm);
       optimizer_->step();
       const int64_t n = batch.size();
       const double batch_loss = loss.item();

@@ -6,7 +6,7 @@
 #include "cli/cli_util.h"
 #include "strata/data/table/all.h"
 
-namespace strata::testing {
+namespace strata::cli_test {
 namespace {
 
 using namespace data::table;
@@ -334,4 +334,4 @@ TEST_F(CliDataTest, AugmentErrorsNameFileAndLine) {
 }
 
 }  // namespace
-}  // namespace strata::testing
+}  // namespace strata::cli_test

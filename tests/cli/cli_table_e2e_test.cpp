@@ -7,7 +7,7 @@
 
 #include "cli/cli_util.h"
 
-namespace strata::testing {
+namespace strata::cli_test {
 namespace {
 
 class CliTableE2ETest : public CliFixture {
@@ -83,4 +83,4 @@ TEST_F(CliTableE2ETest, TitanicSurvival) {
 }
 
 }  // namespace
-}  // namespace strata::testing
+}  // namespace strata::cli_test

@@ -5,12 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "cli_run.h"
+#include "cli/cli_util.h"
 
 namespace strata::cli_test {
 namespace {
-
-const std::string kConfigs = std::string(STRATA_FIXTURES_DIR) + "/../../configs";
 
 // configs/moby_char_lstm.yaml at test size: a smaller LSTM on 8,000 windows of 64 characters, one epoch.
 constexpr const char* kSmallLm = R"(name: moby_small
@@ -35,12 +33,12 @@ training:
 metrics: [loss, bits_per_char]
 )";
 
-using CliTextE2E = CliFolder;
+using CliTextE2E = CliFixture;
 
 TEST_F(CliTextE2E, SpamConfigClassifiesHeldOutMail) {
   // Two of the config's three epochs (the full run: accuracy 0.974, spam F1 0.96).
-  const Result train = run({"train", "-c", kConfigs + "/spam_bigru.yaml", "--epochs", "2", "--out", "spam",
-                            "--no-progress", "--threads", "1"});
+  const CliResult train = run({"train", "-c", (configs_dir() / "spam_bigru.yaml").string(), "--epochs", "2",
+                               "--out", "spam", "--no-progress", "--threads", "1"});
   ASSERT_EQ(train.code, 0) << train.err;
   const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
   EXPECT_GE(m["test_accuracy"].get<double>(), 0.94) << train.out;  // 31% of the test e-mails are spam
@@ -48,7 +46,7 @@ TEST_F(CliTextE2E, SpamConfigClassifiesHeldOutMail) {
   EXPECT_GE(m["test_precision_binary"].get<double>(), 0.85) << train.out;
   EXPECT_GE(m["test_recall_binary"].get<double>(), 0.85) << train.out;
 
-  const Result eval = run({"eval", "-c", "spam/config.yaml", "--checkpoint", "spam/best.safetensors"});
+  const CliResult eval = run({"eval", "-c", "spam/config.yaml", "--checkpoint", "spam/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   const nlohmann::json e = nlohmann::json::parse(lines_of(eval.out).back());
   EXPECT_EQ(e["samples"], 1209);
@@ -62,7 +60,7 @@ TEST_F(CliTextE2E, SpamConfigClassifiesHeldOutMail) {
 
 TEST_F(CliTextE2E, CharLstmBeatsTheUnigramModelAndGenerates) {
   write("moby.yaml", kSmallLm);
-  const Result train = run({"train", "-c", "moby.yaml", "--out", "lm", "--no-progress", "--threads", "1"});
+  const CliResult train = run({"train", "-c", "moby.yaml", "--out", "lm", "--no-progress", "--threads", "1"});
   ASSERT_EQ(train.code, 0) << train.err;
   std::smatch unigram;
   ASSERT_TRUE(std::regex_search(train.err, unigram, std::regex(R"(a unigram model scores ([0-9.]+) bits)")))
@@ -74,8 +72,8 @@ TEST_F(CliTextE2E, CharLstmBeatsTheUnigramModelAndGenerates) {
   EXPECT_LT(bits, unigram_bits - 1.0) << train.out;  // about 2.9 against 4.48
   EXPECT_NEAR(m["test_loss"].get<double>() / std::log(2.0), bits, 1e-3);
 
-  const Result gen = run({"generate", "-c", "lm/config.yaml", "--checkpoint", "lm/best.safetensors",
-                          "--prompt", "Call me", "--tokens", "200", "--seed", "1"});
+  const CliResult gen = run({"generate", "-c", "lm/config.yaml", "--checkpoint", "lm/best.safetensors",
+                             "--prompt", "Call me", "--tokens", "200", "--seed", "1"});
   ASSERT_EQ(gen.code, 0) << gen.err;
   EXPECT_EQ(gen.out.rfind("Call me", 0), 0u) << gen.out;
   // English-looking: mostly lower-case letters and spaces.

@@ -3,7 +3,7 @@
 // read back, and config mistakes reported with file, line and field.
 #include <nlohmann/json.hpp>
 
-#include "cli_run.h"
+#include "cli/cli_util.h"
 
 namespace strata::cli_test {
 namespace {
@@ -92,10 +92,10 @@ training:
 metrics: [loss, bits_per_char]
 )";
 
-class CliText : public CliFolder {
+class CliText : public CliFixture {
  protected:
   void SetUp() override {
-    CliFolder::SetUp();
+    CliFixture::SetUp();
     for (const auto& [file, text] : mail_folder()) write(file, text);
     write("book.txt", book_text());
     write("tiny.yaml", kFolderConfig);
@@ -126,7 +126,7 @@ class CliText : public CliFolder {
 };
 
 TEST_F(CliText, FolderClassifierTrainsEvaluatesAndReadsBackItsConfig) {
-  const Result train = run({"train", "-c", "tiny.yaml", "--out", "run", "--no-progress"});
+  const CliResult train = run({"train", "-c", "tiny.yaml", "--out", "run", "--no-progress"});
   ASSERT_EQ(train.code, 0) << train.err;
   const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
   EXPECT_GE(m["test_accuracy"].get<double>(), 0.9) << train.out;  // 12 test texts; the classes share no words
@@ -140,13 +140,13 @@ TEST_F(CliText, FolderClassifierTrainsEvaluatesAndReadsBackItsConfig) {
   for (const char* field : {"path: mail", "tokenizer: word", "lowercase: true", "min_freq: 1", "max_vocab: 0",
                             "test_fraction: 0.25", "max_length: 20", "max_bytes: 0", "extensions: [.txt]"})
     EXPECT_NE(config.find(field), std::string::npos) << field << " not in:\n" << config;
-  const Result again = run({"train", "-c", "run/config.yaml", "--out", "run2", "--no-progress"});
+  const CliResult again = run({"train", "-c", "run/config.yaml", "--out", "run2", "--no-progress"});
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(read_text(dir_ / "run2" / "config.yaml"), config);
   EXPECT_EQ(nlohmann::json::parse(lines_of(again.out).at(0))["test_accuracy"], m["test_accuracy"]);
 
   // eval reproduces the test metrics and reports both classes by name.
-  const Result eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   const nlohmann::json e = nlohmann::json::parse(lines_of(eval.out).back());
   EXPECT_NEAR(e["test_accuracy"].get<double>(), m["test_accuracy"].get<double>(), 1e-6);
@@ -160,16 +160,21 @@ TEST_F(CliText, FolderClassifierTrainsEvaluatesAndReadsBackItsConfig) {
                {"generate: tiny.yaml trains on dataset 'text-folder'; generate needs a language model"});
 
   // summary runs a padded i64 batch through the layers.
-  const Result summary = run({"summary", "-c", "tiny.yaml"});
+  const CliResult summary = run({"summary", "-c", "tiny.yaml"});
   ASSERT_EQ(summary.code, 0) << summary.err;
   for (const char* part : {"Embedding", "[1, 20, 8]", "GRU", "[1, 20, 16]", "GlobalAvgPool1d", "[1, 16]"})
     EXPECT_NE(summary.out.find(part), std::string::npos) << part << " not in:\n" << summary.out;
 }
 
 TEST_F(CliText, LanguageModelTrainsEvaluatesAndGenerates) {
-  const Result train = run({"train", "-c", "lm.yaml", "--out", "run", "--no-progress"});
+  const CliResult train =
+      run({"train", "-c", "lm.yaml", "--out", "run", "--no-progress", "--set", "training.clip_grad_norm=1"});
   ASSERT_EQ(train.code, 0) << train.err;
   const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
+  // The resolved config holds the clipping and the evaluation batch (batch_size for a language model).
+  const std::string config = read_text(dir_ / "run" / "config.yaml");
+  for (const char* field : {"clip_grad_norm: 1", "clip_grad_value: 0", "eval_batch_size: 16"})
+    EXPECT_NE(config.find(field), std::string::npos) << field << " not in:\n" << config;
   // A few repeated sentences: far below the unigram model's 4.25 bits per character (about 0.5 after 6
   // epochs).
   EXPECT_LT(m["test_bits_per_char"].get<double>(), 2.0) << train.out;
@@ -179,21 +184,100 @@ TEST_F(CliText, LanguageModelTrainsEvaluatesAndGenerates) {
   EXPECT_NE(csv.find("val_bits_per_char"), std::string::npos) << csv;
   EXPECT_NE(csv.find("val_accuracy"), std::string::npos) << csv;  // per character
 
-  const Result eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   const nlohmann::json e = nlohmann::json::parse(lines_of(eval.out).back());
   EXPECT_NEAR(e["test_bits_per_char"].get<double>(), m["test_bits_per_char"].get<double>(), 1e-6);
   EXPECT_FALSE(fs::exists(dir_ / "run" / "classification_report.txt"));  // no report over characters
 
-  const Result gen = run({"generate", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors",
-                          "--prompt", "Call me", "--tokens", "40", "--temperature", "0"});
+  const CliResult gen = run({"generate", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors",
+                             "--prompt", "Call me", "--tokens", "40", "--temperature", "0"});
   ASSERT_EQ(gen.code, 0) << gen.err;
   EXPECT_EQ(gen.out.rfind("Call me", 0), 0u) << gen.out;
   EXPECT_GE(gen.out.size(), 7u + 30u) << gen.out;  // the prompt and about 40 sampled characters
 
-  const Result summary = run({"summary", "-c", "lm.yaml"});
+  const CliResult summary = run({"summary", "-c", "lm.yaml"});
   ASSERT_EQ(summary.code, 0) << summary.err;
   EXPECT_NE(summary.out.find("Flatten"), std::string::npos) << summary.out;
+}
+
+// The tokenizer a run fitted is saved in its folder and used by eval and generate, not fitted again: after
+// the text changes so that a new fit would give another vocabulary, eval still fits the checkpoint, and
+// generate works with the text gone.
+TEST_F(CliText, SavedTokenizerServesEvalAndGenerate) {
+  const CliResult train = run({"train", "-c", "lm.yaml", "--out", "run", "--no-progress", "--epochs", "1"});
+  ASSERT_EQ(train.code, 0) << train.err;
+  const nlohmann::json saved = nlohmann::json::parse(read_text(dir_ / "run" / "tokenizer.json"));
+  EXPECT_EQ(saved["type"], "char");
+  // Characters the training part never had: fitted again, the vocabulary would grow by 6.
+  write("book.txt", "QZXJKV " + book_text());
+  const std::vector<std::string> eval{"eval", "-c", "run/config.yaml", "--checkpoint",
+                                      "run/best.safetensors"};
+  const CliResult with_saved = run(eval);
+  ASSERT_EQ(with_saved.code, 0) << with_saved.err;
+  EXPECT_EQ(with_saved.err.find("fitted again"), std::string::npos) << with_saved.err;
+  // Without the saved tokenizer the new fit no longer fits the model: proof the saved one was used above.
+  fs::copy_file(dir_ / "run" / "tokenizer.json", dir_ / "tokenizer.json");
+  fs::remove(dir_ / "run" / "tokenizer.json");
+  const CliResult refit = run(eval);
+  EXPECT_EQ(refit.code, 2);
+  EXPECT_NE(refit.err.find("no saved preprocessing beside run/best.safetensors; fitted again"),
+            std::string::npos)
+      << refit.err;
+  EXPECT_NE(refit.err.find("does not fit the model"), std::string::npos) << refit.err;
+
+  // generate reads only the run folder's tokenizer: the text may be gone.
+  fs::copy_file(dir_ / "tokenizer.json", dir_ / "run" / "tokenizer.json");
+  fs::remove(dir_ / "book.txt");
+  const std::vector<std::string> generate{
+      "generate", "-c",      "run/config.yaml", "--checkpoint", "run/best.safetensors",
+      "--prompt", "Call me", "--tokens",        "20",           "--temperature",
+      "0"};
+  const CliResult gen = run(generate);
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  EXPECT_EQ(gen.out.rfind("Call me", 0), 0u) << gen.out;
+  // Without it, generate fits again from the text, which is gone.
+  fs::remove(dir_ / "run" / "tokenizer.json");
+  const CliResult gone = run(generate);
+  EXPECT_EQ(gone.code, 2);
+  EXPECT_NE(gone.err.find("no saved tokenizer.json beside run/best.safetensors; fitted again"),
+            std::string::npos)
+      << gone.err;
+  EXPECT_NE(gone.err.find("cannot open book.txt"), std::string::npos) << gone.err;
+}
+
+// data.text.augment: EDA on the training texts only. The training losses differ from the same run without
+// it (same seed), the test split is not augmented (eval reproduces the run's test metrics), and the resolved
+// config reads back.
+TEST_F(CliText, TextAugmentationChangesOnlyTheTrainingTexts) {
+  write_variant("aug.yaml", kFolderConfig, 9,
+                "    test_fraction: 0.25\n    augment: {synonym_replacement: 0.1, random_insertion: 0.1, "
+                "random_swap: 0.2, random_deletion: 0.1, seed: 3}");
+  const CliResult plain = run({"train", "-c", "tiny.yaml", "--out", "plain", "--no-progress"});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  const CliResult train = run({"train", "-c", "aug.yaml", "--out", "run", "--no-progress"});
+  ASSERT_EQ(train.code, 0) << train.err;
+  EXPECT_NE(train.err.find("EDA augmentation"), std::string::npos) << train.err;
+  const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
+  EXPECT_GE(m["test_accuracy"].get<double>(), 0.85) << train.out;
+  const auto losses = [&](const char* run_dir) {
+    std::vector<std::string> out;
+    for (const auto& line : lines_of(read_text(dir_ / run_dir / "metrics.csv")))
+      out.push_back(line.substr(0, 20));
+    return out;
+  };
+  EXPECT_NE(losses("run"), losses("plain"));
+
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  EXPECT_NEAR(nlohmann::json::parse(lines_of(eval.out).back())["test_accuracy"].get<double>(),
+              m["test_accuracy"].get<double>(), 1e-6);
+  const std::string config = read_text(dir_ / "run" / "config.yaml");
+  for (const char* field :
+       {"synonym_replacement: 0.1", "random_swap: 0.2", "random_deletion: 0.1", "seed: 3"})
+    EXPECT_NE(config.find(field), std::string::npos) << field << " not in:\n" << config;
+  const CliResult again = run({"summary", "-c", "run/config.yaml"});
+  EXPECT_EQ(again.code, 0) << again.err;
 }
 
 TEST_F(CliText, DataTextMistakesNameFileLineAndField) {
@@ -216,6 +300,29 @@ TEST_F(CliText, DataTextMistakesNameFileLineAndField) {
                        kLmConfig);
   expect_variant_error(7, "    max_bytes: 100", {"bad.yaml:7:", "does not apply to dataset 'text-lm'"},
                        kLmConfig);
+  // A text dataset without data.text: reported at the line that names the dataset.
+  write("no_text.yaml", "data:\n  batch_size: 8\n  dataset: text-lm\nmodel:\n  layers: [flatten]\n");
+  expect_error(run({"summary", "-c", "no_text.yaml"}),
+               {"no_text.yaml:3:", "dataset 'text-lm' needs a 'data.text' section"});
+  // data.text.augment (text-folder only).
+  const std::string rate = "    test_fraction: 0.25\n    augment: ";
+  expect_variant_error(9, rate + "{random_swap: 2}",
+                       {"bad.yaml:10:", "field 'data.text.augment.random_swap' must be in [0, 1] (0: off)"});
+  expect_variant_error(
+      9, rate + "{random_swop: 0.1}",
+      {"bad.yaml:10:", "unknown field 'data.text.augment.random_swop'", "did you mean 'random_swap'?"});
+  expect_variant_error(9, rate + "{seed: 3}", {"bad.yaml:10:", "turns every operation off"});
+  expect_variant_error(9, rate + "eda", {"bad.yaml:10:", "'data.text.augment' must be a map of EDA rates"});
+  expect_variant_error(8, "    test_fraction: 0.1\n    augment: {random_swap: 0.1}",
+                       {"bad.yaml:9:", "field 'data.text.augment' does not apply to dataset 'text-lm'"},
+                       kLmConfig);
+  // Evaluation batches and gradient clipping.
+  expect_variant_error(4, "  batch_size: 8\n  eval_batch_size: 0",
+                       {"bad.yaml:5:", "field 'data.eval_batch_size' must be positive"});
+  expect_variant_error(19, "  threads: 1\n  clip_grad_norm: -1",
+                       {"bad.yaml:20:", "field 'training.clip_grad_norm' must be >= 0 (0: off), got -1"});
+  expect_variant_error(19, "  threads: 1\n  clip_grad_value: [1]",
+                       {"bad.yaml:20:", "field 'training.clip_grad_value' must be a number"});
   // An override is checked like the file and named instead of a line.
   expect_error(run({"summary", "-c", "tiny.yaml", "--set", "data.text.tokenizer=bpe"}),
                {"--set data.text.tokenizer=bpe: unknown tokenizer 'bpe'"});

@@ -13,7 +13,7 @@
 
 #include "strata/strata.h"
 
-namespace strata::testing {
+namespace strata::cli_test {
 
 namespace fs = std::filesystem;
 
@@ -59,8 +59,13 @@ class CliFixture : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  void write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
+  // Writes `text` to `name` inside the test's folder (creating its parent folders).
+  void write(const fs::path& name, const std::string& text) const {
+    fs::create_directories((dir_ / name).parent_path());
+    std::ofstream(dir_ / name) << text;
+  }
 
+  // Runs `strata args...` in the test's folder.
   CliResult run(const std::vector<std::string>& args) const {
     std::string cmd = "cd " + shell_quote(dir_.string()) + " && " + shell_quote(STRATA_CLI_PATH);
     for (const auto& a : args) cmd += " " + shell_quote(a);
@@ -87,4 +92,4 @@ class CliFixture : public ::testing::Test {
   fs::path dir_;
 };
 
-}  // namespace strata::testing
+}  // namespace strata::cli_test

@@ -1,7 +1,7 @@
-// The sequence layers of config-built models (tools/strata/sequence_layers.cpp, compiled into this test):
+// The sequence layers of config-built models (tools/strata/sequence_layers.cpp):
 // padding after each sequence's end never reaches the recurrent outputs, the final states or the pools
 // over time, and a batch that does not line up with its lengths is refused.
-#include "../../tools/strata/sequence_layers.cpp"
+#include "sequence_layers.h"
 
 #include <gmock/gmock.h>
 

@@ -223,11 +223,11 @@ int run_train(const TrainArgs& args) {
                                           .seed = c.training.seed,
                                           .num_workers = c.data.num_workers,
                                           .collate = d.collate});
-  data::DataLoader test_loader(d.test, {.batch_size = 1000, .collate = d.collate});
+  data::DataLoader test_loader(d.test, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
   std::unique_ptr<data::DataLoader> val_loader;
   if (d.val) {
     val_loader = std::make_unique<data::DataLoader>(
-        d.val, data::DataLoaderOptions{.batch_size = 1000, .collate = d.collate});
+        d.val, data::DataLoaderOptions{.batch_size = c.data.eval_batch_size, .collate = d.collate});
   }
 
   train::Trainer trainer(model.ptr(), make_optimizer(c, model->parameters()), make_loss(c));
@@ -261,7 +261,9 @@ int run_train(const TrainArgs& args) {
                                  .out_dir = out,
                                  .progress = args.progress,
                                  .metrics = extra_metrics(c),
-                                 .autocast = c.training.autocast == "bf16"});
+                                 .autocast = c.training.autocast == "bf16",
+                                 .clip_grad_norm = c.training.clip_grad_norm,
+                                 .clip_grad_value = c.training.clip_grad_value});
   // With the test split as validation, the last epoch's validation metrics are the test metrics.
   train::Logs test;
   if (val_loader) {
@@ -285,16 +287,14 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
   if (d.load_preprocessing) {
     // The preprocessing saved beside the checkpoint is the one the model was trained with.
     const std::string run_dir = fs::path(checkpoint).parent_path().string();
-    if (auto test = d.load_preprocessing(run_dir.empty() ? "." : run_dir)) {
-      d.test = test;
-    } else {
+    if (!d.load_preprocessing(run_dir.empty() ? "." : run_dir, d)) {
       std::cerr << fmt::format(
           "strata eval: no saved preprocessing beside {}; fitted again on the training split\n", checkpoint);
     }
   }
   nn::Sequential model = build_model(c, d);
   load_weights(*model, checkpoint, c.path);
-  data::DataLoader loader(d.test, {.batch_size = 1000, .collate = d.collate});
+  data::DataLoader loader(d.test, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
   train::Trainer trainer(model.ptr(), std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
   const train::Logs logs = trainer.evaluate(loader, extra_metrics(c));
   std::string report_dir = out;

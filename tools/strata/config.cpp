@@ -48,8 +48,8 @@ std::string describe(const YAML::Node& v) {
 // command-line override set, with that override as the user wrote it.
 class Reader {
  public:
-  Reader(std::string path, std::vector<Override> overrides)
-      : path_(std::move(path)), overrides_(std::move(overrides)) {}
+  Reader(std::string path, std::vector<Override> overrides, bool check_text_path)
+      : path_(std::move(path)), overrides_(std::move(overrides)), check_text_path_(check_text_path) {}
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& field, const std::string& message) const {
     for (auto it = overrides_.rbegin(); it != overrides_.rend(); ++it) {
@@ -168,11 +168,14 @@ class Reader {
   void read_data(const YAML::Node& node, DataConfig& d) const {
     check_section(node, "data", false);
     check_keys(node, "data",
-               {"dataset", "root", "batch_size", "normalize", "shuffle", "num_workers", "limit", "test_limit",
-                "val_fraction", "text", "table", "augment"});
+               {"dataset", "root", "batch_size", "eval_batch_size", "normalize", "shuffle", "num_workers",
+                "limit", "test_limit", "val_fraction", "text", "table", "augment"});
     read(node, "data", "dataset", d.dataset);
     read(node, "data", "root", d.root);
     read(node, "data", "batch_size", d.batch_size);
+    // A language model's evaluation batch holds batch * steps * vocabulary logits: as many as training's.
+    d.eval_batch_size = 1000;
+    const bool eval_batch_given = read(node, "data", "eval_batch_size", d.eval_batch_size);
     read(node, "data", "normalize", d.normalize);
     read(node, "data", "shuffle", d.shuffle);
     read(node, "data", "num_workers", d.num_workers);
@@ -187,11 +190,16 @@ class Reader {
                        did_you_mean(d.dataset, std::vector<std::string>(datasets.begin(), datasets.end())),
                        join(datasets)));
     }
-    read_text_data(at("text"), d);
-    read_table_data(at("table"), d);
+    // A missing data.text or data.table section is reported at the line that asked for it.
+    const YAML::Node asked = node.IsMap() && node["dataset"].IsDefined() ? node["dataset"] : node;
+    read_text_data(at("text"), asked, d);
+    read_table_data(at("table"), asked, d);
     read_augment(at("augment"), d);
     if (d.batch_size <= 0)
       fail(at("batch_size"), "data.batch_size", "field 'data.batch_size' must be positive");
+    if (!eval_batch_given && d.dataset == "text-lm") d.eval_batch_size = d.batch_size;
+    if (d.eval_batch_size <= 0)
+      fail(at("eval_batch_size"), "data.eval_batch_size", "field 'data.eval_batch_size' must be positive");
     if (d.num_workers < 0)
       fail(at("num_workers"), "data.num_workers", "field 'data.num_workers' must be >= 0");
     if (d.limit < 0) fail(at("limit"), "data.limit", "field 'data.limit' must be >= 0 (0: all)");
@@ -203,7 +211,7 @@ class Reader {
   }
 
   // data.text (`node` may be undefined): the text source's fields.
-  void read_text_data(const YAML::Node& node, DataConfig& d) const {
+  void read_text_data(const YAML::Node& node, const YAML::Node& asked, DataConfig& d) const {
     const bool present = node.IsDefined() && !node.IsNull();
     const bool lm = d.dataset == "text-lm";
     if (!lm && d.dataset != "text-folder") {
@@ -213,14 +221,14 @@ class Reader {
     }
     TextDataConfig& t = d.text;
     if (!present) {
-      fail(node, "data.text",
+      fail(node.IsDefined() ? node : asked, "data.text",
            fmt::format("dataset '{}' needs a 'data.text' section naming its 'corpus' or 'path'", d.dataset));
     }
     check_section(node, "data.text", false);
     const std::set<std::string> common{"corpus",   "path",      "tokenizer",    "lowercase",
                                        "min_freq", "max_vocab", "test_fraction"};
     const std::set<std::string> lm_fields{"seq_len", "stride"},
-        folder_fields{"max_length", "max_bytes", "extensions"};
+        folder_fields{"max_length", "max_bytes", "extensions", "augment"};
     const std::set<std::string>& own = lm ? lm_fields : folder_fields;
     const std::set<std::string>& other = lm ? folder_fields : lm_fields;
     std::set<std::string> allowed = common;
@@ -248,7 +256,7 @@ class Reader {
            fmt::format("unknown corpus '{}' for dataset '{}'{} (known: {})", t.corpus, d.dataset,
                        did_you_mean(t.corpus, {corpus}), corpus));
     }
-    if (!t.path.empty()) {
+    if (!t.path.empty() && check_text_path_) {
       std::error_code error;
       const bool ok =
           lm ? std::filesystem::is_regular_file(t.path, error) : std::filesystem::is_directory(t.path, error);
@@ -293,17 +301,55 @@ class Reader {
       fail(at("extensions"), "data.text.extensions",
            "field 'data.text.extensions' applies to a 'path' folder, not to a corpus");
     }
+    read_text_augment(node["augment"], t.augment);
+  }
+
+  // data.text.augment: {synonym_replacement: 0.1, random_swap: 0.1, ..., seed: 3}.
+  void read_text_augment(const YAML::Node& node, TextAugmentConfig& a) const {
+    if (!node.IsDefined() || node.IsNull()) return;
+    const std::string section = "data.text.augment";
+    const char* const rates[] = {"synonym_replacement", "random_insertion", "random_swap", "random_deletion"};
+    if (!node.IsMap()) {
+      fail(node, section,
+           fmt::format("'{}' must be a map of EDA rates such as {{random_swap: 0.1, random_deletion: 0.1}} "
+                       "(fields: {}, seed), got {}",
+                       section, join(std::vector<std::string>(std::begin(rates), std::end(rates))),
+                       describe(node)));
+    }
+    check_keys(node, section,
+               {"synonym_replacement", "random_insertion", "random_swap", "random_deletion", "seed"});
+    a.enabled = true;
+    read(node, section, "synonym_replacement", a.synonym_replacement);
+    read(node, section, "random_insertion", a.random_insertion);
+    read(node, section, "random_swap", a.random_swap);
+    read(node, section, "random_deletion", a.random_deletion);
+    uint64_t seed = 0;
+    if (read(node, section, "seed", seed)) a.seed = seed;
+    const double values[] = {a.synonym_replacement, a.random_insertion, a.random_swap, a.random_deletion};
+    bool any = false;
+    for (size_t i = 0; i < 4; ++i) {
+      if (!(values[i] >= 0 && values[i] <= 1)) {
+        fail(node[rates[i]], section + "." + rates[i],
+             fmt::format("field '{}.{}' must be in [0, 1] (0: off), got {}", section, rates[i], values[i]));
+      }
+      any = any || values[i] > 0;
+    }
+    if (!any) {
+      fail(node, section,
+           fmt::format("'{}' turns every operation off: give at least one of {} a rate above 0", section,
+                       join(std::vector<std::string>(std::begin(rates), std::end(rates)))));
+    }
   }
 
   // data.table (`node` may be undefined): the table source's fields. Column names are checked when the
   // table is read (load_table_data), with the places recorded here.
-  void read_table_data(const YAML::Node& node, DataConfig& d) const {
+  void read_table_data(const YAML::Node& node, const YAML::Node& asked, DataConfig& d) const {
     const bool given = node.IsDefined() && !node.IsNull();
     if (given && d.dataset != "table")
       fail(node, "data.table", fmt::format("'data.table' does not apply to dataset '{}'", d.dataset));
     if (d.dataset != "table") return;
     if (!given) {
-      fail(node, "data.table",
+      fail(node.IsDefined() ? node : asked, "data.table",
            "dataset 'table' needs a 'data.table' section with at least 'path' (a CSV or ARFF file) and "
            "'target' (the column to predict)");
     }
@@ -723,7 +769,9 @@ class Reader {
   void read_training(const YAML::Node& node, TrainingConfig& t,
                      const std::vector<std::string>& metrics) const {
     check_section(node, "training", false);
-    check_keys(node, "training", {"epochs", "seed", "threads", "monitor", "early_stopping", "autocast"});
+    check_keys(node, "training",
+               {"epochs", "seed", "threads", "monitor", "early_stopping", "autocast", "clip_grad_norm",
+                "clip_grad_value"});
     read(node, "training", "epochs", t.epochs);
     read(node, "training", "seed", t.seed);
     read(node, "training", "threads", t.threads);
@@ -739,6 +787,14 @@ class Reader {
     if (t.autocast != "off" && t.autocast != "bf16")
       fail(at("autocast"), "training.autocast",
            fmt::format("field 'training.autocast' must be 'off' or 'bf16', got '{}'", t.autocast));
+    read(node, "training", "clip_grad_norm", t.clip_grad_norm);
+    read(node, "training", "clip_grad_value", t.clip_grad_value);
+    for (const auto& [key, value] : {std::pair<const char*, double>{"clip_grad_norm", t.clip_grad_norm},
+                                     std::pair<const char*, double>{"clip_grad_value", t.clip_grad_value}}) {
+      if (!(value >= 0))
+        fail(at(key), std::string("training.") + key,
+             fmt::format("field 'training.{}' must be >= 0 (0: off), got {}", key, value));
+    }
     const YAML::Node es = node.IsMap() ? node["early_stopping"] : YAML::Node();
     if (!es.IsDefined() || es.IsNull()) return;
     check_section(es, "training.early_stopping", false);
@@ -840,6 +896,7 @@ class Reader {
  private:
   std::string path_;
   std::vector<Override> overrides_;
+  bool check_text_path_;
 };
 
 }  // namespace
@@ -880,9 +937,9 @@ Override parse_override(const std::string& text) {
   return {key, text.substr(eq + 1), "--set " + text};
 }
 
-Config load_config(const std::string& path, const std::vector<Override>& overrides) {
+Config load_config(const std::string& path, const std::vector<Override>& overrides, bool check_text_path) {
   STRATA_CHECK(std::filesystem::is_regular_file(path), "config file {} does not exist", path);
-  return Reader(path, overrides).read(overrides);
+  return Reader(path, overrides, check_text_path).read(overrides);
 }
 
 namespace {
@@ -913,6 +970,15 @@ void write_text_data(const DataConfig& d, YAML::Node& data) {
       for (const auto& e : t.extensions) ext.push_back(e);
       ext.SetStyle(YAML::EmitterStyle::Flow);
       text["extensions"] = ext;
+    }
+    if (t.augment.enabled) {
+      YAML::Node augment(YAML::NodeType::Map);
+      augment["synonym_replacement"] = num(t.augment.synonym_replacement);
+      augment["random_insertion"] = num(t.augment.random_insertion);
+      augment["random_swap"] = num(t.augment.random_swap);
+      augment["random_deletion"] = num(t.augment.random_deletion);
+      if (t.augment.seed) augment["seed"] = *t.augment.seed;
+      text["augment"] = augment;
     }
   }
   data["text"] = text;
@@ -987,6 +1053,7 @@ std::string to_yaml(const Config& c) {
   data["dataset"] = c.data.dataset;
   if (!c.data.root.empty()) data["root"] = c.data.root;
   data["batch_size"] = c.data.batch_size;
+  data["eval_batch_size"] = c.data.eval_batch_size;
   data["normalize"] = c.data.normalize;
   data["shuffle"] = c.data.shuffle;
   data["num_workers"] = c.data.num_workers;
@@ -1065,6 +1132,8 @@ std::string to_yaml(const Config& c) {
   training["threads"] = c.training.threads;
   training["monitor"] = c.training.monitor;
   training["autocast"] = c.training.autocast;
+  training["clip_grad_norm"] = num(c.training.clip_grad_norm);
+  training["clip_grad_value"] = num(c.training.clip_grad_value);
   if (c.training.early_stopping.enabled) {
     YAML::Node es(YAML::NodeType::Map);
     es["monitor"] = c.training.early_stopping.monitor;

@@ -18,6 +18,17 @@ struct LayerSpec {
   std::string where;  // "file:line", or the override that set the layer list
 };
 
+// data.text.augment: EDA (strata/data/text/augment.h) on the training texts of a text-folder dataset, one
+// enabled operation chosen at random per read of a text. A rate of 0 turns that operation off.
+struct TextAugmentConfig {
+  bool enabled = false;
+  double synonym_replacement = 0.0;  // WordNet synonyms for max(1, round(rate * words)) words
+  double random_insertion = 0.0;     // insert max(1, round(rate * words)) synonyms at random places
+  double random_swap = 0.0;          // swap two words max(1, round(rate * words)) times
+  double random_deletion = 0.0;      // delete each word with this probability
+  std::optional<uint64_t> seed;      // unset: training.seed
+};
+
 // data.text: the text datasets (dataset text-lm or text-folder); read by Reader::read_text_data, which
 // resolves the defaults that depend on the dataset and the tokenizer.
 struct TextDataConfig {
@@ -33,6 +44,7 @@ struct TextDataConfig {
   int64_t max_length = 0;      // text-folder: keep the first N tokens of each text (0: all)
   int64_t max_bytes = 0;       // text-folder: read the first N bytes of each file (0: all)
   std::vector<std::string> extensions = {".txt"};  // text-folder with `path`: the files read
+  TextAugmentConfig augment;                       // text-folder: augmentation of the training split
 };
 
 // One step of data.table.steps (or of `strata data clean`): a cleaning step applied to the whole table
@@ -73,7 +85,8 @@ struct DataConfig {
   std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | text-lm | text-folder | table
   std::string root;                       // empty: the dataset's default location
   int64_t batch_size = 64;
-  bool normalize = true;  // subtract the dataset's mean pixel, divide by its standard deviation
+  int64_t eval_batch_size = 1000;  // test/validation batches; default batch_size for text-lm (logits B*T*V)
+  bool normalize = true;           // subtract the dataset's mean pixel, divide by its standard deviation
   bool shuffle = true;
   int num_workers = 0;
   int64_t limit = 0;          // use only the first N training images (0: all)
@@ -147,6 +160,8 @@ struct TrainingConfig {
   std::string monitor = "val_accuracy";  // picks best.safetensors
   EarlyStoppingConfig early_stopping;
   std::string autocast = "off";  // "bf16": mixed-precision training steps (FitOptions::autocast)
+  double clip_grad_norm = 0.0;   // > 0: scale gradients to this global L2 norm at most (FitOptions)
+  double clip_grad_value = 0.0;  // > 0: clamp each gradient element to [-v, v] (FitOptions)
 };
 
 // A command-line change to one field, e.g. {"optimizer.lr", "0.01", "--lr 0.01"}.
@@ -173,8 +188,10 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
 // Parses "key.path=value" (the text of --set) into an Override; throws when there is no '='.
 Override parse_override(const std::string& text);
 // Reads `path`, applies `overrides` in order and validates everything; throws strata::Error naming the
-// file, line and field (or the override) on any problem.
-Config load_config(const std::string& path, const std::vector<Override>& overrides = {});
+// file, line and field (or the override) on any problem. `check_text_path` false accepts a data.text.path
+// that does not exist (any more): `strata generate` needs only the tokenizer saved in the run folder.
+Config load_config(const std::string& path, const std::vector<Override>& overrides = {},
+                   bool check_text_path = true);
 // The resolved config (defaults filled in, overrides applied) as YAML that load_config reads back.
 std::string to_yaml(const Config& config);
 

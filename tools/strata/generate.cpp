@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "config.h"
 #include "model_builder.h"
@@ -17,6 +18,8 @@
 
 namespace strata::cli {
 namespace {
+
+namespace fs = std::filesystem;
 
 // The fields of a char_lm config that generation needs, with their defaults.
 struct LmConfig {
@@ -90,14 +93,21 @@ bool is_train_config(const std::string& path) {
 // Samples from a model built by `strata train` from a text-lm config: the layers run one token at a
 // time, the recurrent ones carrying their state from token to token.
 int generate_from_train_config(const GenerateArgs& args) {
-  const Config c = load_config(args.config);
+  const Config c = load_config(args.config, {}, /*check_text_path=*/false);
   STRATA_CHECK(c.data.dataset == "text-lm",
                "generate: {} trains on dataset '{}'; generate needs a language model (dataset text-lm)",
                args.config, c.data.dataset);
   if (c.training.threads > 0) set_num_threads(c.training.threads);
   const LmConfig defaults;
-  const LanguageModelText lm = load_language_model_text(c);  // the tokenizer `strata train` fitted
-  const TextTokenizer& tok = lm.tokenizer;
+  // The tokenizer `strata train` fitted, saved beside the checkpoint; runs without it fit it again.
+  const std::string run_dir = fs::path(args.checkpoint).parent_path().string();
+  std::optional<TextTokenizer> saved = load_tokenizer(run_dir.empty() ? "." : run_dir);
+  if (!saved) {
+    std::cerr << fmt::format("strata generate: no saved {} beside {}; fitted again on the training text\n",
+                             kTokenizerFile, args.checkpoint);
+    saved = load_language_model_text(c).tokenizer;
+  }
+  const TextTokenizer& tok = *saved;
   TrainingData shape;
   shape.input_shape = Shape{1, c.data.text.seq_len};
   shape.input_dtype = kInt64;

@@ -100,10 +100,10 @@ TrainingData load_table_data(const Config& c, bool with_train) {
     f << fitted.to_json() << "\n";
     STRATA_CHECK(f.good(), "cannot write {}", out);
   };
-  d.load_preprocessing = [test = split.test, tensors, where = tc.where,
-                          features](const std::string& run_dir) -> std::shared_ptr<const data::Dataset> {
+  d.load_preprocessing = [test = split.test, tensors, where = tc.where, features](const std::string& run_dir,
+                                                                                  TrainingData& data) {
     const fs::path saved = fs::path(run_dir) / kPreprocessingFile;
-    if (!fs::is_regular_file(saved)) return nullptr;
+    if (!fs::is_regular_file(saved)) return false;
     std::ifstream in(saved);
     std::stringstream text;
     text << in.rdbuf();
@@ -124,7 +124,8 @@ TrainingData load_table_data(const Config& c, bool with_train) {
                  "{} turns the test rows into {} features, but the config's steps give {}: it was saved by a "
                  "run of another config",
                  saved.string(), got, features);
-    return set;
+    data.test = set;
+    return true;
   };
   return d;
 }

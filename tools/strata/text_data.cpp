@@ -4,10 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <sstream>
 
 #include "strata/core/factory.h"
+#include "strata/data/text/augment.h"
 #include "strata/data/text/collate.h"
 #include "strata/data/text/corpora.h"
 #include "strata/data/text/lm_dataset.h"
@@ -50,6 +52,43 @@ int64_t TextTokenizer::pad_id() const {
   const auto pad = word_ ? word_->vocab().pad_id() : char_->vocab().pad_id();
   STRATA_CHECK(pad.has_value(), "the tokenizer has no <pad> token");
   return *pad;
+}
+
+std::string TextTokenizer::to_json() const { return word_ ? word_->to_json() : char_->to_json(); }
+
+TextTokenizer TextTokenizer::from_json(const std::string& json, const std::string& source) {
+  std::string type;
+  try {
+    type = nlohmann::json::parse(json).value("type", "");
+  } catch (const nlohmann::json::exception& e) {
+    STRATA_FAIL("{} is not valid JSON: {}", source, e.what());
+  }
+  TextTokenizer tok;
+  if (type == "char") {
+    tok.char_ = text::CharTokenizer::from_json(json, source);
+  } else if (type == "word") {
+    tok.word_ = text::WordTokenizer::from_json(json, source);
+  } else {
+    STRATA_FAIL("{} holds no char or word tokenizer (\"type\": \"{}\")", source, type);
+  }
+  return tok;
+}
+
+void save_tokenizer(const TextTokenizer& tokenizer, const std::string& run_dir) {
+  const std::string out = (std::filesystem::path(run_dir) / kTokenizerFile).string();
+  std::ofstream f(out);
+  f << tokenizer.to_json() << "\n";
+  STRATA_CHECK(f.good(), "cannot write {}", out);
+}
+
+std::optional<TextTokenizer> load_tokenizer(const std::string& run_dir) {
+  const std::filesystem::path saved = std::filesystem::path(run_dir) / kTokenizerFile;
+  if (!std::filesystem::is_regular_file(saved)) return std::nullopt;
+  std::ifstream in(saved, std::ios::binary);
+  std::stringstream json;
+  json << in.rdbuf();
+  STRATA_CHECK(!in.bad(), "reading {} failed", saved.string());
+  return TextTokenizer::from_json(json.str(), saved.string());
 }
 
 namespace {
@@ -95,23 +134,31 @@ std::string source_name(const Config& c) {
   return c.data.text.corpus.empty() ? c.data.text.path : c.data.text.corpus;
 }
 
+// A text-lm config's token stream of `part` (the training part or the held-out end).
+Tensor token_stream(const Config& c, const TextTokenizer& tok, const std::string& part, const char* which) {
+  const std::vector<int64_t> ids = tok.encode(part);
+  STRATA_CHECK(static_cast<int64_t>(ids.size()) > c.data.text.seq_len,
+               "{}: the {} part of {} holds {} tokens, too few for one window of data.text.seq_len {}",
+               c.path, which, source_name(c), ids.size(), c.data.text.seq_len);
+  return from_vector(ids);
+}
+
+std::shared_ptr<const data::Dataset> language_model_test(const Config& c, const Tensor& test_ids) {
+  return first(std::make_shared<text::LanguageModelDataset>(test_ids, c.data.text.seq_len),
+               c.data.test_limit);
+}
+
 TrainingData load_language_model_data(const Config& c, bool with_train) {
   const TextDataConfig& t = c.data.text;
   const LanguageModelText lm = load_language_model_text(c);
   const TextTokenizer& tok = lm.tokenizer;
-  const auto stream = [&](const std::string& part, const char* which) {
-    const std::vector<int64_t> ids = tok.encode(part);
-    STRATA_CHECK(static_cast<int64_t>(ids.size()) > t.seq_len,
-                 "{}: the {} part of {} holds {} tokens, too few for one window of data.text.seq_len {}",
-                 c.path, which, source_name(c), ids.size(), t.seq_len);
-    return from_vector(ids);
-  };
-  const Tensor train_ids = stream(lm.train, "training"), test_ids = stream(lm.test, "held-out");
+  const Tensor train_ids = token_stream(c, tok, lm.train, "training"),
+               test_ids = token_stream(c, tok, lm.test, "held-out");
   TrainingData d;
   if (with_train)
     d.train =
         first(std::make_shared<text::LanguageModelDataset>(train_ids, t.seq_len, t.stride), c.data.limit);
-  d.test = first(std::make_shared<text::LanguageModelDataset>(test_ids, t.seq_len), c.data.test_limit);
+  d.test = language_model_test(c, test_ids);
   d.input_shape = Shape{1, t.seq_len};
   d.input_dtype = kInt64;
   d.vocab_size = tok.vocab_size();
@@ -126,7 +173,39 @@ TrainingData load_language_model_data(const Config& c, bool with_train) {
       "{} ({} tokenizer, {} tokens; {}-token windows; a unigram model scores {:.3f} bits "
       "per token on the held-out end)",
       source_name(c), t.tokenizer, tok.vocab_size(), t.seq_len, unigram);
+  d.save_preprocessing = [tok](const std::string& run_dir) { save_tokenizer(tok, run_dir); };
+  d.load_preprocessing = [c, test = lm.test](const std::string& run_dir, TrainingData& data) {
+    const std::optional<TextTokenizer> saved = load_tokenizer(run_dir);
+    if (!saved) return false;
+    data.test = language_model_test(c, token_stream(c, *saved, test, "held-out"));
+    data.vocab_size = saved->vocab_size();
+    return true;
+  };
   return d;
+}
+
+// text-folder: the tokenizer's vocabulary, <pad> id and padded batches.
+void use_tokenizer(TrainingData& d, const TextTokenizer& tok, int64_t max_length) {
+  d.vocab_size = tok.vocab_size();
+  d.pad_id = tok.pad_id();
+  d.collate = text::pad_collate({.pad_id = tok.pad_id(), .max_length = max_length});
+}
+
+text::TextEncoder encoder_of(const TextTokenizer& tok, int64_t max_length) {
+  return [tok, max_length](const std::string& s) { return tok.encode(s, max_length); };
+}
+
+// data.text.augment as TextClassificationDataset options (none when augmentation is off).
+text::TextDatasetOptions augment_options(const Config& c) {
+  const TextAugmentConfig& a = c.data.text.augment;
+  if (!a.enabled) return {};
+  std::shared_ptr<const text::WordNet> wordnet;
+  if (a.synonym_replacement > 0 || a.random_insertion > 0) wordnet = text::WordNet::load();
+  const text::EDA eda(wordnet, {.alpha_sr = a.synonym_replacement,
+                                .alpha_ri = a.random_insertion,
+                                .alpha_rs = a.random_swap,
+                                .p_rd = a.random_deletion});
+  return {.transform = eda.transform(), .seed = a.seed.value_or(c.training.seed)};
 }
 
 TrainingData load_text_folder_data(const Config& c, bool with_train) {
@@ -145,20 +224,29 @@ TrainingData load_text_folder_data(const Config& c, bool with_train) {
                "{}: data.text.test_fraction {} leaves an empty training or test split ({} texts)", c.path,
                t.test_fraction, corpus.size());
   const TextTokenizer tok = TextTokenizer::fit(t, train.texts);
-  const auto encode = [tok, n = t.max_length](const std::string& s) { return tok.encode(s, n); };
   TrainingData d;
-  if (with_train) d.train = std::make_shared<text::TextClassificationDataset>(train, encode);
-  d.test = std::make_shared<text::TextClassificationDataset>(test, encode);
+  // Only the training split is augmented: the test split measures the model on the texts as written.
+  if (with_train)
+    d.train = std::make_shared<text::TextClassificationDataset>(train, encoder_of(tok, t.max_length),
+                                                                augment_options(c));
+  d.test = std::make_shared<text::TextClassificationDataset>(test, encoder_of(tok, t.max_length));
   d.input_shape = Shape{1, t.max_length > 0 ? t.max_length : 64};
   d.input_dtype = kInt64;
   d.classes = corpus.classes;
-  d.vocab_size = tok.vocab_size();
-  d.pad_id = tok.pad_id();
-  d.collate = text::pad_collate({.pad_id = tok.pad_id(), .max_length = t.max_length});
+  use_tokenizer(d, tok, t.max_length);
   std::string classes;
   for (const auto& name : corpus.classes) classes += (classes.empty() ? "" : ", ") + name;
-  d.description = fmt::format("{} ({} texts; classes {}; {} tokenizer, {} tokens)", source_name(c),
-                              corpus.size(), classes, t.tokenizer, tok.vocab_size());
+  d.description =
+      fmt::format("{} ({} texts; classes {}; {} tokenizer, {} tokens{})", source_name(c), corpus.size(),
+                  classes, t.tokenizer, tok.vocab_size(), t.augment.enabled ? "; EDA augmentation" : "");
+  d.save_preprocessing = [tok](const std::string& run_dir) { save_tokenizer(tok, run_dir); };
+  d.load_preprocessing = [test, max_length = t.max_length](const std::string& run_dir, TrainingData& data) {
+    const std::optional<TextTokenizer> saved = load_tokenizer(run_dir);
+    if (!saved) return false;
+    data.test = std::make_shared<text::TextClassificationDataset>(test, encoder_of(*saved, max_length));
+    use_tokenizer(data, *saved, max_length);
+    return true;
+  };
   return d;
 }
 

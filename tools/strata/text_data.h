@@ -1,6 +1,7 @@
 #pragma once
-// The tokenizers of the text datasets (text-lm, text-folder): fitted on the training split of a config, the
-// same way by `strata train`, `eval` and `generate`.
+// The tokenizers of the text datasets (text-lm, text-folder): fitted on the training split of a config by
+// `strata train`, saved in the run folder as tokenizer.json, and read back from there by `strata eval` and
+// `strata generate` (which fit again, with a note, when a run folder has none).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,10 @@ class TextTokenizer {
   int64_t pad_id() const;
   // True for a word tokenizer (decoded words are joined by spaces).
   bool words() const { return word_.has_value(); }
+  // The char or word tokenizer's own JSON (its "type" says which).
+  std::string to_json() const;
+  // Reads to_json(); throws naming `source` when the JSON is not a char or word tokenizer.
+  static TextTokenizer from_json(const std::string& json, const std::string& source);
 
  private:
   std::optional<data::text::CharTokenizer> char_;
@@ -39,5 +44,12 @@ struct LanguageModelText {
   TextTokenizer tokenizer;
 };
 LanguageModelText load_language_model_text(const Config& c);
+
+// The file in a run folder that holds the fitted tokenizer.
+inline constexpr const char* kTokenizerFile = "tokenizer.json";
+// Writes the tokenizer to run_dir/tokenizer.json.
+void save_tokenizer(const TextTokenizer& tokenizer, const std::string& run_dir);
+// The tokenizer of run_dir/tokenizer.json; nullopt when the run folder has none.
+std::optional<TextTokenizer> load_tokenizer(const std::string& run_dir);
 
 }  // namespace strata::cli

@@ -25,10 +25,12 @@ struct TrainingData {
   std::optional<int64_t> pad_id;  // padded text batches: the token id written past each sequence's end
   std::string description;        // what the run log calls the data ("fashion-mnist", "penguins.csv")
   // Preprocessing fitted on the training split that belongs with the model (a table's encoders and
-  // scalers); unset for sources without any. `save_preprocessing` writes it into a run folder;
-  // `load_preprocessing` returns the test split rebuilt with what a run folder holds (null: it holds none).
+  // scalers as preprocessing.json, a text tokenizer as tokenizer.json); unset for sources without any.
+  // `save_preprocessing` writes it into a run folder; `load_preprocessing` rebuilds `data`'s test split
+  // (and what depends on it: vocab_size, pad_id, collate) with what a run folder holds, and returns false,
+  // changing nothing, when the folder holds none.
   std::function<void(const std::string& run_dir)> save_preprocessing;
-  std::function<std::shared_ptr<const data::Dataset>(const std::string& run_dir)> load_preprocessing;
+  std::function<bool(const std::string& run_dir, TrainingData& data)> load_preprocessing;
 };
 
 // Loads the splits the config names. `with_train` false loads only what evaluation needs (the test split

@@ -25,24 +25,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const Shape kInputShape{1, 1, 28, 28};
-
 // ---- training, as `strata train` does it ------------------------------------------------------------------
 // These mirror the helpers of commands.cpp (private there): the data preparation, loss, optimiser and
 // scheduler must be the same for a tuned config to train the same way under `strata train`.
 
-// The training images of the config (data.limit applied), as `strata train` prepares them.
-std::shared_ptr<const data::TensorDataset> load_training_images(const Config& c) {
-  STRATA_CHECK(c.data.dataset == "fashion-mnist" || c.data.dataset == "mnist",
-               "strata tune trains on image datasets; {} names {}", c.path, c.data.dataset);
-  return std::static_pointer_cast<const data::TensorDataset>(load_image_data(c, true).train);
-}
-
-// The rows of a tensor dataset at `indices`, as a tensor dataset of its own.
-std::shared_ptr<data::TensorDataset> rows(const data::TensorDataset& d, const std::vector<int64_t>& indices) {
-  const Tensor index = from_vector<int64_t>(indices);
-  return std::make_shared<data::TensorDataset>(F::index_select(d.inputs(), 0, index).contiguous(),
-                                               F::index_select(d.targets(), 0, index).contiguous());
+// The config's data as `strata train` loads it (images, text or a table), without a validation split
+// when `own_split` (the caller makes its own: folds, or --val-fraction).
+TrainingData load_tuning_data(const Config& c, bool own_split) {
+  Config config = c;
+  if (own_split) config.data.val_fraction = 0;
+  return load_training_data(config, true);
 }
 
 // ---- space parameters -> config -------------------------------------------------------------------------
@@ -78,7 +70,8 @@ struct Setup {
   std::string config_path;
   std::vector<Override> base_overrides;
   Config base;
-  std::shared_ptr<data::TensorDataset> train, val;
+  TrainingData data;  // the inputs' shape and dtype, vocabulary and collate of the config's data
+  std::shared_ptr<const data::Dataset> train, val;
   std::vector<std::string> extra_metrics;  // metrics the Trainer computes on top of loss and accuracy
   std::string trials_dir;                  // per-trial curves go to trials_dir/<id>
 };
@@ -161,8 +154,9 @@ void check_space(const Setup& s, const tune::SearchSpace& space) {
   }
 }
 
-// Trains one config on s.train, validating on `val` each epoch; returns the last epoch's logs.
-train::Logs train_config(const Config& c, const std::shared_ptr<const data::Dataset>& train_set,
+// Trains one config on `train_set`, validating on `val_set` each epoch; returns the last epoch's logs.
+train::Logs train_config(const Config& c, const TrainingData& d,
+                         const std::shared_ptr<const data::Dataset>& train_set,
                          const std::shared_ptr<const data::Dataset>& val_set,
                          const std::vector<std::string>& metrics, const std::string& out_dir,
                          std::vector<std::shared_ptr<train::Callback>> callbacks) {
@@ -172,13 +166,14 @@ train::Logs train_config(const Config& c, const std::shared_ptr<const data::Data
     // The same initial weights for a seed whichever thread builds the model.
     std::lock_guard<std::mutex> lock(init_mutex);
     manual_seed(c.training.seed);
-    model = build_model(c, kInputShape);
+    model = build_model(c, d);
   }
   data::DataLoader train_loader(train_set, {.batch_size = c.data.batch_size,
                                             .shuffle = c.data.shuffle,
                                             .seed = c.training.seed,
-                                            .num_workers = c.data.num_workers});
-  data::DataLoader val_loader(val_set, {.batch_size = 1000});
+                                            .num_workers = c.data.num_workers,
+                                            .collate = d.collate});
+  data::DataLoader val_loader(val_set, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
   train::Trainer trainer(model.ptr(), make_optimizer(c, model->parameters()), make_loss(c));
   attach_scheduler(c, trainer, train_loader.size(), callbacks);
   if (c.training.early_stopping.enabled) {
@@ -192,7 +187,9 @@ train::Logs train_config(const Config& c, const std::shared_ptr<const data::Data
                                                       .out_dir = out_dir,
                                                       .progress = false,
                                                       .metrics = metrics,
-                                                      .autocast = c.training.autocast == "bf16"});
+                                                      .autocast = c.training.autocast == "bf16",
+                                                      .clip_grad_norm = c.training.clip_grad_norm,
+                                                      .clip_grad_value = c.training.clip_grad_value});
   return h.epochs.back();
 }
 
@@ -251,16 +248,18 @@ int run_cross_validation(const TuneArgs& args) {
   const std::string out = args.out.empty() ? default_out(c, "_cv") : args.out;
   set_num_threads(total_threads(args, c));
   const auto start = std::chrono::steady_clock::now();
-  const auto images = load_training_images(c);
-  std::cerr << fmt::format("strata tune: {}-fold {}cross-validation of {} on {} training images -> {}\n",
-                           args.cv, args.stratified ? "stratified " : "", c.path, images->size(), out);
+  const TrainingData d = load_tuning_data(c, true);
+  std::cerr << fmt::format(
+      "strata tune: {}-fold {}cross-validation of {} on {} ({} training examples) -> {}\n", args.cv,
+      args.stratified ? "stratified " : "", c.path, d.description, d.train->size(), out);
   fs::create_directories(out);
   const tune::CrossValidationResult cv = tune::cross_validate(
-      images->size(),
-      [&](const data::table::Fold& fold, int index) {
+      d.train,
+      [&](std::shared_ptr<const data::Dataset> fold_train, std::shared_ptr<const data::Dataset> fold_val,
+          int index) {
         const auto fold_start = std::chrono::steady_clock::now();
-        const train::Logs logs = train_config(c, rows(*images, fold.train), rows(*images, fold.test), {},
-                                              fmt::format("{}/fold_{}", out, index + 1), {});
+        const train::Logs logs =
+            train_config(c, d, fold_train, fold_val, {}, fmt::format("{}/fold_{}", out, index + 1), {});
         tune::Metrics m;
         for (const auto& [k, v] : logs) {
           if (k != "lr" && k != "seconds") m[k] = v;
@@ -271,8 +270,7 @@ int run_cross_validation(const TuneArgs& args) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - fold_start).count());
         return m;
       },
-      {.folds = args.cv, .stratified = args.stratified, .seed = c.training.seed},
-      args.stratified ? images->targets().to_vector<int64_t>() : std::vector<int64_t>{});
+      {.folds = args.cv, .stratified = args.stratified, .seed = c.training.seed});
   std::cerr << cv.summary();
   {
     std::ofstream csv(out + "/cv.csv");
@@ -380,25 +378,27 @@ int run_tune(const TuneArgs& args) {
   if (bare != "loss" && bare != "accuracy") s.extra_metrics.push_back(bare);
 
   const std::string out = args.out.empty() ? default_out(c, "_tune") : args.out;
-  const double val_fraction = args.val_fraction > 0     ? args.val_fraction
-                              : c.data.val_fraction > 0 ? c.data.val_fraction
-                                                        : 0.1;
-  const auto images = load_training_images(c);
-  {
-    // The same split `strata train` makes with data.val_fraction; the test images stay unseen.
-    auto parts =
-        data::random_split(images, std::vector<double>{1 - val_fraction, val_fraction}, c.training.seed);
+  // The validation split `strata train` makes with data.val_fraction, unless --val-fraction asks for
+  // another (or the config has none: 10%); the test split stays unseen.
+  s.data = load_tuning_data(c, args.val_fraction > 0);
+  if (s.data.val) {
+    s.train = s.data.train;
+    s.val = s.data.val;
+  } else {
+    const double val_fraction = args.val_fraction > 0 ? args.val_fraction : 0.1;
+    auto parts = data::random_split(s.data.train, std::vector<double>{1 - val_fraction, val_fraction},
+                                    c.training.seed);
     STRATA_CHECK(parts[0]->size() > 0 && parts[1]->size() > 0,
-                 "strata tune: a validation fraction of {} leaves an empty split of {} images", val_fraction,
-                 images->size());
-    s.train = rows(*images, parts[0]->indices());
-    s.val = rows(*images, parts[1]->indices());
+                 "strata tune: a validation fraction of {} leaves an empty split of {} examples",
+                 val_fraction, s.data.train->size());
+    s.train = parts[0];
+    s.val = parts[1];
   }
   const int threads = total_threads(args, c);
   std::cerr << fmt::format(
-      "strata tune: {} on {} ({} train, {} validation images), {} {}, {} trials, {} at a time on {} "
+      "strata tune: {} on {} ({} train, {} validation examples), {} {}, {} trials, {} at a time on {} "
       "threads{}\n",
-      c.path, c.data.dataset, s.train->size(), s.val->size(),
+      c.path, s.data.description, s.train->size(), s.val->size(),
       objective.maximize ? "maximising" : "minimising", objective.metric, args.trials, args.parallel, threads,
       args.prune == "none" ? "" : ", pruning: " + args.prune);
   if (c.scheduler.name == "onecycle" && c.scheduler.max_lr > 0) {
@@ -442,7 +442,7 @@ int run_tune(const TuneArgs& args) {
         *searcher,
         [&](tune::Trial& trial) {
           const Config tc = trial_config(s, trial.params());
-          const train::Logs logs = train_config(tc, s.train, s.val, s.extra_metrics,
+          const train::Logs logs = train_config(tc, s.data, s.train, s.val, s.extra_metrics,
                                                 fmt::format("{}/{}", s.trials_dir, trial.id()),
                                                 {std::make_shared<tune::TrialReporter>(trial)});
           return tune::Metrics(logs.begin(), logs.end());

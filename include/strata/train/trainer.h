@@ -29,6 +29,11 @@ struct FitOptions {
   // Mixed precision: training steps run under strata::autocast(kBFloat16) (strata/core/autocast.h);
   // weights, gradients and the optimiser stay f32. Evaluation stays f32.
   bool autocast = false;
+  // Gradient clipping between backward and the optimiser step (0: off), as torch.nn.utils.clip_grad_value_
+  // then clip_grad_norm_: each gradient element clamped to [-clip_grad_value, clip_grad_value], then all
+  // gradients scaled together so their global L2 norm is at most clip_grad_norm.
+  double clip_grad_norm = 0.0;
+  double clip_grad_value = 0.0;
 };
 
 // One Logs per epoch, in order.
