@@ -25,19 +25,21 @@ namespace {
 // Number of correct argmax predictions when the output is [N, C] logits and the target [N] class indices;
 // -1 when accuracy does not apply. N is the batch size, or batch * steps for per-step predictions.
 int64_t correct_predictions(const Tensor& output, const Tensor& target) {
-  if (output.dim() != 2 || target.dim() != 1 || target.dtype() != kInt64 || output.size(0) != target.size(0)) {
+  if (output.dim() != 2 || target.dim() != 1 || target.dtype() != kInt64 ||
+      output.size(0) != target.size(0)) {
     return -1;
   }
   return static_cast<int64_t>(ops::eq(ops::argmax(output, 1), target).sum().item());
 }
 
 // Metric objects for FitOptions::metrics, made before training so that a bad name fails early.
-std::vector<std::unique_ptr<metrics::Metric>> make_metrics(const std::vector<std::string>& names, const char* who) {
+std::vector<std::unique_ptr<metrics::Metric>> make_metrics(const std::vector<std::string>& names,
+                                                           const char* who) {
   std::vector<std::unique_ptr<metrics::Metric>> out;
   for (const std::string& name : names) {
     std::unique_ptr<metrics::Metric> m = metrics::make(name);
-    STRATA_CHECK(m->is_scalar(), "{}: metric '{}' is not a single number, so it cannot be logged per epoch", who,
-                 name);
+    STRATA_CHECK(m->is_scalar(), "{}: metric '{}' is not a single number, so it cannot be logged per epoch",
+                 who, name);
     out.push_back(std::move(m));
   }
   return out;
@@ -82,8 +84,9 @@ void plot_history(const std::string& path, const History& history) {
   std::vector<std::pair<std::string, std::vector<Series>>> panels;
   for (const char* metric : {"loss", "accuracy"}) {
     std::vector<Series> lines;
-    for (const auto& [key, label] : {std::pair<std::string, std::string>{metric, "train"},
-                                     std::pair<std::string, std::string>{std::string("val_") + metric, "validation"}}) {
+    for (const auto& [key, label] :
+         {std::pair<std::string, std::string>{metric, "train"},
+          std::pair<std::string, std::string>{std::string("val_") + metric, "validation"}}) {
       Series s = series(key, label);
       if (!s.values.empty()) lines.push_back(std::move(s));
     }
@@ -139,7 +142,8 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
   stop_ = false;
   const std::vector<Tensor> parameters = model_->parameters();
   const auto train_metrics = make_metrics(options.metrics, "fit");
-  // A scheduler that an LRSchedulerStep callback drives (per batch, or with a metric) is not stepped here too.
+  // A scheduler that an LRSchedulerStep callback drives (per batch, or with a metric) is not stepped here
+  // too.
   const bool scheduler_in_callback =
       scheduler_ && std::any_of(options.callbacks.begin(), options.callbacks.end(), [&](const auto& cb) {
         const auto* step = dynamic_cast<const LRSchedulerStep*>(cb.get());
@@ -152,7 +156,8 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     model_->train();
     train.set_epoch(epoch);  // the shuffle depends only on (seed, epoch): resuming repeats it exactly
     const auto start = std::chrono::steady_clock::now();
-    ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, last), train.size(), options.progress ? stderr : nullptr);
+    ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, last), train.size(),
+                    options.progress ? stderr : nullptr);
     double loss_sum = 0;
     int64_t samples = 0, correct = 0, predictions = 0, step = 0;
     bool has_accuracy = true;
@@ -266,8 +271,9 @@ void Trainer::save_checkpoint(const std::string& path) const {
     std::lock_guard lock(g.mutex());
     rng << g.engine();
   }
-  io::save_safetensors(path, tensors,
-                       {{"format", "strata-checkpoint-1"}, {"rng", rng.str()}, {"history", history_to_text(history_)}});
+  io::save_safetensors(
+      path, tensors,
+      {{"format", "strata-checkpoint-1"}, {"rng", rng.str()}, {"history", history_to_text(history_)}});
 }
 
 void Trainer::load_checkpoint(const std::string& path) {
@@ -281,7 +287,8 @@ void Trainer::load_checkpoint(const std::string& path) {
     if (k.rfind("optimizer.", 0) == 0) optimizer_state[k.substr(10)] = v;
     if (k.rfind("scheduler.", 0) == 0) scheduler_state[k.substr(10)] = v;
   }
-  STRATA_CHECK(tensors.count("trainer.epoch"), "{}: not a strata training checkpoint (no trainer.epoch)", path);
+  STRATA_CHECK(tensors.count("trainer.epoch"), "{}: not a strata training checkpoint (no trainer.epoch)",
+               path);
   try {
     model_->load_state_dict(model_state);
     optimizer_->load_state_dict(optimizer_state);

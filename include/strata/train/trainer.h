@@ -44,10 +44,11 @@ struct History {
 class Trainer {
  public:
   Trainer(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optimizer> optimizer, LossFn loss);
-  // Takes the optimiser by value: Trainer t(net, optim::Adam(net->parameters(), {.lr = 1e-3}), nn::CrossEntropyLoss());
+  // Takes the optimiser by value: Trainer t(net, optim::Adam(net->parameters(), {.lr = 1e-3}),
+  // nn::CrossEntropyLoss());
   template <typename Opt, typename Loss>
-    requires std::is_base_of_v<optim::Optimizer, Opt>
-  Trainer(std::shared_ptr<nn::Module> model, Opt optimizer, Loss loss)
+  requires std::is_base_of_v<optim::Optimizer, Opt> Trainer(std::shared_ptr<nn::Module> model, Opt optimizer,
+                                                            Loss loss)
       : Trainer(std::move(model), std::make_shared<Opt>(std::move(optimizer)), LossFn(std::move(loss))) {}
 
   // Trains for options.epochs epochs (continuing from epoch() after a resume).
