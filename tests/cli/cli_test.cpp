@@ -13,40 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_util.h"
 #include "strata/data/mnist.h"
 #include "strata/io/safetensors.h"
 #include "strata/models/mlp.h"
 #include "strata/strata.h"
 
-namespace strata {
+namespace strata::cli_test {
 namespace {
-
-namespace fs = std::filesystem;
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 // A small conv net that trains in a few seconds on a slice of Fashion-MNIST; line numbers matter below.
 constexpr const char* kGoodConfig = R"(name: tiny
@@ -71,18 +45,12 @@ training:
   threads: 1
 )";
 
-class CliTest : public ::testing::Test {
+class CliTest : public CliFixture {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / fmt::format("strata_cli_test_{}_{}", getpid(), info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    CliFixture::SetUp();
     write("good.yaml", kGoodConfig);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void write(const std::string& name, const std::string& text) const { std::ofstream(dir_ / name) << text; }
 
   // The good config with line `line` (1-based) replaced by `text` (or removed when text is empty).
   void write_variant(const std::string& name, int line, const std::string& text) const {
@@ -97,32 +65,6 @@ class CliTest : public ::testing::Test {
     }
     write(name, out);
   }
-
-  // Runs `strata args...` in the test's folder.
-  Result run(const std::vector<std::string>& args) const {
-    std::string cmd = "cd " + shell_quote(dir_.string()) + " && " + shell_quote(STRATA_CLI_PATH);
-    for (const auto& a : args) cmd += " " + shell_quote(a);
-    cmd += " >stdout.txt 2>stderr.txt";
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_text(dir_ / "stdout.txt");
-    r.err = read_text(dir_ / "stderr.txt");
-    return r;
-  }
-
-  // Exit code 2 and exactly one line "strata: error: ..." holding every fragment.
-  static void expect_error(const Result& r, const std::vector<std::string>& fragments) {
-    EXPECT_EQ(r.code, 2) << r.err;
-    EXPECT_EQ(r.out, "");
-    const std::vector<std::string> lines = lines_of(r.err);
-    ASSERT_EQ(lines.size(), 1u) << r.err;
-    EXPECT_EQ(lines[0].rfind("strata: error: ", 0), 0u) << lines[0];
-    for (const auto& f : fragments)
-      EXPECT_NE(lines[0].find(f), std::string::npos) << "'" << f << "' not in: " << lines[0];
-  }
-
-  fs::path dir_;
 };
 
 TEST(CliBinary, Exists) {
@@ -130,7 +72,7 @@ TEST(CliBinary, Exists) {
 }
 
 TEST_F(CliTest, TrainThenEvalPredictAndSummary) {
-  const Result train = run({"train", "--config", "good.yaml", "--out", "run", "--no-progress"});
+  const CliResult train = run({"train", "--config", "good.yaml", "--out", "run", "--no-progress"});
   ASSERT_EQ(train.code, 0) << train.err;
   // stdout holds only the final metrics, as one line of JSON.
   const std::vector<std::string> out_lines = lines_of(train.out);
@@ -157,7 +99,7 @@ TEST_F(CliTest, TrainThenEvalPredictAndSummary) {
   EXPECT_GT(w, h);  // two panels side by side
 
   // The resolved config reads back and fits the checkpoint; eval reproduces the last epoch's test metrics.
-  const Result eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   const nlohmann::json eval_metrics = nlohmann::json::parse(lines_of(eval.out).back());
   EXPECT_NEAR(eval_metrics["test_accuracy"].get<double>(), accuracy, 1e-6);
@@ -168,7 +110,7 @@ TEST_F(CliTest, TrainThenEvalPredictAndSummary) {
     EXPECT_TRUE(fs::is_regular_file(dir_ / "run" / file)) << file;
 
   // --out puts it elsewhere: a scikit-learn-style report naming every class, two PNGs and the metrics.
-  const Result report_eval =
+  const CliResult report_eval =
       run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors", "--out", "report"});
   ASSERT_EQ(report_eval.code, 0) << report_eval.err;
   EXPECT_EQ(lines_of(report_eval.out).size(), 1u) << report_eval.out;
@@ -194,8 +136,8 @@ TEST_F(CliTest, TrainThenEvalPredictAndSummary) {
   const data::ImageSplit test = data::load_fashion_mnist(false);
   const Tensor image = test.images.narrow(0, 1, 1).contiguous();  // a pullover
   ASSERT_NE(stbi_write_png((dir_ / "item.png").c_str(), 28, 28, 1, image.data_ptr<uint8_t>(), 28), 0);
-  const Result predict = run({"predict", "-c", "good.yaml", "--checkpoint", "run/best.safetensors", "--image",
-                              "item.png", "--top-k", "3"});
+  const CliResult predict = run({"predict", "-c", "good.yaml", "--checkpoint", "run/best.safetensors",
+                                 "--image", "item.png", "--top-k", "3"});
   ASSERT_EQ(predict.code, 0) << predict.err;
   const std::vector<std::string> rows = lines_of(predict.out);
   ASSERT_EQ(rows.size(), 3u) << predict.out;
@@ -213,7 +155,7 @@ TEST_F(CliTest, TrainThenEvalPredictAndSummary) {
   EXPECT_LE(total, 1.0 + 1e-3);
   EXPECT_GT(total, 0.5);
 
-  const Result summary = run({"summary", "-c", "good.yaml"});
+  const CliResult summary = run({"summary", "-c", "good.yaml"});
   ASSERT_EQ(summary.code, 0) << summary.err;
   EXPECT_NE(summary.out.find("Conv2d"), std::string::npos) << summary.out;
   EXPECT_NE(summary.out.find("Total params: 7954"), std::string::npos) << summary.out;  // 104 + 7850
@@ -221,12 +163,12 @@ TEST_F(CliTest, TrainThenEvalPredictAndSummary) {
 
 TEST_F(CliTest, HelpOnEverySubcommand) {
   for (const char* cmd : {"train", "eval", "predict", "summary"}) {
-    const Result r = run({cmd, "--help"});
+    const CliResult r = run({cmd, "--help"});
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage:"), std::string::npos) << cmd;
     EXPECT_NE(r.out.find("--config"), std::string::npos) << cmd;
   }
-  const Result top = run({"--help"});
+  const CliResult top = run({"--help"});
   EXPECT_EQ(top.code, 0);
   for (const char* cmd : {"train", "eval", "predict", "summary"})
     EXPECT_NE(top.out.find(cmd), std::string::npos);
@@ -339,7 +281,7 @@ TEST_F(CliTest, OverridesAreCheckedLikeTheFile) {
                {"unknown field 'data.sufle'"});
   expect_error(run({"summary", "-c", "good.yaml", "--set", "model.layers.5.linear.out=7"}),
                {"'model.layers' is a list in the config, not a map"});
-  const Result changed =
+  const CliResult changed =
       run({"summary", "-c", "good.yaml", "--set", "model={name: mlp, sizes: [784, 32, 10]}"});
   ASSERT_EQ(changed.code, 0) << changed.err;
   EXPECT_NE(changed.out.find("Total params: 25450"), std::string::npos)
@@ -363,4 +305,4 @@ TEST_F(CliTest, MismatchedOrCorruptCheckpoint) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::cli_test
