@@ -24,4 +24,10 @@ Tensor conv2d_backward_weights(const Tensor& grad_out, const Tensor& x, const Sh
   unsupported_device("conv2d_backward_weights", grad_out.device());
 }
 
+Tensor conv2d_backward(const Tensor& grad_out, const Tensor& x, const Tensor& weight, const Conv2dParams& p,
+                       Tensor* grad_weight, Tensor* grad_bias) {
+  if (grad_out.device().is_cpu()) return cpu::conv2d_backward(grad_out, x, weight, p, grad_weight, grad_bias);
+  unsupported_device("conv2d_backward", grad_out.device());
+}
+
 }  // namespace strata::kernels

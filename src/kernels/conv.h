@@ -38,5 +38,10 @@ Tensor conv2d_backward_data(const Tensor& grad_out, const Tensor& weight, const 
 // (a [C_out] tensor) when grad_bias is not null.
 Tensor conv2d_backward_weights(const Tensor& grad_out, const Tensor& x, const Shape& weight_shape,
                                const Conv2dParams& p, Tensor* grad_bias = nullptr);
+// Both: d loss / d x (returned) and d loss / d weight into *grad_weight, d loss / d bias into *grad_bias
+// when not null. Where both kernels read grad_out in the same converted layout (Winograd's blocked one,
+// or bf16 under autocast) it is converted once.
+Tensor conv2d_backward(const Tensor& grad_out, const Tensor& x, const Tensor& weight, const Conv2dParams& p,
+                       Tensor* grad_weight, Tensor* grad_bias = nullptr);
 
 }  // namespace strata::kernels

@@ -35,8 +35,13 @@ Tensor conv_forward(const char* name, const Tensor& x, const Tensor& w, const Te
   Tensor out = kernels::conv2d(x, w, b, p);
   return record(name, out, {x, w, b}, [name, x, w, b, p](const Tensor& g) {
     Grads r(3);
-    if (x.requires_grad()) r[0] = conv_input_grad(name, g, w, x.shape(), p);
     const bool need_b = b.defined() && b.requires_grad();
+    if (x.requires_grad() && w.requires_grad() && !autograd::grad_mode_enabled()) {
+      // First-order backward: one kernel call gives all three, converting g once for both products.
+      r[0] = kernels::conv2d_backward(g, x, w, p, &r[1], need_b ? &r[2] : nullptr);
+      return r;
+    }
+    if (x.requires_grad()) r[0] = conv_input_grad(name, g, w, x.shape(), p);
     if (w.requires_grad() && need_b && !autograd::grad_mode_enabled()) {
       // First-order backward: one oneDNN pass gives both.
       Tensor gb;

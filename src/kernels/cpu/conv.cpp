@@ -2,13 +2,18 @@
 // weights). Activations run channels-last (memory_format.h): the direct kernels read and write it
 // natively, so a network's activations pass from layer to layer without reorders; NCHW inputs are
 // reordered once, and the thinnest problems stay on NCHW's im2col + gemm kernels. Weights stay OIHW
-// and are reordered to oneDNN's blocked layout per call. Primitives and reorders are cached by shape,
-// parameters and input layouts. f64 (gradient checks,
-// reference) and any problem oneDNN refuses run on straightforward loops.
+// and are reordered to oneDNN's blocked layout per call. Large 3x3 stride-1 problems may run oneDNN's
+// Winograd kernels instead, where timing both once shows they win (ConvAlgorithm in conv.h). Primitives and
+// reorders are cached by shape, parameters and input layouts. f64 (gradient checks, reference) and any
+// problem oneDNN refuses run on straightforward loops.
 #include "kernels/cpu/conv.h"
 
 #include <omp.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "kernels/cpu/bf16.h"
@@ -206,10 +211,11 @@ Descs describe(const Geometry& g, const Conv2dParams& p, bool bias, bool src_cl 
   return d;
 }
 
-dnnl::convolution_forward::desc forward_desc(const Descs& d, bool bias) {
+dnnl::convolution_forward::desc forward_desc(const Descs& d, bool bias,
+                                             dnnl::algorithm algo = dnnl::algorithm::convolution_direct) {
   if (bias) {
     return {dnnl::prop_kind::forward_training,
-            dnnl::algorithm::convolution_direct,
+            algo,
             d.src,
             d.weights,
             d.bias,
@@ -220,7 +226,7 @@ dnnl::convolution_forward::desc forward_desc(const Descs& d, bool bias) {
             d.pad_r};
   }
   return {dnnl::prop_kind::forward_training,
-          dnnl::algorithm::convolution_direct,
+          algo,
           d.src,
           d.weights,
           d.dst,
@@ -234,9 +240,11 @@ enum Tag : int64_t { kForward = 1, kBackwardData, kBackwardWeights };
 
 // `layouts`: bit 0 set when the first activation argument is channels-last, bit 1 the second.
 du::Key key(Tag tag, const Geometry& g, const Conv2dParams& p, bool bias, int64_t layouts) {
+  // The algorithm setting is part of the key: changing it must not return primitives chosen under another.
+  const int64_t variant = layouts + 4 * static_cast<int64_t>(conv_algorithm());
   return du::make_key(tag, {g.n, g.ic, g.ih, g.iw, g.oc, g.kh, g.kw, p.stride[0], p.stride[1], p.pad_begin[0],
                             p.pad_begin[1], p.pad_end[0], p.pad_end[1], p.dilation[0], p.dilation[1],
-                            p.groups, bias, static_cast<int64_t>(p.compute), layouts});
+                            p.groups, bias, static_cast<int64_t>(p.compute), variant});
 }
 
 // A created primitive and its arguments in a fixed order per kind (see the *_prim functions); `ok` is
@@ -256,10 +264,9 @@ std::shared_ptr<const Prim> cached(const du::Key& k, Create create) {
     auto out = std::make_shared<Prim>();
     try {
       create(*out);
-      out->ok = true;
     } catch (const dnnl::error&) {
-      out->ok = false;
     }
+    out->ok = static_cast<bool>(out->prim);  // create may catch its own errors and leave no primitive
     return out;
   });
 }
@@ -357,25 +364,119 @@ auto pick_precision(const Descs& plain, Dtype compute, std::array<bool, 3> bf16,
   return pick_layouts(plain, blocked, make);
 }
 
+// ---- Winograd -----------------------------------------------------------------------------------------
+
+std::atomic<ConvAlgorithm>& algorithm_setting() {
+  static std::atomic<ConvAlgorithm> setting = [] {
+    const char* env = std::getenv("STRATA_CONV_ALGO");
+    if (env && std::strcmp(env, "direct") == 0) return ConvAlgorithm::kDirect;
+    if (env && std::strcmp(env, "winograd") == 0) return ConvAlgorithm::kWinograd;
+    return ConvAlgorithm::kAuto;
+  }();
+  return setting;
+}
+
+// oneDNN's Winograd (F(4x4, 3x3), f32, blocked layouts) applies to ungrouped 3x3 stride-1 problems.
+// It does fewer multiplies but more memory traffic (transforms, and reorders from and to channels-last),
+// so whether it wins depends on the shape, the thread count and the CPU: on a Zen 4 core it ran a conv +
+// BN CNN's 32->64 (28x28) and 64->128 (14x14) layers at batch 128 1.5-1.9x faster than the direct
+// kernels, but it was slower on other shapes and thread counts. kAuto therefore times both (winograd_wins)
+// for problems big enough that the saving outweighs the timing runs.
+bool winograd_candidate(const Geometry& g, const Conv2dParams& p) {
+  const ConvAlgorithm a = conv_algorithm();
+  if (a == ConvAlgorithm::kDirect || p.compute != kFloat32 || p.groups != 1 || g.kh != 3 || g.kw != 3) {
+    return false;
+  }
+  if (p.stride != std::array<int64_t, 2>{1, 1} || p.dilation != std::array<int64_t, 2>{1, 1}) return false;
+  return a == ConvAlgorithm::kWinograd || macs(g, p) >= kWinogradMinMacs;
+}
+
+// Seconds of one run of `prim` on zero-filled buffers of its arguments (values do not change the time).
+double seconds_per_run(const Prim& prim) {
+  std::vector<std::unique_ptr<du::Buffer>> buffers;
+  std::vector<const void*> data;
+  for (const du::Arg& a : prim.args) {
+    buffers.push_back(std::make_unique<du::Buffer>(a.user.get_size()));
+    if (buffers.back()->get()) std::memset(buffers.back()->get(), 0, a.user.get_size());
+    data.push_back(buffers.back()->get());
+  }
+  const auto start = std::chrono::steady_clock::now();
+  du::execute(prim.prim, prim.args, data, prim.scratchpad);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Whether `winograd` runs clearly faster than `direct`: a warm-up run of each, then the best of two
+// interleaved runs each (a few forward passes of the layer, once per shape). Winograd must save 10%,
+// so that noise on a busy machine does not trade the exact kernel for a tie.
+bool winograd_wins(const Prim& direct, const Prim& winograd) {
+  if (conv_algorithm() == ConvAlgorithm::kWinograd) return true;
+  if (!direct.ok) return true;
+  double best_direct = 1e30, best_winograd = 1e30;
+  for (int round = 0; round < 3; ++round) {
+    const double d = seconds_per_run(direct);
+    const double w = seconds_per_run(winograd);
+    if (round == 0) continue;
+    best_direct = std::min(best_direct, d);
+    best_winograd = std::min(best_winograd, w);
+  }
+  return best_winograd < 0.9 * best_direct;
+}
+
+// Replaces `out` (the direct primitive) by the Winograd one `make_winograd` builds when that exists and
+// wins.
+template <typename Make>
+void consider_winograd(Prim& out, Make make_winograd) {
+  Prim winograd;
+  try {
+    make_winograd(winograd);
+    winograd.ok = true;
+  } catch (const dnnl::error&) {
+    return;
+  }
+  if (winograd_wins(out, winograd)) out = std::move(winograd);
+}
+
+// ---- primitives ---------------------------------------------------------------------------------------
+
 // Arguments: SRC, WEIGHTS, DST, then BIAS when present.
 std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& p, bool bias, bool x_cl) {
   return cached(key(kForward, g, p, bias, x_cl), [&](Prim& out) {
     const Descs d = describe(g, p, bias, x_cl);
-    const bool blocked = blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
-    const auto pd = pick_precision(d, p.compute, {true, true, false}, blocked, [&](const Descs& u) {
-      const auto desc = forward_desc(u, bias);
-      dnnl::convolution_forward::primitive_desc pd(desc, du::user_scratchpad(), du::engine());
-      skip_brgemm_for_thin_inputs(pd, u);
-      return pd;
+    const auto fill = [&](Prim& prim, const dnnl::convolution_forward::primitive_desc& pd,
+                          const dnnl::memory::desc& dst) {
+      prim.channels_last_out = dst != d.dst;
+      prim.args = {du::make_arg(DNNL_ARG_SRC, false, d.src, pd.src_desc()),
+                   du::make_arg(DNNL_ARG_WEIGHTS, false, d.weights, pd.weights_desc()),
+                   du::make_arg(DNNL_ARG_DST, true, dst, pd.dst_desc())};
+      if (bias) prim.args.push_back(du::make_arg(DNNL_ARG_BIAS, false, d.bias, pd.bias_desc()));
+      prim.scratchpad = pd.scratchpad_desc();
+      prim.prim = dnnl::convolution_forward(pd);
+    };
+    try {
+      const bool blocked = blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
+      const auto pd = pick_precision(d, p.compute, {true, true, false}, blocked, [&](const Descs& u) {
+        const auto desc = forward_desc(u, bias);
+        dnnl::convolution_forward::primitive_desc pd(desc, du::user_scratchpad(), du::engine());
+        skip_brgemm_for_thin_inputs(pd, u);
+        return pd;
+      });
+      fill(out, pd, output_desc(d.dst.dims(), pd.dst_desc()));
+      out.ok = true;
+    } catch (const dnnl::error&) {
+      out.ok = false;
+    }
+    if (!winograd_candidate(g, p)) return;
+    consider_winograd(out, [&](Prim& w) {
+      Descs any = d;
+      any.src = du::any_layout(d.src);
+      any.weights = du::any_layout(d.weights);
+      any.dst = du::any_layout(d.dst);
+      const dnnl::convolution_forward::primitive_desc pd(
+          forward_desc(any, bias, dnnl::algorithm::convolution_winograd), du::user_scratchpad(),
+          du::engine());
+      // The output goes back to the input's layout, so the next layer sees channels-last as before.
+      fill(w, pd, du::activation(d.dst.dims(), x_cl));
     });
-    const dnnl::memory::desc dst = output_desc(d.dst.dims(), pd.dst_desc());
-    out.channels_last_out = dst != d.dst;
-    out.args = {du::make_arg(DNNL_ARG_SRC, false, d.src, pd.src_desc()),
-                du::make_arg(DNNL_ARG_WEIGHTS, false, d.weights, pd.weights_desc()),
-                du::make_arg(DNNL_ARG_DST, true, dst, pd.dst_desc())};
-    if (bias) out.args.push_back(du::make_arg(DNNL_ARG_BIAS, false, d.bias, pd.bias_desc()));
-    out.scratchpad = pd.scratchpad_desc();
-    out.prim = dnnl::convolution_forward(pd);
   });
 }
 
@@ -383,21 +484,42 @@ std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& 
 std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dParams& p, bool gy_cl) {
   return cached(key(kBackwardData, g, p, false, gy_cl), [&](Prim& out) {
     const Descs d = describe(g, p, false, false, gy_cl);
-    // Measured: with 1-3 input channels the blocked kernel writing NCHW gradients is several times slower.
-    const bool blocked = blocked_pays(g.ic / p.groups);
-    const auto pd = pick_precision(d, p.compute, {false, true, true}, blocked, [&](const Descs& u) {
-      dnnl::convolution_forward::primitive_desc hint(forward_desc(hint_descs(u), false), du::engine());
-      dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, u.src, u.weights, u.dst,
-                                                 u.strides, u.dilates, u.pad_l, u.pad_r);
-      return dnnl::convolution_backward_data::primitive_desc(desc, du::user_scratchpad(), du::engine(), hint);
+    const auto fill = [&](Prim& prim, const dnnl::convolution_backward_data::primitive_desc& pd,
+                          const dnnl::memory::desc& diff_src) {
+      prim.channels_last_out = diff_src != d.src;
+      prim.args = {du::make_arg(DNNL_ARG_DIFF_DST, false, d.dst, pd.diff_dst_desc()),
+                   du::make_arg(DNNL_ARG_WEIGHTS, false, d.weights, pd.weights_desc()),
+                   du::make_arg(DNNL_ARG_DIFF_SRC, true, diff_src, pd.diff_src_desc())};
+      prim.scratchpad = pd.scratchpad_desc();
+      prim.prim = dnnl::convolution_backward_data(pd);
+    };
+    try {
+      // Measured: with 1-3 input channels the blocked kernel writing NCHW gradients is several times slower.
+      const bool blocked = blocked_pays(g.ic / p.groups);
+      const auto pd = pick_precision(d, p.compute, {false, true, true}, blocked, [&](const Descs& u) {
+        dnnl::convolution_forward::primitive_desc hint(forward_desc(hint_descs(u), false), du::engine());
+        dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, u.src, u.weights,
+                                                   u.dst, u.strides, u.dilates, u.pad_l, u.pad_r);
+        return dnnl::convolution_backward_data::primitive_desc(desc, du::user_scratchpad(), du::engine(),
+                                                               hint);
+      });
+      fill(out, pd, output_desc(d.src.dims(), pd.diff_src_desc()));
+      out.ok = true;
+    } catch (const dnnl::error&) {
+      out.ok = false;
+    }
+    if (!winograd_candidate(g, p)) return;
+    consider_winograd(out, [&](Prim& w) {
+      Descs any = d;
+      any.src = du::any_layout(d.src);
+      any.weights = du::any_layout(d.weights);
+      any.dst = du::any_layout(d.dst);
+      const auto algo = dnnl::algorithm::convolution_winograd;
+      const dnnl::convolution_forward::primitive_desc hint(forward_desc(any, false, algo), du::engine());
+      const dnnl::convolution_backward_data::desc desc(algo, any.src, any.weights, any.dst, any.strides,
+                                                       any.dilates, any.pad_l, any.pad_r);
+      fill(w, {desc, du::user_scratchpad(), du::engine(), hint}, du::activation(d.src.dims(), gy_cl));
     });
-    const dnnl::memory::desc diff_src = output_desc(d.src.dims(), pd.diff_src_desc());
-    out.channels_last_out = diff_src != d.src;
-    out.args = {du::make_arg(DNNL_ARG_DIFF_DST, false, d.dst, pd.diff_dst_desc()),
-                du::make_arg(DNNL_ARG_WEIGHTS, false, d.weights, pd.weights_desc()),
-                du::make_arg(DNNL_ARG_DIFF_SRC, true, diff_src, pd.diff_src_desc())};
-    out.scratchpad = pd.scratchpad_desc();
-    out.prim = dnnl::convolution_backward_data(pd);
   });
 }
 
@@ -406,24 +528,40 @@ std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2
                                                   bool gy_cl, bool x_cl) {
   return cached(key(kBackwardWeights, g, p, bias, gy_cl + 2 * x_cl), [&](Prim& out) {
     const Descs d = describe(g, p, bias, x_cl, gy_cl);
-    const bool blocked = blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
-    const auto pd = pick_precision(d, p.compute, {true, false, true}, blocked, [&](const Descs& u) {
-      dnnl::convolution_forward::primitive_desc hint(forward_desc(hint_descs(u), bias), du::engine());
-      auto desc = bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, u.src,
-                                                                  u.weights, u.bias, u.dst, u.strides,
-                                                                  u.dilates, u.pad_l, u.pad_r)
-                       : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, u.src,
-                                                                  u.weights, u.dst, u.strides, u.dilates,
-                                                                  u.pad_l, u.pad_r);
+    const auto make = [&](const Descs& u, dnnl::algorithm algo) {
+      dnnl::convolution_forward::primitive_desc hint(forward_desc(hint_descs(u), bias, algo), du::engine());
+      auto desc = bias ? dnnl::convolution_backward_weights::desc(algo, u.src, u.weights, u.bias, u.dst,
+                                                                  u.strides, u.dilates, u.pad_l, u.pad_r)
+                       : dnnl::convolution_backward_weights::desc(algo, u.src, u.weights, u.dst, u.strides,
+                                                                  u.dilates, u.pad_l, u.pad_r);
       return dnnl::convolution_backward_weights::primitive_desc(desc, du::user_scratchpad(), du::engine(),
                                                                 hint);
+    };
+    const auto fill = [&](Prim& prim, const dnnl::convolution_backward_weights::primitive_desc& pd) {
+      prim.args = {du::make_arg(DNNL_ARG_DIFF_DST, false, d.dst, pd.diff_dst_desc()),
+                   du::make_arg(DNNL_ARG_SRC, false, d.src, pd.src_desc()),
+                   du::make_arg(DNNL_ARG_DIFF_WEIGHTS, true, d.weights, pd.diff_weights_desc())};
+      if (bias) prim.args.push_back(du::make_arg(DNNL_ARG_DIFF_BIAS, true, d.bias, pd.diff_bias_desc()));
+      prim.scratchpad = pd.scratchpad_desc();
+      prim.prim = dnnl::convolution_backward_weights(pd);
+    };
+    try {
+      const bool blocked = blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
+      fill(out, pick_precision(d, p.compute, {true, false, true}, blocked,
+                               [&](const Descs& u) { return make(u, dnnl::algorithm::convolution_direct); }));
+      out.ok = true;
+    } catch (const dnnl::error&) {
+      out.ok = false;
+    }
+    if (!winograd_candidate(g, p)) return;
+    consider_winograd(out, [&](Prim& w) {
+      Descs any = d;
+      any.src = du::any_layout(d.src);
+      any.weights = du::any_layout(d.weights);
+      any.dst = du::any_layout(d.dst);
+      if (bias) any.bias = du::any_layout(d.bias);
+      fill(w, make(any, dnnl::algorithm::convolution_winograd));
     });
-    out.args = {du::make_arg(DNNL_ARG_DIFF_DST, false, d.dst, pd.diff_dst_desc()),
-                du::make_arg(DNNL_ARG_SRC, false, d.src, pd.src_desc()),
-                du::make_arg(DNNL_ARG_DIFF_WEIGHTS, true, d.weights, pd.diff_weights_desc())};
-    if (bias) out.args.push_back(du::make_arg(DNNL_ARG_DIFF_BIAS, true, d.bias, pd.diff_bias_desc()));
-    out.scratchpad = pd.scratchpad_desc();
-    out.prim = dnnl::convolution_backward_weights(pd);
   });
 }
 
@@ -448,6 +586,12 @@ void check_operands(const char* op, const Tensor& a, const Tensor& b, const Tens
 }
 
 }  // namespace
+
+ConvAlgorithm conv_algorithm() { return algorithm_setting().load(std::memory_order_relaxed); }
+
+void set_conv_algorithm(ConvAlgorithm algorithm) {
+  algorithm_setting().store(algorithm, std::memory_order_relaxed);
+}
 
 Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, const Conv2dParams& p) {
   check_operands("conv2d", x_in, w_in, b_in);
@@ -547,6 +691,77 @@ Tensor conv2d_backward_weights(const Tensor& gy_in, const Tensor& x_in, const Sh
                               gb.defined() ? gb.data_ptr<T>() : nullptr, g, p);
   });
   return gw;
+}
+
+namespace {
+
+// `prim`'s arguments with the first one (DIFF_DST) handed over already in the layout the primitive uses.
+std::vector<du::Arg> with_converted_first(const Prim& prim) {
+  std::vector<du::Arg> args = prim.args;
+  args[0].user = args[0].used;
+  args[0].convert.reset();
+  return args;
+}
+
+}  // namespace
+
+Tensor conv2d_backward(const Tensor& gy_in, const Tensor& x_in, const Tensor& w_in, const Conv2dParams& p,
+                       Tensor* grad_weight, Tensor* grad_bias) {
+  check_operands("conv2d_backward", gy_in, x_in, Tensor());
+  const Geometry g = geometry(x_in.shape(), w_in.shape(), p);
+  const Cropped c = crop_for_dnnl(g, p);
+  const auto separately = [&] {
+    *grad_weight = cpu::conv2d_backward_weights(gy_in, x_in, w_in.shape(), p, grad_bias);
+    return cpu::conv2d_backward_data(gy_in, w_in, x_in.shape(), p);
+  };
+  if (gy_in.dtype() != kFloat32 || w_in.dtype() != kFloat32 || c.cropped || gy_in.numel() == 0 ||
+      gy_in.shape() != Shape({g.n, g.oc, g.oh, g.ow})) {
+    return separately();  // the separate kernels check shapes and handle the rest
+  }
+  const Tensor gy = du::dense_activation(gy_in);
+  const Tensor x = crop_input(x_in, g);
+  const Tensor w = du::dense(w_in);
+  const bool gy_cl = is_channels_last(gy);
+  const bool serial_data = macs(g, p) < du::kSerialMacs;
+  const bool serial_weights = macs(g, p) < kSerialWeightGradMacs;
+  std::shared_ptr<const Prim> data, weights;
+  {
+    const du::SerialScope serial(serial_data);
+    data = backward_data_prim(g, p, gy_cl);
+  }
+  {
+    const du::SerialScope serial(serial_weights);
+    weights = backward_weights_prim(g, p, grad_bias != nullptr, gy_cl, is_channels_last(x));
+  }
+  const du::Arg& a = data->args[0];
+  const du::Arg& b = weights->args[0];
+  if (!data->ok || !weights->ok || !a.convert || !b.convert || a.used != b.used) return separately();
+  // Both read the output gradient in the same converted layout: convert it once.
+  du::Buffer converted(a.used.get_size());
+  {
+    const du::SerialScope serial(serial_data);
+    dnnl::memory user = du::wrap(a.user, gy.raw_data());
+    dnnl::memory used(a.used, du::engine(), converted.get());
+    a.convert->execute(du::stream(), user, used);
+    du::stream().wait();
+  }
+  Tensor gx = empty_activation({g.n, g.ic, g.ih, g.iw}, data->channels_last_out, gy);
+  {
+    const du::SerialScope serial(serial_data);
+    du::execute(data->prim, with_converted_first(*data), {converted.get(), w.raw_data(), gx.raw_data()},
+                data->scratchpad);
+  }
+  *grad_weight = kernels::empty(w_in.shape(), gy.dtype(), gy.device());
+  std::vector<const void*> args{converted.get(), x.raw_data(), grad_weight->raw_data()};
+  if (grad_bias) {
+    *grad_bias = kernels::empty({g.oc}, gy.dtype(), gy.device());
+    args.push_back(grad_bias->raw_data());
+  }
+  {
+    const du::SerialScope serial(serial_weights);
+    du::execute(weights->prim, with_converted_first(*weights), args, weights->scratchpad);
+  }
+  return gx;
 }
 
 }  // namespace strata::kernels::cpu

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "kernels/cpu/bf16.h"
+#include "kernels/cpu/conv_dnnl.h"
 #include "kernels/dispatch.h"
 #include "kernels/elementwise.h"
 #include "strata/core/allocator.h"
@@ -348,25 +349,9 @@ void execute(const std::shared_ptr<const Primitive>& prim, const void* a, const 
   stream().wait();
 }
 
-// Products below this many multiply-adds (about 20 us on one core) run on the calling thread: waking a
-// second OpenMP thread costs about 10 us with passive waiting, and far more when it has been descheduled.
-constexpr int64_t kSerialMacs = int64_t{1} << 20;
-
-// Runs its scope's OpenMP regions (oneDNN's included) on the calling thread when `on`.
-class SerialScope {
- public:
-  explicit SerialScope(bool on) : previous_(on && !omp_in_parallel() ? omp_get_max_threads() : 0) {
-    if (previous_ > 1) omp_set_num_threads(1);
-  }
-  ~SerialScope() {
-    if (previous_ > 1) omp_set_num_threads(previous_);
-  }
-  SerialScope(const SerialScope&) = delete;
-  SerialScope& operator=(const SerialScope&) = delete;
-
- private:
-  int previous_;
-};
+// Products below dnnl_util::kSerialMacs multiply-adds run on the calling thread (see conv_dnnl.h).
+using dnnl_util::kSerialMacs;
+using dnnl_util::SerialScope;
 
 void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
   if (bias.defined() && bias.stride(0) != 1) bias = dense(bias);
