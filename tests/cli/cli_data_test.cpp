@@ -189,7 +189,10 @@ TEST_F(CliDataTest, BadArgumentsAreOneLineErrors) {
                {"--encode standard", "is a scaler, not an encoder"});
   expect_error(run({"data", "clean", mixed, "--drop-missing", "diagonal", "--out", "c.csv"}),
                {"--drop-missing diagonal", "rows or columns"});
-  expect_error(run({"data", "clean", mixed, "--impute", "mean"}), {"--out is required"});
+  expect_error(run({"data", "clean", mixed, "--impute", "mean"}),
+               {"--out is required", "(see 'strata data clean --help')"});
+  expect_error(run({"data", "split", mixed, "--bogus"}),
+               {"unknown option '--bogus' for 'strata data split'", "(see 'strata data split --help')"});
   expect_error(run({"data", "split", mixed, "--test", "1.5"}), {"--test must be in (0, 1), got 1.5"});
   expect_error(run({"data", "split", mixed, "--test", "0.5", "--val", "0.5"}), {"leave no training rows"});
   expect_error(run({"data", "describe", mixed, "--type", "a=decimal"}),

@@ -183,7 +183,14 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // CLI11 checks required options before unknown ones; an unknown option is the likelier mistake.
-    const CLI::App* sub = app.get_subcommands().empty() ? nullptr : app.get_subcommands().front();
+    // The deepest subcommand given ("data clean"), so messages name the help page that lists its options.
+    const CLI::App* sub = nullptr;
+    std::string name;
+    // Stops early at a command that kept an argument it did not know: that is the one to blame.
+    while (!(sub ? sub : &app)->get_subcommands().empty() && (sub == nullptr || sub->remaining().empty())) {
+      sub = (sub ? sub : &app)->get_subcommands().front();
+      name += (name.empty() ? "" : " ") + sub->get_name();
+    }
     const std::vector<std::string> top = app.remaining();
     std::string commands;
     for (const CLI::App* cmd : app.get_subcommands([](CLI::App*) { return true; })) {
@@ -192,8 +199,8 @@ int main(int argc, char** argv) {
     if (sub != nullptr && !sub->remaining().empty()) {
       const std::string arg = sub->remaining()[0];  // remaining() returns a copy
       return fail(fmt::format("{} '{}' for 'strata {}' (see 'strata {} --help')",
-                              arg.rfind('-', 0) == 0 ? "unknown option" : "unexpected argument", arg,
-                              sub->get_name(), sub->get_name()));
+                              arg.rfind('-', 0) == 0 ? "unknown option" : "unexpected argument", arg, name,
+                              name));
     }
     if (!top.empty() && top[0].rfind('-', 0) == 0) {
       return fail(fmt::format("unknown option '{}' (see 'strata --help')", top[0]));
@@ -202,7 +209,7 @@ int main(int argc, char** argv) {
       return fail(fmt::format("unknown command '{}' (commands: {})", top[0], commands));
     }
     if (sub == nullptr) return fail(fmt::format("a command is needed: {} (see 'strata --help')", commands));
-    return fail(fmt::format("{} (see 'strata {} --help')", e.what(), sub->get_name()));
+    return fail(fmt::format("{} (see 'strata {} --help')", e.what(), name));
   }
 
   try {
