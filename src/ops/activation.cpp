@@ -3,9 +3,9 @@
 
 #include <numbers>
 
+#include "autograd/saved_output.h"
 #include "kernels/activation.h"
 #include "kernels/elementwise.h"
-#include "ops/saved_output.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/autograd/node.h"
 #include "strata/core/factory.h"
@@ -48,7 +48,7 @@ Tensor relu(const Tensor& x) {
   Tensor out = activate("relu", UnaryOp::Relu, x, {}, /*keeps_integers=*/true);
   // relu(x) > 0 exactly where x > 0, so the output alone carries the mask. Zeroing where y <= 0 (not
   // passing where y > 0) lets a NaN pass its gradient, as PyTorch's threshold_backward does.
-  return record_with_output("relu", out, {x}, [](const Tensor& g, const Tensor& y) {
+  return autograd::record_with_output("relu", out, {x}, [](const Tensor& g, const Tensor& y) {
     // First order: one fused pass. Inside a create_graph backward: the same select written with ops.
     if (!autograd::grad_mode_enabled() && g.is_floating_point() && g.dtype() == y.dtype())
       return Grads{kernels::relu_backward(g, y)};
@@ -67,17 +67,17 @@ Tensor elu(const Tensor& x, double alpha) {
   Tensor out = activate("elu", UnaryOp::Elu, x, {alpha});
   // Below zero d/dx = alpha * exp(x) = y + alpha, finite where exp(x) alone could overflow. With
   // alpha >= 0 the sign of y tells the branch; a negative alpha needs x for it.
-  return record_with_output("elu", out, {x},
-                            [alpha, xs = alpha < 0 ? x : Tensor()](const Tensor& g, const Tensor& y) {
-                              const Tensor positive = xs.defined() ? gt(xs, 0.0) : gt(y, 0.0);
-                              return Grads{where(positive, g, mul(g, add(y, alpha)))};
-                            });
+  return autograd::record_with_output(
+      "elu", out, {x}, [alpha, xs = alpha < 0 ? x : Tensor()](const Tensor& g, const Tensor& y) {
+        const Tensor positive = xs.defined() ? gt(xs, 0.0) : gt(y, 0.0);
+        return Grads{where(positive, g, mul(g, add(y, alpha)))};
+      });
 }
 
 Tensor selu(const Tensor& x) {
   Tensor out = activate("selu", UnaryOp::Selu, x);
   // Below zero d/dx = scale * alpha * exp(x) = y + scale * alpha.
-  return record_with_output("selu", out, {x}, [](const Tensor& g, const Tensor& y) {
+  return autograd::record_with_output("selu", out, {x}, [](const Tensor& g, const Tensor& y) {
     return Grads{where(gt(y, 0.0), mul(g, kSeluScale), mul(g, add(y, kSeluScale * kSeluAlpha)))};
   });
 }
@@ -106,14 +106,14 @@ Tensor gelu(const Tensor& x, GeluApproximate approximate) {
 
 Tensor sigmoid(const Tensor& x) {
   Tensor out = activate("sigmoid", UnaryOp::Sigmoid, x);
-  return record_with_output("sigmoid", out, {x}, [](const Tensor& g, const Tensor& y) {
+  return autograd::record_with_output("sigmoid", out, {x}, [](const Tensor& g, const Tensor& y) {
     return Grads{mul(g, mul(y, rsub(y, 1.0)))};
   });
 }
 
 Tensor tanh(const Tensor& x) {
   Tensor out = activate("tanh", UnaryOp::Tanh, x);
-  return record_with_output(
+  return autograd::record_with_output(
       "tanh", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{mul(g, rsub(square(y), 1.0))}; });
 }
 

@@ -6,8 +6,8 @@
 #include <limits>
 #include <numbers>
 
+#include "autograd/saved_output.h"
 #include "kernels/elementwise.h"
-#include "ops/saved_output.h"
 #include "strata/autograd/node.h"
 #include "strata/core/factory.h"
 #include "strata/ops/activation.h"
@@ -181,22 +181,23 @@ Tensor neg(const Tensor& x) {
 Tensor pow(const Tensor& base, const Tensor& exponent) {
   auto [x, y] = prepare(base, exponent, "pow");
   Tensor out = run_binary("pow", BinaryOp::Pow, x, y);
-  return record_with_output("pow", out, {base, exponent}, [base, exponent](const Tensor& g, const Tensor& r) {
-    const Tensor zero = scalar_like(g, 0.0);
-    Grads grads(2);
-    // As PyTorch: no gradient from x^0 to x, and none to the exponent where 0^e (e >= 0) has log(0).
-    if (base.requires_grad()) {
-      // A floating exponent, so e - 1 cannot wrap around in u8.
-      const Tensor e = exponent.is_floating_point() ? exponent : to_dtype(exponent, g.dtype());
-      const Tensor d = mul(g, mul(e, pow(base, sub(e, 1.0))));
-      grads[0] = sum_to(where(eq(e, 0.0), zero, d), base.shape());
-    }
-    if (exponent.requires_grad()) {
-      const Tensor d = mul(g, mul(r, log(base)));
-      grads[1] = sum_to(where(mul(eq(base, 0.0), ge(exponent, 0.0)), zero, d), exponent.shape());
-    }
-    return grads;
-  });
+  return autograd::record_with_output(
+      "pow", out, {base, exponent}, [base, exponent](const Tensor& g, const Tensor& r) {
+        const Tensor zero = scalar_like(g, 0.0);
+        Grads grads(2);
+        // As PyTorch: no gradient from x^0 to x, and none to the exponent where 0^e (e >= 0) has log(0).
+        if (base.requires_grad()) {
+          // A floating exponent, so e - 1 cannot wrap around in u8.
+          const Tensor e = exponent.is_floating_point() ? exponent : to_dtype(exponent, g.dtype());
+          const Tensor d = mul(g, mul(e, pow(base, sub(e, 1.0))));
+          grads[0] = sum_to(where(eq(e, 0.0), zero, d), base.shape());
+        }
+        if (exponent.requires_grad()) {
+          const Tensor d = mul(g, mul(r, log(base)));
+          grads[1] = sum_to(where(mul(eq(base, 0.0), ge(exponent, 0.0)), zero, d), exponent.shape());
+        }
+        return grads;
+      });
 }
 
 Tensor pow(const Tensor& base, double exponent) {
@@ -234,17 +235,18 @@ Tensor pow(double base, const Tensor& exponent) {
   Tensor out = x.is_floating_point() ? run_unary("pow", UnaryOp::RPowScalar, x, {base})
                                      : run_binary("pow", BinaryOp::Pow, scalar_like(x, base), x);
   // 0^e: the exponent's gradient is masked where e >= 0, as PyTorch does, so keep e only then.
-  return record_with_output("pow", out, {exponent},
-                            [base, e = base == 0.0 ? exponent : Tensor()](const Tensor& g, const Tensor& r) {
-                              const Tensor d = mul(g, mul(r, std::log(base)));
-                              return Grads{e.defined() ? where(ge(e, 0.0), scalar_like(g, 0.0), d) : d};
-                            });
+  return autograd::record_with_output(
+      "pow", out, {exponent},
+      [base, e = base == 0.0 ? exponent : Tensor()](const Tensor& g, const Tensor& r) {
+        const Tensor d = mul(g, mul(r, std::log(base)));
+        return Grads{e.defined() ? where(ge(e, 0.0), scalar_like(g, 0.0), d) : d};
+      });
 }
 
 Tensor exp(const Tensor& x) {
   Tensor out = float_unary("exp", UnaryOp::Exp, x);
-  return record_with_output("exp", out, {x},
-                            [](const Tensor& g, const Tensor& y) { return Grads{mul(g, y)}; });
+  return autograd::record_with_output("exp", out, {x},
+                                      [](const Tensor& g, const Tensor& y) { return Grads{mul(g, y)}; });
 }
 
 Tensor log(const Tensor& x) {
@@ -259,13 +261,13 @@ Tensor log1p(const Tensor& x) {
 
 Tensor sqrt(const Tensor& x) {
   Tensor out = float_unary("sqrt", UnaryOp::Sqrt, x);
-  return record_with_output("sqrt", out, {x},
-                            [](const Tensor& g, const Tensor& y) { return Grads{div(g, mul(y, 2.0))}; });
+  return autograd::record_with_output(
+      "sqrt", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{div(g, mul(y, 2.0))}; });
 }
 
 Tensor rsqrt(const Tensor& x) {
   Tensor out = float_unary("rsqrt", UnaryOp::Rsqrt, x);
-  return record_with_output("rsqrt", out, {x}, [](const Tensor& g, const Tensor& y) {
+  return autograd::record_with_output("rsqrt", out, {x}, [](const Tensor& g, const Tensor& y) {
     return Grads{mul(g, mul(pow(y, 3.0), -0.5))};
   });
 }
@@ -307,8 +309,8 @@ Tensor cos(const Tensor& x) {
 
 Tensor reciprocal(const Tensor& x) {
   Tensor out = float_unary("reciprocal", UnaryOp::Reciprocal, x);
-  return record_with_output("reciprocal", out, {x},
-                            [](const Tensor& g, const Tensor& y) { return Grads{neg(mul(g, square(y)))}; });
+  return autograd::record_with_output(
+      "reciprocal", out, {x}, [](const Tensor& g, const Tensor& y) { return Grads{neg(mul(g, square(y)))}; });
 }
 
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max) {

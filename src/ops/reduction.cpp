@@ -7,9 +7,9 @@
 #include <memory>
 #include <optional>
 
+#include "autograd/saved_output.h"
 #include "kernels/elementwise.h"
 #include "kernels/reduce.h"
-#include "ops/saved_output.h"
 #include "strata/autograd/node.h"
 #include "strata/core/factory.h"
 #include "strata/ops/elementwise.h"
@@ -185,7 +185,7 @@ Tensor moments(const Tensor& x, const Shape& dims, bool unbiased, bool keepdim, 
       return Grads{mul(centered, mul(restore_dims(g, x.shape(), d, keepdim), 2.0 / denom))};
     });
   }
-  auto saved = std::make_shared<SavedOutput>(out);
+  auto saved = std::make_shared<autograd::SavedOutput>(out);
   Tensor result = record("std", out, {x}, [x, d, keepdim, denom, saved](const Tensor& g) {
     const Tensor centered = sub(x, mean(x, d, true));
     const Tensor s = restore_dims(saved->get(), x.shape(), d, keepdim);
@@ -288,7 +288,7 @@ Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim) {
   const Tensor in = x.is_floating_point() ? x : to_dtype(x, kFloat32);
   const Shape d = normalize_dims(x, dims, "logsumexp");
   Tensor out = kernels::logsumexp(in, d, keepdim);
-  auto saved = std::make_shared<SavedOutput>(out);
+  auto saved = std::make_shared<autograd::SavedOutput>(out);
   Tensor result = record("logsumexp", out, {x}, [x, d, keepdim, saved](const Tensor& g) {
     const Tensor lse = restore_dims(saved->get(), x.shape(), d, keepdim);
     return Grads{mul(restore_dims(g, x.shape(), d, keepdim), exp(sub(x, lse)))};
@@ -305,7 +305,7 @@ Tensor norm(const Tensor& x, double p, const Shape& dims, bool keepdim) {
   const Shape d = normalize_dims(x, dims, "norm");
   if (std::isinf(p)) check_not_empty(x, d, "norm");
   Tensor out = kernels::norm(x, p, d, keepdim);
-  auto saved = std::make_shared<SavedOutput>(out);
+  auto saved = std::make_shared<autograd::SavedOutput>(out);
   Tensor result = record("norm", out, {x}, [x, p, d, keepdim, saved](const Tensor& g) {
     return Grads{norm_backward(g, x, p, d, keepdim, restore_dims(saved->get(), x.shape(), d, keepdim))};
   });

@@ -4,8 +4,8 @@
 
 #include <memory>
 
+#include "autograd/saved_output.h"
 #include "kernels/softmax.h"
-#include "ops/saved_output.h"
 #include "strata/autograd/node.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/reduction.h"
@@ -28,7 +28,7 @@ int64_t check_softmax_input(const Tensor& x, int64_t dim, const char* op) {
 Tensor softmax(const Tensor& x, int64_t dim) {
   const int64_t d = check_softmax_input(x, dim, "softmax");
   Tensor out = kernels::softmax(x, d, false);
-  auto saved = std::make_shared<SavedOutput>(out);
+  auto saved = std::make_shared<autograd::SavedOutput>(out);
   Tensor result = record("softmax", out, {x}, [d, saved](const Tensor& g) {
     // dx = y * (g - sum(g * y))
     const Tensor y = saved->get();
@@ -41,7 +41,7 @@ Tensor softmax(const Tensor& x, int64_t dim) {
 Tensor log_softmax(const Tensor& x, int64_t dim) {
   const int64_t d = check_softmax_input(x, dim, "log_softmax");
   Tensor out = kernels::softmax(x, d, true);
-  auto saved = std::make_shared<SavedOutput>(out);
+  auto saved = std::make_shared<autograd::SavedOutput>(out);
   Tensor result = record("log_softmax", out, {x}, [d, saved](const Tensor& g) {
     // dx = g - exp(y) * sum(g)
     const Tensor y = saved->get();

@@ -10,13 +10,13 @@
 #include "strata/autograd/node.h"
 #include "strata/ops/view.h"
 
-namespace strata::ops {
+namespace strata::autograd {
 
 class SavedOutput {
  public:
   SavedOutput() = default;
   // Keeps the data of `out`, the op's output before recording.
-  explicit SavedOutput(const Tensor& out) : data_(detach(out)), version_(out.storage().version()) {}
+  explicit SavedOutput(const Tensor& out) : data_(ops::detach(out)), version_(out.storage().version()) {}
 
   // Links to the node that recorded `result` (the output record() returned); a no-op when none did.
   void bind(const Tensor& result) {
@@ -38,7 +38,7 @@ class SavedOutput {
     if (!autograd::grad_mode_enabled()) return data_;
     std::shared_ptr<autograd::Node> node = node_.lock();
     if (!node) return data_;
-    Tensor r = detach(data_);
+    Tensor r = ops::detach(data_);
     r.impl()->requires_grad = true;
     r.impl()->grad_fn = std::move(node);
     return r;
@@ -62,4 +62,4 @@ Tensor record_with_output(const char* name, Tensor out, std::initializer_list<Te
   return out;
 }
 
-}  // namespace strata::ops
+}  // namespace strata::autograd
