@@ -211,6 +211,14 @@ Descs describe(const Geometry& g, const Conv2dParams& p, bool bias, bool src_cl 
   return d;
 }
 
+// `d` with src, weights and dst left to the primitive (Winograd picks its own blocked layouts); bias stays.
+Descs any_layouts(Descs d) {
+  d.src = du::any_layout(d.src);
+  d.weights = du::any_layout(d.weights);
+  d.dst = du::any_layout(d.dst);
+  return d;
+}
+
 dnnl::convolution_forward::desc forward_desc(const Descs& d, bool bias,
                                              dnnl::algorithm algo = dnnl::algorithm::convolution_direct) {
   if (bias) {
@@ -467,10 +475,7 @@ std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& 
     }
     if (!winograd_candidate(g, p)) return;
     consider_winograd(out, [&](Prim& w) {
-      Descs any = d;
-      any.src = du::any_layout(d.src);
-      any.weights = du::any_layout(d.weights);
-      any.dst = du::any_layout(d.dst);
+      Descs any = any_layouts(d);
       const dnnl::convolution_forward::primitive_desc pd(
           forward_desc(any, bias, dnnl::algorithm::convolution_winograd), du::user_scratchpad(),
           du::engine());
@@ -510,10 +515,7 @@ std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dPa
     }
     if (!winograd_candidate(g, p)) return;
     consider_winograd(out, [&](Prim& w) {
-      Descs any = d;
-      any.src = du::any_layout(d.src);
-      any.weights = du::any_layout(d.weights);
-      any.dst = du::any_layout(d.dst);
+      Descs any = any_layouts(d);
       const auto algo = dnnl::algorithm::convolution_winograd;
       const dnnl::convolution_forward::primitive_desc hint(forward_desc(any, false, algo), du::engine());
       const dnnl::convolution_backward_data::desc desc(algo, any.src, any.weights, any.dst, any.strides,
@@ -555,10 +557,7 @@ std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2
     }
     if (!winograd_candidate(g, p)) return;
     consider_winograd(out, [&](Prim& w) {
-      Descs any = d;
-      any.src = du::any_layout(d.src);
-      any.weights = du::any_layout(d.weights);
-      any.dst = du::any_layout(d.dst);
+      Descs any = any_layouts(d);
       if (bias) any.bias = du::any_layout(d.bias);
       fill(w, make(any, dnnl::algorithm::convolution_winograd));
     });
