@@ -136,6 +136,17 @@ Tensor dense(const Tensor& x) {
   return out;
 }
 
+// Describes a @ b into p, first copying to a contiguous layout the operands whose strides describe()
+// cannot take (which it says).
+void describe_copying(Tensor& a, Tensor& b, const Shape& out_shape, Problem& p) {
+  bool copy_a = false;
+  bool copy_b = false;
+  if (describe(a, b, out_shape, p, copy_a, copy_b)) return;
+  if (copy_a) a = dense(a);
+  if (copy_b) b = dense(b);
+  describe(a, b, out_shape, p, copy_a, copy_b);
+}
+
 // Fills every row of the [rows, n] tensor `out` with `bias` (or zeros).
 template <typename T>
 void fill_rows(T* out, int64_t rows, int64_t n, const Tensor& bias) {
@@ -357,13 +368,7 @@ void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
   if (bias.defined() && bias.stride(0) != 1) bias = dense(bias);
   const SerialScope serial(out.numel() * a.size(-1) < kSerialMacs);
   Problem p;
-  bool copy_a = false;
-  bool copy_b = false;
-  if (!describe(a, b, out.shape(), p, copy_a, copy_b)) {
-    if (copy_a) a = dense(a);
-    if (copy_b) b = dense(b);
-    describe(a, b, out.shape(), p, copy_a, copy_b);
-  }
+  describe_copying(a, b, out.shape(), p);
   std::shared_ptr<const Primitive> prim = lookup(p, bias.defined());
   if (!prim || prim->reference) {
     // oneDNN has no fast kernel for these strides: contiguous operands always have one.
@@ -372,7 +377,7 @@ void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
     if (!da.is_same(a) || !db.is_same(b)) {
       a = da;
       b = db;
-      describe(a, b, out.shape(), p, copy_a, copy_b);
+      describe_copying(a, b, out.shape(), p);
       if (auto fast = lookup(p, bias.defined())) prim = fast;
     }
   }
@@ -414,15 +419,12 @@ void matmul_bf16(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
   if (bias.defined() && bias.stride(0) != 1) bias = dense(bias);
   const SerialScope serial(out.numel() * a.size(-1) < kSerialMacs);
   Problem p;
-  bool copy_a = false;
-  bool copy_b = false;
-  if (!describe(a, b, out.shape(), p, copy_a, copy_b)) {
-    if (copy_a) a = dense(a);
-    if (copy_b) b = dense(b);
+  describe_copying(a, b, out.shape(), p);
+  if (!packed(a) || !packed(b)) {
+    if (!packed(a)) a = dense(a);
+    if (!packed(b)) b = dense(b);
+    describe_copying(a, b, out.shape(), p);
   }
-  if (!packed(a)) a = dense(a);
-  if (!packed(b)) b = dense(b);
-  describe(a, b, out.shape(), p, copy_a, copy_b);
   std::shared_ptr<const Primitive> prim = lookup(p, bias.defined(), /*bf16=*/true);
   if (!prim || !prim->native_bf16) {
     matmul_f32(a, b, bias, out);
@@ -444,13 +446,7 @@ void sync_blas_threads() {
 
 void matmul_f64(Tensor a, Tensor b, const Tensor& bias, const Tensor& out) {
   Problem p;
-  bool copy_a = false;
-  bool copy_b = false;
-  if (!describe(a, b, out.shape(), p, copy_a, copy_b)) {
-    if (copy_a) a = dense(a);
-    if (copy_b) b = dense(b);
-    describe(a, b, out.shape(), p, copy_a, copy_b);
-  }
+  describe_copying(a, b, out.shape(), p);
   sync_blas_threads();
   const int nd = p.nd;
   const int64_t m = p.cd[nd - 2];
