@@ -145,6 +145,18 @@ class Reader {
     }
   }
 
+  // For a section with variants (optimizer: sgd, adam, ...) given each variant's fields: the variant names,
+  // and every key the section may hold ("name" and the fields of all variants).
+  static std::pair<std::set<std::string>, std::set<std::string>> variant_keys(
+      const std::map<std::string, std::set<std::string>>& fields) {
+    std::set<std::string> names, all{"name"};
+    for (const auto& [n, f] : fields) {
+      names.insert(n);
+      all.insert(f.begin(), f.end());
+    }
+    return {names, all};
+  }
+
   // The `name` of a section written as a map or as a bare name, checked against `known`.
   std::string name_of(const YAML::Node& node, const std::string& section, const std::string& fallback,
                       const std::set<std::string>& known) const {
@@ -634,11 +646,7 @@ class Reader {
         {"rmsprop", {"lr", "alpha", "eps", "weight_decay", "momentum", "centered"}},
         {"adagrad", {"lr", "lr_decay", "eps", "weight_decay"}},
     };
-    std::set<std::string> all{"name"}, names;
-    for (const auto& [n, f] : fields) {
-      names.insert(n);
-      all.insert(f.begin(), f.end());
-    }
+    const auto [names, all] = variant_keys(fields);
     check_section(node, "optimizer", true);
     check_keys(node, "optimizer", all);
     o.name = name_of(node, "optimizer", o.name, names);
@@ -687,11 +695,7 @@ class Reader {
         {"onecycle", {"max_lr", "pct_start", "div_factor", "final_div_factor", "anneal"}},
         {"plateau", {"factor", "patience", "threshold", "cooldown", "min_lr", "monitor"}},
     };
-    std::set<std::string> all{"name"}, names;
-    for (const auto& [n, f] : fields) {
-      names.insert(n);
-      all.insert(f.begin(), f.end());
-    }
+    const auto [names, all] = variant_keys(fields);
     check_section(node, "scheduler", true);
     check_keys(node, "scheduler", all);
     if (!node.IsDefined() || node.IsNull()) return;
