@@ -10,6 +10,31 @@
 #include "strata/ops/view.h"
 
 namespace strata::nn {
+namespace {
+
+thread_local ForwardObserver* tl_observer = nullptr;
+
+}  // namespace
+
+ForwardObserver* forward_observer() { return tl_observer; }
+
+ObserveForwards::ObserveForwards(ForwardObserver* observer) : previous_(tl_observer) { tl_observer = observer; }
+ObserveForwards::~ObserveForwards() { tl_observer = previous_; }
+
+void notify_forward(const Module& module, const std::vector<Tensor>& inputs, const Tensor& output) {
+  if (!tl_observer) return;
+  std::vector<Shape> shapes;
+  for (const auto& t : inputs) shapes.push_back(t.shape());
+  tl_observer->on_forward(module, shapes, output);
+}
+
+Tensor Module::operator()(const Tensor& input) {
+  if (!tl_observer) return forward(input);
+  Tensor out = forward(input);
+  tl_observer->on_forward(*this, {input.shape()}, out);
+  return out;
+}
+
 
 Tensor Module::forward(const Tensor&) {
   STRATA_FAIL("{}: this module has no single-input forward", type_name_);
@@ -209,56 +234,6 @@ void Module::pretty_print(std::ostream& os, int indent) const {
 std::ostream& operator<<(std::ostream& os, const Module& module) {
   module.pretty_print(os);
   return os;
-}
-
-std::string summary(Module& module, const Shape& input_shape, Dtype input_dtype) {
-  // A forward pass on zeros; Sequential children run one at a time so each gets its own row, any other
-  // module is one row.
-  struct Row {
-    std::string name, type, shape;
-    int64_t params;
-  };
-  std::vector<Row> rows;
-  NoGradGuard no_grad;
-  const bool was_training = module.is_training();
-  module.eval();
-  Tensor x = zeros(input_shape, {.dtype = input_dtype});
-  std::function<Tensor(Module&, const std::string&, const Tensor&)> walk = [&](Module& m, const std::string& prefix,
-                                                                                const Tensor& in) -> Tensor {
-    const bool chain = m.type_name() == "Sequential";
-    if (chain) {
-      Tensor h = in;
-      for (const auto& [n, c] : m.named_children()) h = walk(*c, prefix.empty() ? n : prefix + "." + n, h);
-      return h;
-    }
-    Tensor out = m.forward(in);
-    rows.push_back({prefix.empty() ? m.type_name() : prefix, m.type_name(), out.shape().str(), m.num_parameters()});
-    return out;
-  };
-  walk(module, "", x);
-  module.train(was_training);
-
-  size_t w0 = 5, w1 = 12;
-  for (const Row& r : rows) {
-    w0 = std::max(w0, r.name.size() + r.type.size() + 3);
-    w1 = std::max(w1, r.shape.size());
-  }
-  std::ostringstream os;
-  const std::string rule(w0 + w1 + 16, '-');
-  os << rule << "\n"
-     << std::left << std::setw(static_cast<int>(w0) + 2) << "Layer (type)" << std::setw(static_cast<int>(w1) + 2)
-     << "Output shape" << std::right << std::setw(12) << "Params" << "\n"
-     << rule << "\n";
-  for (const Row& r : rows) {
-    os << std::left << std::setw(static_cast<int>(w0) + 2) << (r.name + " (" + r.type + ")")
-       << std::setw(static_cast<int>(w1) + 2) << r.shape << std::right << std::setw(12) << r.params << "\n";
-  }
-  os << rule << "\n"
-     << "Total params: " << module.num_parameters() << "\n"
-     << "Trainable params: " << module.num_parameters(true) << "\n"
-     << "Non-trainable params: " << module.num_parameters() - module.num_parameters(true) << "\n"
-     << rule << "\n";
-  return os.str();
 }
 
 }  // namespace strata::nn

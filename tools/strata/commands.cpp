@@ -97,14 +97,14 @@ std::string json_line(const train::Logs& logs, const Config& c,
 // For a classifier (outputs [N, C] scores, C >= 2, and class-index targets), writes into `out` the
 // classification report, the confusion-matrix and ROC plots and eval_metrics.json (the configured metrics
 // from `logs` plus accuracy, f1_macro and roc_auc). Returns false, writing nothing, for other models.
-bool write_eval_report(nn::Sequential& model, data::DataLoader& loader, const Config& c,
+bool write_eval_report(nn::Module& model, data::DataLoader& loader, const Config& c,
                        const std::vector<std::string>& classes, const train::Logs& logs,
                        const std::string& out) {
   std::unique_ptr<metrics::ConfusionMatrix> confusion;
   std::unique_ptr<metrics::RocAuc> roc;
   {
     NoGradGuard no_grad;
-    model->eval();
+    model.eval();
     for (const data::Batch& batch : loader) {
       const Tensor output = model(batch.input);
       if (output.dim() != 2 || output.size(1) < 2 || batch.target.dtype() != kInt64) return false;
@@ -217,7 +217,7 @@ int run_train(const TrainArgs& args) {
   const auto start = std::chrono::steady_clock::now();
 
   const TrainingData d = load_training_data(c);
-  nn::Sequential model = build_model(c, d);
+  const std::shared_ptr<nn::Module> model = build_model(c, d);
   data::DataLoader train_loader(d.train, {.batch_size = c.data.batch_size,
                                           .shuffle = c.data.shuffle,
                                           .seed = c.training.seed,
@@ -230,7 +230,7 @@ int run_train(const TrainArgs& args) {
         d.val, data::DataLoaderOptions{.batch_size = c.data.eval_batch_size, .collate = d.collate});
   }
 
-  train::Trainer trainer(model.ptr(), make_optimizer(c, model->parameters()), make_loss(c));
+  train::Trainer trainer(model, make_optimizer(c, model->parameters()), make_loss(c));
   std::vector<std::shared_ptr<train::Callback>> callbacks;
   attach_scheduler(c, trainer, train_loader.size(), callbacks);
   if (c.training.early_stopping.enabled) {
@@ -292,10 +292,10 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
           "strata eval: no saved preprocessing beside {}; fitted again on the training split\n", checkpoint);
     }
   }
-  nn::Sequential model = build_model(c, d);
+  const std::shared_ptr<nn::Module> model = build_model(c, d);
   load_weights(*model, checkpoint, c.path);
   data::DataLoader loader(d.test, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
-  train::Trainer trainer(model.ptr(), std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
+  train::Trainer trainer(model, std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
   const train::Logs logs = trainer.evaluate(loader, extra_metrics(c));
   std::string report_dir = out;
   if (report_dir.empty()) {
@@ -304,7 +304,7 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
   }
   // A language model's per-token predictions are measured by its metrics (bits per character), not by a
   // report over every token of the vocabulary.
-  if (c.data.dataset != "text-lm" && write_eval_report(model, loader, c, d.classes, logs, report_dir))
+  if (c.data.dataset != "text-lm" && write_eval_report(*model, loader, c, d.classes, logs, report_dir))
     std::cerr << fmt::format("strata eval: report written to {}\n", report_dir);
   std::cout << json_line(logs, c,
                          {{"samples", std::to_string(loader.dataset().size())},
@@ -336,12 +336,12 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
   STRATA_CHECK(c.data.dataset == "fashion-mnist" || c.data.dataset == "mnist",
                "strata predict classifies images; {} trains on {}", c.path, c.data.dataset);
   const TrainingData d = load_training_data(c, false);
-  nn::Sequential model = build_model(c, d);
+  const std::shared_ptr<nn::Module> model = build_model(c, d);
   load_weights(*model, checkpoint, c.path);
   model->eval();
   NoGradGuard no_grad;
   const Tensor x = prepare_images(from_vector(grey, {1, kSide, kSide}), c);
-  const std::vector<float> p = F::softmax(model(x), 1).reshape({-1}).to_vector<float>();
+  const std::vector<float> p = F::softmax((*model)(x), 1).reshape({-1}).to_vector<float>();
   std::vector<int> order(p.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
@@ -356,7 +356,7 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
 int run_summary(const ConfigArgs& args) {
   const Config c = load(args);
   const TrainingData d = load_training_data(c, false);
-  nn::Sequential model = build_model(c, d);
+  const std::shared_ptr<nn::Module> model = build_model(c, d);
   std::cout << nn::summary(*model, d.input_shape, d.input_dtype);
   return 0;
 }

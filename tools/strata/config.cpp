@@ -8,6 +8,7 @@
 
 #include "data_command.h"
 #include "strata/core/error.h"
+#include "strata/core/suggest.h"
 #include "strata/data/image/spec.h"
 #include "strata/data/table/table.h"
 #include "strata/metrics/registry.h"
@@ -570,23 +571,45 @@ class Reader {
     for (const auto& item : list) {
       if (item.IsScalar()) {
         m.layers.push_back({item.Scalar(), YAML::Node(), where(item, "model.layers")});
-      } else if (item.IsMap() && item.size() == 1) {
-        const auto kv = *item.begin();
-        if (!kv.first.IsScalar()) fail(item, "model.layers", "a layer's type must be a name");
-        m.layers.push_back({kv.first.Scalar(), kv.second, where(item, "model.layers")});
-      } else {
-        fail(item, "model.layers",
-             fmt::format(
-                 "each layer must be a name ('relu') or a one-entry map ('linear: {{in: 784, out: 10}}'), "
-                 "got {}{}",
-                 describe(item), item.IsMap() ? " with " + std::to_string(item.size()) + " entries" : ""));
+        continue;
       }
+      // A one-entry map ("linear: {out: 10}"), optionally with the layer's `name` and `repeat`.
+      LayerSpec spec{.where = where(item, "model.layers")};
+      if (item.IsMap()) {
+        for (const auto& kv : item) {
+          if (!kv.first.IsScalar()) fail(item, "model.layers", "a layer's type must be a name");
+          const std::string key = kv.first.Scalar();
+          if (key == "name") {
+            spec.name = as<std::string>(kv.second, "model.layers.name");
+          } else if (key == "repeat") {
+            spec.repeat = as<int64_t>(kv.second, "model.layers.repeat");
+            if (spec.repeat < 1) fail(kv.second, "model.layers.repeat", "field 'repeat' must be at least 1");
+          } else if (key == "from") {
+            fail(kv.first, "model.layers",
+                 "a layer of a 'layers' list reads the one before it; write a 'graph' for other inputs");
+          } else if (spec.type.empty()) {
+            spec.type = key;
+            spec.args = kv.second;
+          } else {
+            fail(item, "model.layers",
+                 fmt::format("a layer names one type, got '{}' and '{}' (other keys: name, repeat)", spec.type,
+                             key));
+          }
+        }
+      }
+      if (spec.type.empty()) {
+        fail(item, "model.layers",
+             fmt::format("each layer must be a name ('relu') or a map with one type ('linear: {{in: 784, out: "
+                         "10}}', optionally with name and repeat), got {}",
+                         describe(item)));
+      }
+      m.layers.push_back(std::move(spec));
     }
   }
 
   void read_model(const YAML::Node& node, ModelConfig& m) const {
     if (!node.IsDefined() || node.IsNull()) {
-      fail(node, "model", "field 'model' is missing (a list of 'layers' or a model 'name')");
+      fail(node, "model", "field 'model' is missing (a list of 'layers', a 'graph' or a model 'name')");
     }
     check_section(node, "model", true);
     m.node = YAML::Clone(node);
@@ -596,15 +619,33 @@ class Reader {
       m.name = name_of(node, "model", "", named);
       return;
     }
-    check_keys(node, "model", {"name", "layers", "classes", "sizes", "dropout"});
-    const bool has_name = node["name"].IsDefined(), has_layers = node["layers"].IsDefined();
-    if (has_name == has_layers) {
+    check_keys(node, "model", {"name", "layers", "graph", "blocks", "output", "classes", "sizes", "dropout"});
+    const int given = node["name"].IsDefined() + node["layers"].IsDefined() + node["graph"].IsDefined();
+    if (given != 1) {
       fail(node, "model",
-           "'model' needs exactly one of 'layers' (a list of layers) and 'name' (lenet5, mlp)");
+           "'model' needs exactly one of 'layers' (a list of layers), 'graph' (a list of nodes) and 'name' "
+           "(lenet5, mlp)");
     }
-    if (has_layers) {
-      check_applies(node, "model", "layers", {"layers"});
-      read_layers(node["layers"], m);
+    if (node["layers"].IsDefined() || node["graph"].IsDefined()) {
+      const bool graph = node["graph"].IsDefined();
+      check_applies(node, "model", graph ? "graph" : "layers",
+                    graph ? std::set<std::string>{"graph", "blocks", "output"}
+                          : std::set<std::string>{"layers", "blocks"});
+      if (node["blocks"].IsDefined() && !node["blocks"].IsMap()) {
+        fail(node["blocks"], "model.blocks",
+             fmt::format("'model.blocks' must be a map of block names to blocks, got {}", describe(node["blocks"])));
+      }
+      m.blocks = node["blocks"];
+      if (!graph) {
+        read_layers(node["layers"], m);
+        return;
+      }
+      if (!node["graph"].IsSequence() || node["graph"].size() == 0) {
+        fail(node["graph"], "model.graph",
+             fmt::format("'model.graph' must be a non-empty list of nodes, got {}", describe(node["graph"])));
+      }
+      m.graph = node["graph"];
+      read(node, "model", "output", m.output);
       return;
     }
     m.name = name_of(node, "model", "", named);
@@ -906,29 +947,7 @@ class Reader {
 }  // namespace
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& known) {
-  // Edit distance with adjacent transpositions ("rleu" is one edit from "relu"); the closest word counts
-  // when it is at most a third of the word's length away.
-  auto distance = [](const std::string& a, const std::string& b) {
-    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      for (size_t j = 1; j <= b.size(); ++j) {
-        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
-        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-    return d[a.size()][b.size()];
-  };
-  std::string best;
-  size_t best_d = std::numeric_limits<size_t>::max();
-  for (const auto& k : known) {
-    const size_t d = distance(word, k);
-    if (d < best_d) best_d = d, best = k;
-  }
-  if (best.empty() || best_d == 0 || best_d > std::max<size_t>(1, word.size() / 3)) return "";
-  return fmt::format(" (did you mean '{}'?)", best);
+  return strata::did_you_mean(word, known);
 }
 
 Override parse_override(const std::string& text) {

@@ -11,11 +11,14 @@
 
 namespace strata::cli {
 
-// One layer of the model: its type and arguments, with where it was written for error messages.
+// One layer of a `model.layers` list: its type (a layer or a block) and arguments, with where it was
+// written for error messages.
 struct LayerSpec {
-  std::string type;
-  YAML::Node args;    // map, sequence, scalar or null
-  std::string where;  // "file:line", or the override that set the layer list
+  std::string type{};
+  YAML::Node args{};    // map, sequence, scalar or null
+  std::string where{};  // "file:line", or the override that set the layer list
+  std::string name{};   // empty: its position
+  int64_t repeat = 1;
 };
 
 // data.text.augment: EDA (strata/data/text/augment.h) on the training texts of a text-folder dataset, one
@@ -97,12 +100,17 @@ struct DataConfig {
   YAML::Node augment;  // data.augment: image augmentation of the training split, as `strata data augment`
 };
 
+// The model: a named one, a list of `layers` (a chain), or a `graph` of nodes; lists and graphs may use
+// `blocks` defined beside them. model_builder.cpp reads graphs and blocks into nn::GraphSpec.
 struct ModelConfig {
-  std::string name;  // a named model (lenet5, mlp); empty: `layers`
+  std::string name;  // a named model (lenet5, mlp); empty: `layers` or `graph`
   int64_t classes = 10;
   std::vector<int64_t> sizes = {784, 256, 128, 10};  // mlp
   double dropout = 0.0;                              // mlp
   std::vector<LayerSpec> layers;
+  YAML::Node graph;    // model.graph: a list of nodes
+  YAML::Node blocks;   // model.blocks: block name -> {params, graph, output}
+  std::string output;  // model.output: the graph node the model returns (default: the last)
   YAML::Node node;    // as written, for the resolved config
   std::string where;  // "file:line", or the override that set the model
 };

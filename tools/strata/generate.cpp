@@ -112,7 +112,9 @@ int generate_from_train_config(const GenerateArgs& args) {
   shape.input_shape = Shape{1, c.data.text.seq_len};
   shape.input_dtype = kInt64;
   shape.vocab_size = tok.vocab_size();
-  nn::Sequential model = build_model(c, shape);
+  const auto model = std::dynamic_pointer_cast<nn::SequentialImpl>(build_model(c, shape));
+  STRATA_CHECK(model, "generate: the model of {} must be a list of layers (model.layers), which generate steps "
+               "through one token at a time", args.config);
   const io::SafetensorsFile file = io::read_safetensors(args.checkpoint);
   nn::StateDict state;
   for (const auto& [k, v] : file.tensors) {

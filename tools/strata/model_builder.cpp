@@ -1,380 +1,275 @@
 #include "model_builder.h"
 
-#include <functional>
-#include <map>
-
 #include "sequence_layers.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
 #include "strata/models.h"
 #include "strata/nn.h"
+#include "strata/nn/graph_builder.h"
 
 namespace strata::cli {
 namespace {
 
-template <typename T>
-const char* type_word() {
-  if constexpr (std::is_same_v<T, bool>) return "a boolean (true or false)";
-  if constexpr (std::is_integral_v<T>) return "an integer";
-  if constexpr (std::is_floating_point_v<T>) return "a number";
-  return "a string";
+using nn::ArgKind;
+using nn::ArgSpec;
+using nn::LayerArgs;
+using S = std::shared_ptr<nn::Module>;
+
+std::optional<int64_t> last_dim(const Shape& s) {
+  if (s.empty()) return std::nullopt;
+  return s.back();
 }
 
-// What layers may need beyond their own arguments.
-struct BuildContext {
-  int64_t vocab_size = 0;                                   // 0: the data has no vocabulary
-  SequenceMaskPtr mask = std::make_shared<SequenceMask>();  // shared by the layers of one model
-};
+// The layers of config-built models: the library's, with the sequence layers swapped for versions that
+// share one padding mask per model (sequence_layers.h) and return_sequences for the recurrent ones.
+nn::LayerRegistry config_layers(const SequenceMaskPtr& mask) {
+  nn::LayerRegistry r = nn::layer_registry();
+  auto opt = [](std::string name, ArgKind kind, nn::ArgValue fallback, std::vector<std::string> choices = {}) {
+    return ArgSpec{.name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
+  };
+  const ArgSpec input_size{.name = "input_size", .kind = ArgKind::Int, .infer = last_dim};
+  const ArgSpec hidden_size{.name = "hidden_size", .kind = ArgKind::Int};
+  const std::vector<ArgSpec> recurrent_tail{
+      opt("bias", ArgKind::Bool, true), opt("dropout", ArgKind::Float, 0.0), opt("bidirectional", ArgKind::Bool, false)};
+  r.add({"embedding",
+         "token ids -> vectors; with padding_idx it marks where each sequence ends for the layers after it",
+         {{.name = "num_embeddings", .kind = ArgKind::Int}, {.name = "embedding_dim", .kind = ArgKind::Int},
+          opt("padding_idx", ArgKind::Int, "none")},
+         [mask](const LayerArgs& a) -> S {
+           return std::make_shared<MaskingEmbeddingImpl>(a.integer("num_embeddings"), a.integer("embedding_dim"),
+                                                         a.optional_integer("padding_idx"), mask);
+         }});
+  std::vector<ArgSpec> rnn_args{input_size, hidden_size, opt("num_layers", ArgKind::Int, 1),
+                                opt("nonlinearity", ArgKind::String, "tanh", {"tanh", "relu"})};
+  rnn_args.insert(rnn_args.end(), recurrent_tail.begin(), recurrent_tail.end());
+  rnn_args.push_back(opt("return_sequences", ArgKind::Bool, true));
+  r.add({"rnn", "Elman RNN over [batch, steps, features] (batch first)", rnn_args, [mask](const LayerArgs& a) -> S {
+           return std::make_shared<MaskedRNNImpl>(
+               a.integer("input_size"), a.integer("hidden_size"),
+               nn::RNNOptions{.num_layers = a.integer("num_layers"),
+                              .nonlinearity = a.text("nonlinearity") == "relu" ? nn::RNNNonlinearity::Relu
+                                                                               : nn::RNNNonlinearity::Tanh,
+                              .bias = a.boolean("bias"),
+                              .batch_first = true,
+                              .dropout = a.number("dropout"),
+                              .bidirectional = a.boolean("bidirectional")},
+               a.boolean("return_sequences"), mask);
+         }});
+  std::vector<ArgSpec> lstm_args{input_size, hidden_size, opt("num_layers", ArgKind::Int, 1)};
+  lstm_args.insert(lstm_args.end(), recurrent_tail.begin(), recurrent_tail.end());
+  lstm_args.push_back(opt("proj_size", ArgKind::Int, 0));
+  lstm_args.push_back(opt("return_sequences", ArgKind::Bool, true));
+  r.add({"lstm", "LSTM over [batch, steps, features] (batch first)", lstm_args, [mask](const LayerArgs& a) -> S {
+           return std::make_shared<MaskedLSTMImpl>(a.integer("input_size"), a.integer("hidden_size"),
+                                                   nn::LSTMOptions{.num_layers = a.integer("num_layers"),
+                                                                   .bias = a.boolean("bias"),
+                                                                   .batch_first = true,
+                                                                   .dropout = a.number("dropout"),
+                                                                   .bidirectional = a.boolean("bidirectional"),
+                                                                   .proj_size = a.integer("proj_size")},
+                                                   a.boolean("return_sequences"), mask);
+         }});
+  std::vector<ArgSpec> gru_args{input_size, hidden_size, opt("num_layers", ArgKind::Int, 1)};
+  gru_args.insert(gru_args.end(), recurrent_tail.begin(), recurrent_tail.end());
+  gru_args.push_back(opt("return_sequences", ArgKind::Bool, true));
+  r.add({"gru", "GRU over [batch, steps, features] (batch first)", gru_args, [mask](const LayerArgs& a) -> S {
+           return std::make_shared<MaskedGRUImpl>(a.integer("input_size"), a.integer("hidden_size"),
+                                                  nn::GRUOptions{.num_layers = a.integer("num_layers"),
+                                                                 .bias = a.boolean("bias"),
+                                                                 .batch_first = true,
+                                                                 .dropout = a.number("dropout"),
+                                                                 .bidirectional = a.boolean("bidirectional")},
+                                                  a.boolean("return_sequences"), mask);
+         }});
+  r.add({"global_avg_pool1d", "[batch, steps, features] -> [batch, features]: the mean over the real steps", {},
+         [mask](const LayerArgs&) -> S {
+           return std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Avg, mask);
+         }});
+  r.add({"global_max_pool1d", "[batch, steps, features] -> [batch, features]: the maximum over the real steps", {},
+         [mask](const LayerArgs&) -> S {
+           return std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Max, mask);
+         }});
+  return r;
+}
 
-// A layer's arguments, given by position ("linear: [784, 256]"), by name ("linear: {in: 784, out: 256}")
-// or as a single scalar ("dropout: 0.25").
-class Args {
+// Reads the YAML of layers, graph nodes and blocks into nn::GraphSpec. Every node remembers "file:line".
+class SpecReader {
  public:
-  Args(const LayerSpec& spec, std::vector<std::string> names, const BuildContext& context)
-      : spec_(spec), names_(std::move(names)), context_(context) {
-    const YAML::Node& a = spec.args;
-    if (!a.IsDefined() || a.IsNull()) return;
-    if (a.IsMap()) {
-      for (const auto& kv : a) {
-        const std::string key = kv.first.Scalar();
-        if (std::find(names_.begin(), names_.end(), key) == names_.end()) {
-          fail(fmt::format("layer '{}' has no argument '{}'{} (arguments: {})", spec.type, key,
-                           did_you_mean(key, names_), known()));
-        }
-        values_[key] = kv.second;
-      }
-    } else if (a.IsSequence()) {
-      if (a.size() > names_.size()) {
-        fail(fmt::format("layer '{}' takes at most {} arguments ({}), got {}", spec.type, names_.size(),
-                         known(), a.size()));
-      }
-      for (size_t i = 0; i < a.size(); ++i) values_[names_[i]] = a[i];
-    } else {
-      if (names_.empty()) fail(fmt::format("layer '{}' takes no arguments", spec.type));
-      values_[names_[0]] = a;
-    }
+  explicit SpecReader(std::string path) : path_(std::move(path)) {}
+
+  std::string where(const YAML::Node& n) const { return fmt::format("{}:{}", path_, n.Mark().line + 1); }
+
+  [[noreturn]] void fail(const std::string& where, const std::string& message) const {
+    throw Error(fmt::format("{}: {}", where, message));
   }
 
-  bool has(const std::string& name) const { return values_.count(name) > 0; }
-
-  template <typename T>
-  T get(const std::string& name) const {
-    auto it = values_.find(name);
-    if (it == values_.end()) fail(fmt::format("layer '{}' needs argument '{}'", spec_.type, name));
-    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-      if (it->second.IsScalar() && it->second.Scalar() == "vocab_size") {
-        if (context_.vocab_size <= 0) {
-          fail(
-              fmt::format("layer '{}': argument '{}' is vocab_size, but the data has no vocabulary (only "
-                          "text datasets do)",
-                          spec_.type, name));
-        }
-        return static_cast<T>(context_.vocab_size);
-      }
-    }
-    try {
-      if (!it->second.IsScalar()) throw YAML::Exception(YAML::Mark::null_mark(), "");
-      return it->second.as<T>();
-    } catch (const YAML::Exception&) {
-      fail(fmt::format("layer '{}': argument '{}' must be {}, got {}", spec_.type, name, type_word<T>(),
-                       it->second.IsScalar() ? "'" + it->second.Scalar() + "'" : "a list or map"));
-    }
-  }
-
-  template <typename T>
-  T get(const std::string& name, T fallback) const {
-    return has(name) ? get<T>(name) : fallback;
-  }
-
-  std::optional<int64_t> optional_int(const std::string& name) const {
-    if (!has(name) || values_.at(name).IsNull()) return std::nullopt;
-    return get<int64_t>(name);
-  }
-
-  // One of `choices`, `fallback` when absent.
-  std::string choice(const std::string& name, const std::vector<std::string>& choices,
-                     const std::string& fallback) const {
-    const std::string v = get<std::string>(name, fallback);
-    if (std::find(choices.begin(), choices.end(), v) == choices.end()) {
-      std::string known;
-      for (const auto& c : choices) known += (known.empty() ? "" : " or ") + ("'" + c + "'");
-      fail(fmt::format("layer '{}': argument '{}' must be {}, got '{}'", spec_.type, name, known, v));
-    }
-    return v;
-  }
-
-  const SequenceMaskPtr& mask() const { return context_.mask; }
-
-  // A size given as one number or a [h, w] pair.
-  // A required size.
-  ops::Size2 size2(const std::string& name) const {
-    if (!has(name)) fail(fmt::format("layer '{}' needs argument '{}'", spec_.type, name));
-    return size2(name, 0);
-  }
-
-  ops::Size2 size2(const std::string& name, ops::Size2 fallback) const {
-    if (!has(name)) return fallback;
-    const YAML::Node& v = values_.at(name);
-    auto bad = [&] {
-      fail(fmt::format("layer '{}': argument '{}' must be an integer or [h, w]", spec_.type, name));
-    };
+  nn::ArgValue value(const YAML::Node& v, const std::string& where, const std::string& what) const {
+    if (v.IsScalar()) return nn::ArgValue(v.Scalar());
     if (v.IsSequence()) {
-      if (v.size() != 2 || !v[0].IsScalar() || !v[1].IsScalar()) bad();
-      try {
-        return {v[0].as<int64_t>(), v[1].as<int64_t>()};
-      } catch (const YAML::Exception&) {
-        bad();
+      std::vector<std::string> items;
+      for (const auto& item : v) {
+        if (!item.IsScalar()) fail(where, fmt::format("{}: a list of plain values is expected, got a nested {}", what,
+                                                      item.IsMap() ? "map" : "list"));
+        items.push_back(item.Scalar());
+      }
+      return nn::ArgValue::list(std::move(items));
+    }
+    fail(where, fmt::format("{} must be a value or a list of values", what));
+  }
+
+  // The arguments of `op` as written after its name: nothing, a scalar, a list (by position) or a map.
+  void arguments(nn::NodeSpec& node, const YAML::Node& v) const {
+    if (!v.IsDefined() || v.IsNull()) return;
+    const std::string what = fmt::format("the arguments of '{}'", node.op);
+    if (node.op == "sequential") {
+      if (!v.IsSequence() || v.size() == 0) fail(node.where, "'sequential' takes a non-empty list of layers");
+      node.body = nodes(v);
+      return;
+    }
+    if (v.IsScalar()) {
+      node.scalar = nn::ArgValue(v.Scalar());
+    } else if (v.IsSequence()) {
+      for (const auto& item : v) node.positional.push_back(value(item, node.where, what));
+    } else if (v.IsMap()) {
+      for (const auto& kv : v) {
+        node.args[kv.first.Scalar()] = value(kv.second, where(kv.second), "argument '" + kv.first.Scalar() + "'");
       }
     }
-    if (!v.IsScalar()) bad();
-    return get<int64_t>(name);
   }
 
-  ops::Padding2 padding(const std::string& name) const {
-    if (!has(name)) return 0;
-    const YAML::Node& v = values_.at(name);
-    if (v.IsScalar() && (v.Scalar() == "same" || v.Scalar() == "valid"))
-      return ops::Padding2::from_mode(v.Scalar());
-    const ops::Size2 s = size2(name, 0);
-    return ops::Padding2(s.h, s.w);
+  // A node of a graph (or of a chain): "relu", or a map with one type plus optional name, from and repeat.
+  nn::NodeSpec node(const YAML::Node& item) const {
+    nn::NodeSpec n{.where = where(item)};
+    if (item.IsScalar()) {
+      n.op = item.Scalar();
+      return n;
+    }
+    if (!item.IsMap()) {
+      fail(n.where, "a node is a layer name ('relu') or a map ('conv2d: {out: 16, kernel: 3}', optionally with "
+                    "name, from and repeat)");
+    }
+    YAML::Node args;
+    for (const auto& kv : item) {
+      const std::string key = kv.first.Scalar();
+      if (key == "name") {
+        n.name = scalar(kv.second, n.where, "name");
+      } else if (key == "from") {
+        if (kv.second.IsScalar()) {
+          n.from = {kv.second.Scalar()};
+        } else {
+          for (const auto& f : value(kv.second, n.where, "'from'").items) n.from.push_back(f);
+        }
+      } else if (key == "repeat") {
+        try {
+          n.repeat = kv.second.as<int64_t>();
+        } catch (const YAML::Exception&) {
+          fail(n.where, fmt::format("'repeat' must be an integer, got '{}'", kv.second.Scalar()));
+        }
+      } else if (n.op.empty()) {
+        n.op = key;
+        args = kv.second;
+      } else {
+        fail(n.where, fmt::format("a node has one type, got '{}' and '{}' (other keys: name, from, repeat)", n.op,
+                                  key));
+      }
+    }
+    if (n.op.empty()) fail(n.where, "the node names no layer or block");
+    // A merge may list its inputs in place of arguments: "add: [bn2, input]".
+    if ((n.op == "add" || n.op == "mul" || n.op == "concat") && args.IsSequence()) {
+      if (!n.from.empty()) fail(n.where, fmt::format("'{}' lists its inputs twice ('from' and its list)", n.op));
+      for (const auto& f : value(args, n.where, "the inputs of '" + n.op + "'").items) n.from.push_back(f);
+      return n;
+    }
+    arguments(n, args);
+    return n;
   }
 
-  [[noreturn]] void fail(const std::string& message) const {
-    throw Error(fmt::format("{}: {}", spec_.where, message));
+  std::vector<nn::NodeSpec> nodes(const YAML::Node& list) const {
+    std::vector<nn::NodeSpec> out;
+    for (const auto& item : list) out.push_back(node(item));
+    return out;
+  }
+
+  // model.blocks.NAME: {params: [a, b] or {a: default}, graph: [...], output: node}
+  nn::BlockSpec block(const std::string& name, const YAML::Node& b) const {
+    nn::BlockSpec spec{.where = where(b)};
+    if (!b.IsMap()) fail(spec.where, fmt::format("block '{}' must be a map with 'graph' (and 'params', 'output')", name));
+    for (const auto& kv : b) {
+      const std::string key = kv.first.Scalar();
+      if (key != "params" && key != "graph" && key != "output") {
+        fail(where(kv.first), fmt::format("block '{}' has no field '{}'{} (fields: params, graph, output)", name, key,
+                                          did_you_mean(key, {"params", "graph", "output"})));
+      }
+    }
+    const YAML::Node params = b["params"];
+    if (params.IsSequence()) {
+      for (const auto& p : params) spec.params.emplace_back(scalar(p, spec.where, "a parameter"), std::nullopt);
+    } else if (params.IsMap()) {
+      for (const auto& kv : params) {
+        std::optional<nn::ArgValue> fallback;
+        if (kv.second.IsDefined() && !kv.second.IsNull()) fallback = value(kv.second, spec.where, "a default");
+        spec.params.emplace_back(kv.first.Scalar(), fallback);
+      }
+    } else if (params.IsDefined() && !params.IsNull()) {
+      fail(spec.where, fmt::format("block '{}': 'params' must list names or map names to defaults", name));
+    }
+    const YAML::Node graph = b["graph"];
+    if (!graph.IsSequence() || graph.size() == 0) fail(spec.where, fmt::format("block '{}' needs a 'graph' list", name));
+    spec.nodes = nodes(graph);
+    if (b["output"].IsDefined()) spec.output = scalar(b["output"], spec.where, "output");
+    return spec;
+  }
+
+  std::map<std::string, nn::BlockSpec> blocks(const YAML::Node& b) const {
+    std::map<std::string, nn::BlockSpec> out;
+    if (!b.IsDefined() || b.IsNull()) return out;
+    for (const auto& kv : b) {
+      const std::string name = kv.first.Scalar();
+      if (nn::layer_registry().find(name)) {
+        fail(where(kv.first), fmt::format("block '{}' has the name of a layer; choose another name", name));
+      }
+      out.emplace(name, block(name, kv.second));
+    }
+    return out;
   }
 
  private:
-  std::string known() const {
-    std::string s;
-    for (const auto& n : names_) s += (s.empty() ? "" : ", ") + n;
-    return s.empty() ? "none" : s;
+  std::string scalar(const YAML::Node& v, const std::string& where, const std::string& what) const {
+    if (!v.IsScalar()) fail(where, fmt::format("{} must be a name", what));
+    return v.Scalar();
   }
-  const LayerSpec& spec_;
-  std::vector<std::string> names_;
-  const BuildContext& context_;
-  std::map<std::string, YAML::Node> values_;
+  std::string path_;
 };
 
-using Builder = std::function<std::shared_ptr<nn::Module>(const Args&)>;
-
-struct LayerType {
-  std::vector<std::string> args;
-  Builder build;
-};
-
-const std::map<std::string, LayerType>& layer_types() {
-  using S = std::shared_ptr<nn::Module>;
-  static const std::map<std::string, LayerType> types{
-      {"linear",
-       {{"in", "out", "bias"},
-        [](const Args& a) -> S {
-          return nn::Linear(a.get<int64_t>("in"), a.get<int64_t>("out"), a.get<bool>("bias", true));
-        }}},
-      {"conv2d",
-       {{"in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias"},
-        [](const Args& a) -> S {
-          return nn::Conv2d(a.get<int64_t>("in"), a.get<int64_t>("out"), a.size2("kernel"),
-                            {.stride = a.size2("stride", 1),
-                             .padding = a.padding("padding"),
-                             .dilation = a.size2("dilation", 1),
-                             .groups = a.get<int64_t>("groups", 1),
-                             .bias = a.get<bool>("bias", true)});
-        }}},
-      {"conv1d",
-       {{"in", "out", "kernel", "stride", "padding", "dilation", "groups", "bias"},
-        [](const Args& a) -> S {
-          return nn::Conv1d(a.get<int64_t>("in"), a.get<int64_t>("out"), a.get<int64_t>("kernel"),
-                            {.stride = a.get<int64_t>("stride", 1),
-                             .padding = a.padding("padding"),
-                             .dilation = a.get<int64_t>("dilation", 1),
-                             .groups = a.get<int64_t>("groups", 1),
-                             .bias = a.get<bool>("bias", true)});
-        }}},
-      {"conv_transpose2d",
-       {{"in", "out", "kernel", "stride", "padding", "output_padding", "groups", "bias"},
-        [](const Args& a) -> S {
-          return nn::ConvTranspose2d(a.get<int64_t>("in"), a.get<int64_t>("out"), a.size2("kernel"),
-                                     {.stride = a.size2("stride", 1),
-                                      .padding = a.size2("padding", 0),
-                                      .output_padding = a.size2("output_padding", 0),
-                                      .groups = a.get<int64_t>("groups", 1),
-                                      .bias = a.get<bool>("bias", true)});
-        }}},
-      {"maxpool2d",
-       {{"kernel", "stride", "padding"},
-        [](const Args& a) -> S {
-          return nn::MaxPool2d(a.size2("kernel"),
-                               {.stride = a.size2("stride", 0), .padding = a.size2("padding", 0)});
-        }}},
-      {"avgpool2d",
-       {{"kernel", "stride", "padding"},
-        [](const Args& a) -> S {
-          return nn::AvgPool2d(a.size2("kernel"),
-                               {.stride = a.size2("stride", 0), .padding = a.size2("padding", 0)});
-        }}},
-      {"adaptive_avgpool2d",
-       {{"size"}, [](const Args& a) -> S { return nn::AdaptiveAvgPool2d(a.size2("size", 1)); }}},
-      {"batchnorm1d",
-       {{"features", "eps", "momentum"},
-        [](const Args& a) -> S {
-          return nn::BatchNorm1d(a.get<int64_t>("features"), {.eps = a.get<double>("eps", 1e-5),
-                                                              .momentum = a.get<double>("momentum", 0.1)});
-        }}},
-      {"batchnorm2d",
-       {{"features", "eps", "momentum"},
-        [](const Args& a) -> S {
-          return nn::BatchNorm2d(a.get<int64_t>("features"), {.eps = a.get<double>("eps", 1e-5),
-                                                              .momentum = a.get<double>("momentum", 0.1)});
-        }}},
-      {"layernorm",
-       {{"shape", "eps"},
-        [](const Args& a) -> S {
-          return nn::LayerNorm(Shape{a.get<int64_t>("shape")}, a.get<double>("eps", 1e-5));
-        }}},
-      {"groupnorm",
-       {{"groups", "channels", "eps"},
-        [](const Args& a) -> S {
-          return nn::GroupNorm(a.get<int64_t>("groups"), a.get<int64_t>("channels"),
-                               a.get<double>("eps", 1e-5));
-        }}},
-      {"dropout", {{"p"}, [](const Args& a) -> S { return nn::Dropout(a.get<double>("p", 0.5)); }}},
-      {"flatten",
-       {{"start", "end"},
-        [](const Args& a) -> S {
-          return nn::Flatten(a.get<int64_t>("start", 1), a.get<int64_t>("end", -1));
-        }}},
-      {"identity", {{}, [](const Args&) -> S { return nn::Identity(); }}},
-      {"relu", {{}, [](const Args&) -> S { return nn::ReLU(); }}},
-      {"leaky_relu",
-       {{"slope"}, [](const Args& a) -> S { return nn::LeakyReLU(a.get<double>("slope", 0.01)); }}},
-      {"elu", {{"alpha"}, [](const Args& a) -> S { return nn::ELU(a.get<double>("alpha", 1.0)); }}},
-      {"selu", {{}, [](const Args&) -> S { return nn::SELU(); }}},
-      {"gelu",
-       {{"approximate"},
-        [](const Args& a) -> S {
-          const std::string mode = a.get<std::string>("approximate", "none");
-          if (mode != "none" && mode != "tanh") a.fail("layer 'gelu': approximate must be 'none' or 'tanh'");
-          return nn::GELU(mode == "tanh" ? ops::GeluApproximate::Tanh : ops::GeluApproximate::None);
-        }}},
-      {"sigmoid", {{}, [](const Args&) -> S { return nn::Sigmoid(); }}},
-      {"tanh", {{}, [](const Args&) -> S { return nn::Tanh(); }}},
-      {"silu", {{}, [](const Args&) -> S { return nn::SiLU(); }}},
-      {"softplus",
-       {{"beta", "threshold"},
-        [](const Args& a) -> S {
-          return nn::Softplus(a.get<double>("beta", 1.0), a.get<double>("threshold", 20.0));
-        }}},
-      {"hardsigmoid", {{}, [](const Args&) -> S { return nn::Hardsigmoid(); }}},
-      {"hardswish", {{}, [](const Args&) -> S { return nn::Hardswish(); }}},
-      {"softmax", {{"dim"}, [](const Args& a) -> S { return nn::Softmax(a.get<int64_t>("dim", -1)); }}},
-      {"log_softmax",
-       {{"dim"}, [](const Args& a) -> S { return nn::LogSoftmax(a.get<int64_t>("dim", -1)); }}},
-      // Sequences: batch first ([batch, steps, features]); see sequence_layers.h for the padding.
-      {"embedding",
-       {{"num_embeddings", "embedding_dim", "padding_idx"},
-        [](const Args& a) -> S {
-          return std::make_shared<MaskingEmbeddingImpl>(a.get<int64_t>("num_embeddings"),
-                                                        a.get<int64_t>("embedding_dim"),
-                                                        a.optional_int("padding_idx"), a.mask());
-        }}},
-      {"rnn",
-       {{"input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "dropout", "bidirectional",
-         "return_sequences"},
-        [](const Args& a) -> S {
-          const std::string f = a.choice("nonlinearity", {"tanh", "relu"}, "tanh");
-          return std::make_shared<MaskedRNNImpl>(
-              a.get<int64_t>("input_size"), a.get<int64_t>("hidden_size"),
-              nn::RNNOptions{
-                  .num_layers = a.get<int64_t>("num_layers", 1),
-                  .nonlinearity = f == "relu" ? nn::RNNNonlinearity::Relu : nn::RNNNonlinearity::Tanh,
-                  .bias = a.get<bool>("bias", true),
-                  .batch_first = true,
-                  .dropout = a.get<double>("dropout", 0.0),
-                  .bidirectional = a.get<bool>("bidirectional", false)},
-              a.get<bool>("return_sequences", true), a.mask());
-        }}},
-      {"lstm",
-       {{"input_size", "hidden_size", "num_layers", "bias", "dropout", "bidirectional", "proj_size",
-         "return_sequences"},
-        [](const Args& a) -> S {
-          return std::make_shared<MaskedLSTMImpl>(
-              a.get<int64_t>("input_size"), a.get<int64_t>("hidden_size"),
-              nn::LSTMOptions{.num_layers = a.get<int64_t>("num_layers", 1),
-                              .bias = a.get<bool>("bias", true),
-                              .batch_first = true,
-                              .dropout = a.get<double>("dropout", 0.0),
-                              .bidirectional = a.get<bool>("bidirectional", false),
-                              .proj_size = a.get<int64_t>("proj_size", 0)},
-              a.get<bool>("return_sequences", true), a.mask());
-        }}},
-      {"gru",
-       {{"input_size", "hidden_size", "num_layers", "bias", "dropout", "bidirectional", "return_sequences"},
-        [](const Args& a) -> S {
-          return std::make_shared<MaskedGRUImpl>(
-              a.get<int64_t>("input_size"), a.get<int64_t>("hidden_size"),
-              nn::GRUOptions{.num_layers = a.get<int64_t>("num_layers", 1),
-                             .bias = a.get<bool>("bias", true),
-                             .batch_first = true,
-                             .dropout = a.get<double>("dropout", 0.0),
-                             .bidirectional = a.get<bool>("bidirectional", false)},
-              a.get<bool>("return_sequences", true), a.mask());
-        }}},
-      {"global_avg_pool1d",
-       {{},
-        [](const Args& a) -> S {
-          return std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Avg, a.mask());
-        }}},
-      {"global_max_pool1d",
-       {{},
-        [](const Args& a) -> S {
-          return std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Max, a.mask());
-        }}},
-  };
-  return types;
-}
-
-nn::Sequential named_model(const ModelConfig& m) {
-  if (m.name == "lenet5") return models::lenet5(m.classes);
-  return models::mlp(m.sizes, m.dropout);
-}
-
-// Runs one zero input through the layers, one at a time, so that a layer that does not fit its input
-// (e.g. linear in: 256 after a layer that gives 400 features) is reported with its line in the config.
-// Returns the output's shape.
-Shape check_shapes(const ModelConfig& m, nn::SequentialImpl& net, const Shape& input_shape, Dtype dtype) {
-  NoGradGuard no_grad;
-  net.eval();
-  Tensor x = zeros(input_shape, {.dtype = dtype});
-  for (size_t i = 0; i < net.size(); ++i) {
-    const Shape in = x.shape();
-    try {
-      x = net[i]->forward(x);
-    } catch (const Error& e) {
-      throw Error(fmt::format("{}: layer '{}' (layer {}) does not fit its input of shape {}: {}",
-                              m.layers[i].where, m.layers[i].type, i, in.str(), e.what()));
-    }
+// The spec of the config's `layers` or `graph`.
+nn::GraphSpec model_spec(const Config& c) {
+  const ModelConfig& m = c.model;
+  SpecReader reader(c.path);
+  nn::GraphSpec spec;
+  spec.blocks = reader.blocks(m.blocks);
+  if (m.graph.IsDefined() && !m.graph.IsNull()) {
+    spec.nodes = reader.nodes(m.graph);
+    spec.output = m.output;
+    return spec;
   }
-  net.train();
-  return x.shape();
+  spec.sequential = true;
+  for (const LayerSpec& l : m.layers) {
+    nn::NodeSpec n{.name = l.name, .op = l.type, .repeat = l.repeat, .where = l.where};
+    reader.arguments(n, l.args);
+    spec.nodes.push_back(std::move(n));
+  }
+  return spec;
 }
 
-}  // namespace
-
-const std::vector<std::string>& layer_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> n;
-    for (const auto& [name, t] : layer_types()) n.push_back(name);
-    return n;
-  }();
-  return names;
+std::shared_ptr<nn::Module> named_model(const ModelConfig& m) {
+  if (m.name == "lenet5") return models::lenet5(m.classes).ptr();
+  return models::mlp(m.sizes, m.dropout).ptr();
 }
-
-namespace {
 
 // A named model, checked against the input when one is given.
-nn::Sequential build_named(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype) {
+std::shared_ptr<nn::Module> build_named(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype) {
   try {
-    nn::Sequential net = named_model(m);
+    std::shared_ptr<nn::Module> net = named_model(m);
     if (!input_shape.empty()) {
       NoGradGuard no_grad;
       net->eval();
@@ -387,36 +282,14 @@ nn::Sequential build_named(const ModelConfig& m, const Shape& input_shape, Dtype
   }
 }
 
-// The layers of the list, not yet run on any input.
-nn::Sequential build_layers(const ModelConfig& m, const BuildContext& context) {
-  nn::Sequential net;
-  for (const LayerSpec& spec : m.layers) {
-    auto it = layer_types().find(spec.type);
-    if (it == layer_types().end()) {
-      std::string known;
-      for (const auto& n : layer_names()) known += (known.empty() ? "" : ", ") + n;
-      throw Error(fmt::format("{}: unknown layer '{}'{} (known: {})", spec.where, spec.type,
-                              did_you_mean(spec.type, layer_names()), known));
-    }
-    const Args args(spec, it->second.args, context);
-    try {
-      net->push_back(it->second.build(args));
-    } catch (const Error& e) {
-      const std::string msg = e.what();
-      if (msg.rfind(spec.where, 0) == 0) throw;
-      args.fail(fmt::format("layer '{}': {}", spec.type, msg));
-    }
-  }
-  return net;
-}
-
 // Embeddings must cover the vocabulary and, for padded batches, know the padding (it marks where each
 // sequence ends for the recurrent layers and pools after them).
-void check_embeddings(const ModelConfig& m, nn::SequentialImpl& net, const TrainingData& d) {
-  for (size_t i = 0; i < net.size(); ++i) {
-    const auto embedding = std::dynamic_pointer_cast<nn::EmbeddingImpl>(net[i]);
+void check_embeddings(const nn::BuiltModel& built, const TrainingData& d) {
+  for (const auto& [name, module] : built.module->named_modules()) {
+    const auto embedding = std::dynamic_pointer_cast<nn::EmbeddingImpl>(module);
     if (!embedding) continue;
-    const std::string& where = m.layers[i].where;
+    auto at = built.where.find(module.get());
+    const std::string where = at == built.where.end() ? name : at->second;
     if (d.vocab_size > 0 && embedding->num_embeddings < d.vocab_size) {
       throw Error(
           fmt::format("{}: layer 'embedding': num_embeddings {} is smaller than the vocabulary of the "
@@ -433,10 +306,16 @@ void check_embeddings(const ModelConfig& m, nn::SequentialImpl& net, const Train
   }
 }
 
+// Where the model's last layer was written, for messages about its output.
+std::string output_where(const Config& c) {
+  if (!c.model.layers.empty()) return c.model.layers.back().where;
+  return c.model.where;
+}
+
 // The output must fit the targets: one row of vocabulary logits per step for a language model, one
 // score per class for a text classifier.
 void check_output(const Config& c, const Shape& output, const TrainingData& d) {
-  const LayerSpec& last = c.model.layers.back();
+  const std::string last = output_where(c);
   if (c.data.dataset == "text-lm") {
     const int64_t steps = d.input_shape[1];
     if (output.size() != 2 || output[0] != steps || output[1] != d.vocab_size) {
@@ -444,7 +323,7 @@ void check_output(const Config& c, const Shape& output, const TrainingData& d) {
           "{}: for text-lm the model must give one row of {} logits (vocab_size) per step: output [batch * "
           "steps, {}], here [{}, {}] for input {}; it gives {} (end with linear: {{in: H, out: vocab_size}} "
           "and flatten: {{start: 0, end: 1}})",
-          last.where, d.vocab_size, d.vocab_size, steps, d.vocab_size, d.input_shape.str(), output.str()));
+          last, d.vocab_size, d.vocab_size, steps, d.vocab_size, d.input_shape.str(), output.str()));
     }
   } else if (c.data.dataset == "text-folder") {
     const auto classes = static_cast<int64_t>(d.classes.size());
@@ -453,29 +332,44 @@ void check_output(const Config& c, const Shape& output, const TrainingData& d) {
           fmt::format("{}: the model must give one score per class ({}: output [batch, {}]); it gives "
                       "{} for input {} (pool over time, or set return_sequences: false on the last "
                       "recurrent layer, then a linear layer with out: {})",
-                      last.where, classes, classes, output.str(), d.input_shape.str(), classes));
+                      last, classes, classes, output.str(), d.input_shape.str(), classes));
     }
+  }
+}
+
+nn::BuiltModel build_spec(const Config& c, const Shape& input_shape, Dtype input_dtype, int64_t vocab_size) {
+  const nn::LayerRegistry registry = config_layers(std::make_shared<SequenceMask>());
+  nn::GraphBuildOptions options{.input_shape = input_shape, .input_dtype = input_dtype, .registry = &registry};
+  if (vocab_size > 0) options.variables["vocab_size"] = nn::ArgValue(vocab_size);
+  try {
+    return nn::build_graph(model_spec(c), options);
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    // Integer arguments may say vocab_size: say why it is unknown rather than that it is not a number.
+    if (vocab_size == 0 && msg.find("got 'vocab_size'") != std::string::npos) {
+      throw Error(msg + " (vocab_size is the vocabulary of the data; only text datasets have one)");
+    }
+    throw;
   }
 }
 
 }  // namespace
 
-nn::Sequential build_model(const Config& config, const Shape& input_shape, Dtype input_dtype) {
-  const ModelConfig& m = config.model;
-  if (!m.name.empty()) return build_named(m, input_shape, input_dtype);
-  nn::Sequential net = build_layers(m, BuildContext{});
-  if (!input_shape.empty()) check_shapes(m, *net, input_shape, input_dtype);
-  return net;
+std::vector<std::string> layer_names() {
+  return config_layers(std::make_shared<SequenceMask>()).names();
 }
 
-nn::Sequential build_model(const Config& config, const TrainingData& data) {
-  const ModelConfig& m = config.model;
-  if (!m.name.empty()) return build_named(m, data.input_shape, data.input_dtype);
-  nn::Sequential net = build_layers(m, BuildContext{.vocab_size = data.vocab_size});
-  check_embeddings(m, *net, data);
-  const Shape output = check_shapes(m, *net, data.input_shape, data.input_dtype);
-  check_output(config, output, data);
-  return net;
+std::shared_ptr<nn::Module> build_model(const Config& config, const Shape& input_shape, Dtype input_dtype) {
+  if (!config.model.name.empty()) return build_named(config.model, input_shape, input_dtype);
+  return build_spec(config, input_shape, input_dtype, 0).module;
+}
+
+std::shared_ptr<nn::Module> build_model(const Config& config, const TrainingData& data) {
+  if (!config.model.name.empty()) return build_named(config.model, data.input_shape, data.input_dtype);
+  const nn::BuiltModel built = build_spec(config, data.input_shape, data.input_dtype, data.vocab_size);
+  check_embeddings(built, data);
+  check_output(config, built.output_shape, data);
+  return built.module;
 }
 
 }  // namespace strata::cli

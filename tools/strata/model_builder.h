@@ -1,5 +1,6 @@
 #pragma once
-// Builds an nn::Sequential from the model section of a config.
+// Builds the model of a config: a named model, a `layers` list (nn::Sequential) or a `graph` (nn::Graph),
+// through the library's layer registry and graph builder (strata/nn/graph_builder.h).
 #include <string>
 #include <vector>
 
@@ -12,13 +13,15 @@
 namespace strata::cli {
 
 // Builds the model; errors name the config file, the layer's line and the argument. With an input
-// shape, a zero batch of that shape and dtype runs through the layers so a layer that does not fit its
-// input is reported with its line.
-nn::Sequential build_model(const Config& config, const Shape& input_shape = {}, Dtype input_dtype = kFloat32);
+// shape, a zero batch of that shape and dtype runs through the layers as they are made, so arguments that
+// follow from the input (in, in_channels) may be left out and a layer that does not fit is reported with
+// its line.
+std::shared_ptr<nn::Module> build_model(const Config& config, const Shape& input_shape = {},
+                                        Dtype input_dtype = kFloat32);
 // The same for the data a command loaded: layer arguments may also say `vocab_size` (text), an embedding
 // must pad with the data's padding id, and the output must fit the targets (text-lm: [batch * steps, vocab]).
-nn::Sequential build_model(const Config& config, const TrainingData& data);
+std::shared_ptr<nn::Module> build_model(const Config& config, const TrainingData& data);
 // The layer types a config may use, sorted.
-const std::vector<std::string>& layer_names();
+std::vector<std::string> layer_names();
 
 }  // namespace strata::cli

@@ -161,7 +161,7 @@ train::Logs train_config(const Config& c, const TrainingData& d,
                          const std::vector<std::string>& metrics, const std::string& out_dir,
                          std::vector<std::shared_ptr<train::Callback>> callbacks) {
   static std::mutex init_mutex;
-  nn::Sequential model;
+  std::shared_ptr<nn::Module> model;
   {
     // The same initial weights for a seed whichever thread builds the model.
     std::lock_guard<std::mutex> lock(init_mutex);
@@ -174,7 +174,7 @@ train::Logs train_config(const Config& c, const TrainingData& d,
                                             .num_workers = c.data.num_workers,
                                             .collate = d.collate});
   data::DataLoader val_loader(val_set, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
-  train::Trainer trainer(model.ptr(), make_optimizer(c, model->parameters()), make_loss(c));
+  train::Trainer trainer(model, make_optimizer(c, model->parameters()), make_loss(c));
   attach_scheduler(c, trainer, train_loader.size(), callbacks);
   if (c.training.early_stopping.enabled) {
     const EarlyStoppingConfig& es = c.training.early_stopping;

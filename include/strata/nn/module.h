@@ -28,7 +28,8 @@ class Module {
 
   // Single-input forward; modules with other signatures define their own and leave this one throwing.
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  // forward(), seen by the thread's ForwardObserver when one is installed (nn::summary lists layers so).
+  Tensor operator()(const Tensor& input);
 
   // ---- registration (called from constructors) -------------------------------------------------
   // Registers a parameter (a leaf that requires grad unless requires_grad is false) and returns it.
@@ -90,6 +91,29 @@ class Module {
 
 std::ostream& operator<<(std::ostream& os, const Module& module);
 
+// Sees the forward calls made through Module::operator() (and holders' operator()) on one thread: what
+// nn::summary uses to list every layer a model calls, whatever its container or hand-written forward.
+class ForwardObserver {
+ public:
+  virtual ~ForwardObserver() = default;
+  virtual void on_forward(const Module& module, const std::vector<Shape>& inputs, const Tensor& output) = 0;
+};
+// The calling thread's observer, or null (the common case: a forward then costs one thread-local read).
+ForwardObserver* forward_observer();
+// Installs an observer on the calling thread for the guard's lifetime (nestable).
+class ObserveForwards {
+ public:
+  explicit ObserveForwards(ForwardObserver* observer);
+  ~ObserveForwards();
+  ObserveForwards(const ObserveForwards&) = delete;
+  ObserveForwards& operator=(const ObserveForwards&) = delete;
+
+ private:
+  ForwardObserver* previous_;
+};
+// Reports a call with several inputs (a graph's merges) to the thread's observer, if any.
+void notify_forward(const Module& module, const std::vector<Tensor>& inputs, const Tensor& output);
+
 // A shared handle to a module implementation, so `nn::Linear fc(4, 2); fc->weight; fc(x)` work and
 // modules can sit in several containers. Holders convert to std::shared_ptr<Module>.
 template <typename Impl>
@@ -104,7 +128,13 @@ class ModuleHolder {
   operator std::shared_ptr<Module>() const { return impl_; }
   template <typename... Args>
   decltype(auto) operator()(Args&&... args) const {
-    return impl_->forward(std::forward<Args>(args)...);
+    // The single-tensor forward goes through Module::operator() so observers (nn::summary) see the call.
+    if constexpr (sizeof...(Args) == 1 && (std::is_convertible_v<Args, const Tensor&> && ...) &&
+                  requires { static_cast<Tensor (Impl::*)(const Tensor&)>(&Impl::forward); }) {
+      return static_cast<Module&>(*impl_)(std::forward<Args>(args)...);
+    } else {
+      return impl_->forward(std::forward<Args>(args)...);
+    }
   }
 
  protected:
@@ -128,9 +158,20 @@ class ModuleHolder {
     }                                                                                                       \
   }
 
-// Keras-style summary: one row per leaf layer with its output shape (from a forward pass on zeros of
-// `input_shape` and `input_dtype`; i64 for models that start with an Embedding) and parameter count,
-// then totals.
+// One layer call of a forward pass, as nn::profile records it.
+struct LayerProfile {
+  std::string name;           // dotted ("layer1.0.conv1"), or the type for an unnamed module
+  std::string type;           // "Conv2d"
+  std::vector<Shape> inputs;  // one shape per input (merges have several)
+  Shape output;
+  int64_t params = 0;
+  int64_t macs = 0;  // multiply-accumulates of the layer's weight products (0 for activations, norms, pools)
+};
+// Runs a forward pass on zeros of `input_shape` and `input_dtype` (i64 for models that start with an
+// Embedding) in eval mode without recording, and returns one entry per leaf layer called, in call order.
+std::vector<LayerProfile> profile(Module& module, const Shape& input_shape, Dtype input_dtype = kFloat32);
+// Keras-style summary of profile(): a row per layer with its output shape, parameters and multiply-adds,
+// then the totals.
 std::string summary(Module& module, const Shape& input_shape, Dtype input_dtype = kFloat32);
 
 }  // namespace strata::nn

@@ -1,0 +1,36 @@
+#include "strata/core/suggest.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace strata {
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& known) {
+  // Edit distance with adjacent transpositions ("rleu" is one edit from "relu"); the closest word counts
+  // when it is at most a third of the word's length away.
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      for (size_t j = 1; j <= b.size(); ++j) {
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+    return d[a.size()][b.size()];
+  };
+  std::string best;
+  size_t best_d = std::numeric_limits<size_t>::max();
+  for (const auto& k : known) {
+    const size_t d = distance(word, k);
+    if (d < best_d) best_d = d, best = k;
+  }
+  if (best.empty() || best_d == 0 || best_d > std::max<size_t>(1, word.size() / 3)) return "";
+  return fmt::format(" (did you mean '{}'?)", best);
+}
+
+}  // namespace strata

@@ -1,0 +1,207 @@
+// strata's layers in the registry, each argument declared once: its name (the short names configs have
+// always used: in, out, kernel), kind, default, and how it follows from the input's shape.
+#include "strata/nn/activation.h"
+#include "strata/nn/container.h"
+#include "strata/nn/conv.h"
+#include "strata/nn/dropout.h"
+#include "strata/nn/embedding.h"
+#include "strata/nn/layer_registry.h"
+#include "strata/nn/linear.h"
+#include "strata/nn/merge.h"
+#include "strata/nn/normalization.h"
+#include "strata/nn/pooling.h"
+
+namespace strata::nn {
+namespace {
+
+using S = std::shared_ptr<Module>;
+
+// Inference rules: which dimension of the input an argument equals.
+std::optional<int64_t> channels(const Shape& s) {
+  if (s.size() < 2) return std::nullopt;
+  return s[1];
+}
+std::optional<int64_t> last_dim(const Shape& s) {
+  if (s.empty()) return std::nullopt;
+  return s.back();
+}
+
+ArgSpec inferred(std::string name, std::function<std::optional<int64_t>(const Shape&)> rule) {
+  return {.name = std::move(name), .kind = ArgKind::Int, .infer = std::move(rule)};
+}
+ArgSpec required(std::string name, ArgKind kind = ArgKind::Int) { return {.name = std::move(name), .kind = kind}; }
+ArgSpec optional(std::string name, ArgKind kind, ArgValue fallback, std::vector<std::string> choices = {}) {
+  return {.name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
+}
+
+LayerType activation(std::string name, std::string description, std::function<S()> make) {
+  return {std::move(name), std::move(description), {}, [make = std::move(make)](const LayerArgs&) { return make(); }};
+}
+
+LayerRegistry make_registry() {
+  LayerRegistry r;
+  // ---- dense, convolution, pooling --------------------------------------------------------------
+  r.add({"linear",
+         "y = x W^T + b over the last dimension",
+         {inferred("in", last_dim), required("out"), optional("bias", ArgKind::Bool, true)},
+         [](const LayerArgs& a) -> S {
+           return Linear(a.integer("in"), a.integer("out"), a.boolean("bias"));
+         }});
+  r.add({"conv2d",
+         "2-D convolution over [N, C, H, W]",
+         {inferred("in", channels), required("out"), required("kernel", ArgKind::Size2),
+          optional("stride", ArgKind::Size2, 1), optional("padding", ArgKind::Padding, 0),
+          optional("dilation", ArgKind::Size2, 1), optional("groups", ArgKind::Int, 1),
+          optional("bias", ArgKind::Bool, true)},
+         [](const LayerArgs& a) -> S {
+           return Conv2d(a.integer("in"), a.integer("out"), a.size2("kernel"),
+                         {.stride = a.size2("stride"),
+                          .padding = a.padding("padding"),
+                          .dilation = a.size2("dilation"),
+                          .groups = a.integer("groups"),
+                          .bias = a.boolean("bias")});
+         }});
+  r.add({"conv1d",
+         "1-D convolution over [N, C, L]",
+         {inferred("in", channels), required("out"), required("kernel"), optional("stride", ArgKind::Int, 1),
+          optional("padding", ArgKind::Padding, 0), optional("dilation", ArgKind::Int, 1),
+          optional("groups", ArgKind::Int, 1), optional("bias", ArgKind::Bool, true)},
+         [](const LayerArgs& a) -> S {
+           return Conv1d(a.integer("in"), a.integer("out"), a.integer("kernel"),
+                         {.stride = a.integer("stride"),
+                          .padding = a.padding("padding"),
+                          .dilation = a.integer("dilation"),
+                          .groups = a.integer("groups"),
+                          .bias = a.boolean("bias")});
+         }});
+  r.add({"conv_transpose2d",
+         "2-D transposed convolution (upsampling) over [N, C, H, W]",
+         {inferred("in", channels), required("out"), required("kernel", ArgKind::Size2),
+          optional("stride", ArgKind::Size2, 1), optional("padding", ArgKind::Size2, 0),
+          optional("output_padding", ArgKind::Size2, 0), optional("groups", ArgKind::Int, 1),
+          optional("bias", ArgKind::Bool, true)},
+         [](const LayerArgs& a) -> S {
+           return ConvTranspose2d(a.integer("in"), a.integer("out"), a.size2("kernel"),
+                                  {.stride = a.size2("stride"),
+                                   .padding = a.size2("padding"),
+                                   .output_padding = a.size2("output_padding"),
+                                   .groups = a.integer("groups"),
+                                   .bias = a.boolean("bias")});
+         }});
+  r.add({"maxpool2d",
+         "2-D max pooling (stride 0: the kernel size)",
+         {required("kernel", ArgKind::Size2), optional("stride", ArgKind::Size2, 0),
+          optional("padding", ArgKind::Size2, 0), optional("ceil_mode", ArgKind::Bool, false)},
+         [](const LayerArgs& a) -> S {
+           return MaxPool2d(a.size2("kernel"), {.stride = a.size2("stride"),
+                                                .padding = a.size2("padding"),
+                                                .ceil_mode = a.boolean("ceil_mode")});
+         }});
+  r.add({"avgpool2d",
+         "2-D average pooling (stride 0: the kernel size)",
+         {required("kernel", ArgKind::Size2), optional("stride", ArgKind::Size2, 0),
+          optional("padding", ArgKind::Size2, 0), optional("ceil_mode", ArgKind::Bool, false),
+          optional("count_include_pad", ArgKind::Bool, true)},
+         [](const LayerArgs& a) -> S {
+           return AvgPool2d(a.size2("kernel"), {.stride = a.size2("stride"),
+                                                .padding = a.size2("padding"),
+                                                .ceil_mode = a.boolean("ceil_mode"),
+                                                .count_include_pad = a.boolean("count_include_pad")});
+         }});
+  r.add({"adaptive_avgpool2d",
+         "average pooling to a fixed output size (1: global average pooling)",
+         {optional("size", ArgKind::Size2, 1)},
+         [](const LayerArgs& a) -> S { return AdaptiveAvgPool2d(a.size2("size")); }});
+  // ---- normalisation, regularisation, reshaping ---------------------------------------------------
+  r.add({"batchnorm1d",
+         "batch norm over [N, C] or [N, C, L]",
+         {inferred("features", channels), optional("eps", ArgKind::Float, 1e-5),
+          optional("momentum", ArgKind::Float, 0.1)},
+         [](const LayerArgs& a) -> S {
+           return BatchNorm1d(a.integer("features"), {.eps = a.number("eps"), .momentum = a.number("momentum")});
+         }});
+  r.add({"batchnorm2d",
+         "batch norm over [N, C, H, W]",
+         {inferred("features", channels), optional("eps", ArgKind::Float, 1e-5),
+          optional("momentum", ArgKind::Float, 0.1)},
+         [](const LayerArgs& a) -> S {
+           return BatchNorm2d(a.integer("features"), {.eps = a.number("eps"), .momentum = a.number("momentum")});
+         }});
+  r.add({"layernorm",
+         "layer norm over the last dimension",
+         {inferred("shape", last_dim), optional("eps", ArgKind::Float, 1e-5)},
+         [](const LayerArgs& a) -> S { return LayerNorm(Shape{a.integer("shape")}, a.number("eps")); }});
+  r.add({"groupnorm",
+         "group norm over [N, C, ...]",
+         {required("groups"), inferred("channels", channels), optional("eps", ArgKind::Float, 1e-5)},
+         [](const LayerArgs& a) -> S {
+           return GroupNorm(a.integer("groups"), a.integer("channels"), a.number("eps"));
+         }});
+  r.add({"dropout",
+         "zeroes each element with probability p while training",
+         {optional("p", ArgKind::Float, 0.5)},
+         [](const LayerArgs& a) -> S { return Dropout(a.number("p")); }});
+  r.add({"flatten",
+         "merges dimensions start..end into one",
+         {optional("start", ArgKind::Int, 1), optional("end", ArgKind::Int, -1)},
+         [](const LayerArgs& a) -> S { return Flatten(a.integer("start"), a.integer("end")); }});
+  r.add(activation("identity", "passes its input through", [] { return S(Identity()); }));
+  r.add({"embedding",
+         "a lookup table from token ids to vectors",
+         {required("num_embeddings"), required("embedding_dim"), optional("padding_idx", ArgKind::Int, "none")},
+         [](const LayerArgs& a) -> S {
+           return Embedding(a.integer("num_embeddings"), a.integer("embedding_dim"),
+                            a.optional_integer("padding_idx"));
+         }});
+  // ---- activations ------------------------------------------------------------------------------
+  r.add(activation("relu", "max(x, 0)", [] { return S(ReLU()); }));
+  r.add({"leaky_relu",
+         "x for x > 0, slope * x otherwise",
+         {optional("slope", ArgKind::Float, 0.01)},
+         [](const LayerArgs& a) -> S { return LeakyReLU(a.number("slope")); }});
+  r.add({"elu",
+         "x for x > 0, alpha * (exp(x) - 1) otherwise",
+         {optional("alpha", ArgKind::Float, 1.0)},
+         [](const LayerArgs& a) -> S { return ELU(a.number("alpha")); }});
+  r.add(activation("selu", "scaled ELU (self-normalising)", [] { return S(SELU()); }));
+  r.add({"gelu",
+         "x * Phi(x), exact or with the tanh approximation",
+         {optional("approximate", ArgKind::String, "none", {"none", "tanh"})},
+         [](const LayerArgs& a) -> S {
+           return GELU(a.text("approximate") == "tanh" ? ops::GeluApproximate::Tanh : ops::GeluApproximate::None);
+         }});
+  r.add(activation("sigmoid", "1 / (1 + exp(-x))", [] { return S(Sigmoid()); }));
+  r.add(activation("tanh", "hyperbolic tangent", [] { return S(Tanh()); }));
+  r.add(activation("silu", "x * sigmoid(x) (swish)", [] { return S(SiLU()); }));
+  r.add({"softplus",
+         "log(1 + exp(beta x)) / beta",
+         {optional("beta", ArgKind::Float, 1.0), optional("threshold", ArgKind::Float, 20.0)},
+         [](const LayerArgs& a) -> S { return Softplus(a.number("beta"), a.number("threshold")); }});
+  r.add(activation("hardsigmoid", "piecewise-linear sigmoid", [] { return S(Hardsigmoid()); }));
+  r.add(activation("hardswish", "x * hardsigmoid(x)", [] { return S(Hardswish()); }));
+  r.add({"softmax",
+         "exp(x) normalised over a dimension",
+         {optional("dim", ArgKind::Int, -1)},
+         [](const LayerArgs& a) -> S { return Softmax(a.integer("dim")); }});
+  r.add({"log_softmax",
+         "log of softmax over a dimension",
+         {optional("dim", ArgKind::Int, -1)},
+         [](const LayerArgs& a) -> S { return LogSoftmax(a.integer("dim")); }});
+  // ---- merges (graph nodes with several inputs) ------------------------------------------------
+  r.add(activation("add", "the sum of its inputs (equal shapes)", [] { return S(Add()); }));
+  r.add(activation("mul", "the product of its inputs (equal shapes)", [] { return S(Mul()); }));
+  r.add({"concat",
+         "its inputs joined along a dimension",
+         {optional("dim", ArgKind::Int, 1)},
+         [](const LayerArgs& a) -> S { return Concat(a.integer("dim")); }});
+  return r;
+}
+
+}  // namespace
+
+const LayerRegistry& layer_registry() {
+  static const LayerRegistry registry = make_registry();
+  return registry;
+}
+
+}  // namespace strata::nn
