@@ -30,6 +30,18 @@ inline Tensor strided_input(const Shape& shape, uint64_t seed = 1, double lo = 0
   return base.slice(0, 0, s[0], 2).requires_grad_();
 }
 
+// The message of the strata::Error that f() throws; a test failure and "" when it throws none.
+template <typename F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected strata::Error";
+  return "";
+}
+
 }  // namespace strata::testing
 
 // Asserts that autograd matches finite differences for fn at inputs.

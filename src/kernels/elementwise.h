@@ -27,6 +27,7 @@ enum class UnaryOp {
   Selu,
   Hardsigmoid,
   Hardswish,
+  Mish,
   LeakyRelu,   // alpha = negative slope
   Elu,         // alpha
   Softplus,    // alpha = beta, beta = threshold

@@ -29,6 +29,18 @@ Size2 effective_stride(Size2 kernel_size, const PoolOptions& options) {
   return options.stride == Size2(0) ? kernel_size : options.stride;
 }
 
+void check_kernel_1d(const char* layer, int64_t kernel_size, const Pool1dOptions& options) {
+  STRATA_CHECK(kernel_size > 0, "{}: kernel_size must be positive, got {}", layer, kernel_size);
+  STRATA_CHECK(options.stride >= 0, "{}: stride must be positive, got {}", layer, options.stride);
+  STRATA_CHECK(options.padding >= 0 && options.padding <= kernel_size / 2,
+               "{}: padding {} should be non-negative and at most half of kernel_size {}", layer,
+               options.padding, kernel_size);
+}
+
+int64_t effective_stride_1d(int64_t kernel_size, const Pool1dOptions& options) {
+  return options.stride == 0 ? kernel_size : options.stride;
+}
+
 }  // namespace
 
 MaxPool2dImpl::MaxPool2dImpl(Size2 kernel_size, PoolOptions options)
@@ -76,5 +88,36 @@ Tensor AdaptiveAvgPool2dImpl::forward(const Tensor& input) {
 }
 
 std::string AdaptiveAvgPool2dImpl::extra_repr() const { return "output_size=" + size_str(output_size); }
+
+MaxPool1dImpl::MaxPool1dImpl(int64_t kernel_size, Pool1dOptions options)
+    : Module("MaxPool1d"), kernel_size(kernel_size), options(options) {
+  check_kernel_1d("MaxPool1d", kernel_size, options);
+}
+
+Tensor MaxPool1dImpl::forward(const Tensor& input) {
+  return ops::max_pool1d(input, kernel_size, options.stride, options.padding, options.ceil_mode);
+}
+
+std::string MaxPool1dImpl::extra_repr() const {
+  return fmt::format("kernel_size={}, stride={}, padding={}, dilation=1, ceil_mode={}", kernel_size,
+                     effective_stride_1d(kernel_size, options), options.padding, options.ceil_mode);
+}
+
+AvgPool1dImpl::AvgPool1dImpl(int64_t kernel_size, Pool1dOptions options)
+    : Module("AvgPool1d"), kernel_size(kernel_size), options(options) {
+  check_kernel_1d("AvgPool1d", kernel_size, options);
+}
+
+Tensor AvgPool1dImpl::forward(const Tensor& input) {
+  return ops::avg_pool1d(input, kernel_size, options.stride, options.padding, options.ceil_mode,
+                         options.count_include_pad);
+}
+
+// PyTorch keeps AvgPool1d's sizes as 1-tuples: "kernel_size=(3,)".
+std::string AvgPool1dImpl::extra_repr() const {
+  return fmt::format("kernel_size=({},), stride=({},), padding=({},), ceil_mode={}, count_include_pad={}",
+                     kernel_size, effective_stride_1d(kernel_size, options), options.padding,
+                     options.ceil_mode, options.count_include_pad);
+}
 
 }  // namespace strata::nn

@@ -150,6 +150,39 @@ Tensor hardswish(const Tensor& x) {
   });
 }
 
+Tensor prelu(const Tensor& x, const Tensor& weight) {
+  STRATA_CHECK(x.defined() && weight.defined(), "prelu: undefined tensor argument");
+  STRATA_CHECK(x.is_floating_point() && weight.dtype() == x.dtype(),
+               "prelu: expected a floating input and a weight of the same dtype, got {} and {}",
+               dtype_name(x.dtype()), dtype_name(weight.dtype()));
+  STRATA_CHECK(weight.dim() <= 1, "prelu: expected a weight of shape [1] or [C], got {}",
+               weight.shape().str());
+  const int64_t channels = x.dim() >= 2 ? x.size(1) : 1;
+  STRATA_CHECK(weight.numel() == 1 || weight.numel() == channels,
+               "prelu: weight of shape {} does not match input of shape {}: expected {}",
+               weight.shape().str(), x.shape().str(),
+               x.dim() >= 2 ? fmt::format("[1] or [{}] (one slope per channel, dim 1)", channels)
+                            : std::string("[1] (the input has no channel dim)"));
+  // One slope for all, or slope c broadcast over the dims after the channel dim.
+  Shape w_shape;
+  if (weight.numel() > 1) {
+    w_shape = Shape{channels};
+    for (int64_t d = 2; d < x.dim(); ++d) w_shape.push_back(1);
+  }
+  // Composed of ops: the select routes g (x > 0) or g * weight to x, and the product gives the weight
+  // sum_to(g * x) over the rest, as PyTorch's prelu backward does.
+  return where(gt(x, 0.0), x, mul(x, reshape(weight, w_shape)));
+}
+
+Tensor mish(const Tensor& x) {
+  Tensor out = activate("mish", UnaryOp::Mish, x);
+  // d/dx x t(x) with t = tanh(softplus(x)): t + x sigmoid(x) (1 - t^2).
+  return record("mish", out, {x}, [x](const Tensor& g) {
+    const Tensor t = tanh(softplus(x));
+    return Grads{mul(g, add(t, mul(mul(x, sigmoid(x)), rsub(square(t), 1.0))))};
+  });
+}
+
 }  // namespace strata::ops
 
 namespace strata {

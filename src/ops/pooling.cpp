@@ -5,6 +5,7 @@
 
 #include "kernels/pooling.h"
 #include "strata/autograd/node.h"
+#include "strata/ops/view.h"
 
 namespace strata::ops {
 namespace {
@@ -72,6 +73,13 @@ Tensor max_pool_backward_op(const Tensor& g, const Tensor& x, const Tensor& work
                 [x, p](const Tensor& u) { return Grads{max_pool_gather_op(x, u, p)}; });
 }
 
+Tensor max_pool_op(const char* name, const Tensor& x, const Pool2dParams& p) {
+  kernels::MaxPoolResult r = kernels::max_pool2d(x, p, autograd::needs_grad({x}));
+  return record(name, r.out, {x}, [x, ws = r.workspace, p](const Tensor& g) {
+    return Grads{max_pool_backward_op(g, x, ws, p)};
+  });
+}
+
 Tensor avg_pool_op(const Tensor& x, const Pool2dParams& p, bool include_pad);
 
 Tensor avg_pool_backward_op(const Tensor& g, const Shape& x_shape, const Pool2dParams& p, bool include_pad) {
@@ -101,14 +109,38 @@ Tensor adaptive_op(const Tensor& x, int64_t oh, int64_t ow) {
                 [shape = x.shape()](const Tensor& g) { return Grads{adaptive_backward_op(g, shape)}; });
 }
 
+// x [N, C, L] or [C, L] as [N, C, 1, L] (a view); the pooled result is viewed back to x's rank.
+Tensor as_planes(const char* op, const Tensor& x, int64_t kernel_size, int64_t stride, int64_t padding,
+                 bool ceil_mode) {
+  STRATA_CHECK(x.defined(), "{}: undefined input", op);
+  STRATA_CHECK(x.dim() == 2 || x.dim() == 3, "{}: expected input of shape [N, C, L] or [C, L], got {}", op,
+               x.shape().str());
+  STRATA_CHECK(kernel_size > 0, "{}: kernel_size must be positive, got {}", op, kernel_size);
+  STRATA_CHECK(stride >= 0, "{}: stride must be positive, got {}", op, stride);
+  STRATA_CHECK(padding >= 0 && padding <= kernel_size / 2,
+               "{}: padding should be non-negative and at most half of kernel_size {}, got {}", op,
+               kernel_size, padding);
+  STRATA_CHECK(x.is_floating_point(), "{}: expected a floating input, got {}", op, dtype_name(x.dtype()));
+  const int64_t length = x.size(-1);
+  const int64_t out =
+      length > 0 ? pool_out_size(length, kernel_size, stride ? stride : kernel_size, padding, ceil_mode) : 0;
+  STRATA_CHECK(out > 0,
+               "{}: input of shape {} is too small for kernel_size {} with padding {} (output length {})", op,
+               x.shape().str(), kernel_size, padding, out);
+  const Tensor batched = x.dim() == 2 ? unsqueeze(x, 0) : x;
+  return unsqueeze(batched, 2);
+}
+
+Tensor from_planes(const Tensor& y, int64_t input_dim) {
+  const Tensor rows = squeeze(y, 2);
+  return input_dim == 2 ? squeeze(rows, 0) : rows;
+}
+
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, Size2 kernel_size, Size2 stride, Size2 padding, bool ceil_mode) {
   const Pool2dParams p = pool_params("max_pool2d", x, kernel_size, stride, padding, ceil_mode);
-  kernels::MaxPoolResult r = kernels::max_pool2d(x, p, autograd::needs_grad({x}));
-  return record("max_pool2d", r.out, {x}, [x, ws = r.workspace, p](const Tensor& g) {
-    return Grads{max_pool_backward_op(g, x, ws, p)};
-  });
+  return max_pool_op("max_pool2d", x, p);
 }
 
 Tensor avg_pool2d(const Tensor& x, Size2 kernel_size, Size2 stride, Size2 padding, bool ceil_mode,
@@ -123,6 +155,21 @@ Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size) {
                "adaptive_avg_pool2d: output_size must be positive, got ({}, {})", output_size.h,
                output_size.w);
   return adaptive_op(x, output_size.h, output_size.w);
+}
+
+Tensor max_pool1d(const Tensor& x, int64_t kernel_size, int64_t stride, int64_t padding, bool ceil_mode) {
+  const Tensor x4 = as_planes("max_pool1d", x, kernel_size, stride, padding, ceil_mode);
+  const Pool2dParams p = pool_params("max_pool1d", x4, Size2(1, kernel_size),
+                                     Size2(1, stride ? stride : kernel_size), Size2(0, padding), ceil_mode);
+  return from_planes(max_pool_op("max_pool1d", x4, p), x.dim());
+}
+
+Tensor avg_pool1d(const Tensor& x, int64_t kernel_size, int64_t stride, int64_t padding, bool ceil_mode,
+                  bool count_include_pad) {
+  const Tensor x4 = as_planes("avg_pool1d", x, kernel_size, stride, padding, ceil_mode);
+  const Pool2dParams p = pool_params("avg_pool1d", x4, Size2(1, kernel_size),
+                                     Size2(1, stride ? stride : kernel_size), Size2(0, padding), ceil_mode);
+  return from_planes(avg_pool_op(x4, p, count_include_pad), x.dim());
 }
 
 }  // namespace strata::ops

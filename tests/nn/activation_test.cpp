@@ -1,6 +1,8 @@
 // The activation modules forward to their ops and print their arguments like PyTorch.
 #include "strata/nn/activation.h"
 
+#include <gmock/gmock.h>
+
 #include <functional>
 #include <sstream>
 
@@ -32,6 +34,7 @@ TEST(Activation, ModulesForwardToTheirOpsAndPrint) {
       {SiLU(), [](const Tensor& x) { return ops::silu(x); }, "SiLU()"},
       {Hardsigmoid(), [](const Tensor& x) { return ops::hardsigmoid(x); }, "Hardsigmoid()"},
       {Hardswish(), [](const Tensor& x) { return ops::hardswish(x); }, "Hardswish()"},
+      {Mish(), [](const Tensor& x) { return ops::mish(x); }, "Mish()"},
       {LeakyReLU(), [](const Tensor& x) { return ops::leaky_relu(x, 0.01); },
        "LeakyReLU(negative_slope=0.01)"},
       {LeakyReLU(0.2), [](const Tensor& x) { return ops::leaky_relu(x, 0.2); },
@@ -62,6 +65,30 @@ TEST(Activation, ModulesForwardToTheirOpsAndPrint) {
     c.op(ref_leaf).sum().backward();
     EXPECT_TRUE(equal(leaf.grad(), ref_leaf.grad()));
   }
+}
+
+TEST(Activation, PReLUOwnsOneSlopePerChannel) {
+  PReLU shared;
+  EXPECT_EQ(repr(*shared), "PReLU(num_parameters=1)");
+  ASSERT_EQ(shared->named_parameters().size(), 1u);
+  EXPECT_EQ(shared->named_parameters()[0].first, "weight");
+  EXPECT_EQ(shared->weight.shape(), Shape({1}));
+  EXPECT_EQ(shared->weight.to_vector<double>(), std::vector<double>({0.25}));
+  PReLU per_channel(3, 0.1);
+  EXPECT_EQ(repr(*per_channel), "PReLU(num_parameters=3)");
+  EXPECT_EQ(per_channel->weight.to_vector<double>(), std::vector<double>({0.1, 0.1, 0.1}));
+  const Tensor x = randn({2, 3, 4});
+  EXPECT_TRUE(equal(per_channel(x), ops::prelu(x, per_channel->weight)));
+  // The slope is trained: the loss reaches the parameter.
+  per_channel(x).sum().backward();
+  ASSERT_TRUE(per_channel->weight.grad().defined());
+  EXPECT_EQ(per_channel->weight.grad().shape(), Shape({3}));
+  EXPECT_THAT(testing::error_of([] { PReLU(0); }),
+              ::testing::HasSubstr("PReLU: num_parameters must be positive, got 0"));
+  EXPECT_THAT(testing::error_of([&] {
+                per_channel(randn({2, 4, 5}));
+              }),
+              ::testing::HasSubstr("prelu: weight of shape [3] does not match input of shape [2, 4, 5]"));
 }
 
 TEST(Activation, SoftmaxDimErrorsNameTheOp) { EXPECT_THROW(Softmax(3)(zeros({2, 2})), Error); }

@@ -79,5 +79,31 @@ TEST(PoolingLayers, Errors) {
               HasSubstr("max_pool2d: input of shape [1, 1, 2, 2] is too small"));
 }
 
+TEST(PoolingLayers, Pool1d) {
+  MaxPool1d max(2);
+  EXPECT_EQ(max->type_name(), "MaxPool1d");
+  EXPECT_TRUE(max->parameters().empty());
+  EXPECT_EQ(max(randn({2, 6, 28})).shape(), Shape({2, 6, 14}));
+  EXPECT_EQ(max(randn({6, 28})).shape(), Shape({6, 14}));
+  AvgPool1d avg(3, {.stride = 2, .padding = 1, .ceil_mode = true, .count_include_pad = false});
+  EXPECT_EQ(avg->type_name(), "AvgPool1d");
+  const Tensor x = randn({2, 3, 10});
+  EXPECT_TRUE(equal(avg(x), ops::avg_pool1d(x, 3, 2, 1, true, false)));
+  EXPECT_TRUE(equal(MaxPool1d(3, {.stride = 1, .padding = 1})(x), ops::max_pool1d(x, 3, 1, 1)));
+  // PyTorch prints MaxPool1d's sizes as numbers and AvgPool1d's as 1-tuples.
+  EXPECT_EQ(max->extra_repr(), "kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=false");
+  EXPECT_EQ(avg->extra_repr(),
+            "kernel_size=(3,), stride=(2,), padding=(1,), ceil_mode=true, count_include_pad=false");
+  EXPECT_THAT(error_of([] { MaxPool1d(0); }), HasSubstr("MaxPool1d: kernel_size must be positive, got 0"));
+  EXPECT_THAT(error_of([] { AvgPool1d(3, {.padding = 2}); }),
+              HasSubstr("AvgPool1d: padding 2 should be non-negative and at most half of kernel_size 3"));
+  EXPECT_THAT(error_of([] { AvgPool1d(3, {.stride = -2}); }),
+              HasSubstr("AvgPool1d: stride must be positive, got -2"));
+  EXPECT_THAT(error_of([] {
+                MaxPool1d(2)(zeros({1, 2, 3, 4}));
+              }),
+              HasSubstr("max_pool1d: expected input of shape [N, C, L] or [C, L], got [1, 2, 3, 4]"));
+}
+
 }  // namespace
 }  // namespace strata::nn

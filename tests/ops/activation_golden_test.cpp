@@ -1,5 +1,6 @@
-// Activations against PyTorch (tests/fixtures/activation.safetensors).
+// Activations against PyTorch (tests/fixtures/activation.safetensors and layers_activation.safetensors).
 #include "golden_util.h"
+#include "strata/nn/activation.h"
 
 namespace strata {
 namespace {
@@ -41,6 +42,32 @@ const std::vector<GoldenCase>& cases() {
 }
 
 STRATA_GOLDEN_TESTS(ActivationGolden, "activation.safetensors", cases);
+
+// PReLU (input and weight gradients) and Mish: tests/fixtures/layers_activation.safetensors, from
+// scripts/gen_fixtures_layers.py.
+const std::vector<GoldenCase>& layer_cases() {
+  auto prelu = [](Case& c) { return F::prelu(c.in("x"), c.in("weight")); };
+  static const std::vector<GoldenCase> all = golden::join({
+      golden::f64_and_f32("prelu_shared", prelu),
+      golden::f64_and_f32("prelu_channels", prelu),
+      golden::f64_and_f32("prelu_4d", prelu),
+      with_tails("mish", [](const Tensor& x) { return F::mish(x); }),
+      {{"prelu_2d", prelu},
+       {"prelu_1d", prelu},
+       // The layer starts with nn.PReLU(4)'s weight (0.25 per channel); the fixture's leaf then takes
+       // its place so that the weight's gradient is checked too.
+       {"prelu_module_f32",
+        [](Case& c) {
+          nn::PReLU layer(4);
+          c.expect("weight", layer->weight);
+          layer->weight = c.in("weight");
+          return layer(c.in("x"));
+        }}},
+  });
+  return all;
+}
+
+STRATA_GOLDEN_TESTS(LayersActivationGolden, "layers_activation.safetensors", layer_cases);
 
 }  // namespace
 }  // namespace strata

@@ -76,6 +76,26 @@ TEST(ActivationGradcheck, HardSigmoidHardSwish) {
   check_layouts([](const Tensor& x) { return ops::hardswish(x); }, -5, 5);
 }
 
+TEST(ActivationGradcheck, Mish) {
+  check_layouts([](const Tensor& x) { return ops::mish(x); }, -5, 5);
+  // Far enough out that softplus takes its linear branch (x > 20).
+  check_layouts([](const Tensor& x) { return ops::mish(x); }, 18, 24);
+}
+
+// PReLU's input and weight gradients: a shared slope and per-channel slopes over several ranks.
+TEST(ActivationGradcheck, Prelu) {
+  auto f = [](const Inputs& v) { return ops::prelu(v[0], v[1]); };
+  EXPECT_GRADCHECK(f, input({2, 3, 4}, 1, -2, 2), input({1}, 2));
+  EXPECT_GRADCHECK(f, input({2, 3, 4}, 3, -2, 2), input({3}, 4));
+  EXPECT_GRADCHECK(f, input({2, 3, 2, 3}, 5, -2, 2), input({3}, 6));
+  EXPECT_GRADCHECK(f, input({4, 3}, 7, -2, 2), input({3}, 8));
+  EXPECT_GRADCHECK(f, input({5}, 9, -2, 2), input({1}, 10));
+  // Non-contiguous inputs: [N, C, L] as a transposed [N, L, C], and every other row.
+  EXPECT_GRADCHECK(f, transposed_input({2, 3, 4}, 11, -2, 2), input({3}, 12));
+  EXPECT_GRADCHECK(f, strided_input({2, 3, 2}, 13, -2, 2), input({3}, 14));
+  EXPECT_GRADCHECK(f, transposed_input({3, 4}, 15, -2, 2), input({4}, 16));
+}
+
 TEST(ActivationGradcheck, InsideACompositeWithBroadcasting) {
   // act(a * b + c) with broadcast operands, as in a layer.
   EXPECT_GRADCHECK([](const Inputs& x) { return ops::gelu(ops::add(ops::mul(x[0], x[1]), x[2])); },
@@ -100,6 +120,9 @@ TEST(ActivationGradcheck, SecondOrder) {
   check_second_order([](const Tensor& x) { return ops::silu(x); }, -3, 3);
   check_second_order([](const Tensor& x) { return ops::softplus(x, 1.5, 20.0); }, -3, 3);
   check_second_order([](const Tensor& x) { return ops::hardswish(x); }, -5, 5);
+  check_second_order([](const Tensor& x) { return ops::mish(x); }, -4, 4);
+  check_second_order(
+      [](const Tensor& x) { return ops::square(ops::prelu(x, full({1}, 0.3, {.dtype = kFloat64}))); }, -2, 2);
   // relu(x)^2 has a continuous first derivative 2 relu(x): its second derivative is the relu mask.
   check_second_order([](const Tensor& x) { return ops::square(ops::relu(x)); }, -2, 2);
 }

@@ -120,11 +120,57 @@ TEST(Activation, GradientsAtKinksFollowPyTorch) {
   expect_values(f64(en), {-0.5 * std::exp(-1.0), 1});
 }
 
+TEST(Activation, Mish) {
+  // x tanh(log(1 + e^x)); far tails: 0 below (x e^x underflows), x above.
+  expect_values(ops::mish(f64({-2.0, 0.0, 1.0, 3.0})),
+                {-2.0 * std::tanh(std::log1p(std::exp(-2.0))), 0.0, std::tanh(std::log1p(std::exp(1.0))),
+                 3.0 * std::tanh(std::log1p(std::exp(3.0)))});
+  expect_values(ops::mish(f64({-800.0, 800.0})), {0.0, 800.0});
+  EXPECT_EQ(ops::mish(from_vector<int64_t>({1, 2})).dtype(), kFloat32);  // integers compute in f32
+}
+
+TEST(Activation, Prelu) {
+  // One shared slope, or one per channel (dim 1) broadcast over the rest.
+  expect_values(ops::prelu(f64({-2.0, 0.0, 3.0}), f64({0.5})), {-1.0, 0.0, 3.0});
+  const Tensor x = from_vector<double>({-1, 2, -3, 4, -5, 6, -7, 8}, {2, 2, 2});
+  expect_values(ops::prelu(x, f64({0.1, 0.2})), {-0.1, 2, -0.6, 4, -0.5, 6, -1.4, 8});
+  // The weight gradient sums x * g where x <= 0 (x = 0 included, as PyTorch); x's is g or g * weight.
+  Tensor xin = from_vector<double>({-1, 0, 2, -3}, {1, 2, 2}).requires_grad_();
+  Tensor w = f64({0.1, 0.2}).requires_grad_();
+  ops::prelu(xin, w).sum().backward();
+  expect_values(w.grad(), {-1.0, -3.0});
+  expect_values(xin.grad(), {0.1, 0.1, 1.0, 0.2});
+}
+
 TEST(Activation, Errors) {
   EXPECT_EQ(error_of([] { ops::relu(Tensor()); }), "relu: undefined tensor argument");
   EXPECT_EQ(error_of([] { ops::gelu(Tensor(), ops::GeluApproximate::Tanh); }),
             "gelu: undefined tensor argument");
   EXPECT_EQ(error_of([] { ops::softplus(Tensor()); }), "softplus: undefined tensor argument");
+  EXPECT_EQ(error_of([] { ops::mish(Tensor()); }), "mish: undefined tensor argument");
+  EXPECT_EQ(error_of([] { ops::prelu(Tensor(), f64({0.25})); }), "prelu: undefined tensor argument");
+  EXPECT_THAT(
+      error_of([] {
+        ops::prelu(zeros({2, 3, 4}), zeros({4}));
+      }),
+      HasSubstr("prelu: weight of shape [4] does not match input of shape [2, 3, 4]: expected [1] or [3] "
+                "(one slope per channel, dim 1)"));
+  EXPECT_THAT(
+      error_of([] { ops::prelu(zeros({5}), zeros({5})); }),
+      HasSubstr("prelu: weight of shape [5] does not match input of shape [5]: expected [1] (the input has "
+                "no channel dim)"));
+  EXPECT_THAT(error_of([] {
+                ops::prelu(zeros({2, 3}), zeros({3, 1}));
+              }),
+              HasSubstr("prelu: expected a weight of shape [1] or [C], got [3, 1]"));
+  EXPECT_THAT(error_of([] {
+                ops::prelu(zeros({2, 3}), zeros({3}, {.dtype = kFloat64}));
+              }),
+              HasSubstr("prelu: expected a floating input and a weight of the same dtype, got f32 and f64"));
+  EXPECT_THAT(error_of([] {
+                ops::prelu(zeros({2, 3}, {.dtype = kInt64}), zeros({3}, {.dtype = kInt64}));
+              }),
+              HasSubstr("prelu: expected a floating input"));
   for (auto op :
        {+[](const Tensor& x) { return ops::sigmoid(x); }, +[](const Tensor& x) { return ops::relu(x); },
         +[](const Tensor& x) { return ops::hardswish(x); }}) {

@@ -45,5 +45,39 @@ const Cases& cases() {
 
 STRATA_LAYER_GOLDEN_TESTS(PoolingGolden, "conv_pooling.safetensors", cases);
 
+// 1-D pooling in f64 and f32 ([N, C, L] and unbatched [C, L]): tests/fixtures/layers_pooling.safetensors,
+// from scripts/gen_fixtures_layers.py.
+using golden::Case;
+using golden::GoldenCase;
+
+golden::CaseFn max1(int64_t k, int64_t s = 0, int64_t p = 0, bool ceil = false) {
+  return [=](Case& c) { return F::max_pool1d(c.in("x"), k, s, p, ceil); };
+}
+
+golden::CaseFn avg1(int64_t k, int64_t s = 0, int64_t p = 0, bool ceil = false, bool include = true) {
+  return [=](Case& c) { return F::avg_pool1d(c.in("x"), k, s, p, ceil, include); };
+}
+
+const std::vector<GoldenCase>& cases_1d() {
+  static const std::vector<GoldenCase> all = golden::join({
+      golden::f64_and_f32("max_pool1d", max1(2)),
+      golden::f64_and_f32("max_pool1d_stride_padding", max1(3, 2, 1)),
+      golden::f64_and_f32("max_pool1d_ceil", max1(3, 2, 1, true)),
+      golden::f64_and_f32("avg_pool1d", avg1(2)),
+      golden::f64_and_f32("avg_pool1d_padding_include", avg1(3, 2, 1)),
+      golden::f64_and_f32("avg_pool1d_padding_exclude", avg1(3, 2, 1, false, false)),
+      golden::f64_and_f32("avg_pool1d_ceil", avg1(3, 2, 1, true)),
+      {{"max_pool1d_unbatched", max1(3, 2)},
+       {"avg_pool1d_unbatched", avg1(3, 2, 1)},
+       {"max_pool1d_module",
+        [](Case& c) { return nn::MaxPool1d(3, {.stride = 2, .padding = 1})(c.in("x")); }},
+       {"avg_pool1d_module",
+        [](Case& c) { return nn::AvgPool1d(4, {.stride = 3, .padding = 2, .ceil_mode = true})(c.in("x")); }}},
+  });
+  return all;
+}
+
+STRATA_GOLDEN_TESTS(Pool1dGolden, "layers_pooling.safetensors", cases_1d);
+
 }  // namespace
 }  // namespace strata

@@ -58,6 +58,27 @@ TEST(PoolingGradcheck, NonContiguous) {
   EXPECT_GRADCHECK(adaptive, transposed_input({1, 2, 5, 3}, 3));
 }
 
+TEST(PoolingGradcheck, Pool1d) {
+  auto max1 = [](int64_t k, int64_t s, int64_t p, bool ceil) {
+    return [=](const Inputs& v) { return ops::max_pool1d(v[0], k, s, p, ceil); };
+  };
+  auto avg1 = [](int64_t k, int64_t s, int64_t p, bool ceil, bool include) {
+    return [=](const Inputs& v) { return ops::avg_pool1d(v[0], k, s, p, ceil, include); };
+  };
+  EXPECT_GRADCHECK(max1(2, 0, 0, false), distinct_input({2, 3, 6}, 1));
+  EXPECT_GRADCHECK(max1(3, 2, 1, true), distinct_input({1, 2, 8}, 2));
+  EXPECT_GRADCHECK(max1(3, 1, 1, false), distinct_input({3, 5}, 3));  // unbatched [C, L]
+  EXPECT_GRADCHECK(avg1(2, 0, 0, false, true), input({2, 3, 6}, 1));
+  EXPECT_GRADCHECK(avg1(3, 2, 1, false, true), input({2, 2, 7}, 2));
+  EXPECT_GRADCHECK(avg1(3, 2, 1, true, false), input({1, 2, 8}, 3));
+  EXPECT_GRADCHECK(avg1(4, 3, 2, true, true), input({3, 9}, 4));  // unbatched [C, L]
+  // Non-contiguous: [N, C, L] as a transposed [N, L, C], and every other sample of a batch.
+  EXPECT_GRADCHECK(avg1(3, 2, 1, false, false), transposed_input({2, 3, 7}, 5));
+  EXPECT_GRADCHECK(avg1(2, 1, 1, true, true), strided_input({2, 2, 5}, 6));
+  auto max_t = [](const Inputs& v) { return ops::max_pool1d(v[0].transpose(1, 2), 3, 2, 1); };
+  EXPECT_GRADCHECK(max_t, distinct_input({2, 7, 3}, 7));
+}
+
 // The gradient of sum(pool(x)^2) is differentiated again: pooling backward ops record their own backward.
 TEST(PoolingGradcheck, SecondOrder) {
   auto max2 = [](const Inputs& v) {
@@ -82,6 +103,16 @@ TEST(PoolingGradcheck, SecondOrder) {
     return autograd::grad((g * g).sum(), {v[0]}, {}, true, true)[0];
   };
   EXPECT_GRADCHECK(max3, distinct_input({1, 1, 4, 4}, 4));
+  auto avg1d2 = [](const Inputs& v) {
+    const Tensor y = ops::avg_pool1d(v[0], 3, 2, 1);
+    return autograd::grad((y * y).sum(), {v[0]}, {}, true, true)[0];
+  };
+  EXPECT_GRADCHECK(avg1d2, input({1, 2, 7}, 5));
+  auto max1d2 = [](const Inputs& v) {
+    const Tensor y = ops::max_pool1d(v[0], 2, 1);
+    return autograd::grad((y * y).sum(), {v[0]}, {}, true, true)[0];
+  };
+  EXPECT_GRADCHECK(max1d2, distinct_input({2, 6}, 6));
 }
 
 }  // namespace

@@ -149,6 +149,66 @@ TEST(Pooling, NonContiguousInput) {
   EXPECT_TRUE(equal(ops::avg_pool2d(x.to(kFloat32), 2), ops::avg_pool2d(x.contiguous().to(kFloat32), 2)));
 }
 
+TEST(Pool1d, HandComputedAndViewsOf2d) {
+  const Tensor x = arange(8.0).reshape({1, 1, 8});
+  EXPECT_TRUE(equal(ops::max_pool1d(x, 2), f32({1, 3, 5, 7}, {1, 1, 4})));
+  EXPECT_TRUE(close(ops::avg_pool1d(x, 3, 2, 1), f32({1.0f / 3, 2, 4, 6}, {1, 1, 4}), 1e-6));
+  EXPECT_TRUE(close(ops::avg_pool1d(x, 3, 2, 1, false, false), f32({0.5, 2, 4, 6}, {1, 1, 4}), 1e-6));
+  // ceil_mode keeps a last window that starts inside the input.
+  EXPECT_EQ(ops::max_pool1d(arange(7.0).reshape({1, 1, 7}), 2, 2, 0, true).shape(), Shape({1, 1, 4}));
+  // Unbatched [C, L] gives [C, L_out]; the values are the batched ones.
+  const Tensor u = rnd({3, 9}, 1);
+  EXPECT_TRUE(equal(ops::max_pool1d(u, 3, 2, 1), ops::max_pool1d(u.unsqueeze(0), 3, 2, 1).squeeze(0)));
+  EXPECT_EQ(ops::avg_pool1d(u, 3, 2, 1).shape(), Shape({3, 5}));
+  // The 2-D kernels over [N, C, 1, L] are the 1-D ones.
+  const Tensor b = rnd({2, 3, 10}, 2).to(kFloat32);
+  EXPECT_TRUE(
+      equal(ops::max_pool1d(b, 4, 3, 2), ops::max_pool2d(b.unsqueeze(2), {1, 4}, {1, 3}, {0, 2}).squeeze(2)));
+  EXPECT_TRUE(equal(ops::avg_pool1d(b, 4, 3, 2, true, false),
+                    ops::avg_pool2d(b.unsqueeze(2), {1, 4}, {1, 3}, {0, 2}, true, false).squeeze(2)));
+  // A non-contiguous input (a transposed [N, L, C]) pools like its contiguous copy.
+  const Tensor t = rnd({2, 9, 3}, 3).transpose(1, 2);
+  EXPECT_TRUE(equal(ops::avg_pool1d(t, 3), ops::avg_pool1d(t.contiguous(), 3)));
+  EXPECT_TRUE(equal(ops::max_pool1d(t, 3, 1), ops::max_pool1d(t.contiguous(), 3, 1)));
+  expect_f32_matches_f64([](const Inputs& v) { return ops::avg_pool1d(v[0], 3, 2, 1, true, false); },
+                         rnd({2, 4, 11}, 4));
+  expect_f32_matches_f64([](const Inputs& v) { return ops::max_pool1d(v[0], 3, 2, 1, true); },
+                         rnd({2, 4, 11}, 5));
+}
+
+TEST(Pool1d, ErrorMessagesNameOpAndShapes) {
+  using ::testing::HasSubstr;
+  EXPECT_THAT(error_of([] {
+                ops::max_pool1d(zeros({1, 2, 3, 4}), 2);
+              }),
+              HasSubstr("max_pool1d: expected input of shape [N, C, L] or [C, L], got [1, 2, 3, 4]"));
+  EXPECT_THAT(error_of([] { ops::avg_pool1d(zeros({4}), 2); }),
+              HasSubstr("avg_pool1d: expected input of shape [N, C, L] or [C, L], got [4]"));
+  EXPECT_THAT(error_of([] {
+                ops::max_pool1d(zeros({1, 2, 8}), 0);
+              }),
+              HasSubstr("max_pool1d: kernel_size must be positive, got 0"));
+  EXPECT_THAT(error_of([] {
+                ops::avg_pool1d(zeros({1, 2, 8}), 2, -1);
+              }),
+              HasSubstr("avg_pool1d: stride must be positive, got -1"));
+  EXPECT_THAT(
+      error_of([] {
+        ops::max_pool1d(zeros({1, 2, 8}), 3, 1, 2);
+      }),
+      HasSubstr("max_pool1d: padding should be non-negative and at most half of kernel_size 3, got 2"));
+  EXPECT_THAT(
+      error_of([] {
+        ops::avg_pool1d(zeros({1, 2, 2}), 3);
+      }),
+      HasSubstr("avg_pool1d: input of shape [1, 2, 2] is too small for kernel_size 3 with padding 0"));
+  EXPECT_THAT(error_of([] {
+                ops::max_pool1d(zeros({2, 3}, {.dtype = kInt64}), 2);
+              }),
+              HasSubstr("max_pool1d: expected a floating input, got i64"));
+  EXPECT_THAT(error_of([] { ops::max_pool1d(Tensor(), 2); }), HasSubstr("max_pool1d: undefined input"));
+}
+
 TEST(Pooling, ErrorMessagesNameOpAndShapes) {
   using ::testing::HasSubstr;
   EXPECT_THAT(error_of([] {

@@ -5,12 +5,12 @@
 
 namespace strata::nn {
 
-#define STRATA_ACTIVATION(Name, call)                                                \
-  class Name##Impl : public Module {                                                 \
-   public:                                                                           \
-    Name##Impl() : Module(#Name) {}                                                  \
-    Tensor forward(const Tensor& x) override { return call; }                        \
-  };                                                                                 \
+#define STRATA_ACTIVATION(Name, call)                         \
+  class Name##Impl : public Module {                          \
+   public:                                                    \
+    Name##Impl() : Module(#Name) {}                           \
+    Tensor forward(const Tensor& x) override { return call; } \
+  };                                                          \
   STRATA_MODULE_HOLDER(Name)
 
 STRATA_ACTIVATION(ReLU, ops::relu(x));
@@ -20,11 +20,13 @@ STRATA_ACTIVATION(Tanh, ops::tanh(x));
 STRATA_ACTIVATION(SiLU, ops::silu(x));
 STRATA_ACTIVATION(Hardsigmoid, ops::hardsigmoid(x));
 STRATA_ACTIVATION(Hardswish, ops::hardswish(x));
+STRATA_ACTIVATION(Mish, ops::mish(x));
 #undef STRATA_ACTIVATION
 
 class LeakyReLUImpl : public Module {
  public:
-  explicit LeakyReLUImpl(double negative_slope = 0.01) : Module("LeakyReLU"), negative_slope(negative_slope) {}
+  explicit LeakyReLUImpl(double negative_slope = 0.01)
+      : Module("LeakyReLU"), negative_slope(negative_slope) {}
   Tensor forward(const Tensor& x) override { return ops::leaky_relu(x, negative_slope); }
   std::string extra_repr() const override;
   double negative_slope;
@@ -59,6 +61,19 @@ class SoftplusImpl : public Module {
   double beta, threshold;
 };
 STRATA_MODULE_HOLDER(Softplus);
+
+// Learnable negative slope: one shared (num_parameters = 1) or one per input channel (dim 1), each
+// starting at `init`; the parameter is `weight` [num_parameters], as in PyTorch.
+class PReLUImpl : public Module {
+ public:
+  explicit PReLUImpl(int64_t num_parameters = 1, double init = 0.25);
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+  int64_t num_parameters;
+  double init;
+  Tensor weight;
+};
+STRATA_MODULE_HOLDER(PReLU);
 
 class SoftmaxImpl : public Module {
  public:

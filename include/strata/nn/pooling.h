@@ -52,4 +52,43 @@ class AdaptiveAvgPool2dImpl : public Module {
 };
 STRATA_MODULE_HOLDER(AdaptiveAvgPool2d);
 
+struct Pool1dOptions {
+  int64_t stride = 0;  // 0: same as kernel_size
+  int64_t padding = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;  // AvgPool1d only
+};
+
+// Max over windows along L of [N, C, L] or [C, L] input.
+class MaxPool1dImpl : public Module {
+ public:
+  explicit MaxPool1dImpl(int64_t kernel_size, Pool1dOptions options = {});
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  int64_t kernel_size;
+  Pool1dOptions options;
+};
+class MaxPool1d : public ModuleHolder<MaxPool1dImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+  explicit MaxPool1d(int64_t kernel_size, Pool1dOptions options = {})
+      : ModuleHolder(std::make_shared<MaxPool1dImpl>(kernel_size, options)) {}
+};
+
+// Mean over windows along L of [N, C, L] or [C, L] input.
+class AvgPool1dImpl : public Module {
+ public:
+  explicit AvgPool1dImpl(int64_t kernel_size, Pool1dOptions options = {});
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  int64_t kernel_size;
+  Pool1dOptions options;
+};
+class AvgPool1d : public ModuleHolder<AvgPool1dImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+  explicit AvgPool1d(int64_t kernel_size, Pool1dOptions options = {})
+      : ModuleHolder(std::make_shared<AvgPool1dImpl>(kernel_size, options)) {}
+};
+
 }  // namespace strata::nn

@@ -18,5 +18,9 @@ Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
 Tensor silu(const Tensor& x);
 Tensor hardsigmoid(const Tensor& x);
 Tensor hardswish(const Tensor& x);
+// x where x > 0, else weight * x; weight [1] or [C] (one slope per channel, dim 1 of x).
+Tensor prelu(const Tensor& x, const Tensor& weight);
+// x * tanh(softplus(x)).
+Tensor mish(const Tensor& x);
 
 }  // namespace strata::ops

@@ -128,6 +128,8 @@ void unary_floating(UnaryOp op, const Tensor& out, const Tensor& x, UnaryParams 
       return map1<T, T>(out, x, [](T v) { return std::min(std::max(v / T(6) + T(0.5), T(0)), T(1)); });
     case UnaryOp::Hardswish:
       return map1<T, T>(out, x, [](T v) { return v * std::min(std::max(v / T(6) + T(0.5), T(0)), T(1)); });
+    case UnaryOp::Mish:
+      return map1<T, T>(out, x, [](T v) { return v * std::tanh(std::log1p(std::exp(v))); });
     case UnaryOp::LeakyRelu:
       return map1<T, T>(out, x, [alpha](T v) { return v > T(0) ? v : alpha * v; });
     case UnaryOp::Elu:
