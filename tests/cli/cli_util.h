@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/data/image/io.h"
 #include "strata/strata.h"
 
 namespace strata::cli_test {
@@ -45,6 +46,30 @@ inline std::string shell_quote(const std::string& s) {
 // The repository's configs/ folder (beside tests/fixtures).
 inline fs::path configs_dir() {
   return fs::path(STRATA_FIXTURES_DIR).parent_path().parent_path() / "configs";
+}
+
+// A labelled folder of small colour images, root/{blue,green,red}/NN.{png,jpg}, `per_class` images each of
+// assorted sizes (9 to 19 pixels a side) stored in turn as RGB PNG, RGBA PNG and RGB JPEG; each pixel is
+// near its class's colour, so even a tiny model separates the classes. `grey_every` > 0 also stores every
+// such image as a one-channel PNG.
+inline void write_colour_folder(const fs::path& root, int per_class, int grey_every = 0) {
+  const std::vector<std::string> classes{"blue", "green", "red"};
+  Generator gen(11);
+  for (size_t c = 0; c < classes.size(); ++c) {
+    fs::create_directories(root / classes[c]);
+    for (int i = 0; i < per_class; ++i) {
+      const int64_t h = 9 + (i * 5 + static_cast<int64_t>(c)) % 11, w = 9 + (i * 7 + 3) % 11;
+      const int64_t channels = grey_every > 0 && i % grey_every == grey_every - 1 ? 1 : (i % 3 == 1 ? 4 : 3);
+      // Noise in [0, 90) on every channel, plus 160 on the class's own (blue: 2, green: 1, red: 0).
+      Tensor img = randint(0, 90, Shape{channels, h, w}, {.dtype = kInt64}, &gen);
+      if (channels >= 3) img.select(0, static_cast<int64_t>(2 - c)).add_(160.0);
+      if (channels == 1) img.add_(static_cast<double>(c) * 80.0);
+      if (channels == 4) img.select(0, 3).fill_(255.0);
+      const bool jpeg = channels == 3 && i % 3 == 2;
+      data::image::write_image(
+          (root / classes[c] / fmt::format("{:02}.{}", i, jpeg ? "jpg" : "png")).string(), img.to(kUInt8));
+    }
+  }
 }
 
 // A fresh folder per test under the system temp folder, removed afterwards; run() runs strata there.

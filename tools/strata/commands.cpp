@@ -1,7 +1,5 @@
 #include "commands.h"
 
-#include <stb_image.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -29,8 +27,6 @@ namespace strata::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int64_t kSide = 28;  // predict: images are resized to the datasets' 28x28
 
 std::vector<Override> overrides_of(const ConfigArgs& args) {
   std::vector<Override> out;
@@ -161,41 +157,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Area-averaged (downscaling) or bilinear (upscaling) resize of a grey image to side x side.
-std::vector<uint8_t> resize_grey(const unsigned char* pixels, int w, int h, int64_t side) {
-  std::vector<uint8_t> out(static_cast<size_t>(side * side));
-  const double sx = static_cast<double>(w) / side, sy = static_cast<double>(h) / side;
-  auto p = [&](int y, int x) { return static_cast<double>(pixels[static_cast<size_t>(y) * w + x]); };
-  for (int64_t oy = 0; oy < side; ++oy) {
-    for (int64_t ox = 0; ox < side; ++ox) {
-      double v = 0;
-      if (sx > 1 || sy > 1) {
-        // Average over the source rectangle this pixel covers, with fractional edge weights.
-        const double y0 = oy * sy, y1 = y0 + sy, x0 = ox * sx, x1 = x0 + sx;
-        double sum = 0, weight = 0;
-        for (int y = static_cast<int>(y0); y < std::min<double>(std::ceil(y1), h); ++y) {
-          const double wy = std::min<double>(y + 1, y1) - std::max<double>(y, y0);
-          for (int x = static_cast<int>(x0); x < std::min<double>(std::ceil(x1), w); ++x) {
-            const double wx = std::min<double>(x + 1, x1) - std::max<double>(x, x0);
-            sum += wy * wx * p(y, x);
-            weight += wy * wx;
-          }
-        }
-        v = weight > 0 ? sum / weight : 0;
-      } else {
-        const double fy = std::clamp((oy + 0.5) * sy - 0.5, 0.0, h - 1.0),
-                     fx = std::clamp((ox + 0.5) * sx - 0.5, 0.0, w - 1.0);
-        const int y0 = static_cast<int>(fy), x0 = static_cast<int>(fx);
-        const int y1 = std::min(y0 + 1, h - 1), x1 = std::min(x0 + 1, w - 1);
-        const double ty = fy - y0, tx = fx - x0;
-        v = (1 - ty) * ((1 - tx) * p(y0, x0) + tx * p(y0, x1)) + ty * ((1 - tx) * p(y1, x0) + tx * p(y1, x1));
-      }
-      out[static_cast<size_t>(oy * side + ox)] = static_cast<uint8_t>(std::clamp(v + 0.5, 0.0, 255.0));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 int run_train(const TrainArgs& args) {
@@ -317,31 +278,26 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
   const Config c = load(args);
   STRATA_CHECK(top_k > 0, "--top-k must be positive, got {}", top_k);
   STRATA_CHECK(fs::is_regular_file(image), "image {} does not exist", image);
-  int w = 0, h = 0, channels = 0;
-  unsigned char* pixels = stbi_load(image.c_str(), &w, &h, &channels, 1);  // any format -> grey
-  STRATA_CHECK(pixels != nullptr, "cannot read image {}: {} (PNG and JPEG are supported)", image,
-               stbi_failure_reason());
-  std::vector<uint8_t> grey = resize_grey(pixels, w, h, kSide);
-  stbi_image_free(pixels);
-  // The datasets show light objects on a black background; a photo on a light background is inverted.
-  double border = 0;
-  for (int64_t i = 0; i < kSide; ++i) {
-    border += grey[i] + grey[(kSide - 1) * kSide + i] + grey[i * kSide] + grey[i * kSide + kSide - 1];
+  TrainingData d = load_training_data(c, false);
+  STRATA_CHECK(d.read_input != nullptr, "strata predict classifies images; {} trains on {}", c.path,
+               c.data.dataset);
+  if (d.load_preprocessing) {
+    // The normalisation saved beside the checkpoint is the one the model was trained with.
+    const std::string run_dir = fs::path(checkpoint).parent_path().string();
+    if (!d.load_preprocessing(run_dir.empty() ? "." : run_dir, d)) {
+      std::cerr << fmt::format(
+          "strata predict: no saved preprocessing beside {}; fitted again on the training split\n",
+          checkpoint);
+    }
   }
-  if (border / (4 * kSide) > 127) {
-    for (auto& v : grey) v = static_cast<uint8_t>(255 - v);
-    std::cerr << "strata predict: light background, inverting the image to match the training data\n";
-  }
-
-  STRATA_CHECK(c.data.dataset == "fashion-mnist" || c.data.dataset == "mnist",
-               "strata predict classifies images; {} trains on {}", c.path, c.data.dataset);
-  const TrainingData d = load_training_data(c, false);
+  // Decoded, converted and normalised as the test images are (the 28x28 sets invert light backgrounds).
+  const Tensor x = d.read_input(image);
   const std::shared_ptr<nn::Module> model = build_model(c, d);
   load_weights(*model, checkpoint, c.path);
-  model->eval();
+  nn::Module& net = *model;
+  net.eval();
   NoGradGuard no_grad;
-  const Tensor x = prepare_images(from_vector(grey, {1, kSide, kSide}), c);
-  const std::vector<float> p = F::softmax((*model)(x), 1).reshape({-1}).to_vector<float>();
+  const std::vector<float> p = F::softmax(net(x), 1).reshape({-1}).to_vector<float>();
   std::vector<int> order(p.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "data_command.h"
+#include "image_data.h"
 #include "strata/core/error.h"
 #include "strata/core/suggest.h"
 #include "strata/data/image/spec.h"
@@ -182,7 +183,7 @@ class Reader {
     check_section(node, "data", false);
     check_keys(node, "data",
                {"dataset", "root", "batch_size", "eval_batch_size", "normalize", "shuffle", "num_workers",
-                "limit", "test_limit", "val_fraction", "text", "table", "augment"});
+                "limit", "test_limit", "val_fraction", "text", "table", "image", "augment"});
     read(node, "data", "dataset", d.dataset);
     read(node, "data", "root", d.root);
     read(node, "data", "batch_size", d.batch_size);
@@ -196,7 +197,8 @@ class Reader {
     read(node, "data", "test_limit", d.test_limit);
     read(node, "data", "val_fraction", d.val_fraction);
     auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
-    const std::set<std::string> datasets{"fashion-mnist", "mnist", "text-lm", "text-folder", "table"};
+    const std::set<std::string> datasets{"fashion-mnist", "mnist",       "image-folder", "emoji",
+                                         "text-lm",       "text-folder", "table"};
     if (!datasets.count(d.dataset)) {
       fail(at("dataset"), "data.dataset",
            fmt::format("unknown dataset '{}'{} (known: {})", d.dataset,
@@ -207,6 +209,7 @@ class Reader {
     const YAML::Node asked = node.IsMap() && node["dataset"].IsDefined() ? node["dataset"] : node;
     read_text_data(at("text"), asked, d);
     read_table_data(at("table"), asked, d);
+    read_image_data(at("image"), asked, d);
     read_augment(at("augment"), d);
     if (d.batch_size <= 0)
       fail(at("batch_size"), "data.batch_size", "field 'data.batch_size' must be positive");
@@ -351,6 +354,114 @@ class Reader {
       fail(node, section,
            fmt::format("'{}' turns every operation off: give at least one of {} a rate above 0", section,
                        join(std::vector<std::string>(std::begin(rates), std::end(rates)))));
+    }
+  }
+
+  // data.image (`node` may be undefined): the image-folder and emoji sources' fields. image-folder needs the
+  // section for its `path`; emoji reads the set from data.root (default: the emoji cache).
+  void read_image_data(const YAML::Node& node, const YAML::Node& asked, DataConfig& d) const {
+    const std::string section = "data.image";
+    const bool given = node.IsDefined() && !node.IsNull();
+    const bool folder = d.dataset == "image-folder";
+    if (!folder && d.dataset != "emoji") {
+      if (given) fail(node, section, fmt::format("'data.image' does not apply to dataset '{}'", d.dataset));
+      return;
+    }
+    ImageDataConfig& m = d.image;
+    m.where = where(given ? node : asked, section);
+    if (!given && folder) {
+      fail(node.IsDefined() ? node : asked, section,
+           "dataset 'image-folder' needs a 'data.image' section with its 'path' (a folder with one "
+           "sub-folder of PNG/JPEG images per class)");
+    }
+    if (d.dataset == "emoji") m.background = 1.0;  // the emoji are drawn on transparent pixels
+    if (!given) return;
+    check_section(node, section, false);
+    check_keys(node, section,
+               {"path", "size", "channels", "mean", "std", "background", "test_fraction", "seed"});
+    auto at = [&](const char* key) { return node[key].IsDefined() ? node[key] : node; };
+    if (folder) {
+      if (!node["path"].IsDefined() || node["path"].IsNull())
+        fail(node, section + ".path", "field 'data.image.path' is missing (the folder of images)");
+      read(node, section, "path", m.path);
+      m.path = find_image_folder(m.path, d.root);
+      if (m.path.empty()) {
+        fail(node["path"], section + ".path",
+             fmt::format("field 'data.image.path': folder '{}' does not exist{}",
+                         as<std::string>(node["path"], section + ".path"),
+                         d.root.empty() ? "" : fmt::format(" (nor under data.root {})", d.root)));
+      }
+    } else if (node["path"].IsDefined() && !node["path"].IsNull()) {
+      fail(node["path"], section + ".path",
+           "field 'data.image.path' does not apply to dataset 'emoji' (data.root points at another copy "
+           "of the set)");
+    }
+    const YAML::Node size = node["size"];
+    if (size.IsDefined() && !size.IsNull()) {
+      if (size.IsScalar()) {
+        m.size = {as<int64_t>(size, section + ".size"), as<int64_t>(size, section + ".size")};
+      } else {
+        read_list(node, section, "size", m.size);
+      }
+      if (m.size.size() != 2 || m.size[0] <= 0 || m.size[1] <= 0) {
+        fail(size, section + ".size",
+             "field 'data.image.size' must be [height, width] (or one side for a square) of positive "
+             "integers");
+      }
+    }
+    read(node, section, "channels", m.channels);
+    if (m.channels != 1 && m.channels != 3) {
+      fail(at("channels"), section + ".channels",
+           fmt::format("field 'data.image.channels' must be 1 (grey) or 3 (RGB), got {}", m.channels));
+    }
+    const bool has_mean = read_list(node, section, "mean", m.mean);
+    const bool has_std = read_list(node, section, "std", m.std);
+    if (has_mean != has_std) {
+      fail(has_mean ? node["mean"] : node["std"], section + (has_mean ? ".mean" : ".std"),
+           "'data.image' needs both 'mean' and 'std', or neither (then both are fitted on the training "
+           "images)");
+    }
+    if (has_mean && !d.normalize) {
+      fail(node["mean"], section + ".mean",
+           "fields 'data.image.mean' and 'std' normalise the images, but data.normalize is false");
+    }
+    for (const char* key : {"mean", "std"}) {
+      const std::vector<double>& values = std::string(key) == "mean" ? m.mean : m.std;
+      if (!values.empty() && values.size() != 1 && static_cast<int64_t>(values.size()) != m.channels) {
+        fail(node[key], section + "." + key,
+             fmt::format("field 'data.image.{}' needs 1 or {} values (data.image.channels), got {}", key,
+                         m.channels, values.size()));
+      }
+    }
+    for (double v : m.std) {
+      if (!(v > 0))
+        fail(node["std"], section + ".std",
+             fmt::format("field 'data.image.std' must be positive, got {}", v));
+    }
+    double background = 0;
+    if (read(node, section, "background", background)) {
+      if (!(background >= 0 && background <= 1)) {
+        fail(node["background"], section + ".background",
+             fmt::format("field 'data.image.background' must be a grey level in [0, 1], got {}", background));
+      }
+      m.background = background;
+    }
+    const bool fraction_given = read(node, section, "test_fraction", m.test_fraction);
+    read(node, section, "seed", m.seed);
+    if (!(m.test_fraction > 0 && m.test_fraction < 1)) {
+      fail(at("test_fraction"), section + ".test_fraction",
+           "field 'data.image.test_fraction' must be in (0, 1)");
+    }
+    if (!(m.test_fraction + d.val_fraction < 1)) {
+      fail(at("test_fraction"), section + ".test_fraction",
+           fmt::format("data.image.test_fraction {} and data.val_fraction {} leave no training images",
+                       m.test_fraction, d.val_fraction));
+    }
+    if (fraction_given && folder && has_split_folders(m.path)) {
+      fail(node["test_fraction"], section + ".test_fraction",
+           fmt::format("field 'data.image.test_fraction' does not apply: {} has train/ and test/ folders, "
+                       "which are the splits",
+                       m.path));
     }
   }
 
@@ -540,7 +651,8 @@ class Reader {
   // `strata data augment` reads them; every transform is built once here so a bad one fails at load time.
   void read_augment(const YAML::Node& node, DataConfig& d) const {
     if (!node.IsDefined() || node.IsNull()) return;
-    if (d.dataset != "fashion-mnist" && d.dataset != "mnist") {
+    if (d.dataset != "fashion-mnist" && d.dataset != "mnist" && d.dataset != "image-folder" &&
+        d.dataset != "emoji") {
       fail(node, "data.augment",
            fmt::format("'data.augment' augments images; it does not apply to dataset '{}'", d.dataset));
     }
@@ -1007,6 +1119,37 @@ void write_text_data(const DataConfig& d, YAML::Node& data) {
   data["text"] = text;
 }
 
+// data.image as read_image_data reads it back (nothing for other datasets).
+void write_image_data(const DataConfig& d, YAML::Node& data) {
+  if (d.dataset != "image-folder" && d.dataset != "emoji") return;
+  const ImageDataConfig& m = d.image;
+  YAML::Node image(YAML::NodeType::Map);
+  auto flow = [](const auto& values) {
+    YAML::Node list(YAML::NodeType::Sequence);
+    for (const auto& v : values) {
+      if constexpr (std::is_floating_point_v<std::decay_t<decltype(v)>>) {
+        list.push_back(num(v));
+      } else {
+        list.push_back(v);
+      }
+    }
+    list.SetStyle(YAML::EmitterStyle::Flow);
+    return list;
+  };
+  if (!m.path.empty()) image["path"] = m.path;
+  if (!m.size.empty()) image["size"] = flow(m.size);
+  image["channels"] = m.channels;
+  if (!m.mean.empty()) {
+    image["mean"] = flow(m.mean);
+    image["std"] = flow(m.std);
+  }
+  if (m.background) image["background"] = num(*m.background);
+  if (!(d.dataset == "image-folder" && has_split_folders(m.path)))
+    image["test_fraction"] = num(m.test_fraction);
+  image["seed"] = m.seed;
+  data["image"] = image;
+}
+
 YAML::Node flow_list(const std::vector<std::string>& items) {
   YAML::Node list(YAML::NodeType::Sequence);
   for (const auto& item : items) list.push_back(item);
@@ -1085,6 +1228,7 @@ std::string to_yaml(const Config& c) {
   data["val_fraction"] = num(c.data.val_fraction);
   write_text_data(c.data, data);
   write_table_data(c.data, data);
+  write_image_data(c.data, data);
   if (c.data.augment.IsDefined() && !c.data.augment.IsNull()) data["augment"] = YAML::Clone(c.data.augment);
   out["data"] = data;
   out["model"] = YAML::Clone(c.model.node);

@@ -84,19 +84,34 @@ struct TableDataConfig {
   std::string where, target_where, drop_where;  // "file:line" of the fields
 };
 
+// data.image: the image-folder and emoji datasets (image_data.cpp). Images are converted to `channels`,
+// resized to `size` and normalised per channel, (x / 255 - mean) / std.
+struct ImageDataConfig {
+  std::string path;                  // image-folder: the folder (found as given, then under data.root)
+  std::vector<int64_t> size;         // {height, width} every image is resized to; empty: as stored
+  int64_t channels = 3;              // 1 (grey) or 3 (RGB)
+  std::vector<double> mean, std;     // one value per channel (or one for all); empty: fitted on training
+  std::optional<double> background;  // transparent pixels are composited over this grey level in [0, 1]
+  double test_fraction =
+      0.2;            // a folder without train/ and test/ sub-folders: a stratified share for testing
+  uint64_t seed = 0;  // of that split and of the order data.limit / data.test_limit take images in
+  std::string where;  // "file:line" of the section (or of data.dataset), for errors found later
+};
+
 struct DataConfig {
-  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | text-lm | text-folder | table
+  std::string dataset = "fashion-mnist";  // fashion-mnist | mnist | image-folder | emoji | text-lm | ...
   std::string root;                       // empty: the dataset's default location
   int64_t batch_size = 64;
   int64_t eval_batch_size = 1000;  // test/validation batches; default batch_size for text-lm (logits B*T*V)
-  bool normalize = true;           // subtract the dataset's mean pixel, divide by its standard deviation
+  bool normalize = true;  // subtract the dataset's mean pixel, divide by its standard deviation (per channel)
   bool shuffle = true;
   int num_workers = 0;
-  int64_t limit = 0;          // use only the first N training images (0: all)
-  int64_t test_limit = 0;     // use only the first N test images (0: all)
+  int64_t limit = 0;          // use only the first N training examples (0: all)
+  int64_t test_limit = 0;     // use only the first N test examples (0: all)
   double val_fraction = 0.0;  // > 0: hold out this fraction of the training images for validation
   TextDataConfig text;
   TableDataConfig table;
+  ImageDataConfig image;
   YAML::Node augment;  // data.augment: image augmentation of the training split, as `strata data augment`
 };
 

@@ -150,7 +150,9 @@ int main(int argc, char** argv) {
       ->type_name("FILE")
       ->required()
       ->check(existing_file("checkpoint"));
-  predict_cmd->add_option("--image", image, "PNG or JPEG image, any size (converted to 28x28 grey)")
+  predict_cmd
+      ->add_option("--image", image,
+                   "PNG or JPEG image, any size and colour (converted as the config's data)")
       ->type_name("FILE")
       ->required()
       ->check(existing_file("image"));

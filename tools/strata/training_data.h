@@ -17,7 +17,7 @@ struct TrainingData {
   std::shared_ptr<const data::Dataset> train;  // null when only the test split was asked for
   std::shared_ptr<const data::Dataset> val;    // null: the config holds no validation split out
   std::shared_ptr<const data::Dataset> test;
-  Shape input_shape;                 // one example with a batch dimension of 1 ({1, 1, 28, 28})
+  Shape input_shape;                 // one example with a batch dimension of 1 ({1, C, H, W} for images)
   Dtype input_dtype = kFloat32;      // i64 for token ids
   std::vector<std::string> classes;  // class names for reports; empty when unnamed or regression
   data::Collate collate = data::default_collate;
@@ -31,19 +31,24 @@ struct TrainingData {
   // changing nothing, when the folder holds none.
   std::function<void(const std::string& run_dir)> save_preprocessing;
   std::function<bool(const std::string& run_dir, TrainingData& data)> load_preprocessing;
+  // Image sources (unset for others): one image file of any size and channel count as a model input
+  // [1, C, H, W], prepared as the test images are (with the statistics load_preprocessing read); throws
+  // naming the file when it is missing or cannot be decoded.
+  std::function<Tensor(const std::string& path)> read_input;
 };
 
 // Loads the splits the config names. `with_train` false loads only what evaluation needs (the test split
 // and whatever describes the inputs). Throws strata::Error naming the file or field on bad data.
 TrainingData load_training_data(const Config& c, bool with_train = true);
 
-// Sources, one per kind of data (dispatched on data.dataset by load_training_data).
+// Sources, one per kind of data (dispatched on data.dataset by load_training_data). load_image_data reads
+// fashion-mnist, mnist, image-folder and emoji.
 TrainingData load_image_data(const Config& c, bool with_train);
 TrainingData load_text_data(const Config& c, bool with_train);
 TrainingData load_table_data(const Config& c, bool with_train);
-// Image datasets: the per-channel normalisation of `data.dataset` (mean, std).
+// fashion-mnist, mnist: the normalisation of `data.dataset` (mean, std).
 std::pair<double, double> image_normalization(const std::string& dataset);
-// Image datasets: u8 [N, 28, 28] -> f32 [N, 1, 28, 28] in [0, 1], normalised when the config asks.
+// fashion-mnist, mnist: u8 [N, 28, 28] -> f32 [N, 1, 28, 28] in [0, 1], normalised when the config asks.
 Tensor prepare_images(const Tensor& images, const Config& c);
 
 }  // namespace strata::cli

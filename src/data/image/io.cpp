@@ -39,6 +39,56 @@ std::vector<uint8_t> detail::read_file(const std::string& path, const char* who)
 
 namespace {
 
+// stb's luma for RGB -> grey, so converted files match what stb would decode.
+inline uint8_t stb_luma(int r, int g, int b) {
+  return static_cast<uint8_t>((r * 77 + g * 150 + b * 29) >> 8);
+}
+
+}  // namespace
+
+Tensor convert_channels(const Tensor& image, int want, std::optional<double> background) {
+  STRATA_CHECK(image.dtype() == kUInt8 && image.dim() == 3 && image.size(0) >= 1 && image.size(0) <= 4,
+               "convert_channels: expects a u8 [C, H, W] image with C in 1..4, got {} of shape {}",
+               dtype_name(image.dtype()), image.shape().str());
+  STRATA_CHECK(want >= 1 && want <= 4, "convert_channels: channels must be 1..4, got {}", want);
+  STRATA_CHECK(!background || (*background >= 0.0 && *background <= 1.0),
+               "convert_channels: background must be in [0, 1], got {}", background.value_or(0.0));
+  const int64_t c = image.size(0), hw = image.size(1) * image.size(2);
+  if (c == want) return image;
+  const Tensor img = image.contiguous();
+  const bool has_alpha = c == 2 || c == 4;
+  const int64_t colour = has_alpha ? c - 1 : c;
+  const uint8_t* in = img.data_ptr<uint8_t>();
+  // RGB(A) or grey(+alpha) -> planes r, g, b (with alpha applied when compositing).
+  std::vector<uint8_t> rgb(static_cast<size_t>(3 * hw));
+  const bool composite = has_alpha && background.has_value() && (want == 1 || want == 3);
+  const float bg = background ? static_cast<float>(*background) * 255.0f : 0.0f;
+  for (int64_t i = 0; i < hw; ++i) {
+    const float a = has_alpha ? static_cast<float>(in[(c - 1) * hw + i]) / 255.0f : 1.0f;
+    for (int64_t ch = 0; ch < 3; ++ch) {
+      uint8_t v = in[(colour == 1 ? 0 : ch) * hw + i];
+      if (composite) v = static_cast<uint8_t>(std::lround(static_cast<float>(v) * a + bg * (1.0f - a)));
+      rgb[static_cast<size_t>(ch * hw + i)] = v;
+    }
+  }
+  Tensor out = kernels::empty(Shape{want, img.size(1), img.size(2)}, kUInt8, kCPU);
+  uint8_t* o = out.data_ptr<uint8_t>();
+  const int64_t out_colour = (want == 2 || want == 4) ? want - 1 : want;
+  for (int64_t i = 0; i < hw; ++i) {
+    if (out_colour == 1) {
+      o[i] = colour == 1 ? rgb[static_cast<size_t>(i)]
+                         : stb_luma(rgb[static_cast<size_t>(i)], rgb[static_cast<size_t>(hw + i)],
+                                    rgb[static_cast<size_t>(2 * hw + i)]);
+    } else {
+      for (int64_t ch = 0; ch < 3; ++ch) o[ch * hw + i] = rgb[static_cast<size_t>(ch * hw + i)];
+    }
+    if (want == 2 || want == 4) o[out_colour * hw + i] = has_alpha ? in[(c - 1) * hw + i] : uint8_t{255};
+  }
+  return out;
+}
+
+namespace {
+
 // True when the bytes start with the PNG signature.
 bool is_png(std::span<const uint8_t> bytes) {
   static constexpr uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};

@@ -58,6 +58,30 @@ TEST(ImageIo, ConvertsChannelsOnRead) {
   EXPECT_EQ(g.at({0, 1, 1}), std::floor((r * 77 + gg * 150 + b * 29) / 256.0));
 }
 
+TEST(ImageIo, ConvertChannelsCompositesDropsOrAddsAlpha) {
+  // Pixel 0 fully transparent red, pixel 1 opaque blue, pixel 2 half-transparent black.
+  const Tensor rgba = from_vector<uint8_t>({255, 0, 0, 0, 0, 0, 0, 255, 0, 0, 255, 128}, Shape{4, 1, 3});
+  EXPECT_EQ(convert_channels(rgba, 3, 1.0).to_vector<int64_t>(),
+            (std::vector<int64_t>{255, 0, 127, 255, 0, 127, 255, 255, 127}));
+  EXPECT_EQ(convert_channels(rgba, 3).to_vector<int64_t>(),
+            (std::vector<int64_t>{255, 0, 0, 0, 0, 0, 0, 255, 0}));
+  EXPECT_EQ(convert_channels(rgba, 1, 0.0).to_vector<int64_t>(), (std::vector<int64_t>{0, 28, 0}));
+  // Grey is replicated, gets an opaque alpha, and a matching count is returned as is.
+  const Tensor grey = from_vector<uint8_t>({10, 200}, Shape{1, 1, 2});
+  EXPECT_EQ(convert_channels(grey, 3).to_vector<int64_t>(),
+            (std::vector<int64_t>{10, 200, 10, 200, 10, 200}));
+  EXPECT_EQ(convert_channels(grey, 2).to_vector<int64_t>(), (std::vector<int64_t>{10, 200, 255, 255}));
+  EXPECT_TRUE(equal(convert_channels(grey, 1), grey));
+  // It agrees with stb's conversion on read.
+  TempDir dir;
+  const Tensor colour = random_u8(3, 4, 4, 3);
+  write_image(dir / "c.png", colour);
+  EXPECT_TRUE(equal(convert_channels(colour, 1), read_image(dir / "c.png", {.channels = 1})));
+  EXPECT_ERROR_CONTAINS(convert_channels(colour, 5), "channels must be 1..4");
+  EXPECT_ERROR_CONTAINS(convert_channels(colour.to(kFloat32), 1), "expects a u8 [C, H, W] image");
+  EXPECT_ERROR_CONTAINS(convert_channels(colour, 1, 1.5), "background must be in [0, 1]");
+}
+
 TEST(ImageIo, FloatImagesAreClampedAndRounded) {
   TempDir dir;
   const Tensor img = from_vector<float>({-0.5f, 0.0f, 0.5f, 1.0f, 2.0f, 0.2f}, Shape{1, 2, 3});

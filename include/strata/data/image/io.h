@@ -3,6 +3,7 @@
 // CHW layout. Pixels are u8 [C, H, W] as stored, or f32 [C, H, W] in [0, 1] (value / 255, like torchvision's
 // ToTensor). C is 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA).
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +27,11 @@ struct ImageInfo {
   int64_t width = 0, height = 0, channels = 0;
 };
 ImageInfo read_image_info(const std::string& path);
+
+// Converts a u8 [C, H, W] image as stored (C = 1..4) to `channels` (1..4): grey is replicated to RGB, RGB
+// becomes grey with stb's luma weights (as read_image's conversion), a missing alpha is opaque. Alpha is
+// dropped (like PIL's convert("RGB")), or with `background` in [0, 1] first composited over that grey level.
+Tensor convert_channels(const Tensor& image, int channels, std::optional<double> background = {});
 
 struct WriteOptions {
   int quality = 95;  // JPEG quality in [1, 100]
