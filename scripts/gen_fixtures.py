@@ -256,6 +256,11 @@ def activation():
         exact = None if suffix else lambda g, x: {"x": g * ((x > -3) & (x < 3)) / 6}
         f.case("hardsigmoid" + suffix, F.hardsigmoid, exact_grads=exact, x=x())
         f.case("hardswish" + suffix, F.hardswish, x=x())
+        # The clamps: kinks at 0 and 6 (relu6), +-1 (hardtanh) and -2, 3.5.
+        clamped = away_from(4, 5, points=[0.0, 6.0, -1.0, 1.0, -2.0, 3.5], scale=4.0)
+        f.case("relu6" + suffix, F.relu6, x=clamped)
+        f.case("hardtanh" + suffix, F.hardtanh, x=clamped)
+        f.case("hardtanh_custom" + suffix, lambda x: F.hardtanh(x, -2.0, 3.5), x=clamped)
     # Far tails, where naive formulas overflow.
     tails = const(torch.tensor([-800.0, -40.0, -25.0, 25.0, 40.0, 800.0], dtype=torch.float64))
     for name, fn in [("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("softplus", F.softplus), ("silu", F.silu),

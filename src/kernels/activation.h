@@ -7,5 +7,7 @@ namespace strata::kernels {
 
 // relu's input gradient from its output: 0 where y <= 0, else g (a NaN y passes g), in one pass.
 Tensor relu_backward(const Tensor& g, const Tensor& y);
+// hardtanh's input gradient from its output: 0 where y <= min_val or y >= max_val, else g, in one pass.
+Tensor hardtanh_backward(const Tensor& g, const Tensor& y, double min_val, double max_val);
 
 }  // namespace strata::kernels

@@ -22,5 +22,12 @@ Tensor SoftmaxImpl::forward(const Tensor& x) { return ops::softmax(x, dim); }
 std::string SoftmaxImpl::extra_repr() const { return fmt::format("dim={}", dim); }
 Tensor LogSoftmaxImpl::forward(const Tensor& x) { return ops::log_softmax(x, dim); }
 std::string LogSoftmaxImpl::extra_repr() const { return fmt::format("dim={}", dim); }
+HardtanhImpl::HardtanhImpl(double min_val, double max_val)
+    : Module("Hardtanh"), min_val(min_val), max_val(max_val) {
+  STRATA_CHECK(min_val <= max_val, "Hardtanh: min_val ({}) must not exceed max_val ({})", min_val, max_val);
+}
+std::string HardtanhImpl::extra_repr() const {
+  return fmt::format("min_val={}, max_val={}", min_val, max_val);
+}
 
 }  // namespace strata::nn

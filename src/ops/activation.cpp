@@ -183,6 +183,39 @@ Tensor mish(const Tensor& x) {
   });
 }
 
+Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
+  STRATA_CHECK(x.defined(), "hardtanh: undefined tensor argument");
+  STRATA_CHECK(min_val <= max_val, "hardtanh: min_val ({}) must not exceed max_val ({})", min_val, max_val);
+  if (!x.is_floating_point()) {
+    // Integers are clamped in their own dtype (and never require grad), as PyTorch does.
+    STRATA_CHECK(x.dtype() != kUInt8 || min_val >= 0,
+                 "hardtanh: cannot clamp a u8 tensor of shape {} to a negative min_val ({})", x.shape().str(),
+                 min_val);
+    return clamp(x, min_val, max_val);
+  }
+  Tensor out = activate("hardtanh", UnaryOp::Clamp, x, {min_val, max_val});
+  // The gradient passes where min_val < x < max_val, which is where min_val < y < max_val: the output
+  // alone carries the mask. Zeroing at the bounds (not passing inside them) lets a NaN pass its gradient,
+  // as PyTorch's hardtanh_backward does.
+  return autograd::record_with_output(
+      "hardtanh", out, {x}, [min_val, max_val](const Tensor& g, const Tensor& y) {
+        if (!autograd::grad_mode_enabled() && g.is_floating_point() && g.dtype() == y.dtype())
+          return Grads{kernels::hardtanh_backward(g, y, min_val, max_val)};
+        const Tensor zero = scalar_like(g, 0.0);
+        return Grads{where(le(y, min_val), zero, where(ge(y, max_val), zero, g))};
+      });
+}
+
+Tensor relu6(const Tensor& x) {
+  STRATA_CHECK(x.defined(), "relu6: undefined tensor argument");
+  try {
+    return hardtanh(x, 0.0, 6.0);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    STRATA_FAIL("relu6: {}", what.starts_with("hardtanh: ") ? what.substr(10) : what);
+  }
+}
+
 }  // namespace strata::ops
 
 namespace strata {

@@ -50,6 +50,11 @@ TEST(Activation, ModulesForwardToTheirOpsAndPrint) {
        "Softplus(beta=2, threshold=5)"},
       {Softmax(1), [](const Tensor& x) { return ops::softmax(x, 1); }, "Softmax(dim=1)"},
       {LogSoftmax(-1), [](const Tensor& x) { return ops::log_softmax(x, -1); }, "LogSoftmax(dim=-1)"},
+      {ReLU6(), [](const Tensor& x) { return ops::relu6(x); }, "ReLU6()"},
+      {Hardtanh(), [](const Tensor& x) { return ops::hardtanh(x, -1.0, 1.0); },
+       "Hardtanh(min_val=-1, max_val=1)"},
+      {Hardtanh(-2.0, 3.5), [](const Tensor& x) { return ops::hardtanh(x, -2.0, 3.5); },
+       "Hardtanh(min_val=-2, max_val=3.5)"},
   };
   const Tensor x = randn({3, 5}, {.dtype = kFloat64}) * 3.0;
   for (const auto& c : cases) {
@@ -92,6 +97,15 @@ TEST(Activation, PReLUOwnsOneSlopePerChannel) {
 }
 
 TEST(Activation, SoftmaxDimErrorsNameTheOp) { EXPECT_THROW(Softmax(3)(zeros({2, 2})), Error); }
+
+TEST(Activation, HardtanhRejectsInvertedBounds) {
+  try {
+    Hardtanh(1.0, -1.0);
+    ADD_FAILURE() << "expected strata::Error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "Hardtanh: min_val (1) must not exceed max_val (-1)");
+  }
+}
 
 }  // namespace
 }  // namespace strata::nn

@@ -37,6 +37,9 @@ const std::vector<GoldenCase>& cases() {
       with_tails("silu", [](const Tensor& x) { return F::silu(x); }),
       plain("hardsigmoid", [](const Tensor& x) { return F::hardsigmoid(x); }),
       plain("hardswish", [](const Tensor& x) { return F::hardswish(x); }),
+      plain("relu6", [](const Tensor& x) { return F::relu6(x); }),
+      plain("hardtanh", [](const Tensor& x) { return F::hardtanh(x); }),
+      plain("hardtanh_custom", [](const Tensor& x) { return F::hardtanh(x, -2.0, 3.5); }),
   });
   return all;
 }

@@ -96,6 +96,16 @@ TEST(ActivationGradcheck, Prelu) {
   EXPECT_GRADCHECK(f, transposed_input({3, 4}, 15, -2, 2), input({4}, 16));
 }
 
+TEST(ActivationGradcheck, Clamps) {
+  // Samples spread over both bounds: below, inside and above.
+  check_layouts([](const Tensor& x) { return ops::relu6(x); }, -3, 9);
+  check_layouts([](const Tensor& x) { return ops::hardtanh(x); }, -2, 2);
+  check_layouts([](const Tensor& x) { return ops::hardtanh(x, -2.0, 3.5); }, -4, 5);
+  // d/dx hardtanh(x)^2 = 2 hardtanh(x) mask(x), whose derivative is 2 mask(x) away from the bounds.
+  check_second_order([](const Tensor& x) { return ops::square(ops::relu6(x)); }, -3, 9);
+  check_second_order([](const Tensor& x) { return ops::square(ops::hardtanh(x, -0.5, 0.7)); }, -2, 2);
+}
+
 TEST(ActivationGradcheck, InsideACompositeWithBroadcasting) {
   // act(a * b + c) with broadcast operands, as in a layer.
   EXPECT_GRADCHECK([](const Inputs& x) { return ops::gelu(ops::add(ops::mul(x[0], x[1]), x[2])); },

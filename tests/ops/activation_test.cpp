@@ -142,6 +142,62 @@ TEST(Activation, Prelu) {
   expect_values(xin.grad(), {0.1, 0.1, 1.0, 0.2});
 }
 
+TEST(Activation, Clamps) {
+  expect_values(ops::relu6(f64({-2, 0, 3.5, 6, 8})), {0, 0, 3.5, 6, 6});
+  expect_values(ops::hardtanh(f64({-2, -1, 0.25, 1, 3})), {-1, -1, 0.25, 1, 1});
+  expect_values(ops::hardtanh(f64({-5, 0, 4}), -2.0, 3.5), {-2, 0, 3.5});
+  expect_values(ops::hardtanh(f64({-5, 0, 4}), 0.5, 0.5), {0.5, 0.5, 0.5});
+  // Integers keep their dtype (u8 too when the bounds are not negative); floats keep theirs.
+  Tensor ri = ops::relu6(from_vector<int64_t>({-3, 0, 5, 9}));
+  EXPECT_EQ(ri.dtype(), kInt64);
+  EXPECT_EQ(ri.to_vector<int64_t>(), (std::vector<int64_t>{0, 0, 5, 6}));
+  Tensor ru = ops::relu6(from_vector<uint8_t>({253, 0, 5}));
+  EXPECT_EQ(ru.to_vector<uint8_t>(), (std::vector<uint8_t>{6, 0, 5}));
+  EXPECT_EQ(ops::hardtanh(from_vector<int64_t>({-3, 0, 5}), -1, 2).to_vector<int64_t>(),
+            (std::vector<int64_t>{-1, 0, 2}));
+  EXPECT_EQ(ops::relu6(zeros({2})).dtype(), kFloat32);
+  // NaN passes through, and so does its gradient (PyTorch's hardtanh_backward zeroes only at the bounds).
+  Tensor x = f64({std::nan(""), 1}).requires_grad_();
+  Tensor y = ops::relu6(x);
+  EXPECT_TRUE(std::isnan(y.to_vector<double>()[0]));
+  y.sum().backward();
+  EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{1, 1}));
+  // Non-contiguous input: a transpose.
+  expect_values(ops::relu6(from_vector<double>({-1, 7, 3, 4}, {2, 2}).t()), {0, 3, 6, 4});
+}
+
+TEST(Activation, ClampGradientsAreZeroAtTheBounds) {
+  // PyTorch passes the gradient strictly inside (min_val, max_val): 0 at the bounds themselves.
+  EXPECT_EQ(grad_at([](const Tensor& x) { return ops::relu6(x); }, {-1, 0, 3, 6, 7}),
+            (std::vector<double>{0, 0, 1, 0, 0}));
+  EXPECT_EQ(grad_at([](const Tensor& x) { return ops::hardtanh(x); }, {-2, -1, 0, 1, 2}),
+            (std::vector<double>{0, 0, 1, 0, 0}));
+  EXPECT_EQ(grad_at([](const Tensor& x) { return ops::hardtanh(x, -2.0, 3.5); }, {-2, -1.5, 3.4, 3.5}),
+            (std::vector<double>{0, 1, 1, 0}));
+  // f32 takes the fused backward kernel; a create_graph backward the formula written with ops: both agree.
+  for (Dtype dtype : {kFloat32, kFloat64}) {
+    Tensor x = from_vector<double>({-1, 0, 2, 6, 9}).to(dtype).requires_grad_();
+    Tensor g = autograd::grad(ops::relu6(x).sum(), {x}, {}, true, /*create_graph=*/true)[0];
+    EXPECT_EQ(g.to_vector<double>(), (std::vector<double>{0, 0, 1, 0, 0}));
+    x.zero_grad();
+    ops::relu6(x).sum().backward();
+    EXPECT_EQ(x.grad().to_vector<double>(), (std::vector<double>{0, 0, 1, 0, 0}));
+  }
+}
+
+TEST(Activation, ClampErrors) {
+  EXPECT_EQ(error_of([] { ops::relu6(Tensor()); }), "relu6: undefined tensor argument");
+  EXPECT_EQ(error_of([] { ops::hardtanh(Tensor()); }), "hardtanh: undefined tensor argument");
+  EXPECT_EQ(error_of([] { ops::hardtanh(zeros({2}), 2.0, 1.0); }),
+            "hardtanh: min_val (2) must not exceed max_val (1)");
+  EXPECT_THAT(error_of([] {
+                ops::hardtanh(from_vector<uint8_t>({1, 2}));
+              }),
+              HasSubstr("hardtanh: cannot clamp a u8 tensor of shape [2] to a negative min_val (-1)"));
+  EXPECT_THAT(error_of([] { ops::relu6(empty({2}, {.dtype = kBFloat16})); }), StartsWith("relu6: "));
+  EXPECT_THAT(error_of([] { ops::relu6(empty({2}, {.dtype = kBFloat16})); }), HasSubstr("bf16"));
+}
+
 TEST(Activation, Errors) {
   EXPECT_EQ(error_of([] { ops::relu(Tensor()); }), "relu: undefined tensor argument");
   EXPECT_EQ(error_of([] { ops::gelu(Tensor(), ops::GeluApproximate::Tanh); }),

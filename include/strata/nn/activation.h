@@ -21,6 +21,7 @@ STRATA_ACTIVATION(SiLU, ops::silu(x));
 STRATA_ACTIVATION(Hardsigmoid, ops::hardsigmoid(x));
 STRATA_ACTIVATION(Hardswish, ops::hardswish(x));
 STRATA_ACTIVATION(Mish, ops::mish(x));
+STRATA_ACTIVATION(ReLU6, ops::relu6(x));
 #undef STRATA_ACTIVATION
 
 class LeakyReLUImpl : public Module {
@@ -92,5 +93,15 @@ class LogSoftmaxImpl : public Module {
   int64_t dim;
 };
 STRATA_MODULE_HOLDER(LogSoftmax);
+
+// Clamps to [min_val, max_val]; throws at construction when min_val > max_val.
+class HardtanhImpl : public Module {
+ public:
+  explicit HardtanhImpl(double min_val = -1.0, double max_val = 1.0);
+  Tensor forward(const Tensor& x) override { return ops::hardtanh(x, min_val, max_val); }
+  std::string extra_repr() const override;
+  double min_val, max_val;
+};
+STRATA_MODULE_HOLDER(Hardtanh);
 
 }  // namespace strata::nn

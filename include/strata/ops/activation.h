@@ -22,5 +22,10 @@ Tensor hardswish(const Tensor& x);
 Tensor prelu(const Tensor& x, const Tensor& weight);
 // x * tanh(softplus(x)).
 Tensor mish(const Tensor& x);
+// x clamped to [min_val, max_val]; the gradient passes strictly inside the bounds (PyTorch's rule).
+// Integer tensors keep their dtype. Throws when min_val > max_val.
+Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
+// min(max(x, 0), 6), i.e. hardtanh(x, 0, 6) (MobileNet's activation).
+Tensor relu6(const Tensor& x);
 
 }  // namespace strata::ops

@@ -8,32 +8,50 @@
 #include "kernels/elementwise.h"
 
 namespace strata::kernels::cpu {
+namespace {
 
-Tensor relu_backward(const Tensor& g, const Tensor& y) {
+// out = zero(y) ? 0 : g elementwise, for an activation whose gradient is g or 0 as its output tells.
+// `zero` is a template taking the element type (a generic lambda).
+template <typename Zero>
+Tensor masked_backward(const char* name, const Tensor& g, const Tensor& y, Zero zero) {
   STRATA_CHECK(g.shape() == y.shape() && g.dtype() == y.dtype(),
-               "relu: gradient of shape {} ({}) for an output of shape {} ({})", g.shape().str(),
+               "{}: gradient of shape {} ({}) for an output of shape {} ({})", name, g.shape().str(),
                dtype_name(g.dtype()), y.shape().str(), dtype_name(y.dtype()));
   // The gradient takes the layout of the activation (channels-last after a convolution).
   Tensor out = empty_like_layout(g.shape(), g.dtype(), g.device(), y);
-  dispatch_floating(g.dtype(), "relu", [&]<typename T>() {
+  dispatch_floating(g.dtype(), name, [&]<typename T>() {
     constexpr int64_t st = sizeof(T);
     Operands<3> ops{{static_cast<char*>(out.raw_data()), static_cast<char*>(g.raw_data()),
                      static_cast<char*>(y.raw_data())},
                     {out.strides(), g.strides(), y.strides()},
                     {st, st, st}};
-    for_each(g.shape(), ops, [](const std::array<char*, 3>& p, const std::array<int64_t, 3>& s, int64_t n) {
-      T* o = reinterpret_cast<T*>(p[0]);
-      const T* gp = reinterpret_cast<const T*>(p[1]);
-      const T* yp = reinterpret_cast<const T*>(p[2]);
-      if (s[0] == st && s[1] == st && s[2] == st) {
-        for (int64_t i = 0; i < n; ++i) o[i] = yp[i] <= T(0) ? T(0) : gp[i];
-      } else {
-        const int64_t s0 = s[0] / st, s1 = s[1] / st, s2 = s[2] / st;
-        for (int64_t i = 0; i < n; ++i) o[i * s0] = yp[i * s2] <= T(0) ? T(0) : gp[i * s1];
-      }
-    });
+    for_each(g.shape(), ops,
+             [&zero](const std::array<char*, 3>& p, const std::array<int64_t, 3>& s, int64_t n) {
+               T* o = reinterpret_cast<T*>(p[0]);
+               const T* gp = reinterpret_cast<const T*>(p[1]);
+               const T* yp = reinterpret_cast<const T*>(p[2]);
+               if (s[0] == st && s[1] == st && s[2] == st) {
+                 for (int64_t i = 0; i < n; ++i) o[i] = zero(yp[i]) ? T(0) : gp[i];
+               } else {
+                 const int64_t s0 = s[0] / st, s1 = s[1] / st, s2 = s[2] / st;
+                 for (int64_t i = 0; i < n; ++i) o[i * s0] = zero(yp[i * s2]) ? T(0) : gp[i * s1];
+               }
+             });
   });
   return out;
+}
+
+}  // namespace
+
+Tensor relu_backward(const Tensor& g, const Tensor& y) {
+  return masked_backward("relu", g, y, []<typename T>(T v) { return v <= T(0); });
+}
+
+Tensor hardtanh_backward(const Tensor& g, const Tensor& y, double min_val, double max_val) {
+  // Comparisons are made in the element type, against bounds rounded as the forward's clamp rounds them.
+  return masked_backward("hardtanh", g, y, [min_val, max_val]<typename T>(T v) {
+    return v <= static_cast<T>(min_val) || v >= static_cast<T>(max_val);
+  });
 }
 
 }  // namespace strata::kernels::cpu

@@ -5,5 +5,6 @@
 namespace strata::kernels::cpu {
 
 Tensor relu_backward(const Tensor& g, const Tensor& y);
+Tensor hardtanh_backward(const Tensor& g, const Tensor& y, double min_val, double max_val);
 
 }  // namespace strata::kernels::cpu

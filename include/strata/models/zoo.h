@@ -1,0 +1,40 @@
+#pragma once
+// The model zoo by name: models::create("resnet20", {.num_classes = 10}) builds any of zoo_names(), for the
+// CLI's configs and for programs that pick a model at run time.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/nn/module.h"
+
+namespace strata::models {
+
+// Options of models::create. Each model reads the fields that apply to it (noted per field); the others
+// are ignored.
+struct ZooOptions {
+  int64_t num_classes = 10;
+  // Image channels: 1 for lenet5 and 3 for the others by default; mlp ignores it (see in_features).
+  std::optional<int64_t> in_channels;
+  // mlp: default 0; mobilenet_v2: default 0.2; vgg11 / vgg11_bn: default 0.5.
+  std::optional<double> dropout;
+  bool zero_init_residual = false;                 // resnet*
+  double width_mult = 1.0;                         // mobilenet_v2
+  int64_t round_nearest = 8;                       // mobilenet_v2
+  int64_t classifier_width = 4096;                 // vgg11 / vgg11_bn (e.g. 512 for 32x32 images)
+  int64_t pool_size = 7;                           // vgg11 / vgg11_bn (e.g. 1 for 32x32 images)
+  int64_t in_features = 784;                       // mlp: flattened input size
+  std::vector<int64_t> hidden_sizes = {256, 128};  // mlp
+};
+
+// Builds the zoo model `name` (one of zoo_names()); throws strata::Error naming the known models for an
+// unknown name, and the model and field for a bad option.
+std::shared_ptr<nn::Module> create(const std::string& name, const ZooOptions& options = {});
+
+// The names create() accepts, in a stable order.
+std::vector<std::string> zoo_names();
+
+// One line on what the model is and which inputs it suits (for help texts); throws like create().
+std::string zoo_description(const std::string& name);
+
+}  // namespace strata::models

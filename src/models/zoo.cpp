@@ -1,0 +1,107 @@
+#include "strata/models/zoo.h"
+
+#include <fmt/ranges.h>
+
+#include <functional>
+
+#include "strata/core/did_you_mean.h"
+#include "strata/models/lenet.h"
+#include "strata/models/mlp.h"
+#include "strata/models/mobilenet_v2.h"
+#include "strata/models/resnet.h"
+#include "strata/models/vgg.h"
+
+namespace strata::models {
+namespace {
+
+struct Entry {
+  std::string name;
+  std::string description;
+  std::function<std::shared_ptr<nn::Module>(const ZooOptions&)> make;
+};
+
+ResNetOptions resnet_options(const ZooOptions& o) {
+  return {.num_classes = o.num_classes,
+          .in_channels = o.in_channels.value_or(3),
+          .zero_init_residual = o.zero_init_residual};
+}
+
+VGGOptions vgg_options(const ZooOptions& o) {
+  return {.num_classes = o.num_classes,
+          .in_channels = o.in_channels.value_or(3),
+          .classifier_width = o.classifier_width,
+          .pool_size = o.pool_size,
+          .dropout = o.dropout.value_or(0.5)};
+}
+
+template <typename F>
+Entry resnet(std::string name, std::string description, F f) {
+  return {std::move(name), std::move(description),
+          [f](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return f(resnet_options(o)).ptr(); }};
+}
+
+const std::vector<Entry>& table() {
+  static const std::vector<Entry> entries = {
+      {"mlp", "multi-layer perceptron over flattened inputs (in_features, hidden_sizes, dropout)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         std::vector<int64_t> sizes = {o.in_features};
+         sizes.insert(sizes.end(), o.hidden_sizes.begin(), o.hidden_sizes.end());
+         sizes.push_back(o.num_classes);
+         for (int64_t s : sizes)
+           STRATA_CHECK(s > 0, "mlp: in_features, hidden_sizes and num_classes must be positive, got {}",
+                        fmt::join(sizes, ", "));
+         return mlp(sizes, o.dropout.value_or(0.0)).ptr();
+       }},
+      {"lenet5", "LeNet-5 for 28x28 images (1 channel by default)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return lenet5(o.num_classes, o.in_channels.value_or(1)).ptr();
+       }},
+      resnet("resnet18", "ImageNet-style ResNet-18 (BasicBlocks 2-2-2-2), for 64x64 images and up", resnet18),
+      resnet("resnet34", "ImageNet-style ResNet-34 (BasicBlocks 3-4-6-3), for 64x64 images and up", resnet34),
+      resnet("resnet50", "ImageNet-style ResNet-50 (Bottlenecks 3-4-6-3), for 64x64 images and up", resnet50),
+      resnet("resnet20",
+             "CIFAR-style ResNet-20 (16-32-64 channels, 0.27M parameters), for 28x28 and 32x32 images",
+             resnet20),
+      resnet("resnet32", "CIFAR-style ResNet-32 (16-32-64 channels), for 28x28 and 32x32 images", resnet32),
+      resnet("resnet56", "CIFAR-style ResNet-56 (16-32-64 channels), for 28x28 and 32x32 images", resnet56),
+      {"mobilenet_v2", "MobileNetV2 (width_mult, round_nearest, dropout), for 32x32 images and up",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return mobilenet_v2({.num_classes = o.num_classes,
+                              .width_mult = o.width_mult,
+                              .in_channels = o.in_channels.value_or(3),
+                              .dropout = o.dropout.value_or(0.2),
+                              .round_nearest = o.round_nearest})
+             .ptr();
+       }},
+      {"vgg11", "VGG-11 (classifier_width, pool_size, dropout), for 32x32 images and up",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11(vgg_options(o)).ptr(); }},
+      {"vgg11_bn", "VGG-11 with BatchNorm (classifier_width, pool_size, dropout), for 32x32 images and up",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11_bn(vgg_options(o)).ptr(); }},
+  };
+  return entries;
+}
+
+const Entry& find(const std::string& name) {
+  for (const Entry& e : table()) {
+    if (e.name == name) return e;
+  }
+  const std::vector<std::string> known = zoo_names();
+  STRATA_FAIL("models: unknown model '{}'{}; known models: {}", name, did_you_mean(name, known),
+              fmt::join(known, ", "));
+}
+
+}  // namespace
+
+std::shared_ptr<nn::Module> create(const std::string& name, const ZooOptions& options) {
+  return find(name).make(options);
+}
+
+std::vector<std::string> zoo_names() {
+  std::vector<std::string> names;
+  for (const Entry& e : table()) names.push_back(e.name);
+  return names;
+}
+
+std::string zoo_description(const std::string& name) { return find(name).description; }
+
+}  // namespace strata::models

@@ -1,0 +1,115 @@
+// The zoo registry: every name builds its model with the options that apply to it, and unknown names and
+// bad options raise errors naming the known models or the model.
+#include "strata/models/zoo.h"
+
+#include <gmock/gmock.h>
+
+#include "strata/models.h"
+#include "test_util.h"
+
+namespace strata::models {
+namespace {
+
+using ::testing::HasSubstr;
+
+template <typename F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected strata::Error";
+  return "";
+}
+
+TEST(Zoo, NamesEveryModel) {
+  EXPECT_EQ(zoo_names(),
+            (std::vector<std::string>{"mlp", "lenet5", "resnet18", "resnet34", "resnet50", "resnet20",
+                                      "resnet32", "resnet56", "mobilenet_v2", "vgg11", "vgg11_bn"}));
+  for (const std::string& name : zoo_names()) EXPECT_FALSE(zoo_description(name).empty()) << name;
+  EXPECT_THAT(zoo_description("resnet20"), HasSubstr("32x32"));
+}
+
+TEST(Zoo, EveryModelClassifiesItsInputs) {
+  // Each model on an input it suits, with the default 10 classes.
+  const std::vector<std::pair<std::string, Shape>> inputs = {
+      {"mlp", {2, 1, 28, 28}},      {"lenet5", {2, 1, 28, 28}},   {"resnet18", {1, 3, 64, 64}},
+      {"resnet34", {1, 3, 64, 64}}, {"resnet50", {1, 3, 64, 64}}, {"resnet20", {2, 3, 32, 32}},
+      {"resnet32", {2, 3, 32, 32}}, {"resnet56", {1, 3, 32, 32}}, {"mobilenet_v2", {1, 3, 32, 32}},
+      {"vgg11", {1, 3, 32, 32}},    {"vgg11_bn", {1, 3, 32, 32}}};
+  ASSERT_EQ(inputs.size(), zoo_names().size());
+  ZooOptions options;
+  options.classifier_width = 64;
+  options.pool_size = 1;
+  for (const auto& [name, shape] : inputs) {
+    SCOPED_TRACE(name);
+    auto net = create(name, options);
+    net->eval();
+    NoGradGuard no_grad;
+    EXPECT_EQ(net->forward(randn(shape)).shape(), (Shape{shape[0], 10}));
+  }
+}
+
+TEST(Zoo, OptionsReachTheModels) {
+  EXPECT_EQ(create("resnet18", {.num_classes = 1000})->num_parameters(), 11'689'512);
+  EXPECT_EQ(create("mobilenet_v2", {.num_classes = 1000})->num_parameters(), 3'504'872);
+  EXPECT_EQ(create("resnet20")->num_parameters(), resnet20()->num_parameters());
+  // in_channels: 1 by default for lenet5, 3 for the others.
+  EXPECT_EQ(create("lenet5")->num_parameters(), lenet5(10)->num_parameters());
+  EXPECT_EQ(create("lenet5", {.in_channels = 3})->num_parameters(), lenet5(10, 3)->num_parameters());
+  EXPECT_EQ(create("resnet20", {.in_channels = 1})->num_parameters(),
+            resnet20({.in_channels = 1})->num_parameters());
+  // mlp: in_features -> hidden_sizes -> num_classes.
+  EXPECT_EQ(create("mlp", {.num_classes = 3, .in_features = 4, .hidden_sizes = {5}})->num_parameters(),
+            4 * 5 + 5 + 5 * 3 + 3);
+  ZooOptions width;
+  width.width_mult = 0.25;
+  EXPECT_EQ(create("mobilenet_v2", width)->num_parameters(), 250'922);
+  ZooOptions dropout;
+  dropout.dropout = 0.3;
+  auto mobile = std::dynamic_pointer_cast<MobileNetV2Impl>(create("mobilenet_v2", dropout));
+  ASSERT_TRUE(mobile);
+  EXPECT_EQ(dynamic_cast<nn::DropoutImpl&>(*(*mobile->classifier)[0]).p, 0.3);
+  auto zero = std::dynamic_pointer_cast<ResNetImpl>(create("resnet20", {.zero_init_residual = true}));
+  ASSERT_TRUE(zero);
+  auto block = std::dynamic_pointer_cast<BasicBlockImpl>((*zero->layers[0])[0]);
+  EXPECT_TRUE(equal(block->bn2->weight, zeros({16})));
+  ZooOptions small;
+  small.classifier_width = 32;
+  small.pool_size = 1;
+  EXPECT_EQ(create("vgg11_bn", small)->num_parameters() - create("vgg11", small)->num_parameters(), 5504);
+  // The existing functions still build what they did.
+  EXPECT_EQ(models::mlp({784, 256, 128, 10})->num_parameters(), create("mlp")->num_parameters());
+}
+
+TEST(Zoo, UnknownNamesListTheKnownOnes) {
+  EXPECT_EQ(
+      error_of([] { create("resnet19"); }),
+      "models: unknown model 'resnet19' (did you mean 'resnet18'?); known models: mlp, lenet5, resnet18, "
+      "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn");
+  EXPECT_THAT(error_of([] { create("mobilenetv2"); }), HasSubstr("(did you mean 'mobilenet_v2'?)"));
+  EXPECT_THAT(error_of([] { create("transformer"); }),
+              ::testing::AllOf(HasSubstr("unknown model 'transformer'; known models: mlp,"),
+                               ::testing::Not(HasSubstr("did you mean"))));
+  EXPECT_THAT(error_of([] { zoo_description("vgg"); }), HasSubstr("unknown model 'vgg'"));
+}
+
+TEST(Zoo, BadOptionsNameTheModel) {
+  EXPECT_EQ(error_of([] { create("resnet50", {.num_classes = 0}); }),
+            "resnet50: num_classes must be positive, got 0");
+  EXPECT_EQ(error_of([] { create("lenet5", {.in_channels = 0}); }),
+            "lenet5: in_channels must be positive, got 0");
+  EXPECT_EQ(error_of([] { create("mlp", {.hidden_sizes = {0}}); }),
+            "mlp: in_features, hidden_sizes and num_classes must be positive, got 784, 0, 10");
+  ZooOptions bad;
+  bad.width_mult = -1;
+  EXPECT_EQ(error_of([&] { create("mobilenet_v2", bad); }),
+            "mobilenet_v2: width_mult must be positive, got -1");
+  bad = {};
+  bad.dropout = 2.0;
+  EXPECT_EQ(error_of([&] { create("vgg11", bad); }), "vgg11: dropout must be in [0, 1], got 2");
+}
+
+}  // namespace
+}  // namespace strata::models
