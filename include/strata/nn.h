@@ -13,3 +13,4 @@
 #include "strata/nn/pooling.h"
 #include "strata/nn/regularization.h"
 #include "strata/nn/rnn.h"
+#include "strata/nn/state_dict.h"
