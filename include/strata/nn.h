@@ -13,4 +13,5 @@
 #include "strata/nn/pooling.h"
 #include "strata/nn/regularization.h"
 #include "strata/nn/rnn.h"
+#include "strata/nn/state_dict.h"
 #include "strata/nn/upsample.h"

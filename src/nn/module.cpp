@@ -1,11 +1,14 @@
 #include "strata/nn/module.h"
 
+#include <fmt/ranges.h>
+
 #include <functional>
 #include <iomanip>
 #include <set>
 #include <sstream>
 
 #include "strata/autograd/grad_mode.h"
+#include "strata/core/glob.h"
 #include "strata/core/factory.h"
 #include "strata/ops/view.h"
 
@@ -148,38 +151,127 @@ StateDict Module::state_dict() const {
   return out;
 }
 
-void Module::load_state_dict(const StateDict& state, bool strict) {
+std::string LoadReport::str() const {
+  std::vector<std::string> parts;
+  if (!missing.empty()) parts.push_back(fmt::format("missing: {}", fmt::join(missing, ", ")));
+  if (!unexpected.empty()) parts.push_back(fmt::format("unexpected: {}", fmt::join(unexpected, ", ")));
+  if (!mismatched.empty()) {
+    std::vector<std::string> items;
+    for (const auto& m : mismatched)
+      items.push_back(fmt::format("{} (checkpoint {}, model {})", m.name, m.checkpoint.str(), m.model.str()));
+    parts.push_back(fmt::format("mis-shaped: {}", fmt::join(items, ", ")));
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+LoadReport Module::load_state_dict(const StateDict& state, bool strict) {
   const StateDict own = state_dict();
-  std::vector<std::string> missing, unexpected, mismatched;
+  LoadReport report;
   for (const auto& [n, t] : own) {
     auto it = state.find(n);
     if (it == state.end()) {
-      missing.push_back(n);
+      report.missing.push_back(n);
     } else if (it->second.shape() != t.shape()) {
-      mismatched.push_back(fmt::format("{} (checkpoint {}, model {})", n, it->second.shape().str(), t.shape().str()));
+      report.mismatched.push_back({n, it->second.shape(), t.shape()});
+    } else {
+      report.loaded.push_back(n);
     }
   }
   for (const auto& [n, t] : state) {
-    if (!own.count(n)) unexpected.push_back(n);
+    if (!own.count(n)) report.unexpected.push_back(n);
   }
-  if (strict && (!missing.empty() || !unexpected.empty() || !mismatched.empty())) {
-    std::string msg = fmt::format("load_state_dict: the state does not match {}", type_name_);
-    auto list = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
-      return s;
-    };
-    if (!missing.empty()) msg += "; missing: " + list(missing);
-    if (!unexpected.empty()) msg += "; unexpected: " + list(unexpected);
-    if (!mismatched.empty()) msg += "; mis-shaped: " + list(mismatched);
-    throw Error(msg);
-  }
+  if (strict && !report.ok())
+    STRATA_FAIL("load_state_dict: the state does not match {}; {}", type_name_, report.str());
   NoGradGuard no_grad;
-  for (const auto& [n, t] : own) {
-    auto it = state.find(n);
-    if (it == state.end() || it->second.shape() != t.shape()) continue;
-    Tensor dst = t;
-    dst.copy_(it->second);
+  for (const std::string& n : report.loaded) {
+    Tensor dst = own.at(n);
+    dst.copy_(state.at(n));
+  }
+  return report;
+}
+
+namespace {
+
+// "a, b, c, ... (12 more)": names for an error message, at most `limit` of them.
+std::string name_list(const std::vector<std::string>& names, size_t limit = 8) {
+  if (names.empty()) return "none";
+  if (names.size() <= limit) return fmt::format("{}", fmt::join(names, ", "));
+  const std::vector<std::string> head(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(limit));
+  return fmt::format("{}, ... ({} more)", fmt::join(head, ", "), names.size() - limit);
+}
+
+}  // namespace
+
+std::vector<std::string> Module::parameter_names(const std::string& pattern) const {
+  std::vector<std::string> out;
+  for (const auto& [n, t] : named_parameters(true)) {
+    if (glob_match(pattern, n)) out.push_back(n);
+  }
+  return out;
+}
+
+namespace {
+
+int64_t set_trainable(const Module& module, const std::string& pattern, bool on, const char* who) {
+  int64_t matched = 0;
+  std::vector<std::string> all;
+  for (auto& [n, t] : module.named_parameters(true)) {
+    all.push_back(n);
+    if (!glob_match(pattern, n)) continue;
+    ++matched;
+    Tensor p = t;
+    p.requires_grad_(on);
+    if (!on) p.zero_grad();  // a stale gradient must not move a frozen parameter
+  }
+  STRATA_CHECK(matched > 0, "{}: pattern '{}' matches no parameter of {} (its parameters: {})", who, pattern,
+               module.type_name(), name_list(all));
+  return matched;
+}
+
+}  // namespace
+
+int64_t Module::freeze(const std::string& pattern) { return set_trainable(*this, pattern, false, "freeze"); }
+
+int64_t Module::unfreeze(const std::string& pattern) { return set_trainable(*this, pattern, true, "unfreeze"); }
+
+void Module::replace_child(const std::string& name, std::shared_ptr<Module> module) {
+  for (auto& [n, c] : children_) {
+    if (n == name) {
+      c = std::move(module);
+      return;
+    }
+  }
+  STRATA_FAIL("{}: no child named '{}'", type_name_, name);
+}
+
+std::shared_ptr<Module> Module::replace(const std::string& name, std::shared_ptr<Module> module) {
+  STRATA_CHECK(module != nullptr, "replace: the module to put at '{}' is null", name);
+  STRATA_CHECK(!name.empty(), "replace: empty path (name the child to replace, e.g. 'fc' or 'classifier.1')");
+  Module* parent = this;
+  std::string path;  // the part of `name` walked so far
+  size_t start = 0;
+  while (true) {
+    const size_t dot = name.find('.', start);
+    const std::string part = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::shared_ptr<Module> child;
+    std::vector<std::string> names;
+    for (const auto& [n, c] : parent->children_) {
+      names.push_back(n);
+      if (n == part) child = c;
+    }
+    if (!child) {
+      const std::string holder =
+          path.empty() ? "the root " + parent->type_name() : fmt::format("'{}' ({})", path, parent->type_name());
+      STRATA_FAIL("replace: no module '{}' in {}; {} has children: {}", path.empty() ? part : path + "." + part,
+                  type_name_, holder, name_list(names, 16));
+    }
+    if (dot == std::string::npos) {
+      parent->replace_child(part, module);
+      return child;
+    }
+    path = path.empty() ? part : path + "." + part;
+    parent = child.get();
+    start = dot + 1;
   }
 }
 

@@ -59,6 +59,9 @@ void check_group(size_t group, size_t groups, const char* name) {
 }
 
 Tensor step_grad(const Tensor& param, const char* name) {
+  // A frozen parameter (requires_grad false) is skipped even when it holds a gradient from before it was
+  // frozen: no update, no weight decay, no state.
+  if (!param.requires_grad()) return Tensor();
   Tensor grad = param.grad();
   if (!grad.defined()) return grad;
   STRATA_CHECK(grad.shape() == param.shape(), "{}: gradient of shape {} for a parameter of shape {}", name,

@@ -30,7 +30,7 @@ void check_unit_interval(double value, const char* option, const char* name);
 void check_group(size_t group, size_t groups, const char* name);
 
 // The gradient of `param` as a fused update reads it: contiguous and of the parameter's dtype (undefined when
-// the parameter has none). Throws when its shape or device does not match.
+// the parameter has none or is frozen, so every optimiser skips it). Throws when its shape or device does not match.
 Tensor step_grad(const Tensor& param, const char* name);
 
 // A new contiguous state tensor shaped like `param`, filled with `value`.

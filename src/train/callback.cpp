@@ -1,9 +1,13 @@
 #include "strata/train/callback.h"
 
+#include <fmt/ranges.h>
+
 #include <filesystem>
 #include <fstream>
+#include <unordered_set>
 
 #include "strata/autograd/grad_mode.h"
+#include "strata/core/glob.h"
 #include "strata/metrics/registry.h"
 #include "strata/train/trainer.h"
 
@@ -124,6 +128,46 @@ void LRSchedulerStep::on_epoch_end(Trainer&, int, const Logs& logs) {
   } else {
     scheduler_->step();
   }
+}
+
+Unfreeze::Unfreeze(UnfreezeOptions options) : options_(std::move(options)) {
+  STRATA_CHECK(!options_.patterns.empty(), "Unfreeze: no patterns given");
+  STRATA_CHECK(options_.epoch >= 1, "Unfreeze: epoch must be >= 1 (the first epoch is 1), got {}", options_.epoch);
+}
+
+void Unfreeze::on_train_begin(Trainer& trainer) {
+  std::unordered_set<const TensorImpl*> in_optimizer;
+  for (const Tensor& p : trainer.optimizer().parameters()) in_optimizer.insert(p.impl());
+  std::vector<std::string> absent;
+  for (const std::string& pattern : options_.patterns) {
+    int64_t matched = 0;
+    for (const auto& [name, p] : trainer.model().named_parameters()) {
+      if (!glob_match(pattern, name)) continue;
+      ++matched;
+      if (!in_optimizer.count(p.impl())) absent.push_back(name);
+    }
+    STRATA_CHECK(matched > 0, "Unfreeze: pattern '{}' matches no parameter of the model", pattern);
+  }
+  if (!absent.empty()) {
+    const size_t n = absent.size();
+    if (n > 5) absent.resize(5);
+    STRATA_FAIL(
+        "Unfreeze: {} parameter(s) to unfreeze at epoch {} are not in the optimiser ({}{}), so they would not "
+        "train; build the optimiser from all parameters, frozen ones included (module.parameters(), or "
+        "optim::param_groups(..., include_frozen = true))",
+        n, options_.epoch, fmt::join(absent, ", "), n > 5 ? ", ..." : "");
+  }
+  // A run resumed at or past the epoch unfreezes now: requires_grad is not part of a checkpoint.
+  if (trainer.epoch() + 1 >= options_.epoch) unfreeze(trainer);
+}
+
+void Unfreeze::on_epoch_begin(Trainer& trainer, int epoch) {
+  if (epoch == options_.epoch && unfrozen_ == 0) unfreeze(trainer);
+}
+
+void Unfreeze::unfreeze(Trainer& trainer) {
+  unfrozen_ = 0;
+  for (const std::string& pattern : options_.patterns) unfrozen_ += trainer.model().unfreeze(pattern);
 }
 
 }  // namespace strata::train

@@ -55,8 +55,131 @@ TEST(Module, StateDictRoundTripAndStrictErrors) {
     EXPECT_NE(msg.find("unexpected: extra"), std::string::npos) << msg;
     EXPECT_NE(msg.find("fc.weight (checkpoint [2, 2], model [3, 4])"), std::string::npos) << msg;
   }
-  b.load_state_dict(bad, /*strict=*/false);  // loads what matches
+  const LoadReport report = b.load_state_dict(bad, /*strict=*/false);  // loads what matches
   EXPECT_TRUE(equal(a.fc->bias, b.fc->bias));
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.loaded, (std::vector<std::string>{"count", "fc.bias"}));
+  EXPECT_EQ(report.missing, (std::vector<std::string>{"scale"}));
+  EXPECT_EQ(report.unexpected, (std::vector<std::string>{"extra"}));
+  ASSERT_EQ(report.mismatched.size(), 1u);
+  EXPECT_EQ(report.mismatched[0].name, "fc.weight");
+  EXPECT_EQ(report.mismatched[0].checkpoint, (Shape{2, 2}));
+  EXPECT_EQ(report.mismatched[0].model, (Shape{3, 4}));
+  EXPECT_EQ(report.str(), "missing: scale; unexpected: extra; mis-shaped: fc.weight (checkpoint [2, 2], model [3, 4])");
+  EXPECT_TRUE(b.load_state_dict(a.state_dict()).ok());
+}
+
+TEST(Module, StrictLoadCopiesNothingWhenAnythingDiffers) {
+  manual_seed(1);
+  Block a;
+  manual_seed(2);
+  Block b;
+  const Tensor before = b.fc->bias.clone();
+  StateDict bad = a.state_dict();
+  bad.erase("scale");
+  EXPECT_THROW(b.load_state_dict(bad), Error);
+  EXPECT_TRUE(equal(b.fc->bias, before));
+}
+
+// A small network with nested names: features.{0,2}.{weight,bias}, head.{weight,bias}.
+Sequential nested() {
+  Sequential features(Linear(4, 8), ReLU(), Linear(8, 8));
+  Sequential net;
+  net->push_back("features", features);
+  net->push_back("head", Linear(8, 3));
+  return net;
+}
+
+std::vector<std::string> trainable(const Module& m) {
+  std::vector<std::string> out;
+  for (const auto& [n, p] : m.named_parameters()) {
+    if (p.requires_grad()) out.push_back(n);
+  }
+  return out;
+}
+
+TEST(Module, FreezeAndUnfreezeByGlob) {
+  Sequential net = nested();
+  EXPECT_EQ(net->freeze("features.*"), 4);
+  EXPECT_EQ(trainable(*net), (std::vector<std::string>{"head.weight", "head.bias"}));
+  EXPECT_EQ(net->num_parameters(true), 8 * 3 + 3);
+  EXPECT_EQ(net->unfreeze("*.2.weight"), 1);  // '*' spans dots
+  EXPECT_EQ(trainable(*net), (std::vector<std::string>{"features.2.weight", "head.weight", "head.bias"}));
+  EXPECT_EQ(net->freeze("head.bia?"), 1);
+  EXPECT_EQ(net->freeze(), 6);
+  EXPECT_TRUE(trainable(*net).empty());
+  EXPECT_EQ(net->unfreeze(), 6);
+  EXPECT_EQ(trainable(*net).size(), 6u);
+  EXPECT_EQ(net->parameter_names("features.0.*"), (std::vector<std::string>{"features.0.weight", "features.0.bias"}));
+  EXPECT_TRUE(net->parameter_names("nothing*").empty());
+}
+
+TEST(Module, FrozenParametersGetNoGradientAndLoseStaleOnes) {
+  Sequential net = nested();
+  const Tensor x = randn({2, 4});
+  net(x).sum().backward();
+  auto features = std::dynamic_pointer_cast<SequentialImpl>((*net)[0]);
+  const Tensor w0 = (*features)[0]->named_parameters()[0].second;
+  ASSERT_TRUE(w0.grad().defined());
+  net->freeze("features.*");
+  EXPECT_FALSE(w0.grad().defined());  // dropped, so no optimiser can apply it
+  net->zero_grad();
+  net(x).sum().backward();
+  EXPECT_FALSE(w0.grad().defined());
+  for (const auto& [n, p] : net->named_parameters()) EXPECT_EQ(p.grad().defined(), n.rfind("head.", 0) == 0) << n;
+}
+
+TEST(Module, FreezeErrorsNameThePatternAndTheParameters) {
+  Sequential net = nested();
+  try {
+    net->freeze("feature.*");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "freeze: pattern 'feature.*' matches no parameter of Sequential (its parameters: features.0.weight, "
+              "features.0.bias, features.2.weight, features.2.bias, head.weight, head.bias)");
+  }
+  EXPECT_THROW(net->unfreeze("head"), Error);  // a module's name is not one of its parameters
+  EXPECT_EQ(trainable(*net).size(), 6u);
+}
+
+TEST(Module, ReplaceSwapsAChildAnywhereAndSequentialRunsIt) {
+  manual_seed(0);
+  Sequential net = nested();
+  const Tensor x = randn({2, 4});
+  auto head = Linear(8, 5);
+  const auto old = net->replace("head", head);
+  EXPECT_EQ(old->type_name(), "Linear");
+  EXPECT_EQ(net(x).shape(), (Shape{2, 5}));
+  EXPECT_EQ(net->parameter_names("head.*"), (std::vector<std::string>{"head.weight", "head.bias"}));
+  EXPECT_TRUE(equal(net->state_dict().at("head.weight"), head->weight));
+
+  // Deep in the tree: the ReLU becomes an Tanh, and the output follows.
+  net->replace("features.1", Tanh());
+  auto features = std::dynamic_pointer_cast<SequentialImpl>((*net)[0]);
+  EXPECT_EQ((*features)[1]->type_name(), "Tanh");
+  const Tensor h = (*features)[2]->forward(ops::tanh((*features)[0]->forward(x)));
+  EXPECT_TRUE(allclose(net(x), head(h)));
+}
+
+TEST(Module, ReplaceErrorsNameTheMissingPathAndTheChildren) {
+  Sequential net = nested();
+  try {
+    net->replace("features.5", ReLU());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "replace: no module 'features.5' in Sequential; 'features' (Sequential) has children: 0, 1, 2");
+  }
+  try {
+    net->replace("fc", ReLU());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "replace: no module 'fc' in Sequential; the root Sequential has children: features, head");
+  }
+  EXPECT_THROW(net->replace("head.weight", ReLU()), Error);  // a parameter is not a module
+  EXPECT_THROW(net->replace("", ReLU()), Error);
+  EXPECT_THROW(net->replace("head", nullptr), Error);
 }
 
 TEST(Module, TrainEvalPropagatesAndZeroGrad) {

@@ -75,6 +75,29 @@ TEST(Optimizer, EveryKindRefusesBadParameterLists) {
   }
 }
 
+TEST(Optimizer, EveryKindSkipsFrozenParametersEvenWithAStaleGradient) {
+  // Weight decay would move a parameter with a zero gradient; a frozen one must not move at all, and gets
+  // no state (so unfreezing it later starts its moments from scratch).
+  for (const Kind& k : kinds()) {
+    Tensor frozen = testing::input({3}, 1).detach().requires_grad_();
+    Tensor live = testing::input({3}, 2).detach().requires_grad_();
+    auto opt = k.make({frozen, live});
+    const Tensor frozen_before = frozen.clone(), live_before = live.clone();
+    frozen.set_grad(ones({3}, {.dtype = kFloat64}));
+    live.set_grad(ones({3}, {.dtype = kFloat64}));
+    frozen.requires_grad_(false);
+    opt->step();
+    EXPECT_TRUE(equal(frozen, frozen_before)) << k.name;
+    EXPECT_FALSE(equal(live, live_before)) << k.name;
+    for (const auto& [key, value] : opt->state_dict())
+      EXPECT_EQ(key.rfind("state.0.0.", 0), std::string::npos) << k.name << ": " << key;
+    // Unfrozen, it trains like any other parameter.
+    frozen.requires_grad_(true);
+    opt->step();
+    EXPECT_FALSE(equal(frozen, frozen_before)) << k.name;
+  }
+}
+
 TEST(Optimizer, ZeroGradDropsEveryGradient) {
   Tensor a = param({2}, 1), b = param({3}, 2);
   SGD opt(std::vector<ParamGroup<SGDOptions>>{{{a}, {.lr = 0.1}}, {{b}, {.lr = 0.2}}});

@@ -10,7 +10,7 @@
 
 #include "model_builder.h"
 #include "strata/data.h"
-#include "strata/io/safetensors.h"
+#include "strata/io/model_state.h"
 #include "strata/metrics/confusion.h"
 #include "strata/metrics/plots.h"
 #include "strata/metrics/ranking.h"
@@ -22,6 +22,7 @@
 #include "strata/train.h"
 #include "training_data.h"
 #include "training_setup.h"
+#include "transfer.h"
 
 namespace strata::cli {
 namespace {
@@ -62,12 +63,7 @@ train::Mode mode_of(const std::string& monitor) {
 // Loads model weights from a training checkpoint ("model." entries) or a plain state dict.
 void load_weights(nn::Module& model, const std::string& path, const std::string& config_path) {
   STRATA_CHECK(fs::is_regular_file(path), "checkpoint {} does not exist", path);
-  const io::SafetensorsFile file = io::read_safetensors(path);
-  nn::StateDict state;
-  for (const auto& [k, v] : file.tensors) {
-    if (k.rfind("model.", 0) == 0) state[k.substr(6)] = v;
-  }
-  if (state.empty()) state = file.tensors;
+  const nn::StateDict state = io::load_model_state(path);
   try {
     model.load_state_dict(state);
   } catch (const Error& e) {
@@ -172,6 +168,12 @@ int run_train(const TrainArgs& args) {
   }
   if (args.seed)
     flags.push_back({"training.seed", std::to_string(*args.seed), fmt::format("--seed {}", *args.seed)});
+  if (!args.init.empty()) {
+    // Quoted, so that any path reads back as the same YAML string.
+    std::string quoted = "\"";
+    for (char ch : args.init) quoted += (ch == '"' || ch == '\\') ? std::string{'\\', ch} : std::string{ch};
+    flags.push_back({"init.checkpoint", quoted + "\"", fmt::format("--init {}", args.init)});
+  }
   const Config c = load(args, flags);
   const std::string name = c.name.empty() ? fs::path(c.path).stem().string() : c.name;
   const std::string out = args.out.empty() ? "runs/" + name : args.out;
@@ -191,8 +193,13 @@ int run_train(const TrainArgs& args) {
         d.val, data::DataLoaderOptions{.batch_size = c.data.eval_batch_size, .collate = d.collate});
   }
 
-  train::Trainer trainer(model, make_optimizer(c, model->parameters()), make_loss(c));
+  // Transfer learning: weights from another run, then the frozen parameters; the optimiser holds them
+  // all (frozen ones are skipped until unfrozen).
+  std::vector<std::string> transfer_log = apply_init(c, *model);
+  for (auto& line : apply_freeze(c, *model)) transfer_log.push_back(std::move(line));
+  train::Trainer trainer(model, make_optimizer(c, *model), make_loss(c));
   std::vector<std::shared_ptr<train::Callback>> callbacks;
+  if (auto unfreeze = make_unfreeze(c)) callbacks.push_back(unfreeze);
   attach_scheduler(c, trainer, train_loader.size(), callbacks);
   if (c.training.early_stopping.enabled) {
     const EarlyStoppingConfig& es = c.training.early_stopping;
@@ -215,6 +222,7 @@ int run_train(const TrainArgs& args) {
       "strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n", name,
       model->num_parameters(), d.description, d.train->size(), d.val ? d.val->size() : d.test->size(),
       d.val ? "validation" : "test as validation", c.training.epochs, c.training.epochs == 1 ? "" : "s", out);
+  for (const auto& line : transfer_log) std::cerr << "strata train: " << line << "\n";
   const train::History history =
       trainer.fit(train_loader, {.epochs = c.training.epochs,
                                  .validation = val_loader ? val_loader.get() : &test_loader,

@@ -21,6 +21,7 @@ struct TrainArgs : ConfigArgs {
   std::optional<double> lr;
   std::optional<int64_t> batch_size;
   std::optional<uint64_t> seed;
+  std::string init;  // --init CKPT: init.checkpoint
   bool progress = true;
 };
 

@@ -183,7 +183,8 @@ class Reader {
     check_section(node, "data", false);
     check_keys(node, "data",
                {"dataset", "root", "batch_size", "eval_batch_size", "normalize", "shuffle", "num_workers",
-                "limit", "test_limit", "val_fraction", "text", "table", "image", "augment"});
+                "limit", "test_limit", "val_fraction", "text", "table", "image", "augment", "classes",
+                "per_class"});
     read(node, "data", "dataset", d.dataset);
     read(node, "data", "root", d.root);
     read(node, "data", "batch_size", d.batch_size);
@@ -224,6 +225,34 @@ class Reader {
     if (!(d.val_fraction >= 0 && d.val_fraction < 1)) {
       fail(at("val_fraction"), "data.val_fraction", "field 'data.val_fraction' must be in [0, 1)");
     }
+    read_subset(node, d);
+  }
+
+  // data.classes and data.per_class: which labels and how many training examples of each to keep.
+  void read_subset(const YAML::Node& node, DataConfig& d) const {
+    auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
+    const bool has_classes = read_list(node, "data", "classes", d.classes);
+    const bool has_per_class = read(node, "data", "per_class", d.per_class);
+    if ((has_classes || has_per_class) && d.dataset == "text-lm") {
+      const char* key = has_classes ? "classes" : "per_class";
+      fail(at(key), std::string("data.") + key,
+           fmt::format("field 'data.{}' applies to classification data, not to dataset 'text-lm'", key));
+    }
+    if (has_classes) {
+      d.classes_where = where(at("classes"), "data.classes");
+      if (d.classes.empty()) fail(at("classes"), "data.classes", "field 'data.classes' must list at least one label");
+      std::set<int64_t> seen;
+      for (int64_t label : d.classes) {
+        if (label < 0)
+          fail(at("classes"), "data.classes",
+               fmt::format("field 'data.classes' must hold labels >= 0, got {}", label));
+        if (!seen.insert(label).second)
+          fail(at("classes"), "data.classes", fmt::format("field 'data.classes' lists label {} twice", label));
+      }
+    }
+    if (has_per_class) d.per_class_where = where(at("per_class"), "data.per_class");
+    if (d.per_class < 0)
+      fail(at("per_class"), "data.per_class", "field 'data.per_class' must be >= 0 (0: all)");
   }
 
   // data.text (`node` may be undefined): the text source's fields.
@@ -793,11 +822,11 @@ class Reader {
 
   void read_optimizer(const YAML::Node& node, OptimizerConfig& o) const {
     static const std::map<std::string, std::set<std::string>> fields{
-        {"sgd", {"lr", "momentum", "dampening", "nesterov", "weight_decay"}},
-        {"adam", {"lr", "betas", "eps", "weight_decay", "amsgrad"}},
-        {"adamw", {"lr", "betas", "eps", "weight_decay", "amsgrad"}},
-        {"rmsprop", {"lr", "alpha", "eps", "weight_decay", "momentum", "centered"}},
-        {"adagrad", {"lr", "lr_decay", "eps", "weight_decay"}},
+        {"sgd", {"lr", "momentum", "dampening", "nesterov", "weight_decay", "param_groups"}},
+        {"adam", {"lr", "betas", "eps", "weight_decay", "amsgrad", "param_groups"}},
+        {"adamw", {"lr", "betas", "eps", "weight_decay", "amsgrad", "param_groups"}},
+        {"rmsprop", {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", "param_groups"}},
+        {"adagrad", {"lr", "lr_decay", "eps", "weight_decay", "param_groups"}},
     };
     const auto [names, all] = variant_keys(fields);
     check_section(node, "optimizer", true);
@@ -835,6 +864,103 @@ class Reader {
       if (!(b >= 0 && b < 1))
         fail(at("betas"), "optimizer.betas", "field 'optimizer.betas' must hold numbers in [0, 1)");
     }
+    if (node.IsMap()) read_param_groups(node["param_groups"], o);
+  }
+
+  // optimizer.param_groups: [{params: "fc.*", lr: 0.01}, ...].
+  void read_param_groups(const YAML::Node& node, OptimizerConfig& o) const {
+    const std::string field = "optimizer.param_groups";
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsSequence()) {
+      fail(node, field,
+           fmt::format("field '{}' must be a list of {{params: <glob>, lr: <number>}}, got {}", field,
+                       describe(node)));
+    }
+    o.param_groups.clear();
+    for (size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node item = node[i];
+      const std::string entry = fmt::format("{}[{}]", field, i);
+      if (!item.IsMap()) {
+        fail(item, field, fmt::format("'{}' must be a map {{params: <glob>, lr: <number>}}, got {}", entry,
+                                      describe(item)));
+      }
+      check_keys(item, entry, {"params", "lr"});
+      ParamGroupConfig g;
+      g.where = where(item, field);
+      if (!read(item, entry, "params", g.params) || g.params.empty())
+        fail(item, field, fmt::format("field '{}.params' is missing (a glob on parameter names)", entry));
+      if (!read(item, entry, "lr", g.lr))
+        fail(item, field, fmt::format("field '{}.lr' is missing", entry));
+      if (!(g.lr > 0))
+        fail(item["lr"], field, fmt::format("field '{}.lr' must be positive, got {}", entry, g.lr));
+      for (const auto& other : o.param_groups) {
+        if (other.params == g.params)
+          fail(item["params"], field, fmt::format("'{}' repeats the pattern '{}'", entry, g.params));
+      }
+      o.param_groups.push_back(g);
+    }
+  }
+
+  // init: {checkpoint, skip, rename, strict}.
+  void read_init(const YAML::Node& node, InitConfig& in) const {
+    check_section(node, "init", false);
+    if (!node.IsDefined() || node.IsNull()) return;
+    check_keys(node, "init", {"checkpoint", "skip", "rename", "strict"});
+    if (!read(node, "init", "checkpoint", in.checkpoint) || in.checkpoint.empty())
+      fail(node, "init.checkpoint", "field 'init.checkpoint' is missing (the safetensors file to start from)");
+    in.where = where(node["checkpoint"], "init.checkpoint");
+    read_list(node, "init", "skip", in.skip);
+    for (const auto& g : in.skip) {
+      if (g.empty()) fail(node["skip"], "init.skip", "field 'init.skip' must hold non-empty globs");
+    }
+    read(node, "init", "strict", in.strict);
+    const YAML::Node rename = node["rename"];
+    if (rename.IsDefined() && !rename.IsNull()) {
+      if (!rename.IsMap()) {
+        fail(rename, "init.rename",
+             fmt::format("field 'init.rename' must be a map of prefixes {{from: to}}, got {}", describe(rename)));
+      }
+      in.rename.clear();
+      for (const auto& kv : rename) {
+        const std::string from = as<std::string>(kv.first, "init.rename");
+        // An empty or null value renames to nothing: {"backbone.": ""} or {backbone.: }.
+        const std::string to = kv.second.IsNull() ? "" : as<std::string>(kv.second, "init.rename." + from);
+        in.rename.emplace_back(from, to);
+      }
+    }
+  }
+
+  // freeze: a list of globs, or {patterns: [...], unfreeze_at_epoch: N}.
+  void read_freeze(const YAML::Node& node, FreezeConfig& f) const {
+    if (!node.IsDefined() || node.IsNull()) return;
+    YAML::Node patterns = node;
+    if (node.IsMap()) {
+      check_keys(node, "freeze", {"patterns", "unfreeze_at_epoch"});
+      patterns.reset(node["patterns"]);
+      if (!patterns.IsDefined() || patterns.IsNull())
+        fail(node, "freeze.patterns", "field 'freeze.patterns' is missing (globs on parameter names)");
+      if (read(node, "freeze", "unfreeze_at_epoch", f.unfreeze_at_epoch) && f.unfreeze_at_epoch < 1) {
+        fail(node["unfreeze_at_epoch"], "freeze.unfreeze_at_epoch",
+             fmt::format("field 'freeze.unfreeze_at_epoch' must be >= 1 (the first epoch is 1), got {}",
+                         f.unfreeze_at_epoch));
+      }
+    } else if (!node.IsSequence() && !node.IsScalar()) {
+      fail(node, "freeze", fmt::format("'freeze' must be a list of patterns or a map, got {}", describe(node)));
+    }
+    const std::string field = node.IsMap() ? "freeze.patterns" : "freeze";
+    f.patterns.clear();
+    if (patterns.IsScalar()) {
+      f.patterns.push_back(as<std::string>(patterns, field));
+    } else if (patterns.IsSequence()) {
+      for (const auto& p : patterns) f.patterns.push_back(as<std::string>(p, field));
+    } else {
+      fail(patterns, field, fmt::format("field '{}' must be a list of globs, got {}", field, describe(patterns)));
+    }
+    if (f.patterns.empty()) fail(patterns, field, fmt::format("field '{}' lists no pattern", field));
+    for (const auto& p : f.patterns) {
+      if (p.empty()) fail(patterns, field, fmt::format("field '{}' must hold non-empty globs", field));
+    }
+    f.where = where(patterns, field);
   }
 
   void read_scheduler(const YAML::Node& node, SchedulerConfig& s, const OptimizerConfig& o,
@@ -1038,7 +1164,8 @@ class Reader {
     if (doc.IsNull()) throw Error(fmt::format("{}: the config is empty", path_));
     if (!doc.IsMap()) fail(doc, "", fmt::format("the config must be a YAML map, got {}", describe(doc)));
     for (const Override& o : overrides) apply(doc, o);
-    check_keys(doc, "", {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics"});
+    check_keys(doc, "",
+               {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init", "freeze"});
     if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
     read_data(doc["data"], c.data);
     read_model(doc["model"].IsDefined() ? doc["model"] : YAML::Node(), c.model);
@@ -1047,6 +1174,13 @@ class Reader {
     read_metrics(doc["metrics"], c.metrics);
     read_scheduler(doc["scheduler"], c.scheduler, c.optimizer, c.metrics);
     read_training(doc["training"], c.training, c.metrics);
+    read_init(doc["init"], c.init);
+    read_freeze(doc["freeze"], c.freeze);
+    if (c.scheduler.name == "onecycle" && !c.optimizer.param_groups.empty()) {
+      fail(doc["optimizer"]["param_groups"], "optimizer.param_groups",
+           "field 'optimizer.param_groups' does not combine with scheduler 'onecycle', which sets one peak rate "
+           "for every group (use cosine, step, multistep, exponential or plateau)");
+    }
     return c;
   }
 
@@ -1230,6 +1364,13 @@ std::string to_yaml(const Config& c) {
   write_table_data(c.data, data);
   write_image_data(c.data, data);
   if (c.data.augment.IsDefined() && !c.data.augment.IsNull()) data["augment"] = YAML::Clone(c.data.augment);
+  if (!c.data.classes.empty()) {
+    YAML::Node classes(YAML::NodeType::Sequence);
+    for (int64_t label : c.data.classes) classes.push_back(label);
+    classes.SetStyle(YAML::EmitterStyle::Flow);
+    data["classes"] = classes;
+  }
+  if (c.data.per_class > 0) data["per_class"] = c.data.per_class;
   out["data"] = data;
   out["model"] = YAML::Clone(c.model.node);
 
@@ -1262,6 +1403,17 @@ std::string to_yaml(const Config& c) {
   if (o.name == "adagrad") opt["lr_decay"] = num(o.lr_decay);
   if (o.eps) opt["eps"] = num(*o.eps);
   opt["weight_decay"] = num(o.weight_decay);
+  if (!o.param_groups.empty()) {
+    YAML::Node groups(YAML::NodeType::Sequence);
+    for (const auto& g : o.param_groups) {
+      YAML::Node group(YAML::NodeType::Map);
+      group["params"] = g.params;
+      group["lr"] = num(g.lr);
+      group.SetStyle(YAML::EmitterStyle::Flow);
+      groups.push_back(group);
+    }
+    opt["param_groups"] = groups;
+  }
   out["optimizer"] = opt;
 
   const SchedulerConfig& s = c.scheduler;
@@ -1309,6 +1461,25 @@ std::string to_yaml(const Config& c) {
     training["early_stopping"] = es;
   }
   out["training"] = training;
+  if (!c.init.checkpoint.empty()) {
+    YAML::Node init(YAML::NodeType::Map);
+    init["checkpoint"] = c.init.checkpoint;
+    if (!c.init.skip.empty()) init["skip"] = flow_list(c.init.skip);
+    if (!c.init.rename.empty()) {
+      YAML::Node rename(YAML::NodeType::Map);
+      for (const auto& [from, to] : c.init.rename) rename[from] = to;
+      rename.SetStyle(YAML::EmitterStyle::Flow);
+      init["rename"] = rename;
+    }
+    init["strict"] = c.init.strict;
+    out["init"] = init;
+  }
+  if (!c.freeze.patterns.empty()) {
+    YAML::Node freeze(YAML::NodeType::Map);
+    freeze["patterns"] = flow_list(c.freeze.patterns);
+    if (c.freeze.unfreeze_at_epoch > 0) freeze["unfreeze_at_epoch"] = c.freeze.unfreeze_at_epoch;
+    out["freeze"] = freeze;
+  }
   YAML::Node metrics(YAML::NodeType::Sequence);
   for (const auto& m : c.metrics) metrics.push_back(m);
   metrics.SetStyle(YAML::EmitterStyle::Flow);

@@ -113,6 +113,10 @@ struct DataConfig {
   TableDataConfig table;
   ImageDataConfig image;
   YAML::Node augment;  // data.augment: image augmentation of the training split, as `strata data augment`
+  // Classification subsets (any source; applied after `limit`, before `val_fraction`'s split):
+  std::vector<int64_t> classes;  // keep these labels only, renumbered 0..k-1 in this order (empty: all)
+  int64_t per_class = 0;         // keep the first N training examples of each (kept) class (0: all)
+  std::string classes_where, per_class_where;  // "file:line" of the fields, for errors found in the data
 };
 
 // The model: a named one, a list of `layers` (a chain), or a `graph` of nodes; lists and graphs may use
@@ -135,6 +139,13 @@ struct LossConfig {
   double label_smoothing = 0.0;
 };
 
+// optimizer.param_groups: parameters whose names match `params` (a glob) train at `lr`.
+struct ParamGroupConfig {
+  std::string params;
+  double lr = 0.0;
+  std::string where;  // "file:line" of the entry
+};
+
 struct OptimizerConfig {
   std::string name = "adam";  // sgd | adam | adamw | rmsprop | adagrad
   double lr = 1e-3;
@@ -148,6 +159,8 @@ struct OptimizerConfig {
   double alpha = 0.99;
   bool centered = false;
   double lr_decay = 0.0;
+  // Per-pattern learning rates; the first matching entry wins, parameters matching none train at `lr`.
+  std::vector<ParamGroupConfig> param_groups;
 };
 
 struct SchedulerConfig {
@@ -187,6 +200,22 @@ struct TrainingConfig {
   double clip_grad_value = 0.0;  // > 0: clamp each gradient element to [-v, v] (FitOptions)
 };
 
+// init: weights loaded into the freshly built model before training (transfer learning).
+struct InitConfig {
+  std::string checkpoint;  // a training checkpoint or a plain state dict (safetensors); empty: no init
+  std::vector<std::string> skip;  // globs on the checkpoint's entry names to leave out
+  std::vector<std::pair<std::string, std::string>> rename;  // prefix renames, in order (from -> to)
+  bool strict = false;  // true: every entry of both sides must match, or the run stops
+  std::string where;    // "file:line" (or the option) of init.checkpoint
+};
+
+// freeze: parameters that do not train (at first), by glob on their dotted names.
+struct FreezeConfig {
+  std::vector<std::string> patterns;
+  int unfreeze_at_epoch = 0;  // > 0: trainable again from this epoch (1-based) on; 0: frozen throughout
+  std::string where;          // "file:line" of the patterns
+};
+
 // A command-line change to one field, e.g. {"optimizer.lr", "0.01", "--lr 0.01"}.
 struct Override {
   std::string key;     // dotted path
@@ -203,6 +232,8 @@ struct Config {
   OptimizerConfig optimizer;
   SchedulerConfig scheduler;
   TrainingConfig training;
+  InitConfig init;
+  FreezeConfig freeze;
   std::vector<std::string> metrics = {"loss", "accuracy"};
 };
 

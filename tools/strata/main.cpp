@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
       ->type_name("N")
       ->check(number_check(false, true));
   train_cmd->add_option("--out", train.out, "Run folder (default runs/<config name>)")->type_name("DIR");
+  train_cmd
+      ->add_option("--init", train.init,
+                   "Start from these weights (a checkpoint of another run; sets init.checkpoint, see "
+                   "docs/transfer.md)")
+      ->type_name("CKPT");
   train_cmd->add_option("--seed", train.seed, "Override training.seed")
       ->type_name("S")
       ->check(number_check(true, true));

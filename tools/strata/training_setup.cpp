@@ -1,5 +1,8 @@
 #include "training_setup.h"
 
+#include <fmt/ranges.h>
+
+#include "strata/core/glob.h"
 #include "strata/metrics/registry.h"
 #include "strata/nn/loss.h"
 #include "strata/ops/indexing.h"
@@ -31,34 +34,89 @@ train::LossFn make_loss(const Config& c) {
   };
 }
 
-std::shared_ptr<optim::Optimizer> make_optimizer(const Config& c, const std::vector<Tensor>& params) {
+namespace {
+
+// One group per parameter list, each with the config's options at its own learning rate.
+template <typename Opt, typename Options>
+std::shared_ptr<optim::Optimizer> grouped(const std::vector<std::vector<Tensor>>& params,
+                                          const std::vector<double>& lrs, Options options) {
+  std::vector<optim::ParamGroup<Options>> groups;
+  for (size_t i = 0; i < params.size(); ++i) {
+    options.lr = lrs[i];
+    groups.push_back({params[i], options});
+  }
+  return std::make_shared<Opt>(std::move(groups));
+}
+
+std::shared_ptr<optim::Optimizer> make_grouped_optimizer(const Config& c,
+                                                         const std::vector<std::vector<Tensor>>& params,
+                                                         const std::vector<double>& lrs) {
   const OptimizerConfig& o = c.optimizer;
   if (o.name == "sgd") {
-    return std::make_shared<optim::SGD>(params, optim::SGDOptions{.lr = o.lr,
-                                                                  .momentum = o.momentum,
-                                                                  .dampening = o.dampening,
-                                                                  .weight_decay = o.weight_decay,
-                                                                  .nesterov = o.nesterov});
+    return grouped<optim::SGD>(params, lrs,
+                               optim::SGDOptions{.momentum = o.momentum,
+                                                 .dampening = o.dampening,
+                                                 .weight_decay = o.weight_decay,
+                                                 .nesterov = o.nesterov});
   }
   if (o.name == "adam" || o.name == "adamw") {
-    optim::AdamOptions opts{
-        .lr = o.lr, .betas = o.betas, .weight_decay = o.weight_decay, .amsgrad = o.amsgrad};
+    optim::AdamOptions opts{.betas = o.betas, .weight_decay = o.weight_decay, .amsgrad = o.amsgrad};
     if (o.eps) opts.eps = *o.eps;
-    if (o.name == "adam") return std::make_shared<optim::Adam>(params, opts);
-    return std::make_shared<optim::AdamW>(params, opts);
+    if (o.name == "adam") return grouped<optim::Adam>(params, lrs, opts);
+    return grouped<optim::AdamW>(params, lrs, opts);
   }
   if (o.name == "rmsprop") {
-    optim::RMSpropOptions opts{.lr = o.lr,
-                               .alpha = o.alpha,
-                               .weight_decay = o.weight_decay,
-                               .momentum = o.momentum,
-                               .centered = o.centered};
+    optim::RMSpropOptions opts{
+        .alpha = o.alpha, .weight_decay = o.weight_decay, .momentum = o.momentum, .centered = o.centered};
     if (o.eps) opts.eps = *o.eps;
-    return std::make_shared<optim::RMSprop>(params, opts);
+    return grouped<optim::RMSprop>(params, lrs, opts);
   }
-  optim::AdagradOptions opts{.lr = o.lr, .lr_decay = o.lr_decay, .weight_decay = o.weight_decay};
+  optim::AdagradOptions opts{.lr_decay = o.lr_decay, .weight_decay = o.weight_decay};
   if (o.eps) opts.eps = *o.eps;
-  return std::make_shared<optim::Adagrad>(params, opts);
+  return grouped<optim::Adagrad>(params, lrs, opts);
+}
+
+}  // namespace
+
+std::shared_ptr<optim::Optimizer> make_optimizer(const Config& c, const std::vector<Tensor>& params) {
+  return make_grouped_optimizer(c, {params}, {c.optimizer.lr});
+}
+
+std::shared_ptr<optim::Optimizer> make_optimizer(const Config& c, const nn::Module& model) {
+  // Frozen parameters stay in: optimisers skip them while frozen, and freeze.unfreeze_at_epoch makes them
+  // train later at their group's rate.
+  const auto& entries = c.optimizer.param_groups;
+  // Each parameter goes to the first entry that matches it; an entry left empty is reported at its line.
+  std::vector<int64_t> taken(entries.size(), 0);
+  bool rest = false;  // parameters no entry matches train at optimizer.lr
+  for (const auto& [name, p] : model.named_parameters()) {
+    size_t g = 0;
+    while (g < entries.size() && !glob_match(entries[g].params, name)) ++g;
+    if (g < entries.size()) {
+      ++taken[g];
+    } else {
+      rest = true;
+    }
+  }
+  for (size_t g = 0; g < entries.size(); ++g) {
+    if (taken[g] > 0) continue;
+    if (!model.parameter_names(entries[g].params).empty()) {
+      STRATA_FAIL("{}: optimizer.param_groups: every parameter that pattern '{}' matches is taken by an earlier entry",
+                  entries[g].where, entries[g].params);
+    }
+    STRATA_FAIL("{}: optimizer.param_groups: pattern '{}' matches no parameter of the model (its parameters: {})",
+                entries[g].where, entries[g].params, fmt::join(model.parameter_names(), ", "));
+  }
+  std::vector<optim::PatternGroup<double>> patterns;
+  for (const auto& g : entries) patterns.push_back({g.params, g.lr});
+  if (rest) patterns.push_back({"*", c.optimizer.lr});
+  std::vector<std::vector<Tensor>> params;
+  std::vector<double> lrs;
+  for (auto& g : optim::param_groups<double>(model, patterns, /*include_frozen=*/true)) {
+    params.push_back(std::move(g.params));
+    lrs.push_back(g.options);
+  }
+  return make_grouped_optimizer(c, params, lrs);
 }
 
 // Sets the scheduler on the trainer (so checkpoints hold it). Step, multistep and exponential step per

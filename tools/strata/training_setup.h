@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config.h"
+#include "strata/nn/module.h"
 #include "strata/optim/optimizer.h"
 #include "strata/train/trainer.h"
 
@@ -14,8 +15,12 @@ namespace strata::cli {
 bool higher_is_better(const std::string& monitor);
 // The config's loss; class-index targets are one-hot encoded for the regression losses.
 train::LossFn make_loss(const Config& c);
-// The config's optimiser over `params`.
+// The config's optimiser over `params`, one group at optimizer.lr.
 std::shared_ptr<optim::Optimizer> make_optimizer(const Config& c, const std::vector<Tensor>& params);
+// The config's optimiser over all of `model`'s parameters, frozen ones included (they train once
+// unfrozen): one group per optimizer.param_groups entry (first match wins), then the rest at optimizer.lr.
+// Throws naming the entry's line when its pattern matches no parameter.
+std::shared_ptr<optim::Optimizer> make_optimizer(const Config& c, const nn::Module& model);
 // Attaches the config's scheduler: to the trainer (saved in checkpoints) and, for per-batch or
 // metric-driven schedules, as a callback that steps it.
 void attach_scheduler(const Config& c, train::Trainer& trainer, int64_t steps_per_epoch,

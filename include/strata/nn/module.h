@@ -16,6 +16,24 @@ namespace strata::nn {
 // Name -> tensor, sorted by name; what checkpoints store.
 using StateDict = std::map<std::string, Tensor>;
 
+// An entry whose shape differs between a state dict and the model it is loaded into.
+struct ShapeMismatch {
+  std::string name;
+  Shape checkpoint, model;  // the shape in the state dict (checkpoint) and in the model
+};
+
+// What load_state_dict did: the entries it copied and the ones it could not.
+struct LoadReport {
+  std::vector<std::string> loaded;      // copied into the model
+  std::vector<std::string> missing;     // in the model, not in the state (left as they were)
+  std::vector<std::string> unexpected;  // in the state, not in the model (ignored)
+  std::vector<ShapeMismatch> mismatched;  // in both with different shapes (left as they were)
+  // True when every entry of both sides was copied.
+  bool ok() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
+  // "missing: a, b; unexpected: c; mis-shaped: d (checkpoint [2, 3], model [3, 3])", or "" when ok().
+  std::string str() const;
+};
+
 class Module {
  public:
   explicit Module(std::string type_name = "Module") : type_name_(std::move(type_name)) {}
@@ -56,9 +74,27 @@ class Module {
 
   // Parameters and buffers by dotted name.
   StateDict state_dict() const;
-  // Copies values into this module's tensors. strict: any missing, unexpected or mis-shaped entry
-  // raises one error listing all of them; non-strict: loads what matches and ignores the rest.
-  void load_state_dict(const StateDict& state, bool strict = true);
+  // Copies values into this module's tensors and reports what it copied and what it could not. strict:
+  // any missing, unexpected or mis-shaped entry raises one error listing all of them (nothing is copied);
+  // non-strict: copies what matches and reports the rest. See nn/state_dict.h to skip or rename entries.
+  LoadReport load_state_dict(const StateDict& state, bool strict = true);
+
+  // ---- transfer learning ------------------------------------------------------------------------
+  // Patterns are globs on dotted parameter names (strata/core/glob.h): '*' any run of characters, dots
+  // included, '?' one character; e.g. "*" (all), "features.*", "layer1.*", "*.bn*.weight", "fc.bia?".
+  // Freezes the parameters matching `pattern`: requires_grad becomes false and their gradients are
+  // dropped, so backward computes none for them and optimisers skip them. Returns how many matched;
+  // throws when none does (a typo must not silently freeze nothing).
+  int64_t freeze(const std::string& pattern = "*");
+  // Makes the parameters matching `pattern` trainable again; returns how many matched, throws when none.
+  int64_t unfreeze(const std::string& pattern = "*");
+  // The dotted names of the parameters matching `pattern` (empty when none does).
+  std::vector<std::string> parameter_names(const std::string& pattern = "*") const;
+  // Swaps the module at dotted path `name` ("fc", "classifier.1", "layer4.1.conv2") for `module` and
+  // returns the one it replaced; a Sequential runs the new child in the old one's place. Build the
+  // optimiser after replacing: the old module's parameters leave the tree. Throws naming the path that does
+  // not exist and the children found there.
+  std::shared_ptr<Module> replace(const std::string& name, std::shared_ptr<Module> module);
 
   // ---- modes and housekeeping -----------------------------------------------------------------
   // Sets training mode here and in all children (Dropout and BatchNorm behave differently in eval).
@@ -80,6 +116,9 @@ class Module {
 
  protected:
   void add_child(const std::string& name, std::shared_ptr<Module> module);
+  // Replaces the direct child `name` (which exists) by `module`. A module that also keeps a child in a
+  // member of its own overrides this to update the member as well, then calls the base.
+  virtual void replace_child(const std::string& name, std::shared_ptr<Module> module);
 
  private:
   std::string type_name_;

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "strata/optim/scheduler.h"
 
@@ -91,6 +92,30 @@ class LRSchedulerStep : public Callback {
   std::shared_ptr<optim::LRScheduler> scheduler_;
   bool per_batch_;
   std::string monitor_;
+};
+
+struct UnfreezeOptions {
+  std::vector<std::string> patterns{"*"};  // globs on parameter names (strata/core/glob.h)
+  int epoch = 1;                          // the first epoch (1-based) that trains them
+};
+// Gradual unfreezing for fine-tuning: makes the model's parameters matching `patterns` trainable from
+// epoch `epoch` on (epoch 3: frozen during epochs 1 and 2). Frozen parameters stay in the optimiser and
+// the optimisers skip them while they are frozen, so the optimiser's groups, their learning rates, the
+// schedulers and the checkpoints keep one layout for the whole run (a resumed run lines up with the saved
+// optimiser state); at train begin it checks that every parameter it will unfreeze is in the optimiser,
+// and a run resumed past `epoch` unfreezes at once.
+class Unfreeze : public Callback {
+ public:
+  explicit Unfreeze(UnfreezeOptions options);
+  void on_train_begin(Trainer& trainer) override;
+  void on_epoch_begin(Trainer& trainer, int epoch) override;
+  // How many parameters it made trainable (0 until it has run).
+  int64_t unfrozen() const { return unfrozen_; }
+
+ private:
+  void unfreeze(Trainer& trainer);
+  UnfreezeOptions options_;
+  int64_t unfrozen_ = 0;
 };
 
 }  // namespace strata::train
