@@ -20,15 +20,17 @@ void SequentialImpl::push_back(const std::string& name, std::shared_ptr<Module> 
 Tensor SequentialImpl::forward(const Tensor& input) {
   Tensor x = input;
   const auto& children = named_children();
+  // An observer (nn::summary) sees every layer, so it turns the fusion off.
+  const bool fuse = forward_observer() == nullptr;
   for (size_t i = 0; i < children.size(); ++i) {
     // A batch norm followed by a ReLU runs as one fused kernel (saves a pass over the activation each way).
     auto* bn = dynamic_cast<BatchNormImpl*>(children[i].second.get());
-    if (bn && i + 1 < children.size() && dynamic_cast<ReLUImpl*>(children[i + 1].second.get())) {
+    if (fuse && bn && i + 1 < children.size() && dynamic_cast<ReLUImpl*>(children[i + 1].second.get())) {
       x = bn->forward_relu(x);
       ++i;
       continue;
     }
-    x = children[i].second->forward(x);
+    x = (*children[i].second)(x);
   }
   return x;
 }

@@ -10,6 +10,7 @@
 #include "strata/nn/merge.h"
 #include "strata/nn/normalization.h"
 #include "strata/nn/pooling.h"
+#include "strata/nn/upsample.h"
 
 namespace strata::nn {
 namespace {
@@ -29,24 +30,28 @@ std::optional<int64_t> last_dim(const Shape& s) {
 ArgSpec inferred(std::string name, std::function<std::optional<int64_t>(const Shape&)> rule) {
   return {.name = std::move(name), .kind = ArgKind::Int, .infer = std::move(rule)};
 }
-ArgSpec required(std::string name, ArgKind kind = ArgKind::Int) { return {.name = std::move(name), .kind = kind}; }
+ArgSpec required(std::string name, ArgKind kind = ArgKind::Int) {
+  return {.name = std::move(name), .kind = kind};
+}
 ArgSpec optional(std::string name, ArgKind kind, ArgValue fallback, std::vector<std::string> choices = {}) {
-  return {.name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
+  return {
+      .name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
 }
 
 LayerType activation(std::string name, std::string description, std::function<S()> make) {
-  return {std::move(name), std::move(description), {}, [make = std::move(make)](const LayerArgs&) { return make(); }};
+  return {std::move(name), std::move(description), {}, [make = std::move(make)](const LayerArgs&) {
+            return make();
+          }};
 }
 
 LayerRegistry make_registry() {
   LayerRegistry r;
   // ---- dense, convolution, pooling --------------------------------------------------------------
-  r.add({"linear",
-         "y = x W^T + b over the last dimension",
-         {inferred("in", last_dim), required("out"), optional("bias", ArgKind::Bool, true)},
-         [](const LayerArgs& a) -> S {
-           return Linear(a.integer("in"), a.integer("out"), a.boolean("bias"));
-         }});
+  r.add(
+      {"linear",
+       "y = x W^T + b over the last dimension",
+       {inferred("in", last_dim), required("out"), optional("bias", ArgKind::Bool, true)},
+       [](const LayerArgs& a) -> S { return Linear(a.integer("in"), a.integer("out"), a.boolean("bias")); }});
   r.add({"conv2d",
          "2-D convolution over [N, C, H, W]",
          {inferred("in", channels), required("out"), required("kernel", ArgKind::Size2),
@@ -108,6 +113,42 @@ LayerRegistry make_registry() {
                                                 .ceil_mode = a.boolean("ceil_mode"),
                                                 .count_include_pad = a.boolean("count_include_pad")});
          }});
+  r.add({"maxpool1d",
+         "1-D max pooling over [N, C, L] (stride 0: the kernel size)",
+         {required("kernel"), optional("stride", ArgKind::Int, 0), optional("padding", ArgKind::Int, 0),
+          optional("ceil_mode", ArgKind::Bool, false)},
+         [](const LayerArgs& a) -> S {
+           return MaxPool1d(a.integer("kernel"), {.stride = a.integer("stride"),
+                                                  .padding = a.integer("padding"),
+                                                  .ceil_mode = a.boolean("ceil_mode")});
+         }});
+  r.add({"avgpool1d",
+         "1-D average pooling over [N, C, L] (stride 0: the kernel size)",
+         {required("kernel"), optional("stride", ArgKind::Int, 0), optional("padding", ArgKind::Int, 0),
+          optional("ceil_mode", ArgKind::Bool, false), optional("count_include_pad", ArgKind::Bool, true)},
+         [](const LayerArgs& a) -> S {
+           return AvgPool1d(a.integer("kernel"), {.stride = a.integer("stride"),
+                                                  .padding = a.integer("padding"),
+                                                  .ceil_mode = a.boolean("ceil_mode"),
+                                                  .count_include_pad = a.boolean("count_include_pad")});
+         }});
+  r.add({"upsample",
+         "resizes [N, C, L] or [N, C, H, W] by a scale or to a size (nearest, linear, bilinear)",
+         {optional("scale", ArgKind::Float, 0.0), optional("size", ArgKind::Ints, 0),
+          optional("mode", ArgKind::String, "nearest", {"nearest", "linear", "bilinear"}),
+          optional("align_corners", ArgKind::Bool, false)},
+         [](const LayerArgs& a) -> S {
+           // 0 leaves scale or size out, so that exactly one of them is written.
+           UpsampleOptions o{.size = {},
+                             .scale_factor = {},
+                             .mode = ops::interpolate_mode_from_name(a.text("mode")),
+                             .align_corners = {}};
+           if (a.number("scale") != 0.0) o.scale_factor = {a.number("scale")};
+           if (const std::vector<int64_t> size = a.integers("size"); size != std::vector<int64_t>{0})
+             o.size = size;
+           if (o.mode != ops::InterpolateMode::Nearest) o.align_corners = a.boolean("align_corners");
+           return Upsample(std::move(o));
+         }});
   r.add({"adaptive_avgpool2d",
          "average pooling to a fixed output size (1: global average pooling)",
          {optional("size", ArgKind::Size2, 1)},
@@ -118,14 +159,16 @@ LayerRegistry make_registry() {
          {inferred("features", channels), optional("eps", ArgKind::Float, 1e-5),
           optional("momentum", ArgKind::Float, 0.1)},
          [](const LayerArgs& a) -> S {
-           return BatchNorm1d(a.integer("features"), {.eps = a.number("eps"), .momentum = a.number("momentum")});
+           return BatchNorm1d(a.integer("features"),
+                              {.eps = a.number("eps"), .momentum = a.number("momentum")});
          }});
   r.add({"batchnorm2d",
          "batch norm over [N, C, H, W]",
          {inferred("features", channels), optional("eps", ArgKind::Float, 1e-5),
           optional("momentum", ArgKind::Float, 0.1)},
          [](const LayerArgs& a) -> S {
-           return BatchNorm2d(a.integer("features"), {.eps = a.number("eps"), .momentum = a.number("momentum")});
+           return BatchNorm2d(a.integer("features"),
+                              {.eps = a.number("eps"), .momentum = a.number("momentum")});
          }});
   r.add({"layernorm",
          "layer norm over the last dimension",
@@ -146,13 +189,14 @@ LayerRegistry make_registry() {
          {optional("start", ArgKind::Int, 1), optional("end", ArgKind::Int, -1)},
          [](const LayerArgs& a) -> S { return Flatten(a.integer("start"), a.integer("end")); }});
   r.add(activation("identity", "passes its input through", [] { return S(Identity()); }));
-  r.add({"embedding",
-         "a lookup table from token ids to vectors",
-         {required("num_embeddings"), required("embedding_dim"), optional("padding_idx", ArgKind::Int, "none")},
-         [](const LayerArgs& a) -> S {
-           return Embedding(a.integer("num_embeddings"), a.integer("embedding_dim"),
-                            a.optional_integer("padding_idx"));
-         }});
+  r.add(
+      {"embedding",
+       "a lookup table from token ids to vectors",
+       {required("num_embeddings"), required("embedding_dim"), optional("padding_idx", ArgKind::Int, "none")},
+       [](const LayerArgs& a) -> S {
+         return Embedding(a.integer("num_embeddings"), a.integer("embedding_dim"),
+                          a.optional_integer("padding_idx"));
+       }});
   // ---- activations ------------------------------------------------------------------------------
   r.add(activation("relu", "max(x, 0)", [] { return S(ReLU()); }));
   r.add({"leaky_relu",
@@ -168,7 +212,8 @@ LayerRegistry make_registry() {
          "x * Phi(x), exact or with the tanh approximation",
          {optional("approximate", ArgKind::String, "none", {"none", "tanh"})},
          [](const LayerArgs& a) -> S {
-           return GELU(a.text("approximate") == "tanh" ? ops::GeluApproximate::Tanh : ops::GeluApproximate::None);
+           return GELU(a.text("approximate") == "tanh" ? ops::GeluApproximate::Tanh
+                                                       : ops::GeluApproximate::None);
          }});
   r.add(activation("sigmoid", "1 / (1 + exp(-x))", [] { return S(Sigmoid()); }));
   r.add(activation("tanh", "hyperbolic tangent", [] { return S(Tanh()); }));
@@ -177,6 +222,16 @@ LayerRegistry make_registry() {
          "log(1 + exp(beta x)) / beta",
          {optional("beta", ArgKind::Float, 1.0), optional("threshold", ArgKind::Float, 20.0)},
          [](const LayerArgs& a) -> S { return Softplus(a.number("beta"), a.number("threshold")); }});
+  r.add(activation("relu6", "min(max(x, 0), 6) (MobileNet's activation)", [] { return S(ReLU6()); }));
+  r.add({"hardtanh",
+         "x clamped to [min, max]",
+         {optional("min", ArgKind::Float, -1.0), optional("max", ArgKind::Float, 1.0)},
+         [](const LayerArgs& a) -> S { return Hardtanh(a.number("min"), a.number("max")); }});
+  r.add({"prelu",
+         "x for x > 0, a learned slope * x otherwise (one slope, or one per channel)",
+         {optional("num_parameters", ArgKind::Int, 1), optional("init", ArgKind::Float, 0.25)},
+         [](const LayerArgs& a) -> S { return PReLU(a.integer("num_parameters"), a.number("init")); }});
+  r.add(activation("mish", "x * tanh(softplus(x))", [] { return S(Mish()); }));
   r.add(activation("hardsigmoid", "piecewise-linear sigmoid", [] { return S(Hardsigmoid()); }));
   r.add(activation("hardswish", "x * hardsigmoid(x)", [] { return S(Hardswish()); }));
   r.add({"softmax",

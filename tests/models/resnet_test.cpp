@@ -90,8 +90,9 @@ TEST(ResNet, InitialisesLikeTorchvision) {
 TEST(ResNet, ZeroInitResidualMakesEveryBlockStartAsTheIdentity) {
   ResNet r20 = resnet20({.num_classes = 10, .zero_init_residual = true});
   for (const auto& [name, m] : r20->named_modules()) {
-    if (auto* block = dynamic_cast<BasicBlockImpl*>(m.get()))
+    if (auto* block = dynamic_cast<BasicBlockImpl*>(m.get())) {
       EXPECT_TRUE(equal(block->bn2->weight, zeros({block->bn2->num_features}))) << name;
+    }
   }
   // A block without downsample then computes relu(x).
   auto block = std::dynamic_pointer_cast<BasicBlockImpl>((*r20->layers[0])[1]);

@@ -181,10 +181,10 @@ class Reader {
 
   void read_data(const YAML::Node& node, DataConfig& d) const {
     check_section(node, "data", false);
-    check_keys(node, "data",
-               {"dataset", "root", "batch_size", "eval_batch_size", "normalize", "shuffle", "num_workers",
-                "limit", "test_limit", "val_fraction", "text", "table", "image", "augment", "classes",
-                "per_class"});
+    check_keys(
+        node, "data",
+        {"dataset", "root", "batch_size", "eval_batch_size", "normalize", "shuffle", "num_workers", "limit",
+         "test_limit", "val_fraction", "text", "table", "image", "augment", "classes", "per_class"});
     read(node, "data", "dataset", d.dataset);
     read(node, "data", "root", d.root);
     read(node, "data", "batch_size", d.batch_size);
@@ -240,14 +240,16 @@ class Reader {
     }
     if (has_classes) {
       d.classes_where = where(at("classes"), "data.classes");
-      if (d.classes.empty()) fail(at("classes"), "data.classes", "field 'data.classes' must list at least one label");
+      if (d.classes.empty())
+        fail(at("classes"), "data.classes", "field 'data.classes' must list at least one label");
       std::set<int64_t> seen;
       for (int64_t label : d.classes) {
         if (label < 0)
           fail(at("classes"), "data.classes",
                fmt::format("field 'data.classes' must hold labels >= 0, got {}", label));
         if (!seen.insert(label).second)
-          fail(at("classes"), "data.classes", fmt::format("field 'data.classes' lists label {} twice", label));
+          fail(at("classes"), "data.classes",
+               fmt::format("field 'data.classes' lists label {} twice", label));
       }
     }
     if (has_per_class) d.per_class_where = where(at("per_class"), "data.per_class");
@@ -733,18 +735,80 @@ class Reader {
             spec.args = kv.second;
           } else {
             fail(item, "model.layers",
-                 fmt::format("a layer names one type, got '{}' and '{}' (other keys: name, repeat)", spec.type,
-                             key));
+                 fmt::format("a layer names one type, got '{}' and '{}' (other keys: name, repeat)",
+                             spec.type, key));
           }
         }
       }
       if (spec.type.empty()) {
-        fail(item, "model.layers",
-             fmt::format("each layer must be a name ('relu') or a map with one type ('linear: {{in: 784, out: "
-                         "10}}', optionally with name and repeat), got {}",
-                         describe(item)));
+        fail(
+            item, "model.layers",
+            fmt::format("each layer must be a name ('relu') or a map with one type ('linear: {{in: 784, out: "
+                        "10}}', optionally with name and repeat), got {}",
+                        describe(item)));
       }
       m.layers.push_back(std::move(spec));
+    }
+  }
+
+  // model: {zoo: resnet20, classes: 10, ...}: the zoo's options, each checked where it applies.
+  void read_zoo(const YAML::Node& node, ModelConfig& m) const {
+    const std::vector<std::string> names = models::zoo_names();
+    m.zoo = as<std::string>(node["zoo"], "model.zoo");
+    if (std::find(names.begin(), names.end(), m.zoo) == names.end()) {
+      fail(node["zoo"], "model.zoo",
+           fmt::format("unknown zoo model '{}'{} (known: {})", m.zoo, did_you_mean(m.zoo, names),
+                       join(names)));
+    }
+    std::set<std::string> applies{"zoo", "classes"};
+    if (m.zoo != "mlp") applies.insert("in_channels");
+    if (m.zoo == "mlp" || m.zoo == "mobilenet_v2" || m.zoo.starts_with("vgg")) applies.insert("dropout");
+    if (m.zoo.starts_with("resnet")) applies.insert("zero_init_residual");
+    if (m.zoo == "mobilenet_v2") applies.insert({"width_mult", "round_nearest"});
+    if (m.zoo.starts_with("vgg")) applies.insert({"classifier_width", "pool_size"});
+    if (m.zoo == "mlp") applies.insert("sizes");
+    check_applies(node, "model", m.zoo, applies);
+    models::ZooOptions& o = m.zoo_options;
+    read(node, "model", "classes", o.num_classes);
+    if (o.num_classes <= 0) fail(node["classes"], "model.classes", "field 'model.classes' must be positive");
+    int64_t in_channels = 0;
+    if (read(node, "model", "in_channels", in_channels)) {
+      if (in_channels <= 0)
+        fail(node["in_channels"], "model.in_channels", "field 'model.in_channels' must be positive");
+      o.in_channels = in_channels;
+    }
+    double dropout = 0;
+    if (read(node, "model", "dropout", dropout)) {
+      if (!(dropout >= 0 && dropout < 1))
+        fail(node["dropout"], "model.dropout", "field 'model.dropout' must be in [0, 1)");
+      o.dropout = dropout;
+    }
+    read(node, "model", "zero_init_residual", o.zero_init_residual);
+    read(node, "model", "width_mult", o.width_mult);
+    if (!(o.width_mult > 0))
+      fail(node["width_mult"], "model.width_mult", "field 'model.width_mult' must be positive");
+    read(node, "model", "round_nearest", o.round_nearest);
+    if (o.round_nearest <= 0) {
+      fail(node["round_nearest"], "model.round_nearest", "field 'model.round_nearest' must be positive");
+    }
+    read(node, "model", "classifier_width", o.classifier_width);
+    if (o.classifier_width <= 0) {
+      fail(node["classifier_width"], "model.classifier_width",
+           "field 'model.classifier_width' must be positive");
+    }
+    read(node, "model", "pool_size", o.pool_size);
+    if (o.pool_size <= 0)
+      fail(node["pool_size"], "model.pool_size", "field 'model.pool_size' must be positive");
+    std::vector<int64_t> sizes;
+    if (read_list(node, "model", "sizes", sizes)) {
+      // mlp: sizes as for `name: mlp`: input, hidden..., and the classes last.
+      if (sizes.size() < 2) fail(node["sizes"], "model.sizes", "field 'model.sizes' needs at least 2 sizes");
+      for (int64_t s : sizes) {
+        if (s <= 0) fail(node["sizes"], "model.sizes", "field 'model.sizes' must hold positive sizes");
+      }
+      o.in_features = sizes.front();
+      o.hidden_sizes.assign(sizes.begin() + 1, sizes.end() - 1);
+      o.num_classes = sizes.back();
     }
   }
 
@@ -760,12 +824,22 @@ class Reader {
       m.name = name_of(node, "model", "", named);
       return;
     }
-    check_keys(node, "model", {"name", "layers", "graph", "blocks", "output", "classes", "sizes", "dropout"});
-    const int given = node["name"].IsDefined() + node["layers"].IsDefined() + node["graph"].IsDefined();
+    check_keys(
+        node, "model",
+        {"name", "layers", "graph", "zoo", "blocks", "output", "classes", "sizes", "dropout", "in_channels",
+         "zero_init_residual", "width_mult", "round_nearest", "classifier_width", "pool_size"});
+    const int given = node["name"].IsDefined() + node["layers"].IsDefined() + node["graph"].IsDefined() +
+                      node["zoo"].IsDefined();
     if (given != 1) {
-      fail(node, "model",
-           "'model' needs exactly one of 'layers' (a list of layers), 'graph' (a list of nodes) and 'name' "
-           "(lenet5, mlp)");
+      fail(
+          node, "model",
+          "'model' needs exactly one of 'layers' (a list of layers), 'graph' (a list of nodes), 'zoo' (a zoo "
+          "model: " +
+              join(models::zoo_names()) + ") and 'name' (lenet5, mlp)");
+    }
+    if (node["zoo"].IsDefined()) {
+      read_zoo(node, m);
+      return;
     }
     if (node["layers"].IsDefined() || node["graph"].IsDefined()) {
       const bool graph = node["graph"].IsDefined();
@@ -774,9 +848,10 @@ class Reader {
                           : std::set<std::string>{"layers", "blocks"});
       if (node["blocks"].IsDefined() && !node["blocks"].IsMap()) {
         fail(node["blocks"], "model.blocks",
-             fmt::format("'model.blocks' must be a map of block names to blocks, got {}", describe(node["blocks"])));
+             fmt::format("'model.blocks' must be a map of block names to blocks, got {}",
+                         describe(node["blocks"])));
       }
-      m.blocks = node["blocks"];
+      if (node["blocks"].IsDefined()) m.blocks = node["blocks"];  // assigning an absent node throws
       if (!graph) {
         read_layers(node["layers"], m);
         return;
@@ -881,16 +956,16 @@ class Reader {
       const YAML::Node item = node[i];
       const std::string entry = fmt::format("{}[{}]", field, i);
       if (!item.IsMap()) {
-        fail(item, field, fmt::format("'{}' must be a map {{params: <glob>, lr: <number>}}, got {}", entry,
-                                      describe(item)));
+        fail(item, field,
+             fmt::format("'{}' must be a map {{params: <glob>, lr: <number>}}, got {}", entry,
+                         describe(item)));
       }
       check_keys(item, entry, {"params", "lr"});
       ParamGroupConfig g;
       g.where = where(item, field);
       if (!read(item, entry, "params", g.params) || g.params.empty())
         fail(item, field, fmt::format("field '{}.params' is missing (a glob on parameter names)", entry));
-      if (!read(item, entry, "lr", g.lr))
-        fail(item, field, fmt::format("field '{}.lr' is missing", entry));
+      if (!read(item, entry, "lr", g.lr)) fail(item, field, fmt::format("field '{}.lr' is missing", entry));
       if (!(g.lr > 0))
         fail(item["lr"], field, fmt::format("field '{}.lr' must be positive, got {}", entry, g.lr));
       for (const auto& other : o.param_groups) {
@@ -907,7 +982,8 @@ class Reader {
     if (!node.IsDefined() || node.IsNull()) return;
     check_keys(node, "init", {"checkpoint", "skip", "rename", "strict"});
     if (!read(node, "init", "checkpoint", in.checkpoint) || in.checkpoint.empty())
-      fail(node, "init.checkpoint", "field 'init.checkpoint' is missing (the safetensors file to start from)");
+      fail(node, "init.checkpoint",
+           "field 'init.checkpoint' is missing (the safetensors file to start from)");
     in.where = where(node["checkpoint"], "init.checkpoint");
     read_list(node, "init", "skip", in.skip);
     for (const auto& g : in.skip) {
@@ -918,7 +994,8 @@ class Reader {
     if (rename.IsDefined() && !rename.IsNull()) {
       if (!rename.IsMap()) {
         fail(rename, "init.rename",
-             fmt::format("field 'init.rename' must be a map of prefixes {{from: to}}, got {}", describe(rename)));
+             fmt::format("field 'init.rename' must be a map of prefixes {{from: to}}, got {}",
+                         describe(rename)));
       }
       in.rename.clear();
       for (const auto& kv : rename) {
@@ -945,7 +1022,8 @@ class Reader {
                          f.unfreeze_at_epoch));
       }
     } else if (!node.IsSequence() && !node.IsScalar()) {
-      fail(node, "freeze", fmt::format("'freeze' must be a list of patterns or a map, got {}", describe(node)));
+      fail(node, "freeze",
+           fmt::format("'freeze' must be a list of patterns or a map, got {}", describe(node)));
     }
     const std::string field = node.IsMap() ? "freeze.patterns" : "freeze";
     f.patterns.clear();
@@ -954,7 +1032,8 @@ class Reader {
     } else if (patterns.IsSequence()) {
       for (const auto& p : patterns) f.patterns.push_back(as<std::string>(p, field));
     } else {
-      fail(patterns, field, fmt::format("field '{}' must be a list of globs, got {}", field, describe(patterns)));
+      fail(patterns, field,
+           fmt::format("field '{}' must be a list of globs, got {}", field, describe(patterns)));
     }
     if (f.patterns.empty()) fail(patterns, field, fmt::format("field '{}' lists no pattern", field));
     for (const auto& p : f.patterns) {
@@ -1164,8 +1243,9 @@ class Reader {
     if (doc.IsNull()) throw Error(fmt::format("{}: the config is empty", path_));
     if (!doc.IsMap()) fail(doc, "", fmt::format("the config must be a YAML map, got {}", describe(doc)));
     for (const Override& o : overrides) apply(doc, o);
-    check_keys(doc, "",
-               {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init", "freeze"});
+    check_keys(
+        doc, "",
+        {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init", "freeze"});
     if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
     read_data(doc["data"], c.data);
     read_model(doc["model"].IsDefined() ? doc["model"] : YAML::Node(), c.model);
@@ -1178,7 +1258,8 @@ class Reader {
     read_freeze(doc["freeze"], c.freeze);
     if (c.scheduler.name == "onecycle" && !c.optimizer.param_groups.empty()) {
       fail(doc["optimizer"]["param_groups"], "optimizer.param_groups",
-           "field 'optimizer.param_groups' does not combine with scheduler 'onecycle', which sets one peak rate "
+           "field 'optimizer.param_groups' does not combine with scheduler 'onecycle', which sets one peak "
+           "rate "
            "for every group (use cosine, step, multistep, exponential or plateau)");
     }
     return c;

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "strata/models/zoo.h"
+
 namespace strata::cli {
 
 // One layer of a `model.layers` list: its type (a layer or a block) and arguments, with where it was
@@ -122,7 +124,9 @@ struct DataConfig {
 // The model: a named one, a list of `layers` (a chain), or a `graph` of nodes; lists and graphs may use
 // `blocks` defined beside them. model_builder.cpp reads graphs and blocks into nn::GraphSpec.
 struct ModelConfig {
-  std::string name;  // a named model (lenet5, mlp); empty: `layers` or `graph`
+  std::string name;  // a named model (lenet5, mlp); empty: `layers`, `graph` or `zoo`
+  std::string zoo;   // model.zoo: a model of the zoo (models::zoo_names()), built with zoo_options
+  models::ZooOptions zoo_options;  // in_channels left unset takes the data's channels
   int64_t classes = 10;
   std::vector<int64_t> sizes = {784, 256, 128, 10};  // mlp
   double dropout = 0.0;                              // mlp

@@ -4,6 +4,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
 #include "strata/models.h"
+#include "strata/models/zoo.h"
 #include "strata/nn.h"
 #include "strata/nn/graph_builder.h"
 
@@ -24,26 +25,34 @@ std::optional<int64_t> last_dim(const Shape& s) {
 // share one padding mask per model (sequence_layers.h) and return_sequences for the recurrent ones.
 nn::LayerRegistry config_layers(const SequenceMaskPtr& mask) {
   nn::LayerRegistry r = nn::layer_registry();
-  auto opt = [](std::string name, ArgKind kind, nn::ArgValue fallback, std::vector<std::string> choices = {}) {
-    return ArgSpec{.name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
+  auto opt = [](std::string name, ArgKind kind, nn::ArgValue fallback,
+                std::vector<std::string> choices = {}) {
+    return ArgSpec{.name = std::move(name),
+                   .kind = kind,
+                   .fallback = std::move(fallback),
+                   .choices = std::move(choices)};
   };
   const ArgSpec input_size{.name = "input_size", .kind = ArgKind::Int, .infer = last_dim};
   const ArgSpec hidden_size{.name = "hidden_size", .kind = ArgKind::Int};
-  const std::vector<ArgSpec> recurrent_tail{
-      opt("bias", ArgKind::Bool, true), opt("dropout", ArgKind::Float, 0.0), opt("bidirectional", ArgKind::Bool, false)};
+  const std::vector<ArgSpec> recurrent_tail{opt("bias", ArgKind::Bool, true),
+                                            opt("dropout", ArgKind::Float, 0.0),
+                                            opt("bidirectional", ArgKind::Bool, false)};
   r.add({"embedding",
          "token ids -> vectors; with padding_idx it marks where each sequence ends for the layers after it",
-         {{.name = "num_embeddings", .kind = ArgKind::Int}, {.name = "embedding_dim", .kind = ArgKind::Int},
+         {{.name = "num_embeddings", .kind = ArgKind::Int},
+          {.name = "embedding_dim", .kind = ArgKind::Int},
           opt("padding_idx", ArgKind::Int, "none")},
          [mask](const LayerArgs& a) -> S {
-           return std::make_shared<MaskingEmbeddingImpl>(a.integer("num_embeddings"), a.integer("embedding_dim"),
+           return std::make_shared<MaskingEmbeddingImpl>(a.integer("num_embeddings"),
+                                                         a.integer("embedding_dim"),
                                                          a.optional_integer("padding_idx"), mask);
          }});
   std::vector<ArgSpec> rnn_args{input_size, hidden_size, opt("num_layers", ArgKind::Int, 1),
                                 opt("nonlinearity", ArgKind::String, "tanh", {"tanh", "relu"})};
   rnn_args.insert(rnn_args.end(), recurrent_tail.begin(), recurrent_tail.end());
   rnn_args.push_back(opt("return_sequences", ArgKind::Bool, true));
-  r.add({"rnn", "Elman RNN over [batch, steps, features] (batch first)", rnn_args, [mask](const LayerArgs& a) -> S {
+  r.add({"rnn", "Elman RNN over [batch, steps, features] (batch first)", rnn_args,
+         [mask](const LayerArgs& a) -> S {
            return std::make_shared<MaskedRNNImpl>(
                a.integer("input_size"), a.integer("hidden_size"),
                nn::RNNOptions{.num_layers = a.integer("num_layers"),
@@ -59,15 +68,17 @@ nn::LayerRegistry config_layers(const SequenceMaskPtr& mask) {
   lstm_args.insert(lstm_args.end(), recurrent_tail.begin(), recurrent_tail.end());
   lstm_args.push_back(opt("proj_size", ArgKind::Int, 0));
   lstm_args.push_back(opt("return_sequences", ArgKind::Bool, true));
-  r.add({"lstm", "LSTM over [batch, steps, features] (batch first)", lstm_args, [mask](const LayerArgs& a) -> S {
-           return std::make_shared<MaskedLSTMImpl>(a.integer("input_size"), a.integer("hidden_size"),
-                                                   nn::LSTMOptions{.num_layers = a.integer("num_layers"),
-                                                                   .bias = a.boolean("bias"),
-                                                                   .batch_first = true,
-                                                                   .dropout = a.number("dropout"),
-                                                                   .bidirectional = a.boolean("bidirectional"),
-                                                                   .proj_size = a.integer("proj_size")},
-                                                   a.boolean("return_sequences"), mask);
+  r.add({"lstm", "LSTM over [batch, steps, features] (batch first)", lstm_args,
+         [mask](const LayerArgs& a) -> S {
+           return std::make_shared<MaskedLSTMImpl>(
+               a.integer("input_size"), a.integer("hidden_size"),
+               nn::LSTMOptions{.num_layers = a.integer("num_layers"),
+                               .bias = a.boolean("bias"),
+                               .batch_first = true,
+                               .dropout = a.number("dropout"),
+                               .bidirectional = a.boolean("bidirectional"),
+                               .proj_size = a.integer("proj_size")},
+               a.boolean("return_sequences"), mask);
          }});
   std::vector<ArgSpec> gru_args{input_size, hidden_size, opt("num_layers", ArgKind::Int, 1)};
   gru_args.insert(gru_args.end(), recurrent_tail.begin(), recurrent_tail.end());
@@ -81,11 +92,15 @@ nn::LayerRegistry config_layers(const SequenceMaskPtr& mask) {
                                                                  .bidirectional = a.boolean("bidirectional")},
                                                   a.boolean("return_sequences"), mask);
          }});
-  r.add({"global_avg_pool1d", "[batch, steps, features] -> [batch, features]: the mean over the real steps", {},
+  r.add({"global_avg_pool1d",
+         "[batch, steps, features] -> [batch, features]: the mean over the real steps",
+         {},
          [mask](const LayerArgs&) -> S {
            return std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Avg, mask);
          }});
-  r.add({"global_max_pool1d", "[batch, steps, features] -> [batch, features]: the maximum over the real steps", {},
+  r.add({"global_max_pool1d",
+         "[batch, steps, features] -> [batch, features]: the maximum over the real steps",
+         {},
          [mask](const LayerArgs&) -> S {
            return std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Max, mask);
          }});
@@ -108,8 +123,9 @@ class SpecReader {
     if (v.IsSequence()) {
       std::vector<std::string> items;
       for (const auto& item : v) {
-        if (!item.IsScalar()) fail(where, fmt::format("{}: a list of plain values is expected, got a nested {}", what,
-                                                      item.IsMap() ? "map" : "list"));
+        if (!item.IsScalar())
+          fail(where, fmt::format("{}: a list of plain values is expected, got a nested {}", what,
+                                  item.IsMap() ? "map" : "list"));
         items.push_back(item.Scalar());
       }
       return nn::ArgValue::list(std::move(items));
@@ -132,7 +148,8 @@ class SpecReader {
       for (const auto& item : v) node.positional.push_back(value(item, node.where, what));
     } else if (v.IsMap()) {
       for (const auto& kv : v) {
-        node.args[kv.first.Scalar()] = value(kv.second, where(kv.second), "argument '" + kv.first.Scalar() + "'");
+        node.args[kv.first.Scalar()] =
+            value(kv.second, where(kv.second), "argument '" + kv.first.Scalar() + "'");
       }
     }
   }
@@ -145,8 +162,9 @@ class SpecReader {
       return n;
     }
     if (!item.IsMap()) {
-      fail(n.where, "a node is a layer name ('relu') or a map ('conv2d: {out: 16, kernel: 3}', optionally with "
-                    "name, from and repeat)");
+      fail(n.where,
+           "a node is a layer name ('relu') or a map ('conv2d: {out: 16, kernel: 3}', optionally with "
+           "name, from and repeat)");
     }
     YAML::Node args;
     for (const auto& kv : item) {
@@ -169,14 +187,15 @@ class SpecReader {
         n.op = key;
         args = kv.second;
       } else {
-        fail(n.where, fmt::format("a node has one type, got '{}' and '{}' (other keys: name, from, repeat)", n.op,
-                                  key));
+        fail(n.where, fmt::format("a node has one type, got '{}' and '{}' (other keys: name, from, repeat)",
+                                  n.op, key));
       }
     }
     if (n.op.empty()) fail(n.where, "the node names no layer or block");
     // A merge may list its inputs in place of arguments: "add: [bn2, input]".
     if ((n.op == "add" || n.op == "mul" || n.op == "concat") && args.IsSequence()) {
-      if (!n.from.empty()) fail(n.where, fmt::format("'{}' lists its inputs twice ('from' and its list)", n.op));
+      if (!n.from.empty())
+        fail(n.where, fmt::format("'{}' lists its inputs twice ('from' and its list)", n.op));
       for (const auto& f : value(args, n.where, "the inputs of '" + n.op + "'").items) n.from.push_back(f);
       return n;
     }
@@ -193,28 +212,32 @@ class SpecReader {
   // model.blocks.NAME: {params: [a, b] or {a: default}, graph: [...], output: node}
   nn::BlockSpec block(const std::string& name, const YAML::Node& b) const {
     nn::BlockSpec spec{.where = where(b)};
-    if (!b.IsMap()) fail(spec.where, fmt::format("block '{}' must be a map with 'graph' (and 'params', 'output')", name));
+    if (!b.IsMap())
+      fail(spec.where, fmt::format("block '{}' must be a map with 'graph' (and 'params', 'output')", name));
     for (const auto& kv : b) {
       const std::string key = kv.first.Scalar();
       if (key != "params" && key != "graph" && key != "output") {
-        fail(where(kv.first), fmt::format("block '{}' has no field '{}'{} (fields: params, graph, output)", name, key,
-                                          did_you_mean(key, {"params", "graph", "output"})));
+        fail(where(kv.first), fmt::format("block '{}' has no field '{}'{} (fields: params, graph, output)",
+                                          name, key, did_you_mean(key, {"params", "graph", "output"})));
       }
     }
     const YAML::Node params = b["params"];
     if (params.IsSequence()) {
-      for (const auto& p : params) spec.params.emplace_back(scalar(p, spec.where, "a parameter"), std::nullopt);
+      for (const auto& p : params)
+        spec.params.emplace_back(scalar(p, spec.where, "a parameter"), std::nullopt);
     } else if (params.IsMap()) {
       for (const auto& kv : params) {
         std::optional<nn::ArgValue> fallback;
-        if (kv.second.IsDefined() && !kv.second.IsNull()) fallback = value(kv.second, spec.where, "a default");
+        if (kv.second.IsDefined() && !kv.second.IsNull())
+          fallback = value(kv.second, spec.where, "a default");
         spec.params.emplace_back(kv.first.Scalar(), fallback);
       }
     } else if (params.IsDefined() && !params.IsNull()) {
       fail(spec.where, fmt::format("block '{}': 'params' must list names or map names to defaults", name));
     }
     const YAML::Node graph = b["graph"];
-    if (!graph.IsSequence() || graph.size() == 0) fail(spec.where, fmt::format("block '{}' needs a 'graph' list", name));
+    if (!graph.IsSequence() || graph.size() == 0)
+      fail(spec.where, fmt::format("block '{}' needs a 'graph' list", name));
     spec.nodes = nodes(graph);
     if (b["output"].IsDefined()) spec.output = scalar(b["output"], spec.where, "output");
     return spec;
@@ -282,6 +305,28 @@ std::shared_ptr<nn::Module> build_named(const ModelConfig& m, const Shape& input
   }
 }
 
+// A zoo model; in_channels (or mlp's input size) left out takes the data's.
+std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype) {
+  models::ZooOptions options = m.zoo_options;
+  if (!options.in_channels && input_shape.size() == 4) options.in_channels = input_shape[1];
+  if (m.zoo == "mlp" && !m.node["sizes"].IsDefined() && input_shape.size() >= 2) {
+    options.in_features = input_shape.numel() / input_shape[0];
+  }
+  try {
+    std::shared_ptr<nn::Module> net = models::create(m.zoo, options);
+    if (!input_shape.empty()) {
+      NoGradGuard no_grad;
+      net->eval();
+      net->forward(zeros(input_shape, {.dtype = input_dtype}));
+      net->train();
+    }
+    return net;
+  } catch (const Error& e) {
+    throw Error(
+        fmt::format("{}: zoo model '{}' (input {}): {}", m.where, m.zoo, input_shape.str(), e.what()));
+  }
+}
+
 // Embeddings must cover the vocabulary and, for padded batches, know the padding (it marks where each
 // sequence ends for the recurrent layers and pools after them).
 void check_embeddings(const nn::BuiltModel& built, const TrainingData& d) {
@@ -339,7 +384,8 @@ void check_output(const Config& c, const Shape& output, const TrainingData& d) {
 
 nn::BuiltModel build_spec(const Config& c, const Shape& input_shape, Dtype input_dtype, int64_t vocab_size) {
   const nn::LayerRegistry registry = config_layers(std::make_shared<SequenceMask>());
-  nn::GraphBuildOptions options{.input_shape = input_shape, .input_dtype = input_dtype, .registry = &registry};
+  nn::GraphBuildOptions options{
+      .input_shape = input_shape, .input_dtype = input_dtype, .registry = &registry};
   if (vocab_size > 0) options.variables["vocab_size"] = nn::ArgValue(vocab_size);
   try {
     return nn::build_graph(model_spec(c), options);
@@ -355,17 +401,17 @@ nn::BuiltModel build_spec(const Config& c, const Shape& input_shape, Dtype input
 
 }  // namespace
 
-std::vector<std::string> layer_names() {
-  return config_layers(std::make_shared<SequenceMask>()).names();
-}
+std::vector<std::string> layer_names() { return config_layers(std::make_shared<SequenceMask>()).names(); }
 
 std::shared_ptr<nn::Module> build_model(const Config& config, const Shape& input_shape, Dtype input_dtype) {
   if (!config.model.name.empty()) return build_named(config.model, input_shape, input_dtype);
+  if (!config.model.zoo.empty()) return build_zoo(config.model, input_shape, input_dtype);
   return build_spec(config, input_shape, input_dtype, 0).module;
 }
 
 std::shared_ptr<nn::Module> build_model(const Config& config, const TrainingData& data) {
   if (!config.model.name.empty()) return build_named(config.model, data.input_shape, data.input_dtype);
+  if (!config.model.zoo.empty()) return build_zoo(config.model, data.input_shape, data.input_dtype);
   const nn::BuiltModel built = build_spec(config, data.input_shape, data.input_dtype, data.vocab_size);
   check_embeddings(built, data);
   check_output(config, built.output_shape, data);

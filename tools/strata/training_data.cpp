@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "strata/core/factory.h"
 #include "strata/ops/indexing.h"
 
 namespace strata::cli {
@@ -37,14 +38,16 @@ std::vector<int64_t> labels_of(const data::Dataset& ds, const std::string& where
 // gathered into a new one (the DataLoader's fast path); any other source is read through.
 class Relabelled : public data::Dataset {
  public:
-  Relabelled(std::shared_ptr<const data::Dataset> base, std::vector<int64_t> indices, std::vector<int64_t> labels)
+  Relabelled(std::shared_ptr<const data::Dataset> base, std::vector<int64_t> indices,
+             std::vector<int64_t> labels)
       : base_(std::move(base)), indices_(std::move(indices)), labels_(std::move(labels)) {}
   int64_t size() const override { return static_cast<int64_t>(indices_.size()); }
   data::Example get(int64_t index) const override {
     STRATA_CHECK(index >= 0 && index < size(), "data subset: index {} is out of range for {} examples", index,
                  size());
     data::Example e = base_->get(indices_[static_cast<size_t>(index)]);
-    e.target = full(e.target.shape(), static_cast<double>(labels_[static_cast<size_t>(index)]), {.dtype = kInt64});
+    e.target =
+        full(e.target.shape(), static_cast<double>(labels_[static_cast<size_t>(index)]), {.dtype = kInt64});
     return e;
   }
   void set_epoch(int64_t epoch) const override { base_->set_epoch(epoch); }
@@ -65,7 +68,8 @@ std::shared_ptr<const data::Dataset> relabel(const std::shared_ptr<const data::D
 }
 
 // data.classes: keeps the listed labels, renumbered 0..k-1 in the listed order.
-std::shared_ptr<const data::Dataset> keep_classes(const std::shared_ptr<const data::Dataset>& ds, const Config& c) {
+std::shared_ptr<const data::Dataset> keep_classes(const std::shared_ptr<const data::Dataset>& ds,
+                                                  const Config& c) {
   std::map<int64_t, int64_t> remap;
   for (size_t i = 0; i < c.data.classes.size(); ++i) remap[c.data.classes[i]] = static_cast<int64_t>(i);
   std::vector<int64_t> indices, labels;
@@ -80,7 +84,8 @@ std::shared_ptr<const data::Dataset> keep_classes(const std::shared_ptr<const da
 }
 
 // data.per_class: the first N examples of each class, in the split's order.
-std::shared_ptr<const data::Dataset> first_per_class(const std::shared_ptr<const data::Dataset>& ds, const Config& c) {
+std::shared_ptr<const data::Dataset> first_per_class(const std::shared_ptr<const data::Dataset>& ds,
+                                                     const Config& c) {
   std::map<int64_t, int64_t> count;
   std::vector<int64_t> indices, labels;
   const std::vector<int64_t> all = labels_of(*ds, c.data.per_class_where, "data.per_class");
@@ -97,8 +102,9 @@ std::vector<std::string> kept_names(const Config& c, const TrainingData& d) {
   const int64_t known = static_cast<int64_t>(d.classes.size());
   std::vector<std::string> names;
   for (int64_t label : c.data.classes) {
-    STRATA_CHECK(known == 0 || label < known, "{}: data.classes: label {} is not a class of {} (labels 0..{})",
-                 c.data.classes_where, label, d.description, known - 1);
+    STRATA_CHECK(known == 0 || label < known,
+                 "{}: data.classes: label {} is not a class of {} (labels 0..{})", c.data.classes_where,
+                 label, d.description, known - 1);
     if (known > 0) names.push_back(d.classes[static_cast<size_t>(label)]);
   }
   return names;
@@ -126,8 +132,8 @@ void take_subset(const Config& c, TrainingData& d) {
       std::vector<int64_t> seen(c.data.classes.size(), 0);
       for (int64_t l : labels) ++seen[static_cast<size_t>(l)];
       for (size_t i = 0; i < seen.size(); ++i) {
-        STRATA_CHECK(seen[i] > 0, "{}: data.classes: label {} has no training example in {}", c.data.classes_where,
-                     c.data.classes[i], d.description);
+        STRATA_CHECK(seen[i] > 0, "{}: data.classes: label {} has no training example in {}",
+                     c.data.classes_where, c.data.classes[i], d.description);
       }
     }
   }

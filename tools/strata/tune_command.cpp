@@ -104,6 +104,12 @@ Config trial_config(const Setup& s, const tune::Assignment& params) {
                    c.model.name, s.config_path);
       c.model.dropout = *dropout;
       c.model.node["dropout"] = *dropout;
+    } else if (!c.model.zoo.empty()) {
+      STRATA_CHECK(c.model.zoo == "mlp" || c.model.zoo == "mobilenet_v2" || c.model.zoo.starts_with("vgg"),
+                   "space parameter 'dropout': zoo model '{}' of {} has no dropout", c.model.zoo,
+                   s.config_path);
+      c.model.zoo_options.dropout = *dropout;
+      c.model.node["dropout"] = *dropout;
     } else {
       int found = 0;
       for (size_t i = 0; i < c.model.layers.size(); ++i) {
