@@ -1,13 +1,18 @@
 #pragma once
-// Neural-network modules: layers, containers, losses, initialisers.
+// Neural-network modules: layers, containers and graphs, losses, initialisers, the registries by name.
 #include "strata/nn/activation.h"
 #include "strata/nn/container.h"
 #include "strata/nn/conv.h"
 #include "strata/nn/dropout.h"
 #include "strata/nn/embedding.h"
+#include "strata/nn/graph.h"
+#include "strata/nn/graph_builder.h"
 #include "strata/nn/init.h"
+#include "strata/nn/layer_registry.h"
 #include "strata/nn/linear.h"
 #include "strata/nn/loss.h"
+#include "strata/nn/loss_registry.h"
+#include "strata/nn/merge.h"
 #include "strata/nn/module.h"
 #include "strata/nn/normalization.h"
 #include "strata/nn/pooling.h"

@@ -4,6 +4,7 @@
 #include "strata/optim/clip.h"
 #include "strata/optim/optimizer.h"
 #include "strata/optim/param_groups.h"
+#include "strata/optim/registry.h"
 #include "strata/optim/rmsprop.h"
 #include "strata/optim/scheduler.h"
 #include "strata/optim/sgd.h"

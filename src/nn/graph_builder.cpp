@@ -9,7 +9,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
-#include "strata/core/suggest.h"
+#include "strata/core/did_you_mean.h"
 #include "strata/nn/container.h"
 #include "strata/nn/merge.h"
 

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "strata/core/error.h"
-#include "strata/core/suggest.h"
+#include "strata/core/did_you_mean.h"
 
 namespace strata::nn {
 namespace {
@@ -54,6 +54,8 @@ const char* kind_word(ArgKind kind) {
       return "an integer, [h, w], 'same' or 'valid'";
     case ArgKind::Ints:
       return "an integer or a list of integers";
+    case ArgKind::Floats:
+      return "a number or a list of numbers";
   }
   return "a value";
 }
@@ -107,8 +109,8 @@ ArgValue ArgValue::list(std::vector<std::string> texts) {
 std::string ArgValue::str() const { return is_list ? "[" + join(items) + "]" : (items.empty() ? "" : items[0]); }
 
 LayerArgs::LayerArgs(std::string layer, const std::vector<ArgSpec>& specs, ArgMap values, const Shape& input,
-                     const std::map<std::string, ArgValue>& variables)
-    : layer_(std::move(layer)) {
+                     const std::map<std::string, ArgValue>& variables, std::string kind)
+    : layer_(std::move(layer)), kind_(std::move(kind)) {
   for (const auto& [name, v] : values) {
     auto spec = std::find_if(specs.begin(), specs.end(), [&](const ArgSpec& s) { return s.name == name; });
     if (spec == specs.end()) {
@@ -168,11 +170,14 @@ LayerArgs::LayerArgs(std::string layer, const std::vector<ArgSpec>& specs, ArgMa
       case ArgKind::Ints:
         integers(spec.name);
         break;
+      case ArgKind::Floats:
+        numbers(spec.name);
+        break;
     }
   }
 }
 
-void LayerArgs::fail(const std::string& message) const { STRATA_FAIL("layer '{}' {}", layer_, message); }
+void LayerArgs::fail(const std::string& message) const { STRATA_FAIL("{} '{}' {}", kind_, layer_, message); }
 
 const ArgValue& LayerArgs::value(const std::string& name) const {
   auto it = values_.find(name);
@@ -216,6 +221,20 @@ std::string LayerArgs::text(const std::string& name) const {
   if (v.is_list || v.items.size() != 1)
     fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::String), v.str()));
   return v.items[0];
+}
+
+std::vector<double> LayerArgs::numbers(const std::string& name) const {
+  const ArgValue& v = value(name);
+  std::vector<double> out;
+  for (const auto& item : v.items) {
+    auto x = parse_double(item);
+    if (!x || !std::isfinite(*x)) {
+      fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Floats), v.str()));
+    }
+    out.push_back(*x);
+  }
+  if (out.empty()) fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Floats), v.str()));
+  return out;
 }
 
 std::vector<int64_t> LayerArgs::integers(const std::string& name) const {

@@ -117,6 +117,36 @@ TEST_F(CliGraphTest, ShippedResNet20EqualsTheZoosResNet20) {
   }
 }
 
+// A zoo model by name: its channels follow the data, its options are checked against the model.
+TEST_F(CliGraphTest, ZooModelsByName) {
+  write("zoo.yaml", R"(name: zoo
+data: {batch_size: 50, limit: 300, test_limit: 100}
+model: {zoo: resnet20, classes: 10}
+optimizer: {name: adam, lr: 0.003}
+training: {epochs: 1, seed: 1, threads: 1}
+)");
+  const CliResult summary = run({"summary", "-c", "zoo.yaml"});
+  ASSERT_EQ(summary.code, 0) << summary.err;
+  for (const char* part : {"Total params: 272186", "layer2.0.downsample.0 (Conv2d)", "fc (Linear)"}) {
+    EXPECT_NE(summary.out.find(part), std::string::npos) << part << "\n" << summary.out;
+  }
+  const CliResult train = run({"train", "-c", "zoo.yaml", "--out", "run", "--no-progress"});
+  ASSERT_EQ(train.code, 0) << train.err;
+  const nlohmann::json metrics = nlohmann::json::parse(lines_of(train.out).back());
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  const nlohmann::json again = nlohmann::json::parse(lines_of(eval.out).back());
+  EXPECT_NEAR(again["test_accuracy"].get<double>(), metrics["test_accuracy"].get<double>(), 1e-6);
+
+  write("typo.yaml", "model: {zoo: resnet21}\n");
+  expect_error(run({"summary", "-c", "typo.yaml"}), {"typo.yaml:1:", "unknown zoo model 'resnet21'", "did you mean"});
+  write("option.yaml", "model:\n  zoo: resnet20\n  width_mult: 0.5\n");
+  expect_error(run({"summary", "-c", "option.yaml"}),
+               {"option.yaml:3:", "field 'model.width_mult' does not apply to model 'resnet20'"});
+  write("size.yaml", "model: {zoo: mobilenet_v2, width_mult: -1}\n");
+  expect_error(run({"summary", "-c", "size.yaml"}), {"size.yaml:1:", "'model.width_mult' must be positive"});
+}
+
 TEST_F(CliGraphTest, LayerListsInferSizesAndKeepTheirNames) {
   write("list.yaml", R"(data: {limit: 100, test_limit: 100}
 model:

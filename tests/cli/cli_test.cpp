@@ -240,7 +240,7 @@ TEST_F(CliTest, MissingFieldNamesFileAndLine) {
   write_variant("bad.yaml", 16, "scheduler: {step_size: 1}");
   expect_error(run({"summary", "-c", "bad.yaml"}), {"bad.yaml:16:", "field 'scheduler.name' is missing"});
   write_variant("bad.yaml", 16, "scheduler: exponential");
-  expect_error(run({"summary", "-c", "bad.yaml"}), {"bad.yaml:16:", "'scheduler.gamma' is missing"});
+  expect_error(run({"summary", "-c", "bad.yaml"}), {"bad.yaml:16:", "scheduler 'exponential' needs argument 'gamma'"});
 }
 
 TEST_F(CliTest, MistypedFieldNamesFileAndLine) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "strata/core/factory.h"
 #include "strata/data.h"
 #include "strata/io/safetensors.h"
 #include "strata/nn.h"

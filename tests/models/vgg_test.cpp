@@ -78,7 +78,7 @@ TEST(VGG, BadOptionsAndInputsNameTheModel) {
   EXPECT_EQ(error_of([] { vgg11({.pool_size = 0}); }), "vgg11: pool_size must be positive, got 0");
   EXPECT_EQ(error_of([] { vgg11({.dropout = -0.1}); }), "vgg11: dropout must be in [0, 1], got -0.1");
   EXPECT_THAT(error_of([] {
-                VGG("mine", {0, 0}, false);
+                VGG(std::make_shared<VGGImpl>("mine", std::vector<int64_t>{0, 0}, false));
               }),
               HasSubstr("mine: the configuration has no convolution"));
   VGG net = vgg11(kSmall);

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 
 #include "strata/models.h"
+#include "strata/nn/dropout.h"
 #include "test_util.h"
 
 namespace strata::models {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "strata/core/factory.h"
 #include "strata/nn.h"
 
 namespace strata::nn {

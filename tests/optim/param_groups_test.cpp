@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "strata/core/factory.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
 

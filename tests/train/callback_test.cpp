@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "strata/data.h"
+#include "strata/core/factory.h"
 #include "strata/nn.h"
+#include "strata/ops.h"
 #include "strata/optim.h"
 #include "strata/train/trainer.h"
 

@@ -1,19 +1,26 @@
 #include "config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
 
 #include "data_command.h"
 #include "image_data.h"
+#include "strata/core/did_you_mean.h"
 #include "strata/core/error.h"
-#include "strata/core/suggest.h"
+#include "strata/core/factory.h"
 #include "strata/data/image/spec.h"
 #include "strata/data/table/table.h"
 #include "strata/metrics/registry.h"
+#include "strata/nn/loss_registry.h"
+#include "strata/optim/registry.h"
+#include "strata/optim/sgd.h"
 #include "table_steps.h"
+#include "training_setup.h"
 
 namespace strata::cli {
 namespace {
@@ -884,61 +891,103 @@ class Reader {
     }
   }
 
+  // Losses that fit a classifier's logits; the CLI gives the regression ones one-hot targets.
+  static std::set<std::string> cli_losses() {
+    return {"cross_entropy", "nll", "mse", "l1", "smooth_l1", "huber", "bce_with_logits"};
+  }
+
   void read_loss(const YAML::Node& node, LossConfig& l) const {
+    std::map<std::string, std::set<std::string>> fields;
+    for (const auto& t : nn::loss_types()) {
+      if (!cli_losses().count(t.name)) continue;
+      for (const auto& o : t.options) fields[t.name].insert(o.name);
+    }
+    const auto [names, all] = variant_keys(fields);
     check_section(node, "loss", true);
-    check_keys(node, "loss", {"name", "label_smoothing"});
-    l.name = name_of(node, "loss", l.name, {"cross_entropy", "nll", "mse", "l1", "smooth_l1", "huber"});
-    if (l.name != "cross_entropy") check_applies(node, "loss", l.name, {});
-    read(node, "loss", "label_smoothing", l.label_smoothing);
-    if (!(l.label_smoothing >= 0 && l.label_smoothing <= 1)) {
-      fail(node["label_smoothing"], "loss.label_smoothing", "field 'loss.label_smoothing' must be in [0, 1]");
+    check_keys(node, "loss", all);
+    l.name = name_of(node, "loss", l.name, names);
+    check_applies(node, "loss", l.name, fields.at(l.name));
+    l.options = read_options(node, "loss", nn::loss_type(l.name).options, {});
+    check_options(node, "loss", l.options, [&] { nn::create_loss(l.name, l.options); });
+  }
+
+  // The options of a registry entry as written in a section (a map), each checked to be a scalar or a
+  // list of scalars; their kinds and ranges are checked by building the object (check_options).
+  nn::ArgMap read_options(const YAML::Node& node, const std::string& section, const std::vector<nn::ArgSpec>& specs,
+                          const std::set<std::string>& skip) const {
+    nn::ArgMap options;
+    if (!node.IsMap()) return options;
+    for (const auto& spec : specs) {
+      if (skip.count(spec.name) || !node[spec.name].IsDefined()) continue;
+      const YAML::Node v = node[spec.name];
+      const std::string field = section + "." + spec.name;
+      if (v.IsScalar()) {
+        options[spec.name] = nn::ArgValue(v.Scalar());
+        continue;
+      }
+      std::vector<std::string> items;
+      if (v.IsSequence()) {
+        for (const auto& item : v) {
+          if (!item.IsScalar()) fail(v, field, fmt::format("field '{}' must hold plain values, got a nested list or map", field));
+          items.push_back(item.Scalar());
+        }
+      }
+      if (!v.IsSequence() || items.empty()) {
+        fail(v, field, fmt::format("field '{}' must be a value or a list of values, got {}", field, describe(v)));
+      }
+      options[spec.name] = nn::ArgValue::list(std::move(items));
+    }
+    return options;
+  }
+
+  // Builds the object the options are for (`build` throws on a bad one). A message naming one of the
+  // options is reported at that option's line, any other at the section's.
+  void check_options(const YAML::Node& node, const std::string& section, const nn::ArgMap& options,
+                     const std::function<void()>& build) const {
+    try {
+      build();
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      for (const auto& [key, value] : options) {
+        if (names_word(msg, key)) fail(node[key], section + "." + key, msg);
+      }
+      fail(node, section, msg);
     }
   }
 
+  // Whether `word` appears in `text` on its own (not inside a longer name).
+  static bool names_word(const std::string& text, const std::string& word) {
+    auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+      const size_t end = at + word.size();
+      if ((at == 0 || !ident(text[at - 1])) && (end == text.size() || !ident(text[end]))) return true;
+    }
+    return false;
+  }
+
   void read_optimizer(const YAML::Node& node, OptimizerConfig& o) const {
-    static const std::map<std::string, std::set<std::string>> fields{
-        {"sgd", {"lr", "momentum", "dampening", "nesterov", "weight_decay", "param_groups"}},
-        {"adam", {"lr", "betas", "eps", "weight_decay", "amsgrad", "param_groups"}},
-        {"adamw", {"lr", "betas", "eps", "weight_decay", "amsgrad", "param_groups"}},
-        {"rmsprop", {"lr", "alpha", "eps", "weight_decay", "momentum", "centered", "param_groups"}},
-        {"adagrad", {"lr", "lr_decay", "eps", "weight_decay", "param_groups"}},
-    };
+    std::map<std::string, std::set<std::string>> fields;
+    for (const auto& t : optim::optimizer_types()) {
+      fields[t.name] = {"param_groups"};
+      for (const auto& spec : t.options) fields[t.name].insert(spec.name);
+    }
     const auto [names, all] = variant_keys(fields);
     check_section(node, "optimizer", true);
     check_keys(node, "optimizer", all);
     o.name = name_of(node, "optimizer", o.name, names);
     check_applies(node, "optimizer", o.name, fields.at(o.name));
-    if (o.name == "adamw") o.weight_decay = 1e-2;  // PyTorch's default for AdamW
+    const optim::OptimizerType& type = optim::optimizer_type(o.name);
+    // The learning rate is the CLI's own (tune and onecycle read it); its default is the optimiser's.
+    o.lr = nn::LayerArgs(o.name, type.options, {}, {}, {}, "optimizer").number("lr");
     read(node, "optimizer", "lr", o.lr);
-    read(node, "optimizer", "momentum", o.momentum);
-    read(node, "optimizer", "dampening", o.dampening);
-    read(node, "optimizer", "nesterov", o.nesterov);
-    read(node, "optimizer", "weight_decay", o.weight_decay);
-    read(node, "optimizer", "amsgrad", o.amsgrad);
-    read(node, "optimizer", "alpha", o.alpha);
-    read(node, "optimizer", "centered", o.centered);
-    read(node, "optimizer", "lr_decay", o.lr_decay);
-    double eps = 0;
-    if (read(node, "optimizer", "eps", eps)) o.eps = eps;
-    std::vector<double> betas;
-    if (read_list(node, "optimizer", "betas", betas)) {
-      if (betas.size() != 2)
-        fail(node["betas"], "optimizer.betas", "field 'optimizer.betas' must be a list of two numbers");
-      o.betas = {betas[0], betas[1]};
-    }
     auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
     if (!(o.lr > 0))
       fail(at("lr"), "optimizer.lr", fmt::format("field 'optimizer.lr' must be positive, got {}", o.lr));
-    if (o.momentum < 0) fail(at("momentum"), "optimizer.momentum", "field 'optimizer.momentum' must be >= 0");
-    if (o.weight_decay < 0)
-      fail(at("weight_decay"), "optimizer.weight_decay", "field 'optimizer.weight_decay' must be >= 0");
-    if (o.nesterov && (o.momentum <= 0 || o.dampening != 0)) {
-      fail(at("nesterov"), "optimizer.nesterov", "nesterov needs optimizer.momentum > 0 and no dampening");
-    }
-    for (double b : {o.betas.first, o.betas.second}) {
-      if (!(b >= 0 && b < 1))
-        fail(at("betas"), "optimizer.betas", "field 'optimizer.betas' must hold numbers in [0, 1)");
-    }
+    o.options = read_options(node, "optimizer", type.options, {"lr"});
+    check_options(node, "optimizer", o.options, [&] {
+      Tensor p = zeros({1}).requires_grad_();
+      optim::create_optimizer(o.name, {{.params = {p}, .lr = o.lr}}, o.options);
+    });
     if (node.IsMap()) read_param_groups(node["param_groups"], o);
   }
 
@@ -1044,15 +1093,14 @@ class Reader {
 
   void read_scheduler(const YAML::Node& node, SchedulerConfig& s, const OptimizerConfig& o,
                       const std::vector<std::string>& metrics) const {
-    static const std::map<std::string, std::set<std::string>> fields{
-        {"none", {}},
-        {"step", {"step_size", "gamma"}},
-        {"multistep", {"milestones", "gamma"}},
-        {"exponential", {"gamma"}},
-        {"cosine", {"eta_min"}},
-        {"onecycle", {"max_lr", "pct_start", "div_factor", "final_div_factor", "anneal"}},
-        {"plateau", {"factor", "patience", "threshold", "cooldown", "min_lr", "monitor"}},
-    };
+    // Plateau's mode follows from the metric it monitors, which the CLI names.
+    std::map<std::string, std::set<std::string>> fields{{"none", {}}};
+    for (const auto& t : optim::scheduler_types()) {
+      for (const auto& spec : t.options) {
+        if (!(t.name == "plateau" && spec.name == "mode")) fields[t.name].insert(spec.name);
+      }
+      if (t.needs_metric) fields[t.name].insert("monitor");
+    }
     const auto [names, all] = variant_keys(fields);
     check_section(node, "scheduler", true);
     check_keys(node, "scheduler", all);
@@ -1062,58 +1110,24 @@ class Reader {
     const std::string name = name_of(node, "scheduler", "none", names);
     check_applies(node, "scheduler", name, fields.at(name));
     s.name = name == "none" ? "" : name;
-    read(node, "scheduler", "step_size", s.step_size);
-    read(node, "scheduler", "gamma", s.gamma);
-    read_list(node, "scheduler", "milestones", s.milestones);
-    read(node, "scheduler", "eta_min", s.eta_min);
-    read(node, "scheduler", "max_lr", s.max_lr);
-    read(node, "scheduler", "pct_start", s.pct_start);
-    read(node, "scheduler", "div_factor", s.div_factor);
-    read(node, "scheduler", "final_div_factor", s.final_div_factor);
-    read(node, "scheduler", "anneal", s.anneal);
-    read(node, "scheduler", "factor", s.factor);
-    read(node, "scheduler", "patience", s.patience);
-    read(node, "scheduler", "threshold", s.threshold);
-    read(node, "scheduler", "cooldown", s.cooldown);
-    read(node, "scheduler", "min_lr", s.min_lr);
-    read(node, "scheduler", "monitor", s.monitor);
-    auto at = [&](const char* key) { return node.IsMap() && node[key].IsDefined() ? node[key] : node; };
-    auto need = [&](const char* key) {
-      if (!node.IsMap() || !node[key].IsDefined()) {
-        fail(node, "scheduler", fmt::format("field 'scheduler.{}' is missing ({} needs it)", key, name));
-      }
-    };
-    if (name == "exponential") need("gamma");
-    if (name == "multistep") need("milestones");
-    if (s.step_size <= 0)
-      fail(at("step_size"), "scheduler.step_size", "field 'scheduler.step_size' must be positive");
-    if (!(s.gamma > 0)) fail(at("gamma"), "scheduler.gamma", "field 'scheduler.gamma' must be positive");
-    for (size_t i = 0; i < s.milestones.size(); ++i) {
-      if (s.milestones[i] <= 0 || (i > 0 && s.milestones[i] <= s.milestones[i - 1])) {
-        fail(at("milestones"), "scheduler.milestones",
-             "field 'scheduler.milestones' must be increasing positive epochs");
-      }
+    if (s.name.empty()) return;
+    const optim::SchedulerType& type = optim::scheduler_type(s.name);
+    s.options = read_options(node, "scheduler", type.options, {"max_lr", "mode"});
+    if (s.name == "onecycle") {
+      read(node, "scheduler", "max_lr", s.max_lr);
+      if (s.max_lr < 0) fail(node["max_lr"], "scheduler.max_lr", "field 'scheduler.max_lr' must be positive");
+      if (s.max_lr == 0) s.max_lr = o.lr;
     }
-    if (s.max_lr < 0) fail(at("max_lr"), "scheduler.max_lr", "field 'scheduler.max_lr' must be positive");
-    if (s.max_lr == 0) s.max_lr = o.lr;
-    if (!(s.pct_start > 0 && s.pct_start < 1)) {
-      fail(at("pct_start"), "scheduler.pct_start", "field 'scheduler.pct_start' must be in (0, 1)");
+    if (type.needs_metric) {
+      read(node, "scheduler", "monitor", s.monitor);
+      check_monitor(node.IsMap() && node["monitor"].IsDefined() ? node["monitor"] : node, "scheduler.monitor",
+                    s.monitor, metrics);
     }
-    if (!(s.div_factor > 0))
-      fail(at("div_factor"), "scheduler.div_factor", "field 'scheduler.div_factor' must be positive");
-    if (!(s.final_div_factor > 0)) {
-      fail(at("final_div_factor"), "scheduler.final_div_factor",
-           "field 'scheduler.final_div_factor' must be positive");
-    }
-    if (s.anneal != "cos" && s.anneal != "linear") {
-      fail(at("anneal"), "scheduler.anneal",
-           fmt::format("field 'scheduler.anneal' must be 'cos' or 'linear', got '{}'", s.anneal));
-    }
-    if (!(s.factor > 0 && s.factor < 1))
-      fail(at("factor"), "scheduler.factor", "field 'scheduler.factor' must be in (0, 1)");
-    if (s.patience < 0) fail(at("patience"), "scheduler.patience", "field 'scheduler.patience' must be >= 0");
-    if (s.cooldown < 0) fail(at("cooldown"), "scheduler.cooldown", "field 'scheduler.cooldown' must be >= 0");
-    check_monitor(at("monitor"), "scheduler.monitor", s.monitor, metrics);
+    check_options(node, "scheduler", s.options, [&] {
+      Tensor p = zeros({1}).requires_grad_();
+      optim::SGD optimizer({p}, {.lr = o.lr});
+      optim::create_scheduler(s.name, optimizer, {.total_steps = 1}, scheduler_options(s));
+    });
   }
 
   void check_monitor(const YAML::Node& node, const std::string& field, const std::string& value,
@@ -1296,6 +1310,26 @@ namespace {
 // The shortest text that reads back as the same double ("0.005", not "0.0050000000000000001").
 std::string num(double v) { return fmt::format("{}", v); }
 
+// A registry entry's options for the resolved config: those written, the others at their defaults
+// (options without a default that were not written are left out).
+void write_options(const std::vector<nn::ArgSpec>& specs, const nn::ArgMap& given, const std::set<std::string>& skip,
+                   YAML::Node& out) {
+  for (const auto& spec : specs) {
+    if (skip.count(spec.name)) continue;
+    auto it = given.find(spec.name);
+    if (it == given.end() && !spec.fallback) continue;
+    const nn::ArgValue& v = it != given.end() ? it->second : *spec.fallback;
+    if (!v.is_list) {
+      out[spec.name] = v.str();
+      continue;
+    }
+    YAML::Node list(YAML::NodeType::Sequence);
+    for (const auto& item : v.items) list.push_back(item);
+    list.SetStyle(YAML::EmitterStyle::Flow);
+    out[spec.name] = list;
+  }
+}
+
 // data.text as read_text_data reads it back (nothing for other datasets).
 void write_text_data(const DataConfig& d, YAML::Node& data) {
   const bool lm = d.dataset == "text-lm";
@@ -1457,33 +1491,14 @@ std::string to_yaml(const Config& c) {
 
   YAML::Node loss(YAML::NodeType::Map);
   loss["name"] = c.loss.name;
-  if (c.loss.name == "cross_entropy") loss["label_smoothing"] = num(c.loss.label_smoothing);
+  write_options(nn::loss_type(c.loss.name).options, c.loss.options, {}, loss);
   out["loss"] = loss;
 
   const OptimizerConfig& o = c.optimizer;
   YAML::Node opt(YAML::NodeType::Map);
   opt["name"] = o.name;
   opt["lr"] = num(o.lr);
-  if (o.name == "sgd" || o.name == "rmsprop") opt["momentum"] = num(o.momentum);
-  if (o.name == "sgd") {
-    opt["dampening"] = num(o.dampening);
-    opt["nesterov"] = o.nesterov;
-  }
-  if (o.name == "adam" || o.name == "adamw") {
-    YAML::Node betas(YAML::NodeType::Sequence);
-    betas.push_back(num(o.betas.first));
-    betas.push_back(num(o.betas.second));
-    betas.SetStyle(YAML::EmitterStyle::Flow);
-    opt["betas"] = betas;
-    opt["amsgrad"] = o.amsgrad;
-  }
-  if (o.name == "rmsprop") {
-    opt["alpha"] = num(o.alpha);
-    opt["centered"] = o.centered;
-  }
-  if (o.name == "adagrad") opt["lr_decay"] = num(o.lr_decay);
-  if (o.eps) opt["eps"] = num(*o.eps);
-  opt["weight_decay"] = num(o.weight_decay);
+  write_options(optim::optimizer_type(o.name).options, o.options, {"lr"}, opt);
   if (!o.param_groups.empty()) {
     YAML::Node groups(YAML::NodeType::Sequence);
     for (const auto& g : o.param_groups) {
@@ -1500,29 +1515,11 @@ std::string to_yaml(const Config& c) {
   const SchedulerConfig& s = c.scheduler;
   YAML::Node sched(YAML::NodeType::Map);
   sched["name"] = s.name.empty() ? "none" : s.name;
-  if (s.name == "step") sched["step_size"] = s.step_size;
-  if (s.name == "multistep") {
-    YAML::Node m(YAML::NodeType::Sequence);
-    for (int64_t v : s.milestones) m.push_back(v);
-    m.SetStyle(YAML::EmitterStyle::Flow);
-    sched["milestones"] = m;
-  }
-  if (s.name == "step" || s.name == "multistep" || s.name == "exponential") sched["gamma"] = num(s.gamma);
-  if (s.name == "cosine") sched["eta_min"] = num(s.eta_min);
-  if (s.name == "onecycle") {
-    sched["max_lr"] = num(s.max_lr);
-    sched["pct_start"] = num(s.pct_start);
-    sched["div_factor"] = num(s.div_factor);
-    sched["final_div_factor"] = num(s.final_div_factor);
-    sched["anneal"] = s.anneal;
-  }
-  if (s.name == "plateau") {
-    sched["monitor"] = s.monitor;
-    sched["factor"] = num(s.factor);
-    sched["patience"] = s.patience;
-    sched["threshold"] = num(s.threshold);
-    sched["cooldown"] = s.cooldown;
-    sched["min_lr"] = num(s.min_lr);
+  if (!s.name.empty()) {
+    const optim::SchedulerType& type = optim::scheduler_type(s.name);
+    if (s.name == "onecycle") sched["max_lr"] = num(s.max_lr);
+    if (type.needs_metric) sched["monitor"] = s.monitor;
+    write_options(type.options, s.options, {"max_lr", "mode"}, sched);
   }
   out["scheduler"] = sched;
 

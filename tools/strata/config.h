@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "strata/models/zoo.h"
+#include "strata/nn/layer_registry.h"
 
 namespace strata::cli {
 
@@ -139,8 +140,8 @@ struct ModelConfig {
 };
 
 struct LossConfig {
-  std::string name = "cross_entropy";  // cross_entropy | nll | mse | l1 | smooth_l1 | huber
-  double label_smoothing = 0.0;
+  std::string name = "cross_entropy";  // one of nn::loss_types() that fits a model's logits
+  nn::ArgMap options;                  // as written; the others take the registry's defaults
 };
 
 // optimizer.param_groups: parameters whose names match `params` (a glob) train at `lr`.
@@ -151,39 +152,18 @@ struct ParamGroupConfig {
 };
 
 struct OptimizerConfig {
-  std::string name = "adam";  // sgd | adam | adamw | rmsprop | adagrad
-  double lr = 1e-3;
-  double momentum = 0.0;
-  double dampening = 0.0;
-  bool nesterov = false;
-  double weight_decay = 0.0;
-  std::pair<double, double> betas = {0.9, 0.999};
-  std::optional<double> eps;  // unset: the optimiser's own default
-  bool amsgrad = false;
-  double alpha = 0.99;
-  bool centered = false;
-  double lr_decay = 0.0;
+  std::string name = "adam";  // one of optim::optimizer_types()
+  double lr = 1e-3;           // the optimiser's default when not written
+  nn::ArgMap options;         // the other options as written; the rest take the registry's defaults
   // Per-pattern learning rates; the first matching entry wins, parameters matching none train at `lr`.
   std::vector<ParamGroupConfig> param_groups;
 };
 
 struct SchedulerConfig {
-  std::string name;  // empty (none) | step | multistep | exponential | cosine | onecycle | plateau
-  int64_t step_size = 1;
-  std::vector<int64_t> milestones;
-  double gamma = 0.1;
-  double eta_min = 0.0;
-  double max_lr = 0.0;  // onecycle; 0: optimizer.lr
-  double pct_start = 0.3;
-  double div_factor = 25.0;
-  double final_div_factor = 1e4;
-  std::string anneal = "cos";  // cos | linear
-  double factor = 0.1;         // plateau
-  int64_t patience = 10;
-  double threshold = 1e-4;
-  int64_t cooldown = 0;
-  double min_lr = 0.0;
-  std::string monitor = "val_loss";
+  std::string name;    // empty (none), or one of optim::scheduler_types()
+  nn::ArgMap options;  // as written, but for max_lr and plateau's mode (which `monitor` sets)
+  double max_lr = 0.0;                // onecycle: the peak rate (optimizer.lr when not written)
+  std::string monitor = "val_loss";  // plateau: the metric it watches
 };
 
 struct EarlyStoppingConfig {

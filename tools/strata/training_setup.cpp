@@ -4,9 +4,10 @@
 
 #include "strata/core/glob.h"
 #include "strata/metrics/registry.h"
-#include "strata/nn/loss.h"
+#include "strata/nn/loss_registry.h"
 #include "strata/ops/indexing.h"
 #include "strata/optim.h"
+#include "strata/optim/registry.h"
 #include "strata/train/callback.h"
 
 namespace strata::cli {
@@ -18,62 +19,36 @@ bool higher_is_better(const std::string& monitor) {
   return metrics::higher_is_better(bare);
 }
 
+nn::ArgMap scheduler_options(const SchedulerConfig& s) {
+  nn::ArgMap options = s.options;
+  if (s.name == "onecycle") options["max_lr"] = nn::ArgValue(s.max_lr);
+  if (optim::scheduler_type(s.name).needs_metric) options["mode"] = higher_is_better(s.monitor) ? "max" : "min";
+  return options;
+}
+
 train::LossFn make_loss(const Config& c) {
-  const std::string& n = c.loss.name;
-  if (n == "cross_entropy") return nn::CrossEntropyLoss({.label_smoothing = c.loss.label_smoothing});
-  if (n == "nll") return nn::NLLLoss();
-  // Regression losses compare the outputs with one-hot targets.
-  train::LossFn loss;
-  if (n == "mse") loss = nn::MSELoss();
-  if (n == "l1") loss = nn::L1Loss();
-  if (n == "smooth_l1") loss = nn::SmoothL1Loss();
-  if (n == "huber") loss = nn::HuberLoss();
+  std::shared_ptr<nn::LossImpl> loss = nn::create_loss(c.loss.name, c.loss.options);
+  if (c.loss.name == "cross_entropy" || c.loss.name == "nll") {
+    return [loss](const Tensor& output, const Tensor& target) { return loss->forward(output, target); };
+  }
+  // Regression losses (and binary cross-entropy) compare the outputs with one-hot targets.
   return [loss](const Tensor& output, const Tensor& target) {
-    if (target.dtype() != kInt64 || output.dim() != 2) return loss(output, target);
-    return loss(output, ops::one_hot(target, output.size(1)).to(output.dtype()));
+    if (target.dtype() != kInt64 || output.dim() != 2) return loss->forward(output, target);
+    return loss->forward(output, ops::one_hot(target, output.size(1)).to(output.dtype()));
   };
 }
 
 namespace {
 
-// One group per parameter list, each with the config's options at its own learning rate.
-template <typename Opt, typename Options>
-std::shared_ptr<optim::Optimizer> grouped(const std::vector<std::vector<Tensor>>& params,
-                                          const std::vector<double>& lrs, Options options) {
-  std::vector<optim::ParamGroup<Options>> groups;
-  for (size_t i = 0; i < params.size(); ++i) {
-    options.lr = lrs[i];
-    groups.push_back({params[i], options});
-  }
-  return std::make_shared<Opt>(std::move(groups));
-}
-
+// The config's optimiser (optim::create_optimizer) with one group per parameter list, each at its rate.
 std::shared_ptr<optim::Optimizer> make_grouped_optimizer(const Config& c,
                                                          const std::vector<std::vector<Tensor>>& params,
                                                          const std::vector<double>& lrs) {
-  const OptimizerConfig& o = c.optimizer;
-  if (o.name == "sgd") {
-    return grouped<optim::SGD>(params, lrs,
-                               optim::SGDOptions{.momentum = o.momentum,
-                                                 .dampening = o.dampening,
-                                                 .weight_decay = o.weight_decay,
-                                                 .nesterov = o.nesterov});
-  }
-  if (o.name == "adam" || o.name == "adamw") {
-    optim::AdamOptions opts{.betas = o.betas, .weight_decay = o.weight_decay, .amsgrad = o.amsgrad};
-    if (o.eps) opts.eps = *o.eps;
-    if (o.name == "adam") return grouped<optim::Adam>(params, lrs, opts);
-    return grouped<optim::AdamW>(params, lrs, opts);
-  }
-  if (o.name == "rmsprop") {
-    optim::RMSpropOptions opts{
-        .alpha = o.alpha, .weight_decay = o.weight_decay, .momentum = o.momentum, .centered = o.centered};
-    if (o.eps) opts.eps = *o.eps;
-    return grouped<optim::RMSprop>(params, lrs, opts);
-  }
-  optim::AdagradOptions opts{.lr_decay = o.lr_decay, .weight_decay = o.weight_decay};
-  if (o.eps) opts.eps = *o.eps;
-  return grouped<optim::Adagrad>(params, lrs, opts);
+  std::vector<optim::RatedParams> groups;
+  for (size_t i = 0; i < params.size(); ++i) groups.push_back({.params = params[i], .lr = lrs[i]});
+  nn::ArgMap options = c.optimizer.options;
+  options["lr"] = nn::ArgValue(c.optimizer.lr);
+  return optim::create_optimizer(c.optimizer.name, std::move(groups), options);
 }
 
 }  // namespace
@@ -125,35 +100,15 @@ std::shared_ptr<optim::Optimizer> make_optimizer(const Config& c, const nn::Modu
 void attach_scheduler(const Config& c, train::Trainer& trainer, int64_t steps_per_epoch,
                       std::vector<std::shared_ptr<train::Callback>>& callbacks) {
   const SchedulerConfig& s = c.scheduler;
-  optim::Optimizer& opt = trainer.optimizer();
-  const int64_t total_steps = steps_per_epoch * c.training.epochs;
-  std::shared_ptr<optim::LRScheduler> sched;
-  if (s.name == "step") sched = std::make_shared<optim::StepLR>(opt, s.step_size, s.gamma);
-  if (s.name == "multistep") sched = std::make_shared<optim::MultiStepLR>(opt, s.milestones, s.gamma);
-  if (s.name == "exponential") sched = std::make_shared<optim::ExponentialLR>(opt, s.gamma);
-  if (s.name == "cosine") {
-    sched = std::make_shared<optim::CosineAnnealingLR>(opt, total_steps, s.eta_min);
-    callbacks.push_back(std::make_shared<train::LRSchedulerStep>(sched, /*per_batch=*/true));
+  if (s.name.empty()) return;
+  const optim::SchedulerType& type = optim::scheduler_type(s.name);
+  std::shared_ptr<optim::LRScheduler> sched = optim::create_scheduler(
+      s.name, trainer.optimizer(), {.total_steps = steps_per_epoch * c.training.epochs}, scheduler_options(s));
+  // Per-epoch schedules are stepped by the Trainer; per-batch and metric-driven ones by a callback.
+  if (type.per_batch || type.needs_metric) {
+    callbacks.push_back(std::make_shared<train::LRSchedulerStep>(sched, type.per_batch, s.monitor));
   }
-  if (s.name == "onecycle") {
-    sched = std::make_shared<optim::OneCycleLR>(opt, s.max_lr, total_steps,
-                                                optim::OneCycleOptions{.pct_start = s.pct_start,
-                                                                       .div_factor = s.div_factor,
-                                                                       .final_div_factor = s.final_div_factor,
-                                                                       .cos_anneal = s.anneal == "cos"});
-    callbacks.push_back(std::make_shared<train::LRSchedulerStep>(sched, /*per_batch=*/true));
-  }
-  if (s.name == "plateau") {
-    const bool mode_max = higher_is_better(s.monitor);
-    sched = std::make_shared<optim::ReduceLROnPlateau>(opt, optim::PlateauOptions{.mode_max = mode_max,
-                                                                                  .factor = s.factor,
-                                                                                  .patience = s.patience,
-                                                                                  .threshold = s.threshold,
-                                                                                  .cooldown = s.cooldown,
-                                                                                  .min_lr = s.min_lr});
-    callbacks.push_back(std::make_shared<train::LRSchedulerStep>(sched, /*per_batch=*/false, s.monitor));
-  }
-  if (sched) trainer.set_scheduler(sched);
+  trainer.set_scheduler(sched);
 }
 
 }  // namespace strata::cli

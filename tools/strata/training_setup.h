@@ -13,6 +13,9 @@ namespace strata::cli {
 
 // True when a larger value of `monitor` ("loss", "val_accuracy", any metric name) is better.
 bool higher_is_better(const std::string& monitor);
+// The options the scheduler is built with: those written, onecycle's max_lr, and plateau's mode (from the
+// metric it monitors).
+nn::ArgMap scheduler_options(const SchedulerConfig& s);
 // The config's loss; class-index targets are one-hot encoded for the regression losses.
 train::LossFn make_loss(const Config& c);
 // The config's optimiser over `params`, one group at optimizer.lr.

@@ -15,9 +15,9 @@ namespace strata::models {
 struct ZooOptions {
   int64_t num_classes = 10;
   // Image channels: 1 for lenet5 and 3 for the others by default; mlp ignores it (see in_features).
-  std::optional<int64_t> in_channels;
+  std::optional<int64_t> in_channels{};
   // mlp: default 0; mobilenet_v2: default 0.2; vgg11 / vgg11_bn: default 0.5.
-  std::optional<double> dropout;
+  std::optional<double> dropout{};
   bool zero_init_residual = false;                 // resnet*
   double width_mult = 1.0;                         // mobilenet_v2
   int64_t round_nearest = 8;                       // mobilenet_v2

@@ -47,6 +47,7 @@ enum class ArgKind {
   Size2,    // an integer or [h, w]
   Padding,  // an integer, [h, w], 'same' or 'valid'
   Ints,     // an integer or a list of integers
+  Floats,   // a number or a list of numbers
 };
 
 struct ArgSpec {
@@ -64,8 +65,9 @@ struct ArgSpec {
 // defaults. Getters throw strata::Error naming the layer, the argument and what was expected.
 class LayerArgs {
  public:
+  // `kind` names what the arguments are for in messages: "layer 'conv2d' needs ...", "optimizer 'sgd' ...".
   LayerArgs(std::string layer, const std::vector<ArgSpec>& specs, ArgMap values, const Shape& input,
-            const std::map<std::string, ArgValue>& variables);
+            const std::map<std::string, ArgValue>& variables, std::string kind = "layer");
 
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   int64_t integer(const std::string& name) const;
@@ -75,6 +77,7 @@ class LayerArgs {
   ops::Size2 size2(const std::string& name) const;
   ops::Padding2 padding(const std::string& name) const;
   std::vector<int64_t> integers(const std::string& name) const;
+  std::vector<double> numbers(const std::string& name) const;
   // An integer argument whose default is "none".
   std::optional<int64_t> optional_integer(const std::string& name) const;
   [[noreturn]] void fail(const std::string& message) const;
@@ -82,6 +85,7 @@ class LayerArgs {
  private:
   const ArgValue& value(const std::string& name) const;
   std::string layer_;
+  std::string kind_;
   std::map<std::string, ArgValue> values_;
 };
 

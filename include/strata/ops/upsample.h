@@ -19,10 +19,10 @@ std::string_view interpolate_mode_name(InterpolateMode mode);
 // Exactly one of size and scale_factor is given, each as one value per spatial dim or one for all:
 // {.size = {8, 8}} or {.scale_factor = {2.0}, .mode = InterpolateMode::Bilinear}.
 struct InterpolateOptions {
-  std::vector<int64_t> size;         // output spatial size
-  std::vector<double> scale_factor;  // output size = floor(input size * scale_factor)
+  std::vector<int64_t> size{};         // output spatial size
+  std::vector<double> scale_factor{};  // output size = floor(input size * scale_factor)
   InterpolateMode mode = InterpolateMode::Nearest;
-  std::optional<bool> align_corners;  // linear modes only; unset means false
+  std::optional<bool> align_corners{};  // linear modes only; unset means false
 };
 
 // Throws when the options alone are invalid (size and scale_factor both or neither given, a
