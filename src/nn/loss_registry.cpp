@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "strata/core/error.h"
 #include "strata/core/did_you_mean.h"
+#include "strata/core/error.h"
 
 namespace strata::nn {
 namespace {
@@ -13,7 +13,8 @@ namespace {
 using L = std::shared_ptr<LossImpl>;
 
 ArgSpec option(std::string name, ArgKind kind, ArgValue fallback, std::vector<std::string> choices = {}) {
-  return {.name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
+  return {
+      .name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
 }
 
 // Every loss takes PyTorch's `reduction`.
@@ -45,10 +46,17 @@ std::vector<LossType> make_types() {
        "negative log-likelihood of class indices, given log-probabilities",
        {option("ignore_index", ArgKind::Int, ops::NLLOptions{}.ignore_index), reduction()},
        [](const LayerArgs& a) -> L {
-         return NLLLoss({.weight = {}, .ignore_index = a.integer("ignore_index"), .reduction = reduction_of(a)});
+         return NLLLoss(
+             {.weight = {}, .ignore_index = a.integer("ignore_index"), .reduction = reduction_of(a)});
        }},
-      {"mse", "mean squared error", {reduction()}, [](const LayerArgs& a) -> L { return MSELoss(reduction_of(a)); }},
-      {"l1", "mean absolute error", {reduction()}, [](const LayerArgs& a) -> L { return L1Loss(reduction_of(a)); }},
+      {"mse",
+       "mean squared error",
+       {reduction()},
+       [](const LayerArgs& a) -> L { return MSELoss(reduction_of(a)); }},
+      {"l1",
+       "mean absolute error",
+       {reduction()},
+       [](const LayerArgs& a) -> L { return L1Loss(reduction_of(a)); }},
       {"smooth_l1",
        "squared below beta, absolute above (scaled by 1 / beta)",
        {option("beta", ArgKind::Float, 1.0), reduction()},

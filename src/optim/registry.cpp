@@ -24,7 +24,8 @@ using S = std::shared_ptr<LRScheduler>;
 
 ArgSpec option(std::string name, ArgKind kind, std::optional<ArgValue> fallback,
                std::vector<std::string> choices = {}) {
-  return {.name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
+  return {
+      .name = std::move(name), .kind = kind, .fallback = std::move(fallback), .choices = std::move(choices)};
 }
 ArgSpec required(std::string name, ArgKind kind) { return {.name = std::move(name), .kind = kind}; }
 
@@ -56,8 +57,8 @@ AdamOptions adam_options(const LayerArgs& a) {
 std::vector<ArgSpec> adam_specs(double weight_decay) {
   const AdamOptions d;
   return {option("lr", ArgKind::Float, d.lr),
-          option("betas", ArgKind::Floats, ArgValue::list({fmt::format("{}", d.betas.first),
-                                                           fmt::format("{}", d.betas.second)})),
+          option("betas", ArgKind::Floats,
+                 ArgValue::list({fmt::format("{}", d.betas.first), fmt::format("{}", d.betas.second)})),
           option("eps", ArgKind::Float, d.eps), option("weight_decay", ArgKind::Float, weight_decay),
           option("amsgrad", ArgKind::Bool, d.amsgrad)};
 }
@@ -70,7 +71,8 @@ std::vector<OptimizerType> make_optimizers() {
       {"sgd",
        "stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay",
        {option("lr", ArgKind::Float, sgd.lr), option("momentum", ArgKind::Float, sgd.momentum),
-        option("dampening", ArgKind::Float, sgd.dampening), option("weight_decay", ArgKind::Float, sgd.weight_decay),
+        option("dampening", ArgKind::Float, sgd.dampening),
+        option("weight_decay", ArgKind::Float, sgd.weight_decay),
         option("nesterov", ArgKind::Bool, sgd.nesterov)},
        [](std::vector<RatedParams> g, const LayerArgs& a) {
          return grouped<SGD>(std::move(g), SGDOptions{.lr = a.number("lr"),
@@ -80,9 +82,13 @@ std::vector<OptimizerType> make_optimizers() {
                                                       .nesterov = a.boolean("nesterov")});
        }},
       {"adam", "Adam (weight decay as L2 added to the gradient)", adam_specs(AdamOptions{}.weight_decay),
-       [](std::vector<RatedParams> g, const LayerArgs& a) { return grouped<Adam>(std::move(g), adam_options(a)); }},
+       [](std::vector<RatedParams> g, const LayerArgs& a) {
+         return grouped<Adam>(std::move(g), adam_options(a));
+       }},
       {"adamw", "Adam with decoupled weight decay", adam_specs(1e-2),  // AdamW's default decay, as PyTorch
-       [](std::vector<RatedParams> g, const LayerArgs& a) { return grouped<AdamW>(std::move(g), adam_options(a)); }},
+       [](std::vector<RatedParams> g, const LayerArgs& a) {
+         return grouped<AdamW>(std::move(g), adam_options(a));
+       }},
       {"rmsprop",
        "RMSprop (optionally centred, with momentum)",
        {option("lr", ArgKind::Float, rms.lr), option("alpha", ArgKind::Float, rms.alpha),
@@ -103,12 +109,12 @@ std::vector<OptimizerType> make_optimizers() {
         option("initial_accumulator_value", ArgKind::Float, ada.initial_accumulator_value),
         option("eps", ArgKind::Float, ada.eps)},
        [](std::vector<RatedParams> g, const LayerArgs& a) {
-         return grouped<Adagrad>(std::move(g),
-                                 AdagradOptions{.lr = a.number("lr"),
-                                                .lr_decay = a.number("lr_decay"),
-                                                .weight_decay = a.number("weight_decay"),
-                                                .initial_accumulator_value = a.number("initial_accumulator_value"),
-                                                .eps = a.number("eps")});
+         return grouped<Adagrad>(
+             std::move(g), AdagradOptions{.lr = a.number("lr"),
+                                          .lr_decay = a.number("lr_decay"),
+                                          .weight_decay = a.number("weight_decay"),
+                                          .initial_accumulator_value = a.number("initial_accumulator_value"),
+                                          .eps = a.number("eps")});
        }},
   };
 }
@@ -181,7 +187,8 @@ std::vector<SchedulerType> make_schedulers() {
          if (max_lr < 0) a.fail(fmt::format("argument 'max_lr' must be positive, got {}", max_lr));
          if (max_lr == 0) max_lr = o.lr(0);
          const double pct = a.number("pct_start");
-         if (!(pct > 0 && pct < 1)) a.fail(fmt::format("argument 'pct_start' must be in (0, 1), got {}", pct));
+         if (!(pct > 0 && pct < 1))
+           a.fail(fmt::format("argument 'pct_start' must be in (0, 1), got {}", pct));
          return std::make_shared<OneCycleLR>(o, max_lr, total_steps(a, c),
                                              OneCycleOptions{.pct_start = pct,
                                                              .div_factor = a.number("div_factor"),
@@ -193,13 +200,14 @@ std::vector<SchedulerType> make_schedulers() {
        "divides the rate by 1 / factor when a monitored metric stops improving",
        {option("mode", ArgKind::String, plateau.mode_max ? "max" : "min", {"min", "max"}),
         option("factor", ArgKind::Float, plateau.factor), option("patience", ArgKind::Int, plateau.patience),
-        option("threshold", ArgKind::Float, plateau.threshold), option("cooldown", ArgKind::Int, plateau.cooldown),
-        option("min_lr", ArgKind::Float, plateau.min_lr)},
+        option("threshold", ArgKind::Float, plateau.threshold),
+        option("cooldown", ArgKind::Int, plateau.cooldown), option("min_lr", ArgKind::Float, plateau.min_lr)},
        false,
        true,
        [](Optimizer& o, const ScheduleContext&, const LayerArgs& a) -> S {
          const double factor = a.number("factor");
-         if (!(factor > 0 && factor < 1)) a.fail(fmt::format("argument 'factor' must be in (0, 1), got {}", factor));
+         if (!(factor > 0 && factor < 1))
+           a.fail(fmt::format("argument 'factor' must be in (0, 1), got {}", factor));
          return std::make_shared<ReduceLROnPlateau>(o, PlateauOptions{.mode_max = a.text("mode") == "max",
                                                                       .factor = factor,
                                                                       .patience = a.integer("patience"),
@@ -227,7 +235,9 @@ const std::vector<OptimizerType>& optimizer_types() {
   return types;
 }
 
-const OptimizerType& optimizer_type(const std::string& name) { return find(optimizer_types(), name, "optimizer"); }
+const OptimizerType& optimizer_type(const std::string& name) {
+  return find(optimizer_types(), name, "optimizer");
+}
 
 std::shared_ptr<Optimizer> create_optimizer(const std::string& name, std::vector<RatedParams> groups,
                                             const nn::ArgMap& options) {
@@ -247,7 +257,9 @@ const std::vector<SchedulerType>& scheduler_types() {
   return types;
 }
 
-const SchedulerType& scheduler_type(const std::string& name) { return find(scheduler_types(), name, "scheduler"); }
+const SchedulerType& scheduler_type(const std::string& name) {
+  return find(scheduler_types(), name, "scheduler");
+}
 
 std::shared_ptr<LRScheduler> create_scheduler(const std::string& name, Optimizer& optimizer,
                                               const ScheduleContext& context, const nn::ArgMap& options) {

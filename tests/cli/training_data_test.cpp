@@ -62,8 +62,8 @@ TEST_F(TrainingDataSubset, PerClassAloneAndIndependentOfTheSeed) {
 }
 
 TEST_F(TrainingDataSubset, AugmentedSourcesAreReadThrough) {
-  const cli::TrainingData d =
-      cli::load_training_data(config("  classes: [9, 8]\n  per_class: 2\n  augment:\n    - random_horizontal_flip: {p: 1}\n"));
+  const cli::TrainingData d = cli::load_training_data(
+      config("  classes: [9, 8]\n  per_class: 2\n  augment:\n    - random_horizontal_flip: {p: 1}\n"));
   EXPECT_EQ(d.train->size(), 4);
   EXPECT_EQ(labels(*d.train).size(), 4u);
   for (int64_t l : labels(*d.train)) EXPECT_TRUE(l == 0 || l == 1) << l;
@@ -79,9 +79,9 @@ TEST_F(TrainingDataSubset, ValidationSplitComesFromTheSubset) {
 
 TEST_F(TrainingDataSubset, RegressionTargetsAreRefused) {
   write("t.csv", "x,y\n1,0.5\n2,1.5\n3,2.5\n4,3.5\n5,4.5\n6,5.5\n7,6.5\n8,7.5\n9,8.5\n10,9.5\n");
-  write("c.yaml",
-        "data:\n  dataset: table\n  table: {path: t.csv, target: y, task: regression}\n  classes: [0]\n"
-        "model:\n  layers:\n    - linear: {in: 1, out: 1}\n");
+  write("c.yaml", "data:\n  dataset: table\n  table: {path: " + (dir_ / "t.csv").string() +
+                      ", target: y, task: regression}\n  classes: [0]\n"
+                      "model:\n  layers:\n    - linear: {in: 1, out: 1}\n");
   try {
     cli::load_training_data(cli::load_config((dir_ / "c.yaml").string()));
     FAIL() << "expected an error";

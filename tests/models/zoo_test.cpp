@@ -60,7 +60,7 @@ TEST(Zoo, OptionsReachTheModels) {
   EXPECT_EQ(create("lenet5")->num_parameters(), lenet5(10)->num_parameters());
   EXPECT_EQ(create("lenet5", {.in_channels = 3})->num_parameters(), lenet5(10, 3)->num_parameters());
   EXPECT_EQ(create("resnet20", {.in_channels = 1})->num_parameters(),
-            resnet20({.in_channels = 1})->num_parameters());
+            resnet20({.num_classes = 10, .in_channels = 1})->num_parameters());
   // mlp: in_features -> hidden_sizes -> num_classes.
   EXPECT_EQ(create("mlp", {.num_classes = 3, .in_features = 4, .hidden_sizes = {5}})->num_parameters(),
             4 * 5 + 5 + 5 * 3 + 3);

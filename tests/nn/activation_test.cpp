@@ -81,7 +81,7 @@ TEST(Activation, PReLUOwnsOneSlopePerChannel) {
   EXPECT_EQ(shared->weight.to_vector<double>(), std::vector<double>({0.25}));
   PReLU per_channel(3, 0.1);
   EXPECT_EQ(repr(*per_channel), "PReLU(num_parameters=3)");
-  EXPECT_EQ(per_channel->weight.to_vector<double>(), std::vector<double>({0.1, 0.1, 0.1}));
+  EXPECT_EQ(per_channel->weight.to_vector<float>(), std::vector<float>({0.1f, 0.1f, 0.1f}));
   const Tensor x = randn({2, 3, 4});
   EXPECT_TRUE(equal(per_channel(x), ops::prelu(x, per_channel->weight)));
   // The slope is trained: the loss reaches the parameter.

@@ -12,8 +12,8 @@
 namespace strata::nn {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::error_of;
+using ::testing::HasSubstr;
 
 TEST(LossRegistry, EachNameComputesItsLoss) {
   const Tensor logits = from_vector<double>({0.2, -1.0, 2.0, 0.5, 0.1, -0.3}, {2, 3});
@@ -35,8 +35,9 @@ TEST(LossRegistry, EachNameComputesItsLoss) {
                    value(BCEWithLogitsLoss()(logits, dense)));
   EXPECT_DOUBLE_EQ(value(create_loss("bce")->forward(F::sigmoid(logits), dense)),
                    value(BCELoss()(F::sigmoid(logits), dense)));
-  EXPECT_DOUBLE_EQ(value(create_loss("kl_div", {{"reduction", "sum"}})->forward(F::log_softmax(logits, 1), dense)),
-                   value(KLDivLoss(Reduction::Sum)(F::log_softmax(logits, 1), dense)));
+  EXPECT_DOUBLE_EQ(
+      value(create_loss("kl_div", {{"reduction", "sum"}})->forward(F::log_softmax(logits, 1), dense)),
+      value(KLDivLoss(Reduction::Sum)(F::log_softmax(logits, 1), dense)));
   // reduction: none keeps one loss per example.
   EXPECT_EQ(create_loss("cross_entropy", {{"reduction", "none"}})->forward(logits, target).shape(), Shape{2});
   // Defaults are PyTorch's: no smoothing, ignore_index -100.
@@ -49,13 +50,22 @@ TEST(LossRegistry, EachNameComputesItsLoss) {
 TEST(LossRegistry, ErrorsNameTheLossAndOption) {
   EXPECT_THAT(error_of([] { create_loss("cross_entropyy"); }),
               HasSubstr("unknown loss 'cross_entropyy' (did you mean 'cross_entropy'?)"));
-  EXPECT_THAT(error_of([] { create_loss("mse", {{"label_smoothing", 0.1}}); }),
+  EXPECT_THAT(error_of([] {
+                create_loss("mse", {{"label_smoothing", 0.1}});
+              }),
               HasSubstr("loss 'mse' has no argument 'label_smoothing' (arguments: reduction)"));
-  EXPECT_THAT(error_of([] { create_loss("cross_entropy", {{"label_smoothing", 2.0}}); }),
+  EXPECT_THAT(error_of([] {
+                create_loss("cross_entropy", {{"label_smoothing", 2.0}});
+              }),
               HasSubstr("loss 'cross_entropy' argument 'label_smoothing' must be in [0, 1], got 2"));
-  EXPECT_THAT(error_of([] { create_loss("l1", {{"reduction", "avg"}}); }),
+  EXPECT_THAT(error_of([] {
+                create_loss("l1", {{"reduction", "avg"}});
+              }),
               HasSubstr("argument 'reduction' must be 'mean' or 'sum' or 'none', got 'avg'"));
-  EXPECT_THAT(error_of([] { create_loss("huber", {{"delta", 0.0}}); }), HasSubstr("argument 'delta' must be positive"));
+  EXPECT_THAT(error_of([] {
+                create_loss("huber", {{"delta", 0.0}});
+              }),
+              HasSubstr("argument 'delta' must be positive"));
 }
 
 }  // namespace

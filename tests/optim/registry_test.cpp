@@ -13,8 +13,8 @@
 namespace strata::optim {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::error_of;
+using ::testing::HasSubstr;
 
 Tensor leaf(const std::vector<double>& v) {
   Tensor t = from_vector<double>(v);
@@ -43,8 +43,9 @@ TEST(OptimizerRegistry, EachNameStepsLikeItsClass) {
       {"sgd",
        {{"lr", 0.1}, {"momentum", 0.9}, {"nesterov", true}, {"weight_decay", 0.01}},
        [](Tensor p) {
-         return std::make_unique<SGD>(std::vector<Tensor>{p},
-                                      SGDOptions{.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true});
+         return std::make_unique<SGD>(
+             std::vector<Tensor>{p},
+             SGDOptions{.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true});
        }},
       {"adam",
        {{"lr", 0.05}, {"betas", nn::ArgValue::list({"0.8", "0.99"})}, {"amsgrad", true}},
@@ -52,7 +53,12 @@ TEST(OptimizerRegistry, EachNameStepsLikeItsClass) {
          return std::make_unique<Adam>(std::vector<Tensor>{p},
                                        AdamOptions{.lr = 0.05, .betas = {0.8, 0.99}, .amsgrad = true});
        }},
-      {"adamw", {{"lr", 0.05}}, [](Tensor p) { return std::make_unique<AdamW>(std::vector<Tensor>{p}, AdamOptions{.lr = 0.05, .weight_decay = 1e-2}); }},
+      {"adamw",
+       {{"lr", 0.05}},
+       [](Tensor p) {
+         return std::make_unique<AdamW>(std::vector<Tensor>{p},
+                                        AdamOptions{.lr = 0.05, .weight_decay = 1e-2});
+       }},
       {"rmsprop",
        {{"lr", 0.01}, {"centered", true}, {"momentum", 0.5}},
        [](Tensor p) {
@@ -62,7 +68,8 @@ TEST(OptimizerRegistry, EachNameStepsLikeItsClass) {
       {"adagrad",
        {{"lr", 0.1}, {"lr_decay", 0.01}},
        [](Tensor p) {
-         return std::make_unique<Adagrad>(std::vector<Tensor>{p}, AdagradOptions{.lr = 0.1, .lr_decay = 0.01});
+         return std::make_unique<Adagrad>(std::vector<Tensor>{p},
+                                          AdagradOptions{.lr = 0.1, .lr_decay = 0.01});
        }},
   };
   std::vector<std::string> names;
@@ -107,11 +114,15 @@ TEST(OptimizerRegistry, ErrorsNameTheOption) {
     return error_of([&] { create_optimizer(name, {{.params = {p}}}, options); });
   };
   EXPECT_THAT(make("adamm", {}), HasSubstr("unknown optimizer 'adamm' (did you mean 'adam'?)"));
-  EXPECT_THAT(make("sgd", {{"momentun", 0.9}}), HasSubstr("optimizer 'sgd' has no argument 'momentun' (did you mean 'momentum'?)"));
-  EXPECT_THAT(make("sgd", {{"momentum", "fast"}}), HasSubstr("optimizer 'sgd' argument 'momentum' must be a number, got 'fast'"));
+  EXPECT_THAT(make("sgd", {{"momentun", 0.9}}),
+              HasSubstr("optimizer 'sgd' has no argument 'momentun' (did you mean 'momentum'?)"));
+  EXPECT_THAT(make("sgd", {{"momentum", "fast"}}),
+              HasSubstr("optimizer 'sgd' argument 'momentum' must be a number, got 'fast'"));
   EXPECT_THAT(make("sgd", {{"momentum", -1.0}}), HasSubstr("optimizer 'sgd': SGD: invalid momentum -1"));
-  EXPECT_THAT(make("adam", {{"betas", nn::ArgValue::list({"0.9"})}}), HasSubstr("argument 'betas' must be two numbers"));
-  EXPECT_THAT(make("adam", {{"betas", nn::ArgValue::list({"0.9", "1.5"})}}), HasSubstr("'betas' must hold numbers in [0, 1)"));
+  EXPECT_THAT(make("adam", {{"betas", nn::ArgValue::list({"0.9"})}}),
+              HasSubstr("argument 'betas' must be two numbers"));
+  EXPECT_THAT(make("adam", {{"betas", nn::ArgValue::list({"0.9", "1.5"})}}),
+              HasSubstr("'betas' must hold numbers in [0, 1)"));
   EXPECT_THAT(make("sgd", {{"nesterov", true}}), HasSubstr("nesterov momentum needs momentum > 0"));
 }
 
@@ -154,7 +165,8 @@ TEST(SchedulerRegistry, EachNameSchedulesLikeItsClass) {
   }
   std::vector<std::string> names;
   for (const auto& t : scheduler_types()) names.push_back(t.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"step", "multistep", "exponential", "cosine", "onecycle", "plateau"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"step", "multistep", "exponential", "cosine", "onecycle", "plateau"}));
   EXPECT_TRUE(scheduler_type("onecycle").per_batch);
   EXPECT_TRUE(scheduler_type("plateau").needs_metric);
   EXPECT_FALSE(scheduler_type("step").per_batch);
@@ -182,7 +194,8 @@ TEST(SchedulerRegistry, ErrorsNameTheOption) {
               HasSubstr("argument 'milestones' must be increasing positive epochs"));
   EXPECT_THAT(make("onecycle", {{"pct_start", 1.5}}), HasSubstr("argument 'pct_start' must be in (0, 1)"));
   EXPECT_THAT(make("onecycle", {}, 0), HasSubstr("needs the run's total number of steps"));
-  EXPECT_THAT(make("plateau", {{"mode", "up"}}), HasSubstr("argument 'mode' must be 'min' or 'max', got 'up'"));
+  EXPECT_THAT(make("plateau", {{"mode", "up"}}),
+              HasSubstr("argument 'mode' must be 'min' or 'max', got 'up'"));
   EXPECT_THAT(make("step", {{"gamma", -1.0}}), HasSubstr("scheduler 'step': StepLR: gamma -1 must be >= 0"));
 }
 

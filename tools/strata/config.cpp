@@ -46,6 +46,16 @@ const char* type_word() {
   return "a string";
 }
 
+// The plural of type_word, for lists: "integers", "strings".
+template <typename T>
+const char* plural_word() {
+  if constexpr (std::is_same_v<T, bool>) return "booleans (true or false)";
+  if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T>) return "non-negative integers";
+  if constexpr (std::is_integral_v<T>) return "integers";
+  if constexpr (std::is_floating_point_v<T>) return "numbers";
+  return "strings";
+}
+
 std::string describe(const YAML::Node& v) {
   if (v.IsScalar()) return "'" + v.Scalar() + "'";
   if (v.IsMap()) return "a map";
@@ -111,7 +121,7 @@ class Reader {
     const std::string field = section + "." + key;
     if (!v.IsSequence()) {
       fail(v, field,
-           fmt::format("field '{}' must be a list of {}s, got {}", field, type_word<T>(), describe(v)));
+           fmt::format("field '{}' must be a list of {}, got {}", field, plural_word<T>(), describe(v)));
     }
     out.clear();
     for (const auto& item : v) out.push_back(as<T>(item, field));
@@ -913,8 +923,8 @@ class Reader {
 
   // The options of a registry entry as written in a section (a map), each checked to be a scalar or a
   // list of scalars; their kinds and ranges are checked by building the object (check_options).
-  nn::ArgMap read_options(const YAML::Node& node, const std::string& section, const std::vector<nn::ArgSpec>& specs,
-                          const std::set<std::string>& skip) const {
+  nn::ArgMap read_options(const YAML::Node& node, const std::string& section,
+                          const std::vector<nn::ArgSpec>& specs, const std::set<std::string>& skip) const {
     nn::ArgMap options;
     if (!node.IsMap()) return options;
     for (const auto& spec : specs) {
@@ -928,12 +938,14 @@ class Reader {
       std::vector<std::string> items;
       if (v.IsSequence()) {
         for (const auto& item : v) {
-          if (!item.IsScalar()) fail(v, field, fmt::format("field '{}' must hold plain values, got a nested list or map", field));
+          if (!item.IsScalar())
+            fail(v, field, fmt::format("field '{}' must hold plain values, got a nested list or map", field));
           items.push_back(item.Scalar());
         }
       }
       if (!v.IsSequence() || items.empty()) {
-        fail(v, field, fmt::format("field '{}' must be a value or a list of values, got {}", field, describe(v)));
+        fail(v, field,
+             fmt::format("field '{}' must be a value or a list of values, got {}", field, describe(v)));
       }
       options[spec.name] = nn::ArgValue::list(std::move(items));
     }
@@ -1062,9 +1074,9 @@ class Reader {
     YAML::Node patterns = node;
     if (node.IsMap()) {
       check_keys(node, "freeze", {"patterns", "unfreeze_at_epoch"});
-      patterns.reset(node["patterns"]);
-      if (!patterns.IsDefined() || patterns.IsNull())
+      if (!node["patterns"].IsDefined() || node["patterns"].IsNull())  // resetting to an absent node throws
         fail(node, "freeze.patterns", "field 'freeze.patterns' is missing (globs on parameter names)");
+      patterns.reset(node["patterns"]);
       if (read(node, "freeze", "unfreeze_at_epoch", f.unfreeze_at_epoch) && f.unfreeze_at_epoch < 1) {
         fail(node["unfreeze_at_epoch"], "freeze.unfreeze_at_epoch",
              fmt::format("field 'freeze.unfreeze_at_epoch' must be >= 1 (the first epoch is 1), got {}",
@@ -1312,8 +1324,8 @@ std::string num(double v) { return fmt::format("{}", v); }
 
 // A registry entry's options for the resolved config: those written, the others at their defaults
 // (options without a default that were not written are left out).
-void write_options(const std::vector<nn::ArgSpec>& specs, const nn::ArgMap& given, const std::set<std::string>& skip,
-                   YAML::Node& out) {
+void write_options(const std::vector<nn::ArgSpec>& specs, const nn::ArgMap& given,
+                   const std::set<std::string>& skip, YAML::Node& out) {
   for (const auto& spec : specs) {
     if (skip.count(spec.name)) continue;
     auto it = given.find(spec.name);

@@ -392,8 +392,11 @@ nn::BuiltModel build_spec(const Config& c, const Shape& input_shape, Dtype input
   } catch (const Error& e) {
     const std::string msg = e.what();
     // Integer arguments may say vocab_size: say why it is unknown rather than that it is not a number.
-    if (vocab_size == 0 && msg.find("got 'vocab_size'") != std::string::npos) {
-      throw Error(msg + " (vocab_size is the vocabulary of the data; only text datasets have one)");
+    const std::string wrong = " must be an integer, got 'vocab_size'";
+    if (const size_t at = msg.find(wrong); vocab_size == 0 && at != std::string::npos) {
+      throw Error(msg.substr(0, at) +
+                  " is vocab_size, but the data has no vocabulary (only text datasets have one)" +
+                  msg.substr(at + wrong.size()));
     }
     throw;
   }

@@ -14,8 +14,8 @@
 namespace strata::nn {
 
 struct LossType {
-  std::string name;            // as configs write it: "cross_entropy"
-  std::string description;     // one line, for docs and help
+  std::string name;         // as configs write it: "cross_entropy"
+  std::string description;  // one line, for docs and help
   std::vector<ArgSpec> options;
   std::function<std::shared_ptr<LossImpl>(const LayerArgs&)> create;
 };

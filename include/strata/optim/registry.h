@@ -2,8 +2,8 @@
 // Optimisers and learning-rate schedulers by name, each option's name, kind and default declared once (the
 // defaults are those of the options structs, PyTorch's), for configs and programs that choose them at run
 // time:
-//   auto opt = optim::create_optimizer("sgd", {{.params = net->parameters()}}, {{"lr", 0.1}, {"momentum", 0.9}});
-//   auto sched = optim::create_scheduler("onecycle", *opt, {.total_steps = 4690}, {{"max_lr", 0.1}});
+//   auto opt = optim::create_optimizer("sgd", {{.params = net->parameters()}}, {{"lr", 0.1}, {"momentum",
+//   0.9}}); auto sched = optim::create_scheduler("onecycle", *opt, {.total_steps = 4690}, {{"max_lr", 0.1}});
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,8 +23,8 @@ struct RatedParams {
 };
 
 struct OptimizerType {
-  std::string name;         // "sgd", "adamw"
-  std::string description;  // one line, for docs and help
+  std::string name;                  // "sgd", "adamw"
+  std::string description;           // one line, for docs and help
   std::vector<nn::ArgSpec> options;  // `lr` first
   std::function<std::shared_ptr<Optimizer>(std::vector<RatedParams>, const nn::LayerArgs&)> create;
 };
@@ -51,7 +51,8 @@ struct SchedulerType {
   bool per_batch = false;
   // Stepped with a monitored metric (plateau).
   bool needs_metric = false;
-  std::function<std::shared_ptr<LRScheduler>(Optimizer&, const ScheduleContext&, const nn::LayerArgs&)> create;
+  std::function<std::shared_ptr<LRScheduler>(Optimizer&, const ScheduleContext&, const nn::LayerArgs&)>
+      create;
 };
 
 // step, multistep, exponential, cosine, onecycle, plateau.
