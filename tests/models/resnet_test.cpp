@@ -10,6 +10,7 @@ namespace strata::models {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::error_of;
 
 Shape output_shape(nn::Module& net, const Shape& input) {
   NoGradGuard no_grad;
@@ -18,17 +19,6 @@ Shape output_shape(nn::Module& net, const Shape& input) {
 }
 
 bool has_entry(const nn::Module& net, const std::string& name) { return net.state_dict().count(name) > 0; }
-
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected strata::Error";
-  return "";
-}
 
 TEST(ResNet, OutputShapes) {
   ResNet r18 = resnet18();

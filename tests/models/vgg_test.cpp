@@ -11,22 +11,12 @@ namespace strata::models {
 namespace {
 
 using ::testing::HasSubstr;
+using testing::error_of;
 
 Shape output_shape(nn::Module& net, const Shape& input) {
   NoGradGuard no_grad;
   net.eval();
   return net.forward(randn(input)).shape();
-}
-
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected strata::Error";
-  return "";
 }
 
 // A VGG-11 sized for 32x32 images: a 1x1 pool and a 512-wide classifier.

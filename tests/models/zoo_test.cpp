@@ -12,17 +12,7 @@ namespace strata::models {
 namespace {
 
 using ::testing::HasSubstr;
-
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected strata::Error";
-  return "";
-}
+using testing::error_of;
 
 TEST(Zoo, NamesEveryModel) {
   EXPECT_EQ(zoo_names(),
