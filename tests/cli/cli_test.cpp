@@ -240,7 +240,8 @@ TEST_F(CliTest, MissingFieldNamesFileAndLine) {
   write_variant("bad.yaml", 16, "scheduler: {step_size: 1}");
   expect_error(run({"summary", "-c", "bad.yaml"}), {"bad.yaml:16:", "field 'scheduler.name' is missing"});
   write_variant("bad.yaml", 16, "scheduler: exponential");
-  expect_error(run({"summary", "-c", "bad.yaml"}), {"bad.yaml:16:", "scheduler 'exponential' needs argument 'gamma'"});
+  expect_error(run({"summary", "-c", "bad.yaml"}),
+               {"bad.yaml:16:", "scheduler 'exponential' needs argument 'gamma'"});
 }
 
 TEST_F(CliTest, MistypedFieldNamesFileAndLine) {
@@ -257,6 +258,22 @@ TEST_F(CliTest, MistypedFieldNamesFileAndLine) {
                {"bad.yaml:15:", "'optimizer.lr' must be a number, got a list"});
   write_variant("bad.yaml", 15, "  lr: -0.1");
   expect_error(run({"summary", "-c", "bad.yaml"}), {"bad.yaml:15:", "'optimizer.lr' must be positive"});
+  // Options the registries declare: their kinds and ranges are checked where they are written.
+  write_variant("bad.yaml", 15, "  eps: tiny");
+  expect_error(run({"summary", "-c", "bad.yaml"}),
+               {"bad.yaml:15:", "optimizer 'adam' argument 'eps' must be a number, got 'tiny'"});
+  write_variant("bad.yaml", 15, "  weight_decay: -1");
+  expect_error(run({"summary", "-c", "bad.yaml"}),
+               {"bad.yaml:15:", "optimizer 'adam': Adam: invalid weight_decay -1"});
+  write_variant("bad.yaml", 16, "scheduler: {name: onecycle, pct_start: 2}");
+  expect_error(run({"summary", "-c", "bad.yaml"}),
+               {"bad.yaml:16:", "scheduler 'onecycle' argument 'pct_start' must be in (0, 1), got 2"});
+  write_variant("bad.yaml", 16, "loss: {name: huber, delta: 0}");
+  expect_error(run({"summary", "-c", "bad.yaml"}),
+               {"bad.yaml:16:", "loss 'huber' argument 'delta' must be positive"});
+  write_variant("bad.yaml", 16, "loss: {name: cross_entropy, reduction: avg}");
+  expect_error(run({"summary", "-c", "bad.yaml"}),
+               {"bad.yaml:16:", "argument 'reduction' must be 'mean' or 'sum' or 'none', got 'avg'"});
 }
 
 TEST_F(CliTest, InvalidYamlAndMisfittingLayers) {
