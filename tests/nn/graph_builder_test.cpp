@@ -9,7 +9,10 @@ namespace strata::nn {
 namespace {
 
 NodeSpec layer(std::string op, ArgMap args = {}, std::string name = "", std::vector<std::string> from = {}) {
-  return {.name = std::move(name), .op = std::move(op), .args = std::move(args), .from = std::move(from),
+  return {.name = std::move(name),
+          .op = std::move(op),
+          .args = std::move(args),
+          .from = std::move(from),
           .where = "m.yaml:1"};
 }
 
@@ -62,7 +65,8 @@ GraphSpec residual_spec() {
                             layer("relu", {}, "relu"),
                             layer("conv2d", {{"out", "$channels"}, {"kernel", 3}, {"padding", 1}}, "conv2"),
                             layer("add", {}, "sum", {"conv2", "input"})}};
-  NodeSpec stage{.name = "layer1", .op = "basic", .args = {{"channels", 4}}, .repeat = 3, .where = "m.yaml:9"};
+  NodeSpec stage{
+      .name = "layer1", .op = "basic", .args = {{"channels", 4}}, .repeat = 3, .where = "m.yaml:9"};
   return {.nodes = {layer("conv2d", {{"out", 4}, {"kernel", 1}}, "stem"), stage, layer("relu", {}, "out")},
           .blocks = {{"basic", basic}}};
 }
@@ -110,11 +114,30 @@ TEST(GraphBuilder, NodesMayBeWrittenInAnyOrder) {
   EXPECT_EQ(built.output_shape, (Shape{1, 2}));
 }
 
+// Token ids are i64 until an embedding makes vectors of them: the dry run follows each value's dtype, so
+// the layers after the embedding see floats.
+TEST(GraphBuilder, DryRunFollowsDtypes) {
+  GraphSpec spec{.nodes = {layer("embedding", {{"num_embeddings", 10}, {"embedding_dim", 4}}),
+                           layer("flatten"), layer("linear", {{"out", 3}})},
+                 .sequential = true};
+  BuiltModel built = build_graph(spec, {.input_shape = {1, 5}, .input_dtype = kInt64});
+  EXPECT_EQ(built.output_shape, (Shape{1, 3}));
+  EXPECT_EQ(parameter_names(*built.module), (std::vector<std::string>{"0.weight", "2.weight", "2.bias"}));
+  // A graph too: the embedded ids and a second embedding of them are added.
+  GraphSpec graph{
+      .nodes = {layer("embedding", {{"num_embeddings", 10}, {"embedding_dim", 4}}, "a", {"input"}),
+                layer("embedding", {{"num_embeddings", 10}, {"embedding_dim", 4}}, "b", {"input"}),
+                layer("add", {}, "sum", {"a", "b"})}};
+  EXPECT_EQ(build_graph(graph, {.input_shape = {2, 5}, .input_dtype = kInt64}).output_shape,
+            (Shape{2, 5, 4}));
+}
+
 TEST(GraphBuilder, WithoutAnInputShapeNothingIsInferred) {
   GraphSpec explicit_sizes{.nodes = {layer("linear", {{"in", 4}, {"out", 2}})}, .sequential = true};
   EXPECT_TRUE(build_graph(explicit_sizes).module);
   GraphSpec inferred{.nodes = {layer("linear", {{"out", 2}})}, .sequential = true};
-  expect_parts(error_of(inferred, {}), {"m.yaml:1", "layer 'linear' needs argument 'in'", "input is unknown"});
+  expect_parts(error_of(inferred, {}),
+               {"m.yaml:1", "layer 'linear' needs argument 'in'", "input is unknown"});
 }
 
 TEST(GraphBuilder, Errors) {
@@ -125,7 +148,8 @@ TEST(GraphBuilder, Errors) {
   GraphSpec unknown{.nodes = {layer("relu", {}, "a", {"nope"})}};
   expect_parts(error_of(unknown, {1, 2}), {"node 'a' reads 'nope'", "nodes: input, a"});
   // A merge of mismatched shapes names the node and both shapes.
-  GraphSpec mismatch{.nodes = {layer("linear", {{"out", 3}}, "fc"), layer("add", {}, "sum", {"fc", "input"})}};
+  GraphSpec mismatch{
+      .nodes = {layer("linear", {{"out", 3}}, "fc"), layer("add", {}, "sum", {"fc", "input"})}};
   expect_parts(error_of(mismatch, {1, 5}),
                {"m.yaml:1", "layer 'add' (node 'sum') does not fit its inputs of shape [1, 3], [1, 5]",
                 "[1, 3] and [1, 5]"});
@@ -133,7 +157,8 @@ TEST(GraphBuilder, Errors) {
   GraphSpec typo{.nodes = {layer("rleu")}, .sequential = true};
   expect_parts(error_of(typo, {1, 2}), {"unknown layer 'rleu'", "did you mean 'relu'"});
   GraphSpec bad_arg{.nodes = {layer("linear", {{"out", "ten"}}, "fc")}};
-  expect_parts(error_of(bad_arg, {1, 2}), {"node 'fc': layer 'linear' argument 'out' must be an integer, got 'ten'"});
+  expect_parts(error_of(bad_arg, {1, 2}),
+               {"node 'fc': layer 'linear' argument 'out' must be an integer, got 'ten'"});
   GraphSpec misspelt{.nodes = {layer("linear", {{"outt", 3}})}, .sequential = true};
   expect_parts(error_of(misspelt, {1, 2}), {"has no argument 'outt'", "did you mean 'out'"});
   // A block's missing parameter, an unknown parameter and an undefined $reference.
@@ -147,7 +172,8 @@ TEST(GraphBuilder, Errors) {
   expect_parts(error_of(spec, {1, 3, 6, 6}), {"refers to $width", "defined: $channels",
                                               "in block 'basic', used by node 'layer1' at m.yaml:9"});
   // A block may not use itself; a layer list cannot read other nodes.
-  GraphSpec self{.nodes = {NodeSpec{.op = "loop"}}, .blocks = {{"loop", BlockSpec{.nodes = {NodeSpec{.op = "loop"}}}}}};
+  GraphSpec self{.nodes = {NodeSpec{.op = "loop"}},
+                 .blocks = {{"loop", BlockSpec{.nodes = {NodeSpec{.op = "loop"}}}}}};
   expect_parts(error_of(self, {1, 2}), {"block 'loop' uses itself"});
   GraphSpec chain_from{.nodes = {layer("relu", {}, "", {"input"})}, .sequential = true};
   expect_parts(error_of(chain_from, {1, 2}), {"cannot have 'from'"});
