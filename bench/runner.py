@@ -107,6 +107,8 @@ WORKLOADS = [
     Workload("W8", "LeNet-5 inference", "w8_lenet_infer.py"),
     Workload("W9", "overhead", "w9_overhead.py", min_time=2.0),
     Workload("W10", "GEMM f32", "w10_gemm.py", min_time=4.5),
+    Workload("W11", "ResNet-20 (zoo), 1x28x28, b128, SGD", "w11_resnet20.py"),
+    Workload("W12", "MobileNetV2 (zoo), 3x64x64, b32, AdamW", "w12_mobilenet_v2.py"),
 ]
 
 

@@ -6,6 +6,8 @@
 //   W2    LeNet-5, batch 64, Adam 1e-3                                                   (ms/step)
 //   W3    CNN with BatchNorm and dropout, batch 128, Adam 1e-3                            (ms/step)
 //   W1-BF16, W2-BF16, W3-BF16: the same under strata::autocast(kBFloat16) (rows "W1 bf16", ...)
+//   W11   ResNet-20 (the zoo's, 1x28x28), batch 128, SGD momentum 0.9 nesterov             (ms/step)
+//   W12   MobileNetV2 (the zoo's, width 1, 3x64x64, 9 classes), batch 32, AdamW 2e-3        (ms/step)
 //   W8    LeNet-5 inference without grad, batch 1 and 256                                 (ms/batch)
 //   W9    per-op overhead: no-grad 1x16 add; (x*w+b).sum().backward() on 1x16           (us/iteration)
 //   W10   f32 matmul n = 256..2048, next to oneDNN and OpenBLAS called directly           (ms/product)
@@ -26,6 +28,7 @@
 #include "harness.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
+#include "strata/models/zoo.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
 #include "strata/strata.h"
@@ -42,10 +45,12 @@ struct Data {
   std::vector<Tensor> x, y;
 };
 
-Data random_data(int64_t batch, int64_t classes, Generator& gen) {
+Data random_data(int64_t batch, int64_t classes, Generator& gen, const Shape& image = {1, 28, 28}) {
   Data d;
+  Shape shape{batch};
+  for (int64_t d : image) shape.push_back(d);
   for (int i = 0; i < kBatches; ++i) {
-    d.x.push_back(randn({batch, 1, 28, 28}, {}, &gen));
+    d.x.push_back(randn(shape, {}, &gen));
     d.y.push_back(randint(0, classes, {batch}, {.dtype = kInt64}, &gen));
   }
   return d;
@@ -54,10 +59,10 @@ Data random_data(int64_t batch, int64_t classes, Generator& gen) {
 // One training step per sample; with `bf16` the forward and loss run under autocast(kBFloat16), as the
 // PyTorch twin does with torch.autocast (the backward follows the forward's precision).
 template <typename Opt>
-void train(const char* name, const Settings& s, nn::Sequential net, Opt& opt, int64_t batch, bool bf16,
-           int64_t warmup = 10) {
+void train(const char* name, const Settings& s, nn::Module& net, Opt& opt, int64_t batch, bool bf16,
+           int64_t warmup = 10, const Shape& image = {1, 28, 28}, int64_t classes = 10) {
   Generator gen(0);
-  const Data data = random_data(batch, 10, gen);
+  const Data data = random_data(batch, classes, gen, image);
   int64_t i = 0;
   auto step = [&] {
     const Tensor& x = data.x[i % kBatches];
@@ -80,14 +85,14 @@ void w1(const Settings& s, bool bf16) {
   manual_seed(0);
   nn::Sequential net = models::mlp({784, 256, 128, 10});
   optim::SGD opt(net->parameters(), {.lr = 0.01, .momentum = 0.9});
-  train("W1", s, net, opt, 128, bf16);
+  train("W1", s, *net, opt, 128, bf16);
 }
 
 void w2(const Settings& s, bool bf16) {
   manual_seed(0);
   nn::Sequential net = models::lenet5();
   optim::Adam opt(net->parameters(), {.lr = 1e-3});
-  train("W2", s, net, opt, 64, bf16);
+  train("W2", s, *net, opt, 64, bf16);
 }
 
 // conv 1->32 3x3 pad 1, BN, ReLU; conv 32->64 3x3 pad 1, BN, ReLU, maxpool 2; conv 64->128 3x3 pad 1,
@@ -104,7 +109,23 @@ void w3(const Settings& s, bool bf16) {
   manual_seed(0);
   nn::Sequential net = w3_net();
   optim::Adam opt(net->parameters(), {.lr = 1e-3});
-  train("W3", s, net, opt, 128, bf16, 3);
+  train("W3", s, *net, opt, 128, bf16, 3);
+}
+
+// The zoo's ResNet-20 on Fashion-MNIST-shaped input, as configs/fashion_resnet20.yaml trains it.
+void w11(const Settings& s) {
+  manual_seed(0);
+  auto net = models::create("resnet20", {.num_classes = 10, .in_channels = 1});
+  optim::SGD opt(net->parameters(), {.lr = 0.1, .momentum = 0.9, .weight_decay = 5e-4, .nesterov = true});
+  train("W11", s, *net, opt, 128, false, 3);
+}
+
+// The zoo's MobileNetV2 on emoji-shaped input, as configs/emoji_mobilenetv2.yaml trains it.
+void w12(const Settings& s) {
+  manual_seed(0);
+  auto net = models::create("mobilenet_v2", {.num_classes = 9});
+  optim::AdamW opt(net->parameters(), {.lr = 2e-3, .weight_decay = 0.05});
+  train("W12", s, *net, opt, 32, false, 3, {3, 64, 64}, 9);
 }
 
 void w8(const Settings& s) {
@@ -277,7 +298,7 @@ int main(int argc, char** argv) {
   const Settings s = bench::parse(argc, argv, names);
   if (names.empty()) {
     std::fprintf(stderr,
-                 "usage: workloads W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W8|W9|W10|PEAK ... [--threads N] "
+                 "usage: workloads W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W8|W9|W10|W11|W12|PEAK ... [--threads N] "
                  "[--min-steps N] "
                  "[--min-time S] [--warmup N]\n");
     return 2;
@@ -293,6 +314,8 @@ int main(int argc, char** argv) {
       {"W8", w8},
       {"W9", w9},
       {"W10", w10},
+      {"W11", w11},
+      {"W12", w12},
       {"PEAK", peak}};
   for (const std::string& n : names) {
     auto it = table.find(n);

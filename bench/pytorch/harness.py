@@ -75,17 +75,17 @@ def report(args, workload, samples, variant="", unit="ms", **extra):
     sys.stdout.flush()
 
 
-def random_data(batch, classes=10, batches=4, seed=0):
-    """Four random Fashion-MNIST-shaped batches, used in turn (as in bench/workloads.cpp)."""
+def random_data(batch, classes=10, batches=4, seed=0, image=(1, 28, 28)):
+    """Four random batches (Fashion-MNIST-shaped by default), used in turn (as in bench/workloads.cpp)."""
     g = torch.Generator().manual_seed(seed)
-    return [(torch.randn(batch, 1, 28, 28, generator=g), torch.randint(0, classes, (batch,), generator=g))
+    return [(torch.randn(batch, *image, generator=g), torch.randint(0, classes, (batch,), generator=g))
             for _ in range(batches)]
 
 
-def train(args, workload, net, opt, batch, warmup=10):
+def train(args, workload, net, opt, batch, warmup=10, image=(1, 28, 28), classes=10):
     """zero_grad + forward + cross-entropy + backward + optimiser step per sample; with --autocast the
     forward and loss run under CPU autocast to bf16 (the row's variant is then "bf16")."""
-    data = random_data(batch)
+    data = random_data(batch, classes, image=image)
     loss_fn = torch.nn.CrossEntropyLoss()
     i = 0
 
