@@ -283,6 +283,10 @@ std::shared_ptr<const Prim> cached(const du::Key& k, Create create) {
 // all but the thinnest inputs: the NCHW kernels go through im2col + gemm.
 bool blocked_pays(int64_t channels_per_group) { return channels_per_group >= 4; }
 
+// Depthwise convolutions (one input channel per group, MobileNet's) have oneDNN kernels of their own for
+// channels-last and blocked layouts; the NCHW path would also hand NCHW gradients to channels-last layers.
+bool depthwise(const Geometry& g, const Conv2dParams& p) { return p.groups > 1 && p.groups == g.ic; }
+
 dnnl::memory::desc with_format(const dnnl::memory::desc& md, dnnl::memory::format_tag tag) {
   return dnnl::memory::desc(md.dims(), md.data_type(), tag);
 }
@@ -461,7 +465,7 @@ std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& 
       prim.prim = dnnl::convolution_forward(pd);
     };
     try {
-      const bool blocked = blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
+      const bool blocked = depthwise(g, p) || blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
       const auto pd = pick_precision(d, p.compute, {true, true, false}, blocked, [&](const Descs& u) {
         const auto desc = forward_desc(u, bias);
         dnnl::convolution_forward::primitive_desc pd(desc, du::user_scratchpad(), du::engine());
@@ -500,7 +504,7 @@ std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dPa
     };
     try {
       // Measured: with 1-3 input channels the blocked kernel writing NCHW gradients is several times slower.
-      const bool blocked = blocked_pays(g.ic / p.groups);
+      const bool blocked = depthwise(g, p) || blocked_pays(g.ic / p.groups);
       const auto pd = pick_precision(d, p.compute, {false, true, true}, blocked, [&](const Descs& u) {
         dnnl::convolution_forward::primitive_desc hint(forward_desc(hint_descs(u), false), du::engine());
         dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, u.src, u.weights,
@@ -548,7 +552,7 @@ std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2
       prim.prim = dnnl::convolution_backward_weights(pd);
     };
     try {
-      const bool blocked = blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
+      const bool blocked = depthwise(g, p) || blocked_pays(g.ic / p.groups) || blocked_pays(g.oc / p.groups);
       fill(out, pick_precision(d, p.compute, {true, false, true}, blocked,
                                [&](const Descs& u) { return make(u, dnnl::algorithm::convolution_direct); }));
       out.ok = true;
