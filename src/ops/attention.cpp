@@ -120,8 +120,19 @@ Grads attention_grads_composite(const Tensor& g, const Tensor& q, const Tensor& 
                mask_grad ? sum_to(ds, attn_mask.shape()) : Tensor()};
 }
 
-// Whether the fused kernel runs: CPU, f32 or f64, no dropout (dropout goes through the unfused form,
-// whose dropout op draws its mask from the Generator and keeps it for backward).
+// Whether the fused kernel beats the unfused composition (1-thread CPU times, docs/performance.md):
+// few queries (decoding) always in inference, never with a backward to run (the unfused backward of a
+// single row is cheaper than packing k and v for it); otherwise once the scores are big enough for the
+// unfused path's passes over [L, S] to cost more than the kernel's extra work, sooner with masks (which
+// the kernel reads in place) and much sooner when causal (the kernel skips the future key blocks).
+bool fused_pays(const AttentionShape& s, bool causal, bool masked, bool grad) {
+  if (s.L < 16) return !grad;
+  const int64_t work = s.L * s.S;
+  if (causal) return work >= (grad ? 128 * 128 : 64 * 64) && (s.E <= 64 || work >= 512 * 512);
+  if (masked) return work >= (grad ? 512 * 512 : 64 * 64) && (s.E <= 64 || work >= 512 * 512);
+  return work >= 512 * 512 && s.E <= 64;
+}
+
 bool use_fused(const Tensor& q, double dropout_p) {
   return q.device().is_cpu() && (q.dtype() == kFloat32 || q.dtype() == kFloat64) && dropout_p == 0.0;
 }
@@ -173,8 +184,22 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
                                     const Tensor& attn_mask, double dropout_p, bool is_causal,
                                     std::optional<double> scale, Generator* generator) {
   const auto s = check_attention(q, k, v, attn_mask, dropout_p, is_causal, "scaled_dot_product_attention");
-  if (!use_fused(q, dropout_p))
+  const bool grad = autograd::needs_grad({q, k, v, attn_mask});
+  if (!use_fused(q, dropout_p) || !fused_pays(s, is_causal, attn_mask.defined(), grad))
     return scaled_dot_product_attention_unfused(q, k, v, attn_mask, dropout_p, is_causal, scale, generator);
+  const double sc = scale.value_or(1.0 / std::sqrt(static_cast<double>(s.E)));
+  return attention_fused(q, k, v, attn_mask, is_causal, sc, s);
+}
+
+Tensor scaled_dot_product_attention_fused(const Tensor& q, const Tensor& k, const Tensor& v,
+                                          const Tensor& attn_mask, bool is_causal,
+                                          std::optional<double> scale) {
+  const char* op = "scaled_dot_product_attention_fused";
+  const auto s = check_attention(q, k, v, attn_mask, 0.0, is_causal, op);
+  STRATA_CHECK(q.dtype() == kFloat32 || q.dtype() == kFloat64, "{}: the kernel takes f32 or f64, got {}", op,
+               dtype_name(q.dtype()));
+  STRATA_CHECK(q.device().is_cpu(), "{}: the kernel runs on the CPU, got tensors on {}", op,
+               q.device().str());
   const double sc = scale.value_or(1.0 / std::sqrt(static_cast<double>(s.E)));
   return attention_fused(q, k, v, attn_mask, is_causal, sc, s);
 }

@@ -3,6 +3,7 @@
 // the dropout path, and the errors for bad shapes, dtypes and masks.
 #include <limits>
 
+#include "strata/autograd/node.h"
 #include "test_util.h"
 
 namespace strata {
@@ -38,18 +39,24 @@ Result run(F sdpa, const Tensor& q, const Tensor& k, const Tensor& v, const Tens
   return r;
 }
 
-// The fused op matches the unfused reference on the same inputs: output and every gradient.
+// The fused kernel in run()'s calling convention (it takes no dropout).
+Tensor fused(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& m, double, bool causal,
+             std::optional<double> scale, Generator*) {
+  return F::scaled_dot_product_attention_fused(q, k, v, m, causal, scale);
+}
+
+// The fused kernel matches the unfused reference on the same inputs: output and every gradient.
 void expect_matches_unfused(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask = {},
                             bool causal = false) {
-  const Result fused = run(F::scaled_dot_product_attention, q, k, v, mask, causal);
+  const Result got = run(fused, q, k, v, mask, causal);
   const Result ref = run(F::scaled_dot_product_attention_unfused, q, k, v, mask, causal);
   const double tol = q.dtype() == kFloat32 ? 2e-5 : 1e-11;
-  EXPECT_TRUE(allclose(fused.out, ref.out, tol, tol)) << "output";
-  ASSERT_EQ(fused.grads.size(), ref.grads.size());
+  EXPECT_TRUE(allclose(got.out, ref.out, tol, tol)) << "output";
+  ASSERT_EQ(got.grads.size(), ref.grads.size());
   for (size_t i = 0; i < ref.grads.size(); ++i) {
-    ASSERT_TRUE(fused.grads[i].defined()) << "gradient " << i;
-    EXPECT_EQ(fused.grads[i].shape(), ref.grads[i].shape()) << "gradient " << i;
-    EXPECT_TRUE(allclose(fused.grads[i], ref.grads[i], 10 * tol, 10 * tol)) << "gradient " << i;
+    ASSERT_TRUE(got.grads[i].defined()) << "gradient " << i;
+    EXPECT_EQ(got.grads[i].shape(), ref.grads[i].shape()) << "gradient " << i;
+    EXPECT_TRUE(allclose(got.grads[i], ref.grads[i], 10 * tol, 10 * tol)) << "gradient " << i;
   }
 }
 
@@ -103,7 +110,7 @@ TEST(Attention, FullyMaskedRowsGiveZerosAndNoNaN) {
   Tensor mask = u8_mask({2, 2, 80, 80}, 4);
   mask.slice(2, 3, 4).fill_(0.0);
   mask.slice(2, 70, 72).fill_(0.0);
-  Tensor y = F::scaled_dot_product_attention(q, k, v, mask);
+  Tensor y = F::scaled_dot_product_attention_fused(q, k, v, mask);
   y.backward(ones_like(y));
   for (const Tensor& t : {y, q.grad(), k.grad(), v.grad()})
     EXPECT_FALSE(testing::has_nan(t)) << "NaN in a result or gradient";
@@ -112,9 +119,9 @@ TEST(Attention, FullyMaskedRowsGiveZerosAndNoNaN) {
   // A float mask of -inf rows and causal attention with L > S (the first rows see no key) do the same.
   Tensor add = zeros({80, 80}, {.dtype = kFloat64});
   add.slice(0, 5, 6).fill_(-kInf);
-  const Tensor y2 = F::scaled_dot_product_attention(q, k, v, add);
+  const Tensor y2 = F::scaled_dot_product_attention_fused(q, k, v, add);
   EXPECT_EQ(F::abs(y2.slice(2, 5, 6)).max().item(), 0.0);
-  const Tensor y3 = F::scaled_dot_product_attention(q, k.slice(2, 0, 50), v.slice(2, 0, 50), {}, 0.0, true);
+  const Tensor y3 = F::scaled_dot_product_attention_fused(q, k.slice(2, 0, 50), v.slice(2, 0, 50), {}, true);
   EXPECT_EQ(F::abs(y3.slice(2, 0, 30)).max().item(), 0.0);
   EXPECT_FALSE(testing::has_nan(y3));
   expect_matches_unfused(q, k, v, mask);
@@ -140,7 +147,7 @@ TEST(Attention, StridedAndBroadcastInputs) {
   const Tensor q = x.transpose(1, 2);
   const Tensor kv = randn_t({2, 1, 70, 32}, 2, kFloat32);
   const Tensor k = kv.slice(3, 0, 16), v = kv.slice(3, 16, 32);
-  const Tensor y = F::scaled_dot_product_attention(q, k, v, {}, 0.0, true);
+  const Tensor y = F::scaled_dot_product_attention_fused(q, k, v, {}, true);
   const Tensor want = F::scaled_dot_product_attention(q.contiguous(), k.contiguous().expand({2, 4, 70, 16}),
                                                       v.contiguous().expand({2, 4, 70, 16}), {}, 0.0, true);
   EXPECT_TRUE(allclose(y, want, 1e-6, 1e-6));
@@ -153,12 +160,30 @@ TEST(Attention, SameResultOnOneAndTwoThreads) {
   const Tensor q = randn_t({4, 2, 100, 32}, 1, kFloat32), k = randn_t({4, 2, 100, 32}, 2, kFloat32),
                v = randn_t({4, 2, 100, 32}, 3, kFloat32);
   set_num_threads(1);
-  const Result one = run(F::scaled_dot_product_attention, q, k, v, {}, true);
+  const Result one = run(fused, q, k, v, {}, true);
   set_num_threads(2);
-  const Result two = run(F::scaled_dot_product_attention, q, k, v, {}, true);
+  const Result two = run(fused, q, k, v, {}, true);
   set_num_threads(before);
   EXPECT_TRUE(equal(one.out, two.out));
   for (size_t i = 0; i < one.grads.size(); ++i) EXPECT_TRUE(equal(one.grads[i], two.grads[i]));
+}
+
+TEST(Attention, DispatchFollowsTheShapeRule) {
+  // Long causal sequences take the fused kernel (one node); tiny ones and decoding with a backward take
+  // the unfused composition; decoding in inference takes the kernel (no graph either way).
+  const Tensor big = randn_t({1, 2, 256, 64}, 1, kFloat32).requires_grad_();
+  EXPECT_STREQ(F::scaled_dot_product_attention(big, big, big, {}, 0.0, true).grad_fn()->name(),
+               "scaled_dot_product_attention");
+  const Tensor small = randn_t({1, 2, 16, 64}, 2, kFloat32).requires_grad_();
+  EXPECT_STRNE(F::scaled_dot_product_attention(small, small, small).grad_fn()->name(),
+               "scaled_dot_product_attention");
+  const Tensor q1 = randn_t({1, 2, 1, 64}, 3, kFloat32).requires_grad_();
+  EXPECT_STRNE(F::scaled_dot_product_attention(q1, big, big, {}, 0.0, true).grad_fn()->name(),
+               "scaled_dot_product_attention");
+  EXPECT_EQ(F::scaled_dot_product_attention_fused(q1, big, big, {}, true).grad_fn()->name(),
+            std::string("scaled_dot_product_attention"));
+  EXPECT_NE(error_of([&] { F::scaled_dot_product_attention_fused(q1.to(kInt64), big, big); }).find("dtype"),
+            std::string::npos);
 }
 
 TEST(Attention, NoGraphWithoutGrad) {
@@ -167,7 +192,7 @@ TEST(Attention, NoGraphWithoutGrad) {
   EXPECT_FALSE(y.requires_grad());
   EXPECT_TRUE(y.is_contiguous());
   EXPECT_EQ(y.shape(), (Shape{2, 5, 8}));
-  EXPECT_TRUE(allclose(F::scaled_dot_product_attention(q, k, k, {}, 0.0, false, 0.3),
+  EXPECT_TRUE(allclose(F::scaled_dot_product_attention_fused(q, k, k, {}, false, 0.3),
                        F::scaled_dot_product_attention_unfused(q, k, k, {}, 0.0, false, 0.3), 1e-6, 1e-6));
 }
 

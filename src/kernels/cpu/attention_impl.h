@@ -100,15 +100,26 @@ template <typename T>
 void pack_transposed(T* dst, int64_t width, const T* src, int64_t rows, int64_t cols, int64_t sr,
                      int64_t sc) {
   for (int64_t c = 0; c < cols; ++c) std::fill(dst + c * width + rows, dst + (c + 1) * width, T(0));
-  constexpr int64_t kTile = 16;  // square tiles keep both the reads and the writes in cache lines
-  for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
-    const int64_t r1 = std::min(rows, r0 + kTile);
-    for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
-      const int64_t c1 = std::min(cols, c0 + kTile);
-      for (int64_t r = r0; r < r1; ++r)
-        for (int64_t c = c0; c < c1; ++c) dst[c * width + r] = src[r * sr + c * sc];
+  constexpr int64_t kTile = 8;
+  int64_t r0 = 0;
+  if (sc == 1) {
+    // Whole 8 x 8 tiles through a local array: contiguous loads of source rows, contiguous stores of
+    // destination rows, constant trip counts the compiler turns into shuffles.
+    for (; r0 + kTile <= rows; r0 += kTile) {
+      int64_t c0 = 0;
+      for (; c0 + kTile <= cols; c0 += kTile) {
+        T tile[kTile][kTile];
+        for (int64_t a = 0; a < kTile; ++a)
+          for (int64_t b = 0; b < kTile; ++b) tile[b][a] = src[(r0 + a) * sr + c0 + b];
+        for (int64_t b = 0; b < kTile; ++b)
+          for (int64_t a = 0; a < kTile; ++a) dst[(c0 + b) * width + r0 + a] = tile[b][a];
+      }
+      for (int64_t r = r0; r < r0 + kTile; ++r)
+        for (int64_t c = c0; c < cols; ++c) dst[c * width + r] = src[r * sr + c];
     }
   }
+  for (int64_t r = r0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) dst[c * width + r] = src[r * sr + c * sc];
 }
 
 // Row i of a score block holding keys j0 .. j0 + cols (padded to cp columns): scale, add or apply the
