@@ -120,17 +120,30 @@ Grads attention_grads_composite(const Tensor& g, const Tensor& q, const Tensor& 
                mask_grad ? sum_to(ds, attn_mask.shape()) : Tensor()};
 }
 
-// Whether the fused kernel beats the unfused composition (1-thread CPU times, docs/performance.md):
-// few queries (decoding) always in inference, never with a backward to run (the unfused backward of a
-// single row is cheaper than packing k and v for it); otherwise once the scores are big enough for the
-// unfused path's passes over [L, S] to cost more than the kernel's extra work, sooner with masks (which
-// the kernel reads in place) and much sooner when causal (the kernel skips the future key blocks).
-bool fused_pays(const AttentionShape& s, bool causal, bool masked, bool grad) {
-  if (s.L < 16) return !grad;
+// Whether the fused kernel beats the unfused composition, from the grid in docs/performance.md (1-thread
+// CPU times; bench/attention_grid). With W = L * S scores per (batch, head):
+//   few queries (L < 16, decoding): the kernel in inference (except E <= 32 against S > 128 keys, a tie);
+//     never with a backward to run (packing k and v for one row costs more than the unfused backward);
+//   inference: masked or causal from W >= 64^2 (E <= 64) or 512^2 (E > 64); no mask from W >= 512^2
+//     (E <= 64) or 1024^2 (E > 64);
+//   training: causal from W >= 64^2 (E <= 32), 128^2 (E <= 64) or 512^2; masked from W >= 64^2 (E <= 32)
+//     or 512^2; no mask only for E <= 32 and W >= 512^2 (the backward's recomputed q k^T is a seventh
+//     product beside the unfused path's six, all near the core's peak);
+//   and whatever the shape, when the unfused path would materialise more than 1 GiB of scores.
+bool fused_pays(const AttentionShape& s, int64_t elem_size, bool causal, bool masked, bool grad) {
+  constexpr int64_t k64 = 64 * 64, k128 = 128 * 128, k512 = 512 * 512, k1024 = 1024 * 1024;
   const int64_t work = s.L * s.S;
-  if (causal) return work >= (grad ? 128 * 128 : 64 * 64) && (s.E <= 64 || work >= 512 * 512);
-  if (masked) return work >= (grad ? 512 * 512 : 64 * 64) && (s.E <= 64 || work >= 512 * 512);
-  return work >= 512 * 512 && s.E <= 64;
+  if (s.L < 16) return !grad && (s.E > 32 || s.S <= 128);
+  int64_t batch = 1;
+  for (int64_t d : s.batch) batch *= d;
+  if (batch * work * elem_size > (int64_t{1} << 30)) return true;
+  if (!grad) {
+    if (causal || masked) return work >= (s.E <= 64 ? k64 : k512);
+    return work >= (s.E <= 64 ? k512 : k1024);
+  }
+  if (causal) return work >= (s.E <= 32 ? k64 : s.E <= 64 ? k128 : k512);
+  if (masked) return work >= (s.E <= 32 ? k64 : k512);
+  return s.E <= 32 && work >= k512;
 }
 
 bool use_fused(const Tensor& q, double dropout_p) {
@@ -185,7 +198,8 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
                                     std::optional<double> scale, Generator* generator) {
   const auto s = check_attention(q, k, v, attn_mask, dropout_p, is_causal, "scaled_dot_product_attention");
   const bool grad = autograd::needs_grad({q, k, v, attn_mask});
-  if (!use_fused(q, dropout_p) || !fused_pays(s, is_causal, attn_mask.defined(), grad))
+  if (!use_fused(q, dropout_p) ||
+      !fused_pays(s, static_cast<int64_t>(q.element_size()), is_causal, attn_mask.defined(), grad))
     return scaled_dot_product_attention_unfused(q, k, v, attn_mask, dropout_p, is_causal, scale, generator);
   const double sc = scale.value_or(1.0 / std::sqrt(static_cast<double>(s.E)));
   return attention_fused(q, k, v, attn_mask, is_causal, sc, s);

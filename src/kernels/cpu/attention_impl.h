@@ -95,26 +95,63 @@ void pack_rows(T* dst, int64_t width, const T* src, int64_t rows, int64_t cols, 
   }
 }
 
+// Transposes the N x N block at src (rows sr apart) into dst (rows ld apart), N = 32 / sizeof(T): three
+// rounds of two-vector shuffles (8 x 8 floats, 4 x 4 doubles) instead of N * N scattered stores.
+template <typename T>
+void transpose_block(T* dst, int64_t ld, const T* src, int64_t sr) {
+  typedef T V __attribute__((vector_size(32)));
+  if constexpr (sizeof(T) == 4) {
+    typedef int32_t M __attribute__((vector_size(32)));
+    V r[8], t[8], u[8];
+    for (int i = 0; i < 8; ++i) std::memcpy(&r[i], src + i * sr, sizeof(V));
+    for (int i = 0; i < 8; i += 2) {
+      t[i] = __builtin_shuffle(r[i], r[i + 1], M{0, 8, 2, 10, 4, 12, 6, 14});      // even columns
+      t[i + 1] = __builtin_shuffle(r[i], r[i + 1], M{1, 9, 3, 11, 5, 13, 7, 15});  // odd columns
+    }
+    for (int i = 0; i < 8; i += 4) {
+      for (int o = 0; o < 2; ++o) {
+        u[i + o] = __builtin_shuffle(t[i + o], t[i + o + 2], M{0, 1, 8, 9, 4, 5, 12, 13});
+        u[i + o + 2] = __builtin_shuffle(t[i + o], t[i + o + 2], M{2, 3, 10, 11, 6, 7, 14, 15});
+      }
+    }
+    // u[c] holds columns c and c + 4 of rows 0-3 (u[0..3]) or rows 4-7 (u[4..7]).
+    for (int c = 0; c < 4; ++c) {
+      const V lo = __builtin_shuffle(u[c], u[c + 4], M{0, 1, 2, 3, 8, 9, 10, 11});
+      const V hi = __builtin_shuffle(u[c], u[c + 4], M{4, 5, 6, 7, 12, 13, 14, 15});
+      std::memcpy(dst + c * ld, &lo, sizeof(V));
+      std::memcpy(dst + (c + 4) * ld, &hi, sizeof(V));
+    }
+  } else {
+    typedef int64_t M __attribute__((vector_size(32)));
+    V r[4], t[4];
+    for (int i = 0; i < 4; ++i) std::memcpy(&r[i], src + i * sr, sizeof(V));
+    for (int i = 0; i < 4; i += 2) {
+      t[i] = __builtin_shuffle(r[i], r[i + 1], M{0, 4, 2, 6});
+      t[i + 1] = __builtin_shuffle(r[i], r[i + 1], M{1, 5, 3, 7});
+    }
+    const V c0 = __builtin_shuffle(t[0], t[2], M{0, 1, 4, 5}),
+            c2 = __builtin_shuffle(t[0], t[2], M{2, 3, 6, 7});
+    const V c1 = __builtin_shuffle(t[1], t[3], M{0, 1, 4, 5}),
+            c3 = __builtin_shuffle(t[1], t[3], M{2, 3, 6, 7});
+    std::memcpy(dst, &c0, sizeof(V));
+    std::memcpy(dst + ld, &c1, sizeof(V));
+    std::memcpy(dst + 2 * ld, &c2, sizeof(V));
+    std::memcpy(dst + 3 * ld, &c3, sizeof(V));
+  }
+}
+
 // dst[c][r] = src(r, c) (a transpose) for r < rows, c < cols, zero from column rows up to width.
 template <typename T>
 void pack_transposed(T* dst, int64_t width, const T* src, int64_t rows, int64_t cols, int64_t sr,
                      int64_t sc) {
   for (int64_t c = 0; c < cols; ++c) std::fill(dst + c * width + rows, dst + (c + 1) * width, T(0));
-  constexpr int64_t kTile = 8;
+  constexpr int64_t N = 32 / sizeof(T);
   int64_t r0 = 0;
   if (sc == 1) {
-    // Whole 8 x 8 tiles through a local array: contiguous loads of source rows, contiguous stores of
-    // destination rows, constant trip counts the compiler turns into shuffles.
-    for (; r0 + kTile <= rows; r0 += kTile) {
+    for (; r0 + N <= rows; r0 += N) {
       int64_t c0 = 0;
-      for (; c0 + kTile <= cols; c0 += kTile) {
-        T tile[kTile][kTile];
-        for (int64_t a = 0; a < kTile; ++a)
-          for (int64_t b = 0; b < kTile; ++b) tile[b][a] = src[(r0 + a) * sr + c0 + b];
-        for (int64_t b = 0; b < kTile; ++b)
-          for (int64_t a = 0; a < kTile; ++a) dst[(c0 + b) * width + r0 + a] = tile[b][a];
-      }
-      for (int64_t r = r0; r < r0 + kTile; ++r)
+      for (; c0 + N <= cols; c0 += N) transpose_block(dst + c0 * width + r0, width, src + r0 * sr + c0, sr);
+      for (int64_t r = r0; r < r0 + N; ++r)
         for (int64_t c = c0; c < cols; ++c) dst[c * width + r] = src[r * sr + c];
     }
   }
