@@ -121,29 +121,28 @@ Grads attention_grads_composite(const Tensor& g, const Tensor& q, const Tensor& 
 }
 
 // Whether the fused kernel beats the unfused composition, from the grid in docs/performance.md (1-thread
-// CPU times; bench/attention_grid). With W = L * S scores per (batch, head):
-//   few queries (L < 16, decoding): the kernel in inference (except E <= 32 against S > 128 keys, a tie);
-//     never with a backward to run (packing k and v for one row costs more than the unfused backward);
-//   inference: masked or causal from W >= 64^2 (E <= 64) or 512^2 (E > 64); no mask from W >= 512^2
-//     (E <= 64) or 1024^2 (E > 64);
-//   training: causal from W >= 64^2 (E <= 32), 128^2 (E <= 64) or 512^2; masked from W >= 64^2 (E <= 32)
-//     or 512^2; no mask only for E <= 32 and W >= 512^2 (the backward's recomputed q k^T is a seventh
-//     product beside the unfused path's six, all near the core's peak);
+// CPU times; bench/attention_grid). With W = L * S scores per (batch, head) and E the head size:
+//   decoding (L < 16): the kernel, except E <= 32 against more than 128 keys in inference (a tie) and
+//     fewer than 512 keys with a backward to run;
+//   inference: masked or causal from W >= 64^2; no mask from W >= 512^2 (E <= 64) or 1024^2;
+//   training: causal from W >= 64^2 (E <= 32) or 128^2; masked from W >= 64^2 (E <= 64) or 512^2; no mask
+//     from W >= 128^2 (E <= 32) or 512^2 (E <= 64), never for E > 64 (the backward's recomputed q k^T is a
+//     seventh product beside the unfused path's six, all near the core's peak);
 //   and whatever the shape, when the unfused path would materialise more than 1 GiB of scores.
 bool fused_pays(const AttentionShape& s, int64_t elem_size, bool causal, bool masked, bool grad) {
   constexpr int64_t k64 = 64 * 64, k128 = 128 * 128, k512 = 512 * 512, k1024 = 1024 * 1024;
   const int64_t work = s.L * s.S;
-  if (s.L < 16) return !grad && (s.E > 32 || s.S <= 128);
+  if (s.L < 16) return grad ? s.S >= 512 : (s.E > 32 || s.S <= 128);
   int64_t batch = 1;
   for (int64_t d : s.batch) batch *= d;
   if (batch * work * elem_size > (int64_t{1} << 30)) return true;
   if (!grad) {
-    if (causal || masked) return work >= (s.E <= 64 ? k64 : k512);
+    if (causal || masked) return work >= k64;
     return work >= (s.E <= 64 ? k512 : k1024);
   }
-  if (causal) return work >= (s.E <= 32 ? k64 : s.E <= 64 ? k128 : k512);
-  if (masked) return work >= (s.E <= 32 ? k64 : k512);
-  return s.E <= 32 && work >= k512;
+  if (causal) return work >= (s.E <= 32 ? k64 : k128);
+  if (masked) return work >= (s.E <= 64 ? k64 : k512);
+  return s.E <= 64 && work >= (s.E <= 32 ? k128 : k512);
 }
 
 bool use_fused(const Tensor& q, double dropout_p) {

@@ -169,19 +169,19 @@ TEST(Attention, SameResultOnOneAndTwoThreads) {
 }
 
 TEST(Attention, DispatchFollowsTheShapeRule) {
-  // Long causal sequences take the fused kernel (one node); tiny ones and decoding with a backward take
-  // the unfused composition; decoding in inference takes the kernel (no graph either way).
+  // Long causal sequences and long decoding caches take the fused kernel (one node); tiny sequences and
+  // decoding against a short cache with a backward to run take the unfused composition.
+  auto node = [](const Tensor& y) { return std::string(y.grad_fn()->name()); };
+  const std::string fused = "scaled_dot_product_attention";
   const Tensor big = randn_t({1, 2, 256, 64}, 1, kFloat32).requires_grad_();
-  EXPECT_STREQ(F::scaled_dot_product_attention(big, big, big, {}, 0.0, true).grad_fn()->name(),
-               "scaled_dot_product_attention");
+  EXPECT_EQ(node(F::scaled_dot_product_attention(big, big, big, {}, 0.0, true)), fused);
   const Tensor small = randn_t({1, 2, 16, 64}, 2, kFloat32).requires_grad_();
-  EXPECT_STRNE(F::scaled_dot_product_attention(small, small, small).grad_fn()->name(),
-               "scaled_dot_product_attention");
+  EXPECT_NE(node(F::scaled_dot_product_attention(small, small, small)), fused);
   const Tensor q1 = randn_t({1, 2, 1, 64}, 3, kFloat32).requires_grad_();
-  EXPECT_STRNE(F::scaled_dot_product_attention(q1, big, big, {}, 0.0, true).grad_fn()->name(),
-               "scaled_dot_product_attention");
-  EXPECT_EQ(F::scaled_dot_product_attention_fused(q1, big, big, {}, true).grad_fn()->name(),
-            std::string("scaled_dot_product_attention"));
+  EXPECT_NE(node(F::scaled_dot_product_attention(q1, big, big, {}, 0.0, true)), fused);
+  const Tensor cache = randn_t({1, 2, 600, 64}, 4, kFloat32).requires_grad_();
+  EXPECT_EQ(node(F::scaled_dot_product_attention(q1, cache, cache, {}, 0.0, true)), fused);
+  EXPECT_EQ(node(F::scaled_dot_product_attention_fused(q1, big, big, {}, true)), fused);
   EXPECT_NE(error_of([&] { F::scaled_dot_product_attention_fused(q1.to(kInt64), big, big); }).find("dtype"),
             std::string::npos);
 }
