@@ -30,7 +30,8 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// Median CPU milliseconds per call of f: 2 warm-up calls, then samples until min_time seconds and at least 5.
+// CPU milliseconds per call of f (10th percentile): 2 warm-up calls, then samples until min_time seconds and
+// at least 5.
 double time_ms(const std::function<void()>& f, double min_time) {
   f();
   f();
@@ -76,15 +77,14 @@ std::pair<double, double> measure(const Config& c, Sdpa sdpa, double min_time) {
         sdpa(q, k, v, mask, 0.0, causal, std::nullopt, nullptr);
       },
       min_time);
-  const Tensor qg = q.detach().requires_grad_(), kg = k.detach().requires_grad_(),
-               vg = v.detach().requires_grad_();
+  Tensor qg = q.detach().requires_grad_(), kg = k.detach().requires_grad_(), vg = v.detach().requires_grad_();
   const double both = time_ms(
       [&] {
         Tensor y = sdpa(qg, kg, vg, mask, 0.0, causal, std::nullopt, nullptr);
         y.backward(go);
-        qg.grad() = Tensor();
-        kg.grad() = Tensor();
-        vg.grad() = Tensor();
+        qg.zero_grad();
+        kg.zero_grad();
+        vg.zero_grad();
       },
       min_time);
   return {fwd, both};

@@ -153,10 +153,11 @@ void w8(const Settings& s) {
 void w13(const Settings& s, int64_t T) {
   Generator gen(0);
   const Shape shape{1, 8, T, 64};
-  const Tensor q = randn(shape, {}, &gen).requires_grad_(), k = randn(shape, {}, &gen).requires_grad_(),
-               v = randn(shape, {}, &gen).requires_grad_(), g = randn(shape, {}, &gen);
+  Tensor q = randn(shape, {}, &gen).requires_grad_(), k = randn(shape, {}, &gen).requires_grad_(),
+         v = randn(shape, {}, &gen).requires_grad_();
+  const Tensor g = randn(shape, {}, &gen);
   auto step = [&] {
-    for (const Tensor* t : {&q, &k, &v}) t->grad() = Tensor();
+    for (Tensor* t : {&q, &k, &v}) t->zero_grad();
     ops::scaled_dot_product_attention(q, k, v, {}, 0.0, true).backward(g);
   };
   bench::print(

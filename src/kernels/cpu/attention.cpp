@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -142,9 +143,11 @@ namespace avx512 {
 }  // namespace avx512
 #pragma GCC pop_options
 
+// AVX-512 when the CPU has it and STRATA_NO_AVX512 is unset (set it to run the AVX2 build on such a CPU).
 bool has_avx512() {
-  static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  static const bool yes = !std::getenv("STRATA_NO_AVX512") && __builtin_cpu_supports("avx512f") &&
+                          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl");
   return yes;
 }
 
