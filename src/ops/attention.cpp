@@ -124,7 +124,8 @@ Grads attention_grads_composite(const Tensor& g, const Tensor& q, const Tensor& 
 // CPU times; bench/attention_grid). With W = L * S scores per (batch, head) and E the head size:
 //   decoding (L < 16): the kernel, except E <= 32 against more than 128 keys in inference (a tie) and
 //     fewer than 512 keys with a backward to run;
-//   inference: masked or causal from W >= 64^2; no mask from W >= 512^2 (E <= 64) or 1024^2;
+//   inference: masked or causal from W >= 64^2 (E <= 64) or 128^2; no mask from W >= 512^2 (E <= 64) or
+//     1024^2;
 //   training: causal from W >= 64^2 (E <= 32) or 128^2; masked from W >= 64^2 (E <= 64) or 512^2; no mask
 //     from W >= 128^2 (E <= 32) or 512^2 (E <= 64), never for E > 64 (the backward's recomputed q k^T is a
 //     seventh product beside the unfused path's six, all near the core's peak);
@@ -137,7 +138,7 @@ bool fused_pays(const AttentionShape& s, int64_t elem_size, bool causal, bool ma
   for (int64_t d : s.batch) batch *= d;
   if (batch * work * elem_size > (int64_t{1} << 30)) return true;
   if (!grad) {
-    if (causal || masked) return work >= k64;
+    if (causal || masked) return work >= (s.E <= 64 ? k64 : k128);
     return work >= (s.E <= 64 ? k512 : k1024);
   }
   if (causal) return work >= (s.E <= 32 ? k64 : k128);
