@@ -17,6 +17,7 @@
 #include "strata/nn/module.h"
 #include "strata/nn/normalization.h"
 #include "strata/nn/pooling.h"
+#include "strata/nn/positional.h"
 #include "strata/nn/regularization.h"
 #include "strata/nn/rnn.h"
 #include "strata/nn/state_dict.h"

@@ -53,11 +53,11 @@ GoldenCase decoder_layer(const std::string& name, bool norm_first, const std::st
 }
 
 Tensor run_transformer(Case& c) {
-  Transformer model(TransformerOptions{.d_model = kModel,
-                                       .nhead = kHeads,
-                                       .num_encoder_layers = 2,
-                                       .num_decoder_layers = 2,
-                                       .dim_feedforward = kFeedForward});
+  Transformer model({.d_model = kModel,
+                     .nhead = kHeads,
+                     .num_encoder_layers = 2,
+                     .num_decoder_layers = 2,
+                     .dim_feedforward = kFeedForward});
   model->eval();
   c.load_parameters(*model);
   return model->forward(c.in("src"), c.in("tgt"),

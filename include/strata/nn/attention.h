@@ -55,6 +55,11 @@ class MultiheadAttentionImpl : public Module {
   Tensor in_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, in_proj_bias;
   Linear out_proj;
 };
-STRATA_MODULE_HOLDER(MultiheadAttention);
+class MultiheadAttention : public ModuleHolder<MultiheadAttentionImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+  MultiheadAttention(int64_t embed_dim, int64_t num_heads, MultiheadAttentionOptions options = {})
+      : ModuleHolder(std::make_shared<MultiheadAttentionImpl>(embed_dim, num_heads, options)) {}
+};
 
 }  // namespace strata::nn

@@ -1,4 +1,6 @@
 #pragma once
+#include <optional>
+
 #include "strata/nn/module.h"
 
 namespace strata::nn {
@@ -64,6 +66,20 @@ class LayerNormImpl : public Module {
   Tensor weight, bias;
 };
 STRATA_MODULE_HOLDER(LayerNorm);
+
+// x * rsqrt(mean(x^2) + eps) * weight over the trailing normalized_shape dims (PyTorch 2.4's RMSNorm);
+// eps defaults to the machine epsilon of the input's dtype; weight starts at ones.
+class RMSNormImpl : public Module {
+ public:
+  explicit RMSNormImpl(Shape normalized_shape, std::optional<double> eps = std::nullopt,
+                       bool elementwise_affine = true);
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  Shape normalized_shape;
+  std::optional<double> eps;
+  Tensor weight;  // undefined without elementwise_affine
+};
+STRATA_MODULE_HOLDER(RMSNorm);
 
 class GroupNormImpl : public Module {
  public:

@@ -61,7 +61,12 @@ class TransformerEncoderLayerImpl : public Module {
   Dropout dropout, dropout1, dropout2;
   LayerNorm norm1, norm2;
 };
-STRATA_MODULE_HOLDER(TransformerEncoderLayer);
+class TransformerEncoderLayer : public ModuleHolder<TransformerEncoderLayerImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+  TransformerEncoderLayer(int64_t d_model, int64_t nhead, TransformerLayerOptions options = {})
+      : ModuleHolder(std::make_shared<TransformerEncoderLayerImpl>(d_model, nhead, std::move(options))) {}
+};
 
 // Self-attention, cross-attention over the encoder's memory, then a feed-forward block.
 class TransformerDecoderLayerImpl : public Module {
@@ -80,7 +85,12 @@ class TransformerDecoderLayerImpl : public Module {
   Dropout dropout, dropout1, dropout2, dropout3;
   LayerNorm norm1, norm2, norm3;
 };
-STRATA_MODULE_HOLDER(TransformerDecoderLayer);
+class TransformerDecoderLayer : public ModuleHolder<TransformerDecoderLayerImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+  TransformerDecoderLayer(int64_t d_model, int64_t nhead, TransformerLayerOptions options = {})
+      : ModuleHolder(std::make_shared<TransformerDecoderLayerImpl>(d_model, nhead, std::move(options))) {}
+};
 
 // num_layers copies of `encoder_layer` (each starting from its parameters, as PyTorch's deep copies do),
 // then `norm` when given.
@@ -150,7 +160,12 @@ class TransformerImpl : public Module {
   TransformerEncoder encoder;
   TransformerDecoder decoder;
 };
-STRATA_MODULE_HOLDER(Transformer);
+class Transformer : public ModuleHolder<TransformerImpl> {
+ public:
+  using ModuleHolder::ModuleHolder;
+  explicit Transformer(TransformerOptions options = {})
+      : ModuleHolder(std::make_shared<TransformerImpl>(std::move(options))) {}
+};
 
 // A float [size, size] mask: -inf above the diagonal, 0 elsewhere
 // (Transformer::generate_square_subsequent_mask).
