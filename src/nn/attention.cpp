@@ -92,6 +92,15 @@ void MultiheadAttentionImpl::reset_parameters() {
 MultiheadAttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key,
                                                          const Tensor& value,
                                                          const MultiheadAttentionArgs& args) {
+  MultiheadAttentionOutput r = attend(query, key, value, args);
+  // Seen by nn::summary as one layer (its out_proj is applied as an op, not a call of the child).
+  if (forward_observer() != nullptr) notify_forward(*this, {query, key, value}, r.output);
+  return r;
+}
+
+MultiheadAttentionOutput MultiheadAttentionImpl::attend(const Tensor& query, const Tensor& key,
+                                                        const Tensor& value,
+                                                        const MultiheadAttentionArgs& args) {
   STRATA_CHECK(query.defined() && key.defined() && value.defined(),
                "MultiheadAttention: query, key and value must be defined");
   STRATA_CHECK(
@@ -193,7 +202,8 @@ MultiheadAttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, co
     weights = args.average_attn_weights ? ops::mean(p, {1}) : p;
     if (!batched) weights = ops::squeeze(weights, 0);
   }
-  Tensor out = out_proj(ops::reshape(ops::transpose(attn, 1, 2), {B, L, embed_dim}));
+  Tensor out = ops::linear(ops::reshape(ops::transpose(attn, 1, 2), {B, L, embed_dim}), out_proj->weight,
+                           out_proj->bias);
   if (!batched) {
     out = ops::squeeze(out, 0);
   } else if (!options.batch_first) {
@@ -203,7 +213,7 @@ MultiheadAttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, co
 }
 
 Tensor MultiheadAttentionImpl::forward(const Tensor& input) {
-  return forward(input, input, input, {.need_weights = false}).output;
+  return attend(input, input, input, {.need_weights = false}).output;
 }
 
 std::string MultiheadAttentionImpl::extra_repr() const {

@@ -153,7 +153,7 @@ LayerArgs::LayerArgs(std::string layer, const std::vector<ArgSpec>& specs, ArgMa
         if (values_.at(spec.name).items != std::vector<std::string>{"none"}) integer(spec.name);
         break;
       case ArgKind::Float:
-        number(spec.name);
+        if (values_.at(spec.name).items != std::vector<std::string>{"none"}) number(spec.name);
         break;
       case ArgKind::String: {
         const std::string v = text(spec.name);

@@ -54,6 +54,10 @@ class MultiheadAttentionImpl : public Module {
   // in_proj_weight when kdim == vdim == embed_dim, else the three separate projections.
   Tensor in_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, in_proj_bias;
   Linear out_proj;
+
+ private:
+  MultiheadAttentionOutput attend(const Tensor& query, const Tensor& key, const Tensor& value,
+                                  const MultiheadAttentionArgs& args);
 };
 class MultiheadAttention : public ModuleHolder<MultiheadAttentionImpl> {
  public:
