@@ -14,6 +14,7 @@ class SinusoidalPositionalEncodingImpl : public Module {
   explicit SinusoidalPositionalEncodingImpl(int64_t d_model, int64_t max_len = 5000);
   // x + pe[offset : offset + T] (offset: the first position, e.g. the KV-cache length while decoding).
   Tensor forward(const Tensor& x, int64_t offset);
+  // forward(x, 0).
   Tensor forward(const Tensor& x) override { return forward(x, 0); }
   std::string extra_repr() const override;
   int64_t d_model, max_len;
@@ -28,6 +29,7 @@ class LearnedPositionalEncodingImpl : public Module {
   LearnedPositionalEncodingImpl(int64_t max_len, int64_t d_model);
   // x + weight[offset : offset + T].
   Tensor forward(const Tensor& x, int64_t offset);
+  // forward(x, 0).
   Tensor forward(const Tensor& x) override { return forward(x, 0); }
   std::string extra_repr() const override;
   int64_t max_len, d_model;
@@ -43,6 +45,7 @@ class RotaryEmbeddingImpl : public Module {
   explicit RotaryEmbeddingImpl(int64_t dim, double base = 10000.0, int64_t max_len = 2048);
   // x rotated at positions offset, ..., offset + T - 1.
   Tensor forward(const Tensor& x, int64_t offset);
+  // forward(x, 0).
   Tensor forward(const Tensor& x) override { return forward(x, 0); }
   std::string extra_repr() const override;
   int64_t dim;

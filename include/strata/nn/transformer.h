@@ -49,6 +49,7 @@ class TransformerEncoderLayerImpl : public Module {
   TransformerEncoderLayerImpl(int64_t d_model, int64_t nhead, TransformerLayerOptions options = {});
   // src [S, B, E] ([B, S, E] with batch_first).
   Tensor forward(const Tensor& src, const EncoderMasks& masks);
+  // forward(src) without masks (how a Sequential or a config calls the layer).
   Tensor forward(const Tensor& src) override { return forward(src, EncoderMasks{}); }
   std::string extra_repr() const override;
   // A new layer with the same options and a copy of this one's parameters.
@@ -98,7 +99,9 @@ class TransformerEncoderImpl : public Module {
  public:
   TransformerEncoderImpl(const TransformerEncoderLayer& encoder_layer, int64_t num_layers,
                          std::shared_ptr<Module> norm = nullptr);
+  // src through every layer (each with the same masks), then norm.
   Tensor forward(const Tensor& src, const EncoderMasks& masks);
+  // forward(src) without masks.
   Tensor forward(const Tensor& src) override { return forward(src, EncoderMasks{}); }
   // The i-th layer.
   TransformerEncoderLayer layer(size_t i) const;
@@ -114,6 +117,7 @@ class TransformerDecoderImpl : public Module {
  public:
   TransformerDecoderImpl(const TransformerDecoderLayer& decoder_layer, int64_t num_layers,
                          std::shared_ptr<Module> norm = nullptr);
+  // tgt through every layer (each attending to memory with the same masks), then norm.
   Tensor forward(const Tensor& tgt, const Tensor& memory, const DecoderMasks& masks = {});
   // The i-th layer.
   TransformerDecoderLayer layer(size_t i) const;
