@@ -12,6 +12,7 @@
 #include "strata/ops/pooling.h"
 #include "strata/ops/reduction.h"
 #include "strata/ops/rnn.h"
+#include "strata/ops/rotary.h"
 #include "strata/ops/softmax.h"
 #include "strata/ops/upsample.h"
 #include "strata/ops/view.h"

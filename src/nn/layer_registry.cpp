@@ -6,8 +6,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "strata/core/error.h"
 #include "strata/core/did_you_mean.h"
+#include "strata/core/error.h"
 
 namespace strata::nn {
 namespace {
@@ -72,13 +72,14 @@ ArgValue substitute(const std::string& layer, const std::string& arg, const ArgV
       if (!dollar) continue;
       std::vector<std::string> known;
       for (const auto& [n, _] : variables) known.push_back("$" + n);
-      STRATA_FAIL("layer '{}': argument '{}' refers to {}, which is not defined here (defined: {})", layer, arg,
-                  item, known.empty() ? "none" : join(known));
+      STRATA_FAIL("layer '{}': argument '{}' refers to {}, which is not defined here (defined: {})", layer,
+                  arg, item, known.empty() ? "none" : join(known));
     }
     if (!dollar && kind != ArgKind::Int && kind != ArgKind::Ints && kind != ArgKind::Size2) continue;
     if (it->second.is_list || it->second.items.size() != 1) {
       if (out.items.size() != 1) {
-        STRATA_FAIL("layer '{}': argument '{}': {} is a list and cannot be an item of a list", layer, arg, item);
+        STRATA_FAIL("layer '{}': argument '{}': {} is a list and cannot be an item of a list", layer, arg,
+                    item);
       }
       return it->second;
     }
@@ -106,7 +107,9 @@ ArgValue ArgValue::list(std::vector<std::string> texts) {
   return v;
 }
 
-std::string ArgValue::str() const { return is_list ? "[" + join(items) + "]" : (items.empty() ? "" : items[0]); }
+std::string ArgValue::str() const {
+  return is_list ? "[" + join(items) + "]" : (items.empty() ? "" : items[0]);
+}
 
 LayerArgs::LayerArgs(std::string layer, const std::vector<ArgSpec>& specs, ArgMap values, const Shape& input,
                      const std::map<std::string, ArgValue>& variables, std::string kind)
@@ -135,9 +138,10 @@ LayerArgs::LayerArgs(std::string layer, const std::vector<ArgSpec>& specs, ArgMa
   for (const ArgSpec& spec : specs) {
     if (!values_.count(spec.name)) {
       if (spec.infer) {
-        fail(fmt::format("needs argument '{}' (it is inferred from the input's shape, but the input {} does "
-                         "not tell it)",
-                         spec.name, input.empty() ? "is unknown" : input.str()));
+        fail(
+            fmt::format("needs argument '{}' (it is inferred from the input's shape, but the input {} does "
+                        "not tell it)",
+                        spec.name, input.empty() ? "is unknown" : input.str()));
       }
       fail(fmt::format("needs argument '{}'", spec.name));
     }
@@ -149,7 +153,7 @@ LayerArgs::LayerArgs(std::string layer, const std::vector<ArgSpec>& specs, ArgMa
         if (values_.at(spec.name).items != std::vector<std::string>{"none"}) integer(spec.name);
         break;
       case ArgKind::Float:
-        number(spec.name);
+        if (values_.at(spec.name).items != std::vector<std::string>{"none"}) number(spec.name);
         break;
       case ArgKind::String: {
         const std::string v = text(spec.name);
@@ -194,9 +198,18 @@ int64_t LayerArgs::integer(const std::string& name) const {
 
 std::optional<int64_t> LayerArgs::optional_integer(const std::string& name) const {
   const ArgValue& v = value(name);
-  if (!v.is_list && v.items.size() == 1 && (v.items[0] == "none" || v.items[0] == "null" || v.items[0] == "~"))
+  if (!v.is_list && v.items.size() == 1 &&
+      (v.items[0] == "none" || v.items[0] == "null" || v.items[0] == "~"))
     return std::nullopt;
   return integer(name);
+}
+
+std::optional<double> LayerArgs::optional_number(const std::string& name) const {
+  const ArgValue& v = value(name);
+  if (!v.is_list && v.items.size() == 1 &&
+      (v.items[0] == "none" || v.items[0] == "null" || v.items[0] == "~"))
+    return std::nullopt;
+  return number(name);
 }
 
 double LayerArgs::number(const std::string& name) const {
@@ -233,7 +246,8 @@ std::vector<double> LayerArgs::numbers(const std::string& name) const {
     }
     out.push_back(*x);
   }
-  if (out.empty()) fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Floats), v.str()));
+  if (out.empty())
+    fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Floats), v.str()));
   return out;
 }
 
@@ -245,7 +259,8 @@ std::vector<int64_t> LayerArgs::integers(const std::string& name) const {
     if (!x) fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Ints), v.str()));
     out.push_back(*x);
   }
-  if (out.empty()) fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Ints), v.str()));
+  if (out.empty())
+    fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Ints), v.str()));
   return out;
 }
 
@@ -267,7 +282,8 @@ ops::Padding2 LayerArgs::padding(const std::string& name) const {
   for (const auto& item : v.items) xs.push_back(parse_int(item));
   const bool ok = (xs.size() == 1 || (xs.size() == 2 && v.is_list)) &&
                   std::all_of(xs.begin(), xs.end(), [](const auto& x) { return x.has_value(); });
-  if (!ok) fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Padding), v.str()));
+  if (!ok)
+    fail(fmt::format("argument '{}' must be {}, got '{}'", name, kind_word(ArgKind::Padding), v.str()));
   return xs.size() == 1 ? ops::Padding2(*xs[0]) : ops::Padding2(*xs[0], *xs[1]);
 }
 
@@ -287,7 +303,8 @@ std::vector<std::string> LayerRegistry::names() const {
   return out;
 }
 
-std::shared_ptr<Module> LayerRegistry::create(const std::string& name, const ArgMap& values, const Shape& input,
+std::shared_ptr<Module> LayerRegistry::create(const std::string& name, const ArgMap& values,
+                                              const Shape& input,
                                               const std::map<std::string, ArgValue>& variables) const {
   const LayerType* type = find(name);
   if (!type) STRATA_FAIL("unknown layer '{}' (known: {})", name, join(names()));

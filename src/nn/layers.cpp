@@ -1,6 +1,7 @@
 // strata's layers in the registry, each argument declared once: its name (the short names configs have
 // always used: in, out, kernel), kind, default, and how it follows from the input's shape.
 #include "strata/nn/activation.h"
+#include "strata/nn/attention.h"
 #include "strata/nn/container.h"
 #include "strata/nn/conv.h"
 #include "strata/nn/dropout.h"
@@ -10,6 +11,8 @@
 #include "strata/nn/merge.h"
 #include "strata/nn/normalization.h"
 #include "strata/nn/pooling.h"
+#include "strata/nn/positional.h"
+#include "strata/nn/transformer.h"
 #include "strata/nn/upsample.h"
 
 namespace strata::nn {
@@ -197,6 +200,69 @@ LayerRegistry make_registry() {
          return Embedding(a.integer("num_embeddings"), a.integer("embedding_dim"),
                           a.optional_integer("padding_idx"));
        }});
+  r.add({"rms_norm",
+         "x * rsqrt(mean(x^2) + eps) * weight over the last dimension (eps: none = the dtype's epsilon)",
+         {inferred("shape", last_dim), optional("eps", ArgKind::Float, "none"),
+          optional("elementwise_affine", ArgKind::Bool, true)},
+         [](const LayerArgs& a) -> S {
+           return RMSNorm(Shape{a.integer("shape")}, a.optional_number("eps"),
+                          a.boolean("elementwise_affine"));
+         }});
+  // ---- attention ----------------------------------------------------------------------------------
+  r.add({"positional_encoding",
+         "adds a position encoding to [B, T, d_model]: fixed sinusoids or a learned table",
+         {optional("kind", ArgKind::String, "sinusoidal", {"sinusoidal", "learned"}),
+          optional("max_len", ArgKind::Int, 5000), inferred("d_model", last_dim)},
+         [](const LayerArgs& a) -> S {
+           if (a.text("kind") == "learned")
+             return LearnedPositionalEncoding(a.integer("max_len"), a.integer("d_model"));
+           return SinusoidalPositionalEncoding(a.integer("d_model"), a.integer("max_len"));
+         }});
+  r.add({"multihead_attention",
+         "multi-head self-attention over [B, T, embed_dim]",
+         {required("num_heads"), inferred("embed_dim", last_dim), optional("dropout", ArgKind::Float, 0.0),
+          optional("bias", ArgKind::Bool, true)},
+         [](const LayerArgs& a) -> S {
+           return MultiheadAttention(
+               a.integer("embed_dim"), a.integer("num_heads"),
+               {.dropout = a.number("dropout"), .bias = a.boolean("bias"), .batch_first = true});
+         }});
+  const auto encoder_args = [](bool stack) {
+    std::vector<ArgSpec> args{required("nhead"), inferred("d_model", last_dim)};
+    if (stack) args.push_back(required("num_layers"));
+    for (ArgSpec spec :
+         {optional("dim_feedforward", ArgKind::Int, 2048), optional("dropout", ArgKind::Float, 0.1),
+          optional("activation", ArgKind::String, "relu", {"relu", "gelu"}),
+          optional("layer_norm_eps", ArgKind::Float, 1e-5), optional("norm_first", ArgKind::Bool, false),
+          optional("bias", ArgKind::Bool, true)})
+      args.push_back(std::move(spec));
+    if (stack) args.push_back(optional("norm", ArgKind::Bool, false));
+    return args;
+  };
+  const auto encoder_options = [](const LayerArgs& a) {
+    return TransformerLayerOptions{.dim_feedforward = a.integer("dim_feedforward"),
+                                   .dropout = a.number("dropout"),
+                                   .activation = a.text("activation"),
+                                   .layer_norm_eps = a.number("layer_norm_eps"),
+                                   .batch_first = true,
+                                   .norm_first = a.boolean("norm_first"),
+                                   .bias = a.boolean("bias")};
+  };
+  r.add({"transformer_encoder_layer",
+         "self-attention and feed-forward blocks with residuals and layer norms over [B, T, d_model]",
+         encoder_args(false), [encoder_options](const LayerArgs& a) -> S {
+           return TransformerEncoderLayer(a.integer("d_model"), a.integer("nhead"), encoder_options(a));
+         }});
+  r.add({"transformer_encoder",
+         "num_layers transformer encoder layers over [B, T, d_model] (norm: a final LayerNorm)",
+         encoder_args(true), [encoder_options](const LayerArgs& a) -> S {
+           const TransformerLayerOptions o = encoder_options(a);
+           std::shared_ptr<Module> norm;
+           if (a.boolean("norm"))
+             norm = LayerNorm(Shape{a.integer("d_model")}, o.layer_norm_eps, true, o.bias);
+           return TransformerEncoder(TransformerEncoderLayer(a.integer("d_model"), a.integer("nhead"), o),
+                                     a.integer("num_layers"), norm);
+         }});
   // ---- activations ------------------------------------------------------------------------------
   r.add(activation("relu", "max(x, 0)", [] { return S(ReLU()); }));
   r.add({"leaky_relu",

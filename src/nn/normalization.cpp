@@ -61,7 +61,7 @@ std::string BatchNormImpl::extra_repr() const {
                      options.momentum, options.affine, options.track_running_stats);
 }
 
-LayerNormImpl::LayerNormImpl(Shape normalized_shape, double eps, bool elementwise_affine)
+LayerNormImpl::LayerNormImpl(Shape normalized_shape, double eps, bool elementwise_affine, bool bias)
     : Module("LayerNorm"), normalized_shape(normalized_shape), eps(eps) {
   STRATA_CHECK(!normalized_shape.empty(), "LayerNorm: normalized_shape must not be empty");
   for (int64_t d : normalized_shape)
@@ -69,7 +69,7 @@ LayerNormImpl::LayerNormImpl(Shape normalized_shape, double eps, bool elementwis
   STRATA_CHECK(eps > 0, "LayerNorm: eps must be positive, got {}", eps);
   if (elementwise_affine) {
     weight = register_parameter("weight", ones(normalized_shape));
-    bias = register_parameter("bias", zeros(normalized_shape));
+    if (bias) this->bias = register_parameter("bias", zeros(normalized_shape));
   }
 }
 
@@ -85,6 +85,25 @@ Tensor LayerNormImpl::forward(const Tensor& input) {
 
 std::string LayerNormImpl::extra_repr() const {
   return fmt::format("{}, eps={}, elementwise_affine={}", normalized_shape.str(), eps, weight.defined());
+}
+
+RMSNormImpl::RMSNormImpl(Shape normalized_shape, std::optional<double> eps, bool elementwise_affine)
+    : Module("RMSNorm"), normalized_shape(normalized_shape), eps(eps) {
+  STRATA_CHECK(!normalized_shape.empty(), "RMSNorm: normalized_shape must not be empty");
+  for (int64_t d : normalized_shape)
+    STRATA_CHECK(d > 0, "RMSNorm: normalized_shape {} has a non-positive size", normalized_shape.str());
+  STRATA_CHECK(!eps || *eps >= 0, "RMSNorm: eps must not be negative, got {}", eps.value_or(0.0));
+  if (elementwise_affine) weight = register_parameter("weight", ones(normalized_shape));
+}
+
+Tensor RMSNormImpl::forward(const Tensor& input) {
+  STRATA_CHECK(input.defined(), "RMSNorm: undefined input");
+  return ops::rms_norm(input, normalized_shape, weight, eps);
+}
+
+std::string RMSNormImpl::extra_repr() const {
+  return fmt::format("{}, eps={}, elementwise_affine={}", normalized_shape.str(),
+                     eps ? fmt::format("{}", *eps) : std::string("None"), weight.defined());
 }
 
 GroupNormImpl::GroupNormImpl(int64_t num_groups, int64_t num_channels, double eps, bool affine)

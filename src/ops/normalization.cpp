@@ -4,6 +4,8 @@
 // a per-channel affine.
 #include "strata/ops/normalization.h"
 
+#include <limits>
+
 #include "kernels/normalization.h"
 #include "ops/batch_norm_relu.h"
 #include "strata/autograd/grad_mode.h"
@@ -207,6 +209,40 @@ Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, con
   if (weight.defined()) y = mul(y, per_channel(weight, x.dim()));
   if (bias.defined()) y = add(y, per_channel(bias, x.dim()));
   return y;
+}
+
+double machine_epsilon(Dtype dtype) {
+  switch (dtype) {
+    case kFloat32:
+      return std::numeric_limits<float>::epsilon();
+    case kFloat64:
+      return std::numeric_limits<double>::epsilon();
+    case kBFloat16:
+      return 0.0078125;
+    default:
+      STRATA_FAIL("machine_epsilon: {} is not a floating dtype", dtype_name(dtype));
+  }
+}
+
+// A composition of primitives (their backward rules give rms_norm's): the reduction runs once, the rest
+// are broadcast elementwise ops.
+Tensor rms_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
+                std::optional<double> eps) {
+  const char* op = "rms_norm";
+  STRATA_CHECK(x.defined(), "{}: undefined input", op);
+  STRATA_CHECK(x.is_floating_point(), "{}: input must be floating point, got {}", op, dtype_name(x.dtype()));
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  bool matches = k > 0 && x.dim() >= k;
+  for (int64_t i = 0; matches && i < k; ++i) matches = x.size(x.dim() - k + i) == normalized_shape[i];
+  STRATA_CHECK(matches, "{}: normalized_shape {} must match the trailing dims of the input, got shape {}", op,
+               normalized_shape.str(), x.shape().str());
+  check_param(op, "weight", weight, normalized_shape, x);
+  const double e = eps.value_or(machine_epsilon(x.dtype()));
+  STRATA_CHECK(e >= 0, "{}: eps must not be negative, got {}", op, e);
+  Shape dims;
+  for (int64_t i = 0; i < k; ++i) dims.push_back(x.dim() - k + i);
+  const Tensor y = mul(x, rsqrt(add(mean(square(x), dims, true), e)));
+  return weight.defined() ? mul(y, weight) : y;
 }
 
 }  // namespace strata::ops

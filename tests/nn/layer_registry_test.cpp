@@ -2,6 +2,8 @@
 // errors, positional and shorthand forms, and registering one's own layer.
 #include "strata/nn/layer_registry.h"
 
+#include <tuple>
+
 #include "strata/nn/conv.h"
 #include "strata/nn/linear.h"
 #include "strata/nn/normalization.h"
@@ -32,7 +34,8 @@ TEST(LayerRegistry, CreatesLayersWithDefaultsAndInference) {
   ASSERT_TRUE(fc);
   EXPECT_EQ(fc->in_features, 7);
   EXPECT_FALSE(fc->bias.defined());
-  auto bn = std::dynamic_pointer_cast<BatchNorm2dImpl>(r.create("batchnorm2d", {{"eps", 0.001}}, {2, 6, 3, 3}));
+  auto bn =
+      std::dynamic_pointer_cast<BatchNorm2dImpl>(r.create("batchnorm2d", {{"eps", 0.001}}, {2, 6, 3, 3}));
   ASSERT_TRUE(bn);
   EXPECT_EQ(bn->num_features, 6);
   EXPECT_DOUBLE_EQ(bn->options.eps, 0.001);
@@ -44,7 +47,7 @@ TEST(LayerRegistry, CreatesLayersWithDefaultsAndInference) {
 TEST(LayerRegistry, PositionalShorthandAndVariables) {
   const LayerRegistry& r = layer_registry();
   EXPECT_EQ(r.by_position("linear", {ArgValue(4), ArgValue(2)}).at("out").str(), "2");
-  EXPECT_EQ(r.shorthand("linear", ArgValue(10)).count("out"), 1u);       // `in` can be inferred
+  EXPECT_EQ(r.shorthand("linear", ArgValue(10)).count("out"), 1u);           // `in` can be inferred
   EXPECT_EQ(r.shorthand("batchnorm2d", ArgValue(6)).count("features"), 1u);  // nothing required: the first
   EXPECT_EQ(r.shorthand("dropout", ArgValue(0.5)).count("p"), 1u);
   auto fc = std::dynamic_pointer_cast<LinearImpl>(
@@ -53,7 +56,8 @@ TEST(LayerRegistry, PositionalShorthandAndVariables) {
   EXPECT_EQ(fc->out_features, 11);
   EXPECT_NE(error_of([&] { r.by_position("relu", {ArgValue(1)}); }).find("takes at most 0 arguments"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { r.shorthand("relu", ArgValue(1)); }).find("takes no arguments"), std::string::npos);
+  EXPECT_NE(error_of([&] { r.shorthand("relu", ArgValue(1)); }).find("takes no arguments"),
+            std::string::npos);
 }
 
 TEST(LayerRegistry, ErrorsNameLayerArgumentAndValue) {
@@ -62,16 +66,22 @@ TEST(LayerRegistry, ErrorsNameLayerArgumentAndValue) {
     return error_of([&] { r.create(layer, args, in); });
   };
   EXPECT_NE(err("conv2d", {{"out", 4}}).find("layer 'conv2d' needs argument 'kernel'"), std::string::npos);
-  EXPECT_NE(err("conv2d", {{"out", 4}, {"kernel", "x"}}).find("argument 'kernel' must be an integer or [h, w], got 'x'"),
+  EXPECT_NE(err("conv2d", {{"out", 4}, {"kernel", "x"}})
+                .find("argument 'kernel' must be an integer or [h, w], got 'x'"),
             std::string::npos);
-  EXPECT_NE(err("conv2d", {{"out", 4}, {"kernel", ArgValue({1, 2, 3})}}).find("got '[1, 2, 3]'"), std::string::npos);
+  EXPECT_NE(err("conv2d", {{"out", 4}, {"kernel", ArgValue({1, 2, 3})}}).find("got '[1, 2, 3]'"),
+            std::string::npos);
   EXPECT_NE(err("conv2d", {{"out", 4}, {"kernel", 3}, {"padding", "full"}}).find("'same' or 'valid'"),
             std::string::npos);
-  EXPECT_NE(err("linear", {{"out", 2}, {"bias", "yes"}}).find("argument 'bias' must be a boolean"), std::string::npos);
-  EXPECT_NE(err("dropout", {{"p", "half"}}).find("argument 'p' must be a number, got 'half'"), std::string::npos);
-  EXPECT_NE(err("gelu", {{"approximate", "fast"}}).find("must be 'none' or 'tanh', got 'fast'"), std::string::npos);
+  EXPECT_NE(err("linear", {{"out", 2}, {"bias", "yes"}}).find("argument 'bias' must be a boolean"),
+            std::string::npos);
+  EXPECT_NE(err("dropout", {{"p", "half"}}).find("argument 'p' must be a number, got 'half'"),
+            std::string::npos);
+  EXPECT_NE(err("gelu", {{"approximate", "fast"}}).find("must be 'none' or 'tanh', got 'fast'"),
+            std::string::npos);
   EXPECT_NE(err("linear", {{"out", 2}}, {}).find("the input is unknown"), std::string::npos);
-  EXPECT_NE(err("linear", {{"out", "$w"}}).find("refers to $w, which is not defined here"), std::string::npos);
+  EXPECT_NE(err("linear", {{"out", "$w"}}).find("refers to $w, which is not defined here"),
+            std::string::npos);
   EXPECT_NE(err("conv3x3", {}).find("unknown layer 'conv3x3'"), std::string::npos);
   // A layer's own check (groups must divide the channels) is reported with the layer's name.
   EXPECT_NE(err("conv2d", {{"out", 4}, {"kernel", 3}, {"groups", 2}}, {1, 3, 8, 8}).find("layer 'conv2d':"),
@@ -82,9 +92,13 @@ TEST(LayerRegistry, ApplicationsAddTheirOwnLayers) {
   LayerRegistry r = layer_registry();
   r.add({"scaled_linear",
          "a linear layer without bias",
-         {{.name = "in", .kind = ArgKind::Int, .infer = [](const Shape& s) { return std::optional<int64_t>(s.back()); }},
+         {{.name = "in",
+           .kind = ArgKind::Int,
+           .infer = [](const Shape& s) { return std::optional<int64_t>(s.back()); }},
           {.name = "out", .kind = ArgKind::Int}},
-         [](const LayerArgs& a) -> std::shared_ptr<Module> { return Linear(a.integer("in"), a.integer("out"), false); }});
+         [](const LayerArgs& a) -> std::shared_ptr<Module> {
+           return Linear(a.integer("in"), a.integer("out"), false);
+         }});
   auto fc = std::dynamic_pointer_cast<LinearImpl>(r.create("scaled_linear", {{"out", 3}}, {2, 4}));
   ASSERT_TRUE(fc);
   EXPECT_EQ(fc->in_features, 4);
@@ -94,6 +108,36 @@ TEST(LayerRegistry, ApplicationsAddTheirOwnLayers) {
   for (const char* n : {"linear", "conv2d", "batchnorm2d", "add", "concat", "mul", "relu"}) {
     EXPECT_TRUE(layer_registry().find(n)) << n;
   }
+}
+
+TEST(LayerRegistry, TransformerLayers) {
+  const auto& r = layer_registry();
+  const Shape in{2, 5, 8};
+  const Tensor x = randn(in);
+  for (const auto& [name, args, type] : std::vector<std::tuple<std::string, ArgMap, std::string>>{
+           {"multihead_attention", {{"num_heads", 2}}, "MultiheadAttention"},
+           {"transformer_encoder_layer", {{"nhead", 2}, {"dim_feedforward", 16}}, "TransformerEncoderLayer"},
+           {"transformer_encoder", {{"nhead", 4}, {"num_layers", 2}, {"norm", true}}, "TransformerEncoder"},
+           {"rms_norm", {}, "RMSNorm"},
+           {"positional_encoding", {}, "SinusoidalPositionalEncoding"},
+           {"positional_encoding", {{"kind", "learned"}, {"max_len", 10}}, "LearnedPositionalEncoding"}}) {
+    const auto layer = r.create(name, args, in);
+    EXPECT_EQ(layer->type_name(), type) << name;
+    EXPECT_EQ((*layer)(x).shape(), in) << name;  // batch first, shape kept
+  }
+  const auto encoder = r.create("transformer_encoder", {{"nhead", 4}, {"num_layers", 2}, {"norm", true}}, in);
+  const auto state = encoder->state_dict();
+  EXPECT_TRUE(state.count("layers.1.self_attn.in_proj_weight"));
+  EXPECT_TRUE(state.count("norm.weight"));
+  EXPECT_EQ(state.at("layers.0.linear1.weight").shape(), (Shape{2048, 8}));  // PyTorch's default
+  EXPECT_EQ(r.shorthand("multihead_attention", 4).at("num_heads").str(), "4");
+  const std::string bad = error_of([&] { r.create("positional_encoding", {{"kind", "rotary"}}, in); });
+  EXPECT_NE(bad.find("positional_encoding"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("rotary"), std::string::npos) << bad;
+  EXPECT_NE(error_of([&] {
+              r.create("transformer_encoder_layer", {{"nhead", 3}}, in);
+            }).find("divisible"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -156,5 +156,34 @@ TEST(GroupNormLayer, StateForwardAndErrors) {
               HasSubstr("GroupNorm: expected input of shape [N, 6, ...], got [2, 4, 3]"));
 }
 
+TEST(LayerNormLayer, WithoutBias) {
+  LayerNorm ln(Shape{4}, 1e-5, true, false);
+  EXPECT_EQ(ln->state_dict().size(), 1u);
+  EXPECT_FALSE(ln->bias.defined());
+  EXPECT_EQ(ln(randn({2, 4})).shape(), (Shape{2, 4}));
+}
+
+TEST(RMSNormLayer, StateForwardAndErrors) {
+  RMSNorm rms(Shape{4});
+  EXPECT_EQ(rms->state_dict().size(), 1u);
+  EXPECT_EQ(rms->weight.to_vector<float>(), (std::vector<float>{1, 1, 1, 1}));
+  // Default eps: the machine epsilon of the input's dtype.
+  const Tensor x = from_vector<double>({1, 2, 3, 4, 0, 0, 0, 0}, {2, 4});
+  const auto y = RMSNorm(Shape{4}, std::nullopt, false)(x).to_vector<double>();
+  const double r = 1.0 / std::sqrt(7.5 + std::numeric_limits<double>::epsilon());
+  for (int i = 0; i < 4; ++i) EXPECT_DOUBLE_EQ(y[static_cast<size_t>(i)], (i + 1) * r);
+  for (int i = 4; i < 8; ++i) EXPECT_EQ(y[static_cast<size_t>(i)], 0.0);  // zero rows stay finite
+  EXPECT_EQ(ops::machine_epsilon(kFloat32), std::numeric_limits<float>::epsilon());
+  EXPECT_EQ(RMSNorm(Shape{4}, 1e-6)->extra_repr(), "[4], eps=1e-06, elementwise_affine=true");
+  EXPECT_THAT(
+      error_of([&] {
+        rms(randn({2, 3}));
+      }),
+      HasSubstr(
+          "rms_norm: normalized_shape [4] must match the trailing dims of the input, got shape [2, 3]"));
+  EXPECT_THAT(error_of([] { RMSNorm(Shape{}); }), HasSubstr("RMSNorm: normalized_shape must not be empty"));
+  EXPECT_THAT(error_of([] { RMSNorm(Shape{3}, -1.0); }), HasSubstr("RMSNorm: eps must not be negative"));
+}
+
 }  // namespace
 }  // namespace strata::nn

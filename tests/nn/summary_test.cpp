@@ -49,12 +49,28 @@ TEST(Summary, ConvolutionVariants) {
   const auto rows = profile(*net, {1, 4, 6, 6});
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].macs, 8 * 6 * 6 * (4 / 4) * 9);  // grouped: in_channels / groups per output
-  EXPECT_EQ(rows[1].macs, 8 * 6 * 6 * 2 * 4);         // transposed: every input times out * k * k
+  EXPECT_EQ(rows[1].macs, 8 * 6 * 6 * 2 * 4);        // transposed: every input times out * k * k
   EXPECT_EQ(rows[1].output, (Shape{1, 2, 12, 12}));
   Conv1d conv1d(2, 3, 5);
   const auto one = profile(*conv1d, {2, 2, 9});
   ASSERT_EQ(one.size(), 1u);  // a single layer is its own row
   EXPECT_EQ(one[0].macs, 2 * 3 * 5 * 2 * 5);
+}
+
+TEST(Summary, AttentionIsOneLayer) {
+  TransformerEncoderLayer layer(8, 2, {.dim_feedforward = 16, .batch_first = true});
+  const auto rows = profile(*layer, {2, 5, 8});
+  std::vector<std::string> names;
+  for (const auto& r : rows) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"self_attn", "dropout1", "norm1", "linear1", "dropout",
+                                             "linear2", "dropout2", "norm2"}));
+  EXPECT_EQ(rows[0].type, "MultiheadAttention");
+  EXPECT_EQ(rows[0].params, 4 * 8 * 8 + 4 * 8);  // in_proj (weight, bias) and out_proj
+  // 10 queries and 10 keys (2 x 5): four 8x8 projections, then 5 scores and 5 value sums of 8 products per
+  // query.
+  EXPECT_EQ(rows[0].macs, 2 * 10 * 64 + 10 * 16 * 8 + 2 * 10 * 5 * 8);
+  EXPECT_NE(summary(*layer, {2, 5, 8}).find("Total params: " + std::to_string(layer->num_parameters())),
+            std::string::npos);
 }
 
 }  // namespace

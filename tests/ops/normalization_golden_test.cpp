@@ -1,7 +1,8 @@
-// BatchNorm1d/2d (train and eval), LayerNorm and GroupNorm against PyTorch
+// BatchNorm1d/2d (train and eval), LayerNorm and GroupNorm against PyTorch, and rms_norm
 // (tests/fixtures/conv_normalization.safetensors): outputs, gradients of input, weight and bias, and the
 // running statistics and num_batches_tracked after the step, in f32.
 #include "conv_golden_util.h"
+#include "golden_util.h"
 #include "strata/nn/normalization.h"
 
 namespace strata {
@@ -32,6 +33,22 @@ const Cases& cases() {
 }
 
 STRATA_LAYER_GOLDEN_TESTS(NormalizationGolden, "conv_normalization.safetensors", cases);
+
+// RMSNorm against explicit torch ops (PyTorch 1.13 has no RMSNorm; tests/fixtures/rms_norm.safetensors from
+// scripts/gen_fixtures_transformer.py), with the default eps (the dtype's machine epsilon).
+const std::vector<golden::GoldenCase>& rms_cases() {
+  auto with_weight = [](Shape ns) {
+    return [ns](golden::Case& c) { return F::rms_norm(c.in("x"), ns, c.in("weight")); };
+  };
+  static const std::vector<golden::GoldenCase> all = golden::join({
+      golden::f64_and_f32("rms_norm", with_weight({6})),
+      {{"rms_norm_two_dims", with_weight({3, 4})},
+       {"rms_norm_no_weight", [](golden::Case& c) { return F::rms_norm(c.in("x"), {7}); }}},
+  });
+  return all;
+}
+
+STRATA_GOLDEN_TESTS(RMSNormGolden, "rms_norm.safetensors", rms_cases);
 
 }  // namespace
 }  // namespace strata

@@ -46,6 +46,15 @@ TEST(NormalizationGradcheck, LayerNorm) {
   EXPECT_GRADCHECK(plain, strided_input({2, 5}, 1));
 }
 
+TEST(NormalizationGradcheck, RMSNorm) {
+  auto rms = [](Shape ns) { return [=](const Inputs& v) { return ops::rms_norm(v[0], ns, v[1], 1e-6); }; };
+  EXPECT_GRADCHECK(rms({4}), input({3, 4}, 1), input({4}, 2));
+  EXPECT_GRADCHECK(rms({2, 3}), input({2, 2, 3}, 1), input({2, 3}, 2));
+  EXPECT_GRADCHECK(rms({3}), transposed_input({2, 3}, 1), strided_input({3}, 2));
+  auto plain = [](const Inputs& v) { return ops::rms_norm(v[0], {5}); };
+  EXPECT_GRADCHECK(plain, strided_input({2, 5}, 1));
+}
+
 TEST(NormalizationGradcheck, GroupNorm) {
   auto gn = [](int64_t g) { return [=](const Inputs& v) { return ops::group_norm(v[0], g, v[1], v[2]); }; };
   EXPECT_GRADCHECK(gn(2), input({2, 4, 3}, 1), input({4}, 2), input({4}, 3));

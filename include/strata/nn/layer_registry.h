@@ -1,8 +1,9 @@
 #pragma once
-// The layer registry: every layer a config or a graph can name ("conv2d", "linear", ...), with each argument's
-// name, kind and default declared once. The CLI, nn::build_graph and C++ users create layers through it, so a
-// layer's options are written in one place. Arguments that follow from the input (a linear layer's `in`, a
-// convolution's `in`, a batch norm's `features`) may be left out: they are inferred from the input's shape.
+// The layer registry: every layer a config or a graph can name ("conv2d", "linear", ...), with each
+// argument's name, kind and default declared once. The CLI, nn::build_graph and C++ users create layers
+// through it, so a layer's options are written in one place. Arguments that follow from the input (a linear
+// layer's `in`, a convolution's `in`, a batch norm's `features`) may be left out: they are inferred from the
+// input's shape.
 #include <functional>
 #include <map>
 #include <memory>
@@ -80,6 +81,8 @@ class LayerArgs {
   std::vector<double> numbers(const std::string& name) const;
   // An integer argument whose default is "none".
   std::optional<int64_t> optional_integer(const std::string& name) const;
+  // A number argument whose default is "none".
+  std::optional<double> optional_number(const std::string& name) const;
   [[noreturn]] void fail(const std::string& message) const;
 
  private:

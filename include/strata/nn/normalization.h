@@ -1,4 +1,6 @@
 #pragma once
+#include <optional>
+
 #include "strata/nn/module.h"
 
 namespace strata::nn {
@@ -54,7 +56,9 @@ class BatchNorm2d : public ModuleHolder<BatchNorm2dImpl> {
 
 class LayerNormImpl : public Module {
  public:
-  explicit LayerNormImpl(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  // bias = false keeps the weight only (PyTorch 2.1's LayerNorm(..., bias=False)).
+  explicit LayerNormImpl(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true,
+                         bool bias = true);
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   Shape normalized_shape;
@@ -62,6 +66,20 @@ class LayerNormImpl : public Module {
   Tensor weight, bias;
 };
 STRATA_MODULE_HOLDER(LayerNorm);
+
+// x * rsqrt(mean(x^2) + eps) * weight over the trailing normalized_shape dims (PyTorch 2.4's RMSNorm);
+// eps defaults to the machine epsilon of the input's dtype; weight starts at ones.
+class RMSNormImpl : public Module {
+ public:
+  explicit RMSNormImpl(Shape normalized_shape, std::optional<double> eps = std::nullopt,
+                       bool elementwise_affine = true);
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  Shape normalized_shape;
+  std::optional<double> eps;
+  Tensor weight;  // undefined without elementwise_affine
+};
+STRATA_MODULE_HOLDER(RMSNorm);
 
 class GroupNormImpl : public Module {
  public:
