@@ -14,6 +14,7 @@
 #include "strata/data/text/generation.h"
 #include "strata/data/text/hf_tokenizer.h"
 #include "strata/data/text/lm_dataset.h"
+#include "strata/data/text/masking.h"
 #include "strata/data/text/text_dataset.h"
 #include "strata/data/text/unicode.h"
 #include "strata/data/text/utf8.h"
