@@ -67,7 +67,10 @@ Tensor BertEmbeddingsImpl::forward(const Tensor& ids) {
 }
 
 BertModelImpl::BertModelImpl(BertOptions o)
-    : nn::Module("BertModel"), options(checked(std::move(o))), embeddings(options), encoder(make_encoder(options)) {
+    : nn::Module("BertModel"),
+      options(checked(std::move(o))),
+      embeddings(options),
+      encoder(make_encoder(options)) {
   register_module("embeddings", embeddings.ptr());
   register_module("encoder", encoder.ptr());
 }
@@ -80,10 +83,11 @@ Tensor BertModelImpl::forward(const Tensor& ids) {
 }
 
 std::string BertModelImpl::extra_repr() const {
-  return fmt::format("vocab_size={}, hidden_size={}, num_layers={}, num_heads={}, intermediate_size={}, "
-                     "max_positions={}",
-                     options.vocab_size, options.hidden_size, options.num_layers, options.num_heads,
-                     options.intermediate_size, options.max_positions);
+  return fmt::format(
+      "vocab_size={}, hidden_size={}, num_layers={}, num_heads={}, intermediate_size={}, "
+      "max_positions={}",
+      options.vocab_size, options.hidden_size, options.num_layers, options.num_heads,
+      options.intermediate_size, options.max_positions);
 }
 
 BertForMaskedLMImpl::BertForMaskedLMImpl(BertOptions o)
@@ -124,9 +128,9 @@ Tensor BertForSequenceClassificationImpl::forward(const Tensor& ids) {
     pooled = ops::select(h, 1, 0);
   } else {
     // Mean over the tokens that are not padding (at least one counted, so an all-padding row gives 0).
-    const Tensor keep = ops::ne(ids, static_cast<double>(bert->options.pad_id)).to(h.dtype());  // [B, T]
-    const Tensor count = ops::clamp(ops::sum(keep, Shape{1}, /*keepdim=*/true), 1.0, std::nullopt);     // [B, 1]
-    pooled = ops::sum(h * ops::unsqueeze(keep, 2), Shape{1}) / count;                          // [B, H]
+    const Tensor keep = ops::ne(ids, static_cast<double>(bert->options.pad_id)).to(h.dtype());       // [B, T]
+    const Tensor count = ops::clamp(ops::sum(keep, Shape{1}, /*keepdim=*/true), 1.0, std::nullopt);  // [B, 1]
+    pooled = ops::sum(h * ops::unsqueeze(keep, 2), Shape{1}) / count;                                // [B, H]
   }
   return classifier(dropout(pooled));
 }

@@ -19,17 +19,17 @@
 namespace strata::models {
 
 struct BertOptions {
-  int64_t vocab_size = 0;          // required
-  int64_t hidden_size = 128;       // d_model
-  int64_t num_layers = 2;          // encoder layers
-  int64_t num_heads = 4;           // attention heads (hidden_size must divide by it)
-  int64_t intermediate_size = 0;   // feed-forward width (0: 4 x hidden_size)
-  int64_t max_positions = 512;     // longest input (learned position embeddings)
-  double dropout = 0.1;            // embeddings, attention, feed-forward and the classifier
-  double layer_norm_eps = 1e-12;   // as BERT
-  int64_t pad_id = 0;              // padding token: never attended to, left out of mean pooling
-  int64_t num_classes = 2;         // BertForSequenceClassification
-  std::string pooling = "mean";    // mean (over non-padding tokens) | first (the first token, e.g. <bos>)
+  int64_t vocab_size = 0;         // required
+  int64_t hidden_size = 128;      // d_model
+  int64_t num_layers = 2;         // encoder layers
+  int64_t num_heads = 4;          // attention heads (hidden_size must divide by it)
+  int64_t intermediate_size = 0;  // feed-forward width (0: 4 x hidden_size)
+  int64_t max_positions = 512;    // longest input (learned position embeddings)
+  double dropout = 0.1;           // embeddings, attention, feed-forward and the classifier
+  double layer_norm_eps = 1e-12;  // as BERT
+  int64_t pad_id = 0;             // padding token: never attended to, left out of mean pooling
+  int64_t num_classes = 2;        // BertForSequenceClassification
+  std::string pooling = "mean";   // mean (over non-padding tokens) | first (the first token, e.g. <bos>)
 };
 
 // Token and position embeddings, then LayerNorm and dropout.
