@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "strata/core/did_you_mean.h"
+#include "strata/models/bert.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"
@@ -32,6 +33,19 @@ VGGOptions vgg_options(const ZooOptions& o) {
           .classifier_width = o.classifier_width,
           .pool_size = o.pool_size,
           .dropout = o.dropout.value_or(0.5)};
+}
+
+BertOptions bert_options(const ZooOptions& o) {
+  return {.vocab_size = o.vocab_size,
+          .hidden_size = o.hidden_size,
+          .num_layers = o.num_layers,
+          .num_heads = o.num_heads,
+          .intermediate_size = o.intermediate_size,
+          .max_positions = o.max_positions,
+          .dropout = o.dropout.value_or(0.1),
+          .pad_id = o.pad_id,
+          .num_classes = o.num_classes,
+          .pooling = o.pooling};
 }
 
 template <typename F>
@@ -77,6 +91,18 @@ const std::vector<Entry>& table() {
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11(vgg_options(o)).ptr(); }},
       {"vgg11_bn", "VGG-11 with BatchNorm (classifier_width, pool_size, dropout), for 32x32 images and up",
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11_bn(vgg_options(o)).ptr(); }},
+      {"bert_mlm",
+       "BERT-style encoder with the masked-LM head: i64 token ids [B, T] -> logits [B * T, vocab_size] "
+       "(vocab_size, hidden_size, num_layers, num_heads, intermediate_size, max_positions, pad_id, dropout)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return BertForMaskedLM(bert_options(o)).ptr();
+       }},
+      {"bert_classifier",
+       "BERT-style encoder with a classifier over the pooled tokens: i64 token ids [B, T] -> logits "
+       "[B, classes] (the bert_mlm options, and pooling: mean | first)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return BertForSequenceClassification(bert_options(o)).ptr();
+       }},
   };
   return entries;
 }
