@@ -96,7 +96,8 @@ TEST(Zoo, UnknownNamesListTheKnownOnes) {
   EXPECT_EQ(
       error_of([] { create("resnet19"); }),
       "models: unknown model 'resnet19' (did you mean 'resnet18'?); known models: mlp, lenet5, resnet18, "
-      "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn");
+      "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn, bert_mlm, "
+      "bert_classifier");
   EXPECT_THAT(error_of([] { create("mobilenetv2"); }), HasSubstr("(did you mean 'mobilenet_v2'?)"));
   EXPECT_THAT(error_of([] { create("transformer"); }),
               ::testing::AllOf(HasSubstr("unknown model 'transformer'; known models: mlp,"),
