@@ -114,8 +114,8 @@ std::optional<TextTokenizer> load_tokenizer(const std::string& run_dir) {
 
 namespace {
 
-// SplitMix64's finaliser: a seed for the held-out masks apart from the training ones.
-uint64_t detail_mix(uint64_t x) {
+// SplitMix64 of the training seed: the held-out masks draw from a stream apart from the training ones.
+uint64_t held_out_seed(uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
@@ -277,7 +277,7 @@ TrainingData load_masked_lm_data(const Config& c, const text::TextCorpus& train,
   };
   TrainingData d;
   if (with_train) d.train = masked(fit_texts, c.training.seed);
-  d.test = first(masked(held_texts, detail_mix(c.training.seed)), c.data.test_limit);
+  d.test = first(masked(held_texts, held_out_seed(c.training.seed)), c.data.test_limit);
   d.input_shape = Shape{1, t.max_length > 0 ? t.max_length : 64};
   d.input_dtype = kInt64;
   d.vocab_size = tok.vocab_size();
