@@ -26,7 +26,8 @@ TEST(Masking, ProportionsFollowBert) {
   const MaskedTokens m = mask_tokens(x, options(), gen);
   ASSERT_EQ(m.input.shape(), x.shape());
   ASSERT_EQ(m.labels.shape(), x.shape());
-  const int64_t *in = x.data_ptr<int64_t>(), *out = m.input.data_ptr<int64_t>(), *lab = m.labels.data_ptr<int64_t>();
+  const int64_t *in = x.data_ptr<int64_t>(), *out = m.input.data_ptr<int64_t>(),
+                *lab = m.labels.data_ptr<int64_t>();
   int64_t candidates = 0, selected = 0, masked = 0, replaced = 0, kept = 0;
   for (int64_t i = 0; i < n; ++i) {
     if (in[i] == kPad) {
