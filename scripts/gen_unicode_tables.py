@@ -47,11 +47,13 @@ def main():
 
 namespace strata::data::text::detail {{
 
+// clang-format off
 {table("kLetterRanges", letters)}
 const size_t kLetterRangeCount = sizeof(kLetterRanges) / sizeof(kLetterRanges[0]);
 
 {table("kNumberRanges", numbers)}
 const size_t kNumberRangeCount = sizeof(kNumberRanges) / sizeof(kNumberRanges[0]);
+// clang-format on
 
 }}  // namespace strata::data::text::detail
 """

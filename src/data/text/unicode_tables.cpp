@@ -4,6 +4,7 @@
 
 namespace strata::data::text::detail {
 
+// clang-format off
 const CodePointRange kLetterRanges[] = {
     {0x41, 0x5A}, {0x61, 0x7A}, {0xAA, 0xAA}, {0xB5, 0xB5}, {0xBA, 0xBA}, {0xC0, 0xD6},
     {0xD8, 0xF6}, {0xF8, 0x2C1}, {0x2C6, 0x2D1}, {0x2E0, 0x2E4}, {0x2EC, 0x2EC}, {0x2EE, 0x2EE},
@@ -142,5 +143,6 @@ const CodePointRange kNumberRanges[] = {
     {0x1F100, 0x1F10C}, {0x1FBF0, 0x1FBF9},
 };
 const size_t kNumberRangeCount = sizeof(kNumberRanges) / sizeof(kNumberRanges[0]);
+// clang-format on
 
 }  // namespace strata::data::text::detail
