@@ -37,10 +37,10 @@ VGGOptions vgg_options(const ZooOptions& o) {
 
 BertOptions bert_options(const ZooOptions& o) {
   return {.vocab_size = o.vocab_size,
-          .hidden_size = o.hidden_size,
-          .num_layers = o.num_layers,
-          .num_heads = o.num_heads,
-          .intermediate_size = o.intermediate_size,
+          .hidden_size = o.d_model,
+          .num_layers = o.num_encoder_layers,
+          .num_heads = o.nhead,
+          .intermediate_size = o.dim_feedforward,
           .max_positions = o.max_positions,
           .dropout = o.dropout.value_or(0.1),
           .pad_id = o.pad_id,
@@ -93,7 +93,7 @@ const std::vector<Entry>& table() {
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11_bn(vgg_options(o)).ptr(); }},
       {"bert_mlm",
        "BERT-style encoder with the masked-LM head: i64 token ids [B, T] -> logits [B * T, vocab_size] "
-       "(vocab_size, hidden_size, num_layers, num_heads, intermediate_size, max_positions, pad_id, dropout)",
+       "(vocab_size, d_model, nhead, num_encoder_layers, dim_feedforward, max_positions, pad_id, dropout)",
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
          return BertForMaskedLM(bert_options(o)).ptr();
        }},

@@ -45,8 +45,8 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
 TEST(Zoo, TextModelsTakeTokenIds) {
   ZooOptions o;
   o.vocab_size = 30;
-  o.hidden_size = 16;
-  o.num_heads = 2;
+  o.d_model = 16;
+  o.nhead = 2;
   o.max_positions = 8;
   o.num_classes = 2;
   const Tensor ids = from_vector<int64_t>({3, 4, 5, 0, 6, 7, 0, 0}, Shape{2, 4});

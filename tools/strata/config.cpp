@@ -809,7 +809,7 @@ class Reader {
     const bool bert = m.zoo.starts_with("bert_");
     if (bert) {
       applies.erase("in_channels");
-      applies.insert({"dropout", "vocab_size", "hidden_size", "num_layers", "num_heads", "intermediate_size",
+      applies.insert({"dropout", "vocab_size", "d_model", "nhead", "num_encoder_layers", "dim_feedforward",
                       "max_positions", "pad_id"});
       if (m.zoo == "bert_classifier") applies.insert("pooling");
     }
@@ -849,24 +849,27 @@ class Reader {
       // vocab_size and pad_id left out take the data's (model_builder.cpp).
       read(node, "model", "vocab_size", o.vocab_size);
       read(node, "model", "pad_id", o.pad_id);
-      read(node, "model", "hidden_size", o.hidden_size);
-      read(node, "model", "num_layers", o.num_layers);
-      read(node, "model", "num_heads", o.num_heads);
-      read(node, "model", "intermediate_size", o.intermediate_size);
+      read(node, "model", "d_model", o.d_model);
+      read(node, "model", "nhead", o.nhead);
+      read(node, "model", "num_encoder_layers", o.num_encoder_layers);
+      read(node, "model", "dim_feedforward", o.dim_feedforward);
       read(node, "model", "max_positions", o.max_positions);
       read(node, "model", "pooling", o.pooling);
-      for (const char* key : {"hidden_size", "num_layers", "num_heads", "max_positions"}) {
-        const int64_t v = std::string(key) == "hidden_size"  ? o.hidden_size
-                          : std::string(key) == "num_layers" ? o.num_layers
-                          : std::string(key) == "num_heads"  ? o.num_heads
-                                                             : o.max_positions;
+      const std::pair<const char*, int64_t> positive[] = {{"d_model", o.d_model},
+                                                          {"nhead", o.nhead},
+                                                          {"num_encoder_layers", o.num_encoder_layers},
+                                                          {"max_positions", o.max_positions}};
+      for (const auto& [key, v] : positive) {
         if (v <= 0)
           fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
       }
-      if (o.hidden_size % o.num_heads != 0)
-        fail(node["num_heads"], "model.num_heads",
-             fmt::format("field 'model.hidden_size' ({}) must be a multiple of 'model.num_heads' ({})",
-                         o.hidden_size, o.num_heads));
+      if (o.dim_feedforward < 0)
+        fail(node["dim_feedforward"], "model.dim_feedforward",
+             "field 'model.dim_feedforward' must be >= 0 (0: 4 x d_model)");
+      if (o.d_model % o.nhead != 0)
+        fail(node["nhead"], "model.nhead",
+             fmt::format("field 'model.d_model' ({}) must be a multiple of 'model.nhead' ({})", o.d_model,
+                         o.nhead));
       if (o.pooling != "mean" && o.pooling != "first")
         fail(node["pooling"], "model.pooling",
              fmt::format("unknown pooling '{}'{} (known: mean, first)", o.pooling,
@@ -914,10 +917,10 @@ class Reader {
                 "classifier_width",
                 "pool_size",
                 "vocab_size",
-                "hidden_size",
-                "num_layers",
-                "num_heads",
-                "intermediate_size",
+                "d_model",
+                "nhead",
+                "num_encoder_layers",
+                "dim_feedforward",
                 "max_positions",
                 "pad_id",
                 "pooling"});
