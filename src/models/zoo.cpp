@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "strata/core/did_you_mean.h"
+#include "strata/models/bert.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"
@@ -32,6 +33,19 @@ VGGOptions vgg_options(const ZooOptions& o) {
           .classifier_width = o.classifier_width,
           .pool_size = o.pool_size,
           .dropout = o.dropout.value_or(0.5)};
+}
+
+BertOptions bert_options(const ZooOptions& o) {
+  return {.vocab_size = o.vocab_size,
+          .hidden_size = o.d_model,
+          .num_layers = o.num_encoder_layers,
+          .num_heads = o.nhead,
+          .intermediate_size = o.dim_feedforward,
+          .max_positions = o.max_positions,
+          .dropout = o.dropout.value_or(0.1),
+          .pad_id = o.pad_id,
+          .num_classes = o.num_classes,
+          .pooling = o.pooling};
 }
 
 template <typename F>
@@ -77,6 +91,18 @@ const std::vector<Entry>& table() {
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11(vgg_options(o)).ptr(); }},
       {"vgg11_bn", "VGG-11 with BatchNorm (classifier_width, pool_size, dropout), for 32x32 images and up",
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11_bn(vgg_options(o)).ptr(); }},
+      {"bert_mlm",
+       "BERT-style encoder with the masked-LM head: i64 token ids [B, T] -> logits [B * T, vocab_size] "
+       "(vocab_size, d_model, nhead, num_encoder_layers, dim_feedforward, max_positions, pad_id, dropout)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return BertForMaskedLM(bert_options(o)).ptr();
+       }},
+      {"bert_classifier",
+       "BERT-style encoder with a classifier over the pooled tokens: i64 token ids [B, T] -> logits "
+       "[B, classes] (the bert_mlm options, and pooling: mean | first)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return BertForSequenceClassification(bert_options(o)).ptr();
+       }},
   };
   return entries;
 }

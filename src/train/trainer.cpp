@@ -32,6 +32,12 @@ int64_t correct_predictions(const Tensor& output, const Tensor& target) {
   return static_cast<int64_t>(ops::eq(ops::argmax(output, 1), target).sum().item());
 }
 
+// The targets that count towards accuracy: all but those equal to -100, the losses' default ignore_index
+// (e.g. the unmasked tokens of masked-LM pre-training), which no argmax can match.
+int64_t counted_targets(const Tensor& target) {
+  return static_cast<int64_t>(ops::ne(target, -100.0).sum().item());
+}
+
 // Metric objects for FitOptions::metrics, made before training so that a bad name fails early.
 std::vector<std::unique_ptr<metrics::Metric>> make_metrics(const std::vector<std::string>& names,
                                                            const char* who) {
@@ -180,11 +186,13 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
         const int64_t c = correct_predictions(output, batch.target);
         if (c < 0) has_accuracy = false;
         correct += std::max<int64_t>(c, 0);
-        predictions += c < 0 ? 0 : output.size(0);
+        predictions += c < 0 ? 0 : counted_targets(batch.target);
         for (auto& m : train_metrics) m->update(output, batch.target);
       }
       ++step;
-      const double acc = has_accuracy ? static_cast<double>(correct) / static_cast<double>(predictions) : -1;
+      const double acc = has_accuracy && predictions > 0
+                             ? static_cast<double>(correct) / static_cast<double>(predictions)
+                             : -1;
       bar.update(step, metrics_text(loss_sum / static_cast<double>(samples), acc), samples);
       Logs batch_logs{{"loss", batch_loss}};
       for (auto& cb : options.callbacks) cb->on_batch_end(*this, step, batch_logs);
@@ -192,7 +200,8 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     STRATA_CHECK(samples > 0, "fit: the training loader produced no batches");
     Logs logs;
     logs["loss"] = loss_sum / static_cast<double>(samples);
-    if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(predictions);
+    if (has_accuracy && predictions > 0)
+      logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(predictions);
     logs["lr"] = optimizer_->lr(0);
     for (size_t i = 0; i < train_metrics.size(); ++i) logs[options.metrics[i]] = train_metrics[i]->compute();
     if (options.validation) {
@@ -235,13 +244,14 @@ Logs Trainer::evaluate(data::DataLoader& loader, const std::vector<std::string>&
     const int64_t c = correct_predictions(output, batch.target);
     if (c < 0) has_accuracy = false;
     correct += std::max<int64_t>(c, 0);
-    predictions += c < 0 ? 0 : output.size(0);
+    predictions += c < 0 ? 0 : counted_targets(batch.target);
     for (auto& m : named) m->update(output, batch.target);
   }
   model_->train(was_training);
   STRATA_CHECK(samples > 0, "evaluate: the loader produced no batches");
   Logs logs{{"loss", loss_sum / static_cast<double>(samples)}};
-  if (has_accuracy) logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(predictions);
+  if (has_accuracy && predictions > 0)
+    logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(predictions);
   for (size_t i = 0; i < named.size(); ++i) logs[metric_names[i]] = named[i]->compute();
   return logs;
 }

@@ -11,13 +11,13 @@
 namespace strata::models {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::error_of;
+using ::testing::HasSubstr;
 
 TEST(Zoo, NamesEveryModel) {
-  EXPECT_EQ(zoo_names(),
-            (std::vector<std::string>{"mlp", "lenet5", "resnet18", "resnet34", "resnet50", "resnet20",
-                                      "resnet32", "resnet56", "mobilenet_v2", "vgg11", "vgg11_bn"}));
+  EXPECT_EQ(zoo_names(), (std::vector<std::string>{"mlp", "lenet5", "resnet18", "resnet34", "resnet50",
+                                                   "resnet20", "resnet32", "resnet56", "mobilenet_v2",
+                                                   "vgg11", "vgg11_bn", "bert_mlm", "bert_classifier"}));
   for (const std::string& name : zoo_names()) EXPECT_FALSE(zoo_description(name).empty()) << name;
   EXPECT_THAT(zoo_description("resnet20"), HasSubstr("32x32"));
 }
@@ -29,7 +29,7 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
       {"resnet34", {1, 3, 64, 64}}, {"resnet50", {1, 3, 64, 64}}, {"resnet20", {2, 3, 32, 32}},
       {"resnet32", {2, 3, 32, 32}}, {"resnet56", {1, 3, 32, 32}}, {"mobilenet_v2", {1, 3, 32, 32}},
       {"vgg11", {1, 3, 32, 32}},    {"vgg11_bn", {1, 3, 32, 32}}};
-  ASSERT_EQ(inputs.size(), zoo_names().size());
+  ASSERT_EQ(inputs.size() + 2, zoo_names().size());  // + the two text models (TextModelsTakeTokenIds)
   ZooOptions options;
   options.classifier_width = 64;
   options.pool_size = 1;
@@ -40,6 +40,24 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
     NoGradGuard no_grad;
     EXPECT_EQ(net->forward(randn(shape)).shape(), (Shape{shape[0], 10}));
   }
+}
+
+TEST(Zoo, TextModelsTakeTokenIds) {
+  ZooOptions o;
+  o.vocab_size = 30;
+  o.d_model = 16;
+  o.nhead = 2;
+  o.max_positions = 8;
+  o.num_classes = 2;
+  const Tensor ids = from_vector<int64_t>({3, 4, 5, 0, 6, 7, 0, 0}, Shape{2, 4});
+  NoGradGuard no_grad;
+  EXPECT_EQ(create("bert_mlm", o)->forward(ids).shape(), (Shape{8, 30}));
+  EXPECT_EQ(create("bert_classifier", o)->forward(ids).shape(), (Shape{2, 2}));
+  // 2 layers of 4 x 16 feed-forward by default; the classifier has no masked-LM head.
+  EXPECT_EQ(create("bert_mlm", o)->num_parameters() - create("bert_classifier", o)->num_parameters(),
+            16 * 16 + 16 + 2 * 16 + 30 - (16 * 2 + 2));
+  o.vocab_size = 0;
+  EXPECT_THAT(error_of([&] { create("bert_mlm", o); }), HasSubstr("vocab_size"));
 }
 
 TEST(Zoo, OptionsReachTheModels) {
@@ -78,7 +96,8 @@ TEST(Zoo, UnknownNamesListTheKnownOnes) {
   EXPECT_EQ(
       error_of([] { create("resnet19"); }),
       "models: unknown model 'resnet19' (did you mean 'resnet18'?); known models: mlp, lenet5, resnet18, "
-      "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn");
+      "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn, bert_mlm, "
+      "bert_classifier");
   EXPECT_THAT(error_of([] { create("mobilenetv2"); }), HasSubstr("(did you mean 'mobilenet_v2'?)"));
   EXPECT_THAT(error_of([] { create("transformer"); }),
               ::testing::AllOf(HasSubstr("unknown model 'transformer'; known models: mlp,"),

@@ -23,7 +23,9 @@ std::shared_ptr<data::TensorDataset> blobs(int64_t n, uint64_t seed) {
   return std::make_shared<data::TensorDataset>(x, labels);
 }
 
-nn::Sequential make_model() { return nn::Sequential(nn::Linear(2, 16), nn::ReLU(), nn::Dropout(0.1), nn::Linear(16, 3)); }
+nn::Sequential make_model() {
+  return nn::Sequential(nn::Linear(2, 16), nn::ReLU(), nn::Dropout(0.1), nn::Linear(16, 3));
+}
 
 class TrainerTest : public ::testing::Test {
  protected:
@@ -41,7 +43,8 @@ TEST_F(TrainerTest, FitsAndEvaluates) {
   data::DataLoader test(blobs(300, 2), {.batch_size = 100});
   nn::Sequential net = make_model();
   Trainer trainer(net.ptr(), optim::Adam(net->parameters(), {.lr = 1e-2}), nn::CrossEntropyLoss());
-  History h = trainer.fit(train, {.epochs = 5, .validation = &test, .out_dir = dir_.string(), .progress = false});
+  History h =
+      trainer.fit(train, {.epochs = 5, .validation = &test, .out_dir = dir_.string(), .progress = false});
   ASSERT_EQ(h.epochs.size(), 5u);
   EXPECT_LT(h.epochs.back().at("loss"), h.epochs.front().at("loss"));
   EXPECT_GT(h.epochs.back().at("val_accuracy"), 0.9);
@@ -79,12 +82,32 @@ TEST_F(TrainerTest, AccuracyCountsPerStepPredictions) {
   EXPECT_NEAR(accuracy, correct / 800.0, 1e-12);
 }
 
+TEST_F(TrainerTest, AccuracyLeavesOutIgnoredTargets) {
+  // Targets of -100 (the losses' default ignore_index, as masked-LM labels of unmasked tokens) count
+  // neither for the loss nor for accuracy: accuracy is the share of correct predictions among the others.
+  manual_seed(0);
+  auto points = blobs(400, 5);
+  Tensor targets = points->targets().clone();
+  for (int64_t i = 0; i < 400; i += 2) targets.data_ptr<int64_t>()[i] = -100;
+  auto half = std::make_shared<data::TensorDataset>(points->inputs(), targets);
+  data::DataLoader loader(half, {.batch_size = 50});
+  nn::Sequential net = make_model();
+  Trainer trainer(net.ptr(), optim::Adam(net->parameters(), {.lr = 1e-2}), nn::CrossEntropyLoss());
+  trainer.fit(loader, {.epochs = 3, .progress = false});
+  const double accuracy = trainer.evaluate(loader).at("accuracy");
+  const Tensor predicted = F::argmax(trainer.predict(loader), 1);
+  const double correct = F::eq(predicted, targets).sum().item();
+  EXPECT_NEAR(accuracy, correct / 200.0, 1e-12);
+  EXPECT_GT(accuracy, 0.8);
+}
+
 TEST_F(TrainerTest, ResumeIsBitExact) {
   auto dataset = blobs(256, 5);
   auto run = [&](bool resume) {
     manual_seed(42);
     nn::Sequential net = make_model();
-    auto opt = std::make_shared<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
+    auto opt =
+        std::make_shared<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
     data::DataLoader loader(dataset, {.batch_size = 16, .shuffle = true, .seed = 7});
     Trainer t(net.ptr(), opt, nn::CrossEntropyLoss());
     if (!resume) {
@@ -95,7 +118,8 @@ TEST_F(TrainerTest, ResumeIsBitExact) {
     t.save_checkpoint((dir_ / "ckpt.safetensors").string());
     manual_seed(999);  // the checkpoint restores the random state
     nn::Sequential net2 = make_model();
-    auto opt2 = std::make_shared<optim::SGD>(net2->parameters(), optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
+    auto opt2 =
+        std::make_shared<optim::SGD>(net2->parameters(), optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
     Trainer t2(net2.ptr(), opt2, nn::CrossEntropyLoss());
     t2.load_checkpoint((dir_ / "ckpt.safetensors").string());
     EXPECT_EQ(t2.epoch(), 1);
@@ -113,7 +137,8 @@ TEST_F(TrainerTest, CallbacksStopCheckpointAndLog) {
   nn::Sequential net(nn::Linear(2, 16), nn::ReLU(), nn::Linear(16, 3));  // deterministic: no dropout
   auto opt = std::make_shared<optim::SGD>(net->parameters(), optim::SGDOptions{.lr = 0.0});  // never improves
   Trainer trainer(net.ptr(), opt, nn::CrossEntropyLoss());
-  auto early = std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "loss", .patience = 1, .min_delta = 1e-3});
+  auto early = std::make_shared<EarlyStopping>(
+      EarlyStoppingOptions{.monitor = "loss", .patience = 1, .min_delta = 1e-3});
   auto ckpt = std::make_shared<ModelCheckpoint>(ModelCheckpointOptions{.dir = dir_.string()});
   auto csv = std::make_shared<CSVLogger>((dir_ / "log.csv").string());
   History h = trainer.fit(train, {.epochs = 10, .callbacks = {early, ckpt, csv}, .progress = false});

@@ -292,7 +292,8 @@ class Reader {
     const std::set<std::string> common{"corpus",   "path",      "tokenizer",    "lowercase",
                                        "min_freq", "max_vocab", "test_fraction"};
     const std::set<std::string> lm_fields{"seq_len", "stride"},
-        folder_fields{"max_length", "max_bytes", "extensions", "augment"};
+        folder_fields{"max_length", "max_bytes",      "extensions", "augment",       "masked_lm",
+                      "mask_prob",  "label_fraction", "split_seed", "tokenizer_from"};
     const std::set<std::string>& own = lm ? lm_fields : folder_fields;
     const std::set<std::string>& other = lm ? folder_fields : lm_fields;
     std::set<std::string> allowed = common;
@@ -366,6 +367,27 @@ class Reader {
            "field 'data.text.extensions' applies to a 'path' folder, not to a corpus");
     }
     read_text_augment(node["augment"], t.augment);
+    read(node, "data.text", "masked_lm", t.masked_lm);
+    read(node, "data.text", "mask_prob", t.mask_prob);
+    read(node, "data.text", "label_fraction", t.label_fraction);
+    uint64_t split_seed = 0;
+    if (read(node, "data.text", "split_seed", split_seed)) t.split_seed = split_seed;
+    read(node, "data.text", "tokenizer_from", t.tokenizer_from);
+    if (!(t.mask_prob > 0 && t.mask_prob < 1))
+      fail(at("mask_prob"), "data.text.mask_prob", "field 'data.text.mask_prob' must be in (0, 1)");
+    if (!(t.label_fraction > 0 && t.label_fraction <= 1))
+      fail(at("label_fraction"), "data.text.label_fraction",
+           "field 'data.text.label_fraction' must be in (0, 1]");
+    if (t.masked_lm && t.tokenizer != "word")
+      fail(at("masked_lm"), "data.text.masked_lm", "field 'data.text.masked_lm' needs the word tokenizer");
+    if (t.masked_lm && (t.augment.enabled || t.label_fraction < 1)) {
+      fail(at("masked_lm"), "data.text.masked_lm",
+           "field 'data.text.masked_lm' trains on texts without labels: 'augment' and 'label_fraction' do "
+           "not apply");
+    }
+    if (node["mask_prob"].IsDefined() && !t.masked_lm)
+      fail(at("mask_prob"), "data.text.mask_prob",
+           "field 'data.text.mask_prob' applies with 'masked_lm: true'");
   }
 
   // data.text.augment: {synonym_replacement: 0.1, random_swap: 0.1, ..., seed: 3}.
@@ -784,6 +806,13 @@ class Reader {
     if (m.zoo == "mobilenet_v2") applies.insert({"width_mult", "round_nearest"});
     if (m.zoo.starts_with("vgg")) applies.insert({"classifier_width", "pool_size"});
     if (m.zoo == "mlp") applies.insert("sizes");
+    const bool bert = m.zoo.starts_with("bert_");
+    if (bert) {
+      applies.erase("in_channels");
+      applies.insert({"dropout", "vocab_size", "d_model", "nhead", "num_encoder_layers", "dim_feedforward",
+                      "max_positions", "pad_id"});
+      if (m.zoo == "bert_classifier") applies.insert("pooling");
+    }
     check_applies(node, "model", m.zoo, applies);
     models::ZooOptions& o = m.zoo_options;
     read(node, "model", "classes", o.num_classes);
@@ -816,6 +845,36 @@ class Reader {
     read(node, "model", "pool_size", o.pool_size);
     if (o.pool_size <= 0)
       fail(node["pool_size"], "model.pool_size", "field 'model.pool_size' must be positive");
+    if (bert) {
+      // vocab_size and pad_id left out take the data's (model_builder.cpp).
+      read(node, "model", "vocab_size", o.vocab_size);
+      read(node, "model", "pad_id", o.pad_id);
+      read(node, "model", "d_model", o.d_model);
+      read(node, "model", "nhead", o.nhead);
+      read(node, "model", "num_encoder_layers", o.num_encoder_layers);
+      read(node, "model", "dim_feedforward", o.dim_feedforward);
+      read(node, "model", "max_positions", o.max_positions);
+      read(node, "model", "pooling", o.pooling);
+      const std::pair<const char*, int64_t> positive[] = {{"d_model", o.d_model},
+                                                          {"nhead", o.nhead},
+                                                          {"num_encoder_layers", o.num_encoder_layers},
+                                                          {"max_positions", o.max_positions}};
+      for (const auto& [key, v] : positive) {
+        if (v <= 0)
+          fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
+      }
+      if (o.dim_feedforward < 0)
+        fail(node["dim_feedforward"], "model.dim_feedforward",
+             "field 'model.dim_feedforward' must be >= 0 (0: 4 x d_model)");
+      if (o.d_model % o.nhead != 0)
+        fail(node["nhead"], "model.nhead",
+             fmt::format("field 'model.d_model' ({}) must be a multiple of 'model.nhead' ({})", o.d_model,
+                         o.nhead));
+      if (o.pooling != "mean" && o.pooling != "first")
+        fail(node["pooling"], "model.pooling",
+             fmt::format("unknown pooling '{}'{} (known: mean, first)", o.pooling,
+                         did_you_mean(o.pooling, {"mean", "first"})));
+    }
     std::vector<int64_t> sizes;
     if (read_list(node, "model", "sizes", sizes)) {
       // mlp: sizes as for `name: mlp`: input, hidden..., and the classes last.
@@ -841,10 +900,30 @@ class Reader {
       m.name = name_of(node, "model", "", named);
       return;
     }
-    check_keys(
-        node, "model",
-        {"name", "layers", "graph", "zoo", "blocks", "output", "classes", "sizes", "dropout", "in_channels",
-         "zero_init_residual", "width_mult", "round_nearest", "classifier_width", "pool_size"});
+    check_keys(node, "model",
+               {"name",
+                "layers",
+                "graph",
+                "zoo",
+                "blocks",
+                "output",
+                "classes",
+                "sizes",
+                "dropout",
+                "in_channels",
+                "zero_init_residual",
+                "width_mult",
+                "round_nearest",
+                "classifier_width",
+                "pool_size",
+                "vocab_size",
+                "d_model",
+                "nhead",
+                "num_encoder_layers",
+                "dim_feedforward",
+                "max_positions",
+                "pad_id",
+                "pooling"});
     const int given = node["name"].IsDefined() + node["layers"].IsDefined() + node["graph"].IsDefined() +
                       node["zoo"].IsDefined();
     if (given != 1) {
@@ -1367,6 +1446,13 @@ void write_text_data(const DataConfig& d, YAML::Node& data) {
       ext.SetStyle(YAML::EmitterStyle::Flow);
       text["extensions"] = ext;
     }
+    if (t.masked_lm) {
+      text["masked_lm"] = true;
+      text["mask_prob"] = num(t.mask_prob);
+    }
+    if (t.label_fraction < 1) text["label_fraction"] = num(t.label_fraction);
+    if (t.split_seed) text["split_seed"] = *t.split_seed;
+    if (!t.tokenizer_from.empty()) text["tokenizer_from"] = t.tokenizer_from;
     if (t.augment.enabled) {
       YAML::Node augment(YAML::NodeType::Map);
       augment["synonym_replacement"] = num(t.augment.synonym_replacement);

@@ -51,6 +51,13 @@ struct TextDataConfig {
   int64_t max_bytes = 0;       // text-folder: read the first N bytes of each file (0: all)
   std::vector<std::string> extensions = {".txt"};  // text-folder with `path`: the files read
   TextAugmentConfig augment;                       // text-folder: augmentation of the training split
+  // text-folder, masked-LM pre-training: the texts of the training split without their labels, BERT-style
+  // masked (mask_prob of the tokens); the word vocabulary gains <mask> and each text starts with <bos>.
+  bool masked_lm = false;
+  double mask_prob = 0.15;
+  double label_fraction = 1.0;         // text-folder: train on a stratified share of the training labels
+  std::optional<uint64_t> split_seed;  // of the train/test split (unset: training.seed)
+  std::string tokenizer_from;          // a saved tokenizer.json (or run folder) used instead of fitting one
 };
 
 // One step of data.table.steps (or of `strata data clean`): a cleaning step applied to the whole table
@@ -135,8 +142,8 @@ struct ModelConfig {
   YAML::Node graph;    // model.graph: a list of nodes
   YAML::Node blocks;   // model.blocks: block name -> {params, graph, output}
   std::string output;  // model.output: the graph node the model returns (default: the last)
-  YAML::Node node;    // as written, for the resolved config
-  std::string where;  // "file:line", or the override that set the model
+  YAML::Node node;     // as written, for the resolved config
+  std::string where;   // "file:line", or the override that set the model
 };
 
 struct LossConfig {
@@ -160,9 +167,9 @@ struct OptimizerConfig {
 };
 
 struct SchedulerConfig {
-  std::string name;    // empty (none), or one of optim::scheduler_types()
-  nn::ArgMap options;  // as written, but for max_lr and plateau's mode (which `monitor` sets)
-  double max_lr = 0.0;                // onecycle: the peak rate (optimizer.lr when not written)
+  std::string name;                  // empty (none), or one of optim::scheduler_types()
+  nn::ArgMap options;                // as written, but for max_lr and plateau's mode (which `monitor` sets)
+  double max_lr = 0.0;               // onecycle: the peak rate (optimizer.lr when not written)
   std::string monitor = "val_loss";  // plateau: the metric it watches
 };
 
@@ -186,7 +193,7 @@ struct TrainingConfig {
 
 // init: weights loaded into the freshly built model before training (transfer learning).
 struct InitConfig {
-  std::string checkpoint;  // a training checkpoint or a plain state dict (safetensors); empty: no init
+  std::string checkpoint;         // a training checkpoint or a plain state dict (safetensors); empty: no init
   std::vector<std::string> skip;  // globs on the checkpoint's entry names to leave out
   std::vector<std::pair<std::string, std::string>> rename;  // prefix renames, in order (from -> to)
   bool strict = false;  // true: every entry of both sides must match, or the run stops

@@ -414,7 +414,15 @@ std::shared_ptr<nn::Module> build_model(const Config& config, const Shape& input
 
 std::shared_ptr<nn::Module> build_model(const Config& config, const TrainingData& data) {
   if (!config.model.name.empty()) return build_named(config.model, data.input_shape, data.input_dtype);
-  if (!config.model.zoo.empty()) return build_zoo(config.model, data.input_shape, data.input_dtype);
+  if (!config.model.zoo.empty()) {
+    ModelConfig m = config.model;
+    // The text models' vocabulary and padding id come from the data unless the config sets them.
+    if (m.zoo.starts_with("bert_")) {
+      if (!m.node["vocab_size"].IsDefined()) m.zoo_options.vocab_size = data.vocab_size;
+      if (!m.node["pad_id"].IsDefined() && data.pad_id) m.zoo_options.pad_id = *data.pad_id;
+    }
+    return build_zoo(m, data.input_shape, data.input_dtype);
+  }
   const nn::BuiltModel built = build_spec(config, data.input_shape, data.input_dtype, data.vocab_size);
   check_embeddings(built, data);
   check_output(config, built.output_shape, data);

@@ -13,6 +13,7 @@
 #include "strata/data/text/collate.h"
 #include "strata/data/text/corpora.h"
 #include "strata/data/text/lm_dataset.h"
+#include "strata/data/text/masking.h"
 #include "strata/data/text/text_dataset.h"
 #include "training_data.h"
 
@@ -28,10 +29,30 @@ TextTokenizer TextTokenizer::fit(const TextDataConfig& t, const std::vector<std:
     tok.char_ = text::CharTokenizer::fit(
         all, {.lowercase = t.lowercase, .min_freq = t.min_freq, .max_size = t.max_vocab});
   } else {
-    tok.word_ = text::WordTokenizer::fit(
-        texts, {.lowercase = t.lowercase, .min_freq = t.min_freq, .max_size = t.max_vocab});
+    text::WordTokenizerOptions options{
+        .lowercase = t.lowercase, .min_freq = t.min_freq, .max_size = t.max_vocab};
+    if (t.masked_lm) {
+      // Masked-LM pre-training: a <mask> token, and <bos> first in every text (a token the classifier that
+      // starts from this encoder may pool, and that is never masked).
+      options.specials.push_back(kMaskToken);
+      options.add_bos = true;
+    }
+    tok.word_ = text::WordTokenizer::fit(texts, options);
   }
   return tok;
+}
+
+std::optional<int64_t> TextTokenizer::mask_id() const {
+  return word_ ? word_->vocab().find(kMaskToken) : std::nullopt;
+}
+
+std::vector<int64_t> TextTokenizer::special_ids() const {
+  std::vector<int64_t> ids;
+  const text::Vocab& vocab = word_ ? word_->vocab() : char_->vocab();
+  for (int64_t id = 0; id < vocab.size(); ++id) {
+    if (vocab.is_special(id)) ids.push_back(id);
+  }
+  return ids;
 }
 
 std::vector<int64_t> TextTokenizer::encode(std::string_view s, int64_t max_length) const {
@@ -92,6 +113,14 @@ std::optional<TextTokenizer> load_tokenizer(const std::string& run_dir) {
 }
 
 namespace {
+
+// SplitMix64 of the training seed: the held-out masks draw from a stream apart from the training ones.
+uint64_t held_out_seed(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -208,6 +237,60 @@ text::TextDatasetOptions augment_options(const Config& c) {
   return {.transform = eda.transform(), .seed = a.seed.value_or(c.training.seed)};
 }
 
+// data.text.tokenizer_from: a tokenizer.json file, or a run folder holding one.
+TextTokenizer tokenizer_from(const Config& c) {
+  const std::string& from = c.data.text.tokenizer_from;
+  std::filesystem::path file = from;
+  if (std::filesystem::is_directory(file)) file /= kTokenizerFile;
+  STRATA_CHECK(std::filesystem::is_regular_file(file),
+               "{}: data.text.tokenizer_from: {} does not exist (train the run that writes it first)", c.path,
+               file.string());
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream json;
+  json << in.rdbuf();
+  STRATA_CHECK(!in.bad(), "{}: data.text.tokenizer_from: reading {} failed", c.path, file.string());
+  return TextTokenizer::from_json(json.str(), file.string());
+}
+
+// Masked-LM pre-training on the training split's texts (their labels unused): every 20th text is held
+// out and masked once (the same masks at every evaluation); the others are masked afresh at every read.
+TrainingData load_masked_lm_data(const Config& c, const text::TextCorpus& train, const TextTokenizer& tok,
+                                 bool with_train) {
+  const TextDataConfig& t = c.data.text;
+  const std::optional<int64_t> mask = tok.mask_id();
+  STRATA_CHECK(mask.has_value(), "{}: data.text.masked_lm: the tokenizer has no {} token", c.path,
+               kMaskToken);
+  std::vector<std::string> fit_texts, held_texts;
+  for (size_t i = 0; i < train.texts.size(); ++i)
+    (i % 20 == 19 ? held_texts : fit_texts).push_back(train.texts[i]);
+  STRATA_CHECK(!held_texts.empty(),
+               "{}: data.text.masked_lm: {} training texts are too few to hold out one in 20", c.path,
+               train.texts.size());
+  const text::MaskOptions options{.mask_token = *mask,
+                                  .vocab_size = tok.vocab_size(),
+                                  .mask_prob = t.mask_prob,
+                                  .special_ids = tok.special_ids()};
+  const auto masked = [&](const std::vector<std::string>& texts, uint64_t seed) {
+    auto base = std::make_shared<text::TextClassificationDataset>(
+        texts, std::vector<int64_t>(texts.size(), 0), encoder_of(tok, t.max_length));
+    return std::make_shared<text::MaskedLanguageModelDataset>(base, options, seed);
+  };
+  TrainingData d;
+  if (with_train) d.train = masked(fit_texts, c.training.seed);
+  d.test = first(masked(held_texts, held_out_seed(c.training.seed)), c.data.test_limit);
+  d.input_shape = Shape{1, t.max_length > 0 ? t.max_length : 64};
+  d.input_dtype = kInt64;
+  d.vocab_size = tok.vocab_size();
+  d.pad_id = tok.pad_id();
+  d.collate = text::masked_lm_collate(tok.pad_id(), -100, t.max_length);
+  d.description = fmt::format(
+      "{} texts of the training split, unlabelled ({} to train, {} held out); word tokenizer, {} tokens; "
+      "{:.0f}% of the tokens masked",
+      source_name(c), fit_texts.size(), held_texts.size(), tok.vocab_size(), 100 * t.mask_prob);
+  d.save_preprocessing = [tok](const std::string& run_dir) { save_tokenizer(tok, run_dir); };
+  return d;
+}
+
 TrainingData load_text_folder_data(const Config& c, bool with_train) {
   const TextDataConfig& t = c.data.text;
   const auto max_bytes = static_cast<size_t>(t.max_bytes);
@@ -217,13 +300,23 @@ TrainingData load_text_folder_data(const Config& c, bool with_train) {
   STRATA_CHECK(corpus.classes.size() >= 2,
                "{}: data.text: {} has {} class folder(s); a classifier needs two or more", c.path,
                source_name(c), corpus.classes.size());
-  auto [train_all, test_all] = text::stratified_split(corpus, t.test_fraction, c.training.seed);
-  const text::TextCorpus train = first(std::move(train_all), c.data.limit);
+  auto [train_all, test_all] =
+      text::stratified_split(corpus, t.test_fraction, t.split_seed.value_or(c.training.seed));
+  text::TextCorpus train = first(std::move(train_all), c.data.limit);
   const text::TextCorpus test = first(std::move(test_all), c.data.test_limit);
   STRATA_CHECK(train.size() > 0 && test.size() > 0,
                "{}: data.text.test_fraction {} leaves an empty training or test split ({} texts)", c.path,
                t.test_fraction, corpus.size());
-  const TextTokenizer tok = TextTokenizer::fit(t, train.texts);
+  // The vocabulary comes from every training text (labelled or not), or from a saved tokenizer.
+  const TextTokenizer tok = t.tokenizer_from.empty() ? TextTokenizer::fit(t, train.texts) : tokenizer_from(c);
+  if (t.masked_lm) return load_masked_lm_data(c, train, tok, with_train);
+  const int64_t all_labels = train.size();
+  if (t.label_fraction < 1) {
+    // A stratified share of the labelled texts, drawn with training.seed (so seeds differ in their labels).
+    train = text::stratified_split(train, t.label_fraction, c.training.seed).second;
+    STRATA_CHECK(train.size() > 0, "{}: data.text.label_fraction {} keeps none of the {} training texts",
+                 c.path, t.label_fraction, all_labels);
+  }
   TrainingData d;
   // Only the training split is augmented: the test split measures the model on the texts as written.
   if (with_train)
@@ -236,9 +329,11 @@ TrainingData load_text_folder_data(const Config& c, bool with_train) {
   use_tokenizer(d, tok, t.max_length);
   std::string classes;
   for (const auto& name : corpus.classes) classes += (classes.empty() ? "" : ", ") + name;
-  d.description =
-      fmt::format("{} ({} texts; classes {}; {} tokenizer, {} tokens{})", source_name(c), corpus.size(),
-                  classes, t.tokenizer, tok.vocab_size(), t.augment.enabled ? "; EDA augmentation" : "");
+  d.description = fmt::format(
+      "{} ({} texts; classes {}; {} tokenizer, {} tokens{}{})", source_name(c), corpus.size(), classes,
+      t.tokenizer, tok.vocab_size(), t.augment.enabled ? "; EDA augmentation" : "",
+      t.label_fraction < 1 ? fmt::format("; {} of the {} training labels", train.size(), all_labels)
+                           : std::string());
   d.save_preprocessing = [tok](const std::string& run_dir) { save_tokenizer(tok, run_dir); };
   d.load_preprocessing = [test, max_length = t.max_length](const std::string& run_dir, TrainingData& data) {
     const std::optional<TextTokenizer> saved = load_tokenizer(run_dir);

@@ -13,6 +13,9 @@
 
 namespace strata::cli {
 
+// The masked-LM mask token of word vocabularies.
+inline constexpr const char* kMaskToken = "<mask>";
+
 // A char or word tokenizer, as data.text.tokenizer names it.
 class TextTokenizer {
  public:
@@ -27,6 +30,10 @@ class TextTokenizer {
   int64_t pad_id() const;
   // True for a word tokenizer (decoded words are joined by spaces).
   bool words() const { return word_.has_value(); }
+  // The id of <mask> (word tokenizers fitted for masked-LM pre-training), or nullopt.
+  std::optional<int64_t> mask_id() const;
+  // The ids of the special tokens (<pad>, <unk>, <bos>, <eos>, <mask>).
+  std::vector<int64_t> special_ids() const;
   // The char or word tokenizer's own JSON (its "type" says which).
   std::string to_json() const;
   // Reads to_json(); throws naming `source` when the JSON is not a char or word tokenizer.
