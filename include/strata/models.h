@@ -1,4 +1,5 @@
 #pragma once
+#include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"

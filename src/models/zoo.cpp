@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "strata/core/did_you_mean.h"
+#include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"
@@ -71,6 +72,19 @@ const std::vector<Entry>& table() {
                               .in_channels = o.in_channels.value_or(3),
                               .dropout = o.dropout.value_or(0.2),
                               .round_nearest = o.round_nearest})
+             .ptr();
+       }},
+      {"gpt",
+       "GPT decoder-only language model on token ids [B, T] -> logits [B, T, classes] (classes: vocabulary; "
+       "block_size, n_layer, n_head, n_embd, dropout, bias)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return gpt({.vocab_size = o.num_classes,
+                     .block_size = o.block_size,
+                     .n_layer = o.n_layer,
+                     .n_head = o.n_head,
+                     .n_embd = o.n_embd,
+                     .dropout = o.dropout.value_or(0.0),
+                     .bias = o.bias})
              .ptr();
        }},
       {"vgg11", "VGG-11 (classifier_width, pool_size, dropout), for 32x32 images and up",

@@ -25,6 +25,12 @@ struct ZooOptions {
   int64_t pool_size = 7;                           // vgg11 / vgg11_bn (e.g. 1 for 32x32 images)
   int64_t in_features = 784;                       // mlp: flattened input size
   std::vector<int64_t> hidden_sizes = {256, 128};  // mlp
+  // gpt: num_classes is the vocabulary size; dropout defaults to 0.
+  int64_t block_size = 128;  // gpt: longest context
+  int64_t n_layer = 4;       // gpt: Transformer blocks
+  int64_t n_head = 4;        // gpt: attention heads
+  int64_t n_embd = 128;      // gpt: model width
+  bool bias = true;          // gpt: biases in the Linears and LayerNorms
 };
 
 // Builds the zoo model `name` (one of zoo_names()); throws strata::Error naming the known models for an

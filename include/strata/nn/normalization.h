@@ -52,9 +52,12 @@ class BatchNorm2d : public ModuleHolder<BatchNorm2dImpl> {
       : ModuleHolder(std::make_shared<BatchNorm2dImpl>(num_features, options)) {}
 };
 
+// Normalises the trailing dims (normalized_shape); weight and bias (bias=false: weight only, as in
+// PyTorch 2.1+) when elementwise_affine.
 class LayerNormImpl : public Module {
  public:
-  explicit LayerNormImpl(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  explicit LayerNormImpl(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true,
+                         bool bias = true);
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   Shape normalized_shape;
