@@ -16,9 +16,10 @@ namespace strata::models {
 namespace {
 
 void check_config(const GPTConfig& c) {
-  STRATA_CHECK(c.vocab_size > 0 && c.block_size > 0 && c.n_layer > 0 && c.n_head > 0 && c.n_embd > 0,
-               "GPT: vocab_size, block_size, n_layer, n_head and n_embd must be positive, got {}, {}, {}, {}, {}",
-               c.vocab_size, c.block_size, c.n_layer, c.n_head, c.n_embd);
+  STRATA_CHECK(
+      c.vocab_size > 0 && c.block_size > 0 && c.n_layer > 0 && c.n_head > 0 && c.n_embd > 0,
+      "GPT: vocab_size, block_size, n_layer, n_head and n_embd must be positive, got {}, {}, {}, {}, {}",
+      c.vocab_size, c.block_size, c.n_layer, c.n_head, c.n_embd);
   STRATA_CHECK(c.n_embd % c.n_head == 0, "GPT: n_embd ({}) must be divisible by n_head ({})", c.n_embd,
                c.n_head);
   STRATA_CHECK(c.dropout >= 0 && c.dropout < 1, "GPT: dropout must be in [0, 1), got {}", c.dropout);
@@ -144,9 +145,10 @@ GPTImpl::GPTImpl(const GPTConfig& config)
 Tensor GPTImpl::forward(const Tensor& idx) { return forward(idx, nullptr); }
 
 Tensor GPTImpl::forward(const Tensor& idx, KVCache* cache) {
-  STRATA_CHECK(idx.defined() && idx.dim() == 2 && idx.dtype() == kInt64,
-               "GPT: expected token ids [B, T] of dtype i64, got {}",
-               idx.defined() ? fmt::format("{} {}", dtype_name(idx.dtype()), idx.shape().str()) : "undefined");
+  STRATA_CHECK(
+      idx.defined() && idx.dim() == 2 && idx.dtype() == kInt64,
+      "GPT: expected token ids [B, T] of dtype i64, got {}",
+      idx.defined() ? fmt::format("{} {}", dtype_name(idx.dtype()), idx.shape().str()) : "undefined");
   const int64_t t = idx.size(1);
   const int64_t past = cache != nullptr ? cache->length() : 0;
   STRATA_CHECK(t > 0 && past + t <= config.block_size,

@@ -74,6 +74,10 @@ const std::vector<Entry>& table() {
                               .round_nearest = o.round_nearest})
              .ptr();
        }},
+      {"vgg11", "VGG-11 (classifier_width, pool_size, dropout), for 32x32 images and up",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11(vgg_options(o)).ptr(); }},
+      {"vgg11_bn", "VGG-11 with BatchNorm (classifier_width, pool_size, dropout), for 32x32 images and up",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11_bn(vgg_options(o)).ptr(); }},
       {"gpt",
        "GPT decoder-only language model on token ids [B, T] -> logits [B, T, classes] (classes: vocabulary; "
        "block_size, n_layer, n_head, n_embd, dropout, bias)",
@@ -87,10 +91,6 @@ const std::vector<Entry>& table() {
                      .bias = o.bias})
              .ptr();
        }},
-      {"vgg11", "VGG-11 (classifier_width, pool_size, dropout), for 32x32 images and up",
-       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11(vgg_options(o)).ptr(); }},
-      {"vgg11_bn", "VGG-11 with BatchNorm (classifier_width, pool_size, dropout), for 32x32 images and up",
-       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11_bn(vgg_options(o)).ptr(); }},
   };
   return entries;
 }

@@ -11,13 +11,13 @@
 namespace strata::models {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::error_of;
+using ::testing::HasSubstr;
 
 TEST(Zoo, NamesEveryModel) {
   EXPECT_EQ(zoo_names(),
             (std::vector<std::string>{"mlp", "lenet5", "resnet18", "resnet34", "resnet50", "resnet20",
-                                      "resnet32", "resnet56", "mobilenet_v2", "vgg11", "vgg11_bn"}));
+                                      "resnet32", "resnet56", "mobilenet_v2", "vgg11", "vgg11_bn", "gpt"}));
   for (const std::string& name : zoo_names()) EXPECT_FALSE(zoo_description(name).empty()) << name;
   EXPECT_THAT(zoo_description("resnet20"), HasSubstr("32x32"));
 }
@@ -29,7 +29,7 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
       {"resnet34", {1, 3, 64, 64}}, {"resnet50", {1, 3, 64, 64}}, {"resnet20", {2, 3, 32, 32}},
       {"resnet32", {2, 3, 32, 32}}, {"resnet56", {1, 3, 32, 32}}, {"mobilenet_v2", {1, 3, 32, 32}},
       {"vgg11", {1, 3, 32, 32}},    {"vgg11_bn", {1, 3, 32, 32}}};
-  ASSERT_EQ(inputs.size(), zoo_names().size());
+  ASSERT_EQ(inputs.size() + 1, zoo_names().size());  // and gpt, a language model (below)
   ZooOptions options;
   options.classifier_width = 64;
   options.pool_size = 1;
@@ -40,6 +40,35 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
     NoGradGuard no_grad;
     EXPECT_EQ(net->forward(randn(shape)).shape(), (Shape{shape[0], 10}));
   }
+}
+
+TEST(Zoo, GptModelsTokenSequences) {
+  ZooOptions options;
+  options.num_classes = 20;  // the vocabulary
+  options.block_size = 16;
+  options.n_layer = 2;
+  options.n_head = 2;
+  options.n_embd = 8;
+  auto net = create("gpt", options);
+  auto gpt = std::dynamic_pointer_cast<GPTImpl>(net);
+  ASSERT_TRUE(gpt);
+  EXPECT_EQ(gpt->config.block_size, 16);
+  EXPECT_EQ(gpt->config.dropout, 0.0);
+  NoGradGuard no_grad;
+  EXPECT_EQ(net->forward(zeros({3, 5}, {.dtype = kInt64})).shape(), (Shape{3, 5, 20}));
+  // wte, wpe, ln_f and per block two LayerNorms, c_attn, c_proj, c_fc, c_proj (weights and biases).
+  const int64_t c = 8;
+  EXPECT_EQ(
+      net->num_parameters(),
+      20 * c + 16 * c + 2 * c + 2 * (4 * c + (3 * c * c + 3 * c) + (c * c + c) + 2 * (4 * c * c) + 5 * c));
+  options.bias = false;
+  options.dropout = 0.1;
+  gpt = std::dynamic_pointer_cast<GPTImpl>(create("gpt", options));
+  EXPECT_EQ(gpt->config.dropout, 0.1);
+  EXPECT_TRUE(gpt->parameter_names("*bias").empty());
+  options.n_head = 3;
+  EXPECT_THAT(error_of([&] { create("gpt", options); }),
+              HasSubstr("n_embd (8) must be divisible by n_head (3)"));
 }
 
 TEST(Zoo, OptionsReachTheModels) {
@@ -78,7 +107,7 @@ TEST(Zoo, UnknownNamesListTheKnownOnes) {
   EXPECT_EQ(
       error_of([] { create("resnet19"); }),
       "models: unknown model 'resnet19' (did you mean 'resnet18'?); known models: mlp, lenet5, resnet18, "
-      "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn");
+      "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn, gpt");
   EXPECT_THAT(error_of([] { create("mobilenetv2"); }), HasSubstr("(did you mean 'mobilenet_v2'?)"));
   EXPECT_THAT(error_of([] { create("transformer"); }),
               ::testing::AllOf(HasSubstr("unknown model 'transformer'; known models: mlp,"),

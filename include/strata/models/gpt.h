@@ -102,8 +102,8 @@ class GPTImpl : public nn::Module {
   // the context outgrows block_size, the learned positions cannot slide, so every further token recomputes
   // the cache from the last block_size tokens (the oldest fall out of view): the same logits as
   // generate_uncached, at its cost.
-  std::vector<int64_t> generate(const std::vector<int64_t>& prompt, int64_t count, const GPTSampling& sampling,
-                                Generator& generator);
+  std::vector<int64_t> generate(const std::vector<int64_t>& prompt, int64_t count,
+                                const GPTSampling& sampling, Generator& generator);
   // The same without the cache: the whole context (up to block_size tokens) runs again for every token.
   // The reference the cached path is measured and checked against.
   std::vector<int64_t> generate_uncached(const std::vector<int64_t>& prompt, int64_t count,
