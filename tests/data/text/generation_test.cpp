@@ -51,9 +51,9 @@ TEST(SampleToken, TopPKeepsTheNucleus) {
   EXPECT_EQ(counts.count(0) + counts.count(2), 0u);
   EXPECT_NEAR(counts[1] / double(n), 0.625, 0.02);
   EXPECT_NEAR(counts[3] / double(n), 0.375, 0.02);
-  // Exactly the mass of the first two: the third stays out.
+  // Just short of the mass of the first two: the third stays out.
   for (int i = 0; i < 200; ++i) {
-    const int64_t t = sample_token(logits, {.top_p = 0.8}, g);
+    const int64_t t = sample_token(logits, {.top_p = 0.79}, g);
     EXPECT_TRUE(t == 1 || t == 3) << t;
   }
   // A tiny nucleus keeps the likeliest token alone, whatever the temperature.
