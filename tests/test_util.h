@@ -30,6 +30,12 @@ inline Tensor strided_input(const Shape& shape, uint64_t seed = 1, double lo = 0
   return base.slice(0, 0, s[0], 2).requires_grad_();
 }
 
+// A u8 attention mask of `shape` (nonzero = may attend), about three entries in four set.
+inline Tensor u8_mask(const Shape& shape, uint64_t seed = 1) {
+  Generator g(seed);
+  return ops::lt(rand(shape, {.dtype = kFloat64}, &g), 0.75).to(kUInt8);
+}
+
 // The message of the strata::Error that f() throws; a test failure and "" when it throws none.
 template <typename F>
 std::string error_of(F f) {

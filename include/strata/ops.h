@@ -1,6 +1,7 @@
 #pragma once
 // The functional API: strata::ops (aliased strata::F).
 #include "strata/ops/activation.h"
+#include "strata/ops/attention.h"
 #include "strata/ops/conv.h"
 #include "strata/ops/dropout.h"
 #include "strata/ops/elementwise.h"

@@ -1,10 +1,16 @@
-// Scaled dot-product attention. The unfused form is written with strata's ops (autograd through each);
-// scaled_dot_product_attention dispatches to it until a fused kernel takes over.
+// Scaled dot-product attention. scaled_dot_product_attention runs the fused kernel (kernels/attention.h:
+// online softmax over key blocks, only the output and the row logsumexp saved) with its own backward
+// node; the unfused form is written with strata's ops (autograd through each) and serves as the
+// reference, as the path for dropout and devices without the kernel, and for double backward.
 #include "strata/ops/attention.h"
 
 #include <cmath>
 #include <limits>
 
+#include "autograd/saved_output.h"
+#include "kernels/attention.h"
+#include "strata/autograd/grad_mode.h"
+#include "strata/autograd/node.h"
 #include "strata/core/factory.h"
 #include "strata/ops/dropout.h"
 #include "strata/ops/elementwise.h"
@@ -17,9 +23,19 @@
 namespace strata::ops {
 namespace {
 
+using autograd::Grads;
+
 struct AttentionShape {
   int64_t L, S, E, Ev;
+  Shape batch;  // the broadcast leading dims of q, k, v and the mask
 };
+
+// The leading dims of t (all but the last two).
+Shape leading(const Tensor& t) {
+  Shape s;
+  for (int64_t d = 0; d + 2 < t.dim(); ++d) s.push_back(t.shape()[static_cast<size_t>(d)]);
+  return s;
+}
 
 AttentionShape check_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask,
                                double dropout_p, bool is_causal, const char* op) {
@@ -32,8 +48,8 @@ AttentionShape check_attention(const Tensor& q, const Tensor& k, const Tensor& v
   STRATA_CHECK(q.dim() >= 2 && k.dim() >= 2 && v.dim() >= 2,
                "{}: q, k and v need at least 2 dims [..., seq, features], got shapes {}, {} and {}", op,
                q.shape().str(), k.shape().str(), v.shape().str());
-  const AttentionShape s{q.shape()[q.dim() - 2], k.shape()[k.dim() - 2], q.shape()[q.dim() - 1],
-                         v.shape()[v.dim() - 1]};
+  AttentionShape s{q.shape()[q.dim() - 2], k.shape()[k.dim() - 2], q.shape()[q.dim() - 1],
+                   v.shape()[v.dim() - 1], Shape{}};
   STRATA_CHECK(k.shape()[k.dim() - 1] == s.E,
                "{}: q and k must have the same feature size, got shapes {} and {}", op, q.shape().str(),
                k.shape().str());
@@ -46,10 +62,16 @@ AttentionShape check_attention(const Tensor& q, const Tensor& k, const Tensor& v
     STRATA_CHECK(mask.dtype() == kUInt8 || mask.dtype() == q.dtype(),
                  "{}: attn_mask must be u8 (nonzero = attend) or {} like q, got {} of shape {}", op,
                  dtype_name(q.dtype()), dtype_name(mask.dtype()), mask.shape().str());
-    STRATA_CHECK(
-        mask.dim() >= 2 && mask.shape()[mask.dim() - 2] <= s.L && mask.shape()[mask.dim() - 1] <= s.S,
-        "{}: attn_mask of shape {} does not broadcast to [..., {}, {}]", op, mask.shape().str(), s.L, s.S);
+    const int64_t ml = mask.dim() >= 2 ? mask.shape()[mask.dim() - 2] : -1;
+    const int64_t ms = mask.dim() >= 2 ? mask.shape()[mask.dim() - 1] : -1;
+    STRATA_CHECK(mask.dim() >= 2 && (ml == 1 || ml == s.L) && (ms == 1 || ms == s.S),
+                 "{}: attn_mask of shape {} does not broadcast to [..., {}, {}]", op, mask.shape().str(), s.L,
+                 s.S);
+    STRATA_CHECK(mask.device() == q.device(), "{}: attn_mask is on {}, q on {}", op, mask.device().str(),
+                 q.device().str());
   }
+  s.batch = broadcast_shapes(broadcast_shapes(leading(q), leading(k), op), leading(v), op);
+  if (mask.defined()) s.batch = broadcast_shapes(s.batch, leading(mask), op);
   return s;
 }
 
@@ -61,13 +83,9 @@ Tensor causal_allowed(int64_t L, int64_t S, Device device) {
   return ge(rows, cols);
 }
 
-}  // namespace
-
-Tensor scaled_dot_product_attention_unfused(const Tensor& q, const Tensor& k, const Tensor& v,
-                                            const Tensor& attn_mask, double dropout_p, bool is_causal,
-                                            std::optional<double> scale, Generator* generator) {
-  const auto s = check_attention(q, k, v, attn_mask, dropout_p, is_causal, "scaled_dot_product_attention");
-  const double sc = scale.value_or(1.0 / std::sqrt(static_cast<double>(s.E)));
+// softmax(q k^T * sc + mask) written with ops, a fully masked row giving zeros.
+Tensor attention_weights(const Tensor& q, const Tensor& k, const Tensor& attn_mask, bool is_causal, double sc,
+                         const AttentionShape& s) {
   Tensor scores = mul(matmul(q, transpose(k, -2, -1)), sc);
   // blocked: 1 where a query may not see a key, in the scores' dtype so masks of both kinds combine.
   Tensor blocked;
@@ -80,16 +98,73 @@ Tensor scaled_dot_product_attention_unfused(const Tensor& q, const Tensor& k, co
       blocked = to_dtype(eq(detach(scores), -std::numeric_limits<double>::infinity()), q.dtype());
     }
   }
-  if (!blocked.defined()) {
-    Tensor p = softmax(scores, -1);
-    if (dropout_p > 0.0) p = dropout(p, dropout_p, true, generator);
-    return matmul(p, v);
-  }
+  if (!blocked.defined()) return softmax(scores, -1);
   blocked = add(zeros_like(detach(scores)), blocked);    // full [..., L, S]
   const Tensor row_blocked = amin(blocked, {-1}, true);  // 1 where every key is blocked
   scores = masked_fill(scores, gt(blocked, 0.5), -std::numeric_limits<double>::infinity());
   scores = masked_fill(scores, gt(row_blocked, 0.5), 0.0);  // keeps softmax finite on such rows
-  Tensor p = mul(softmax(scores, -1), rsub(row_blocked, 1.0));
+  return mul(softmax(scores, -1), rsub(row_blocked, 1.0));
+}
+
+// Gradients of the attention output written with ops (differentiable), for create_graph backwards:
+// dV = P^T g, dP = g v^T, dS = P (dP - rowsum(dP P)), dQ = sc dS k, dK = sc dS^T q, d mask = dS.
+Grads attention_grads_composite(const Tensor& g, const Tensor& q, const Tensor& k, const Tensor& v,
+                                const Tensor& attn_mask, bool is_causal, double sc, const AttentionShape& s) {
+  const Tensor p = attention_weights(q, k, attn_mask, is_causal, sc, s);
+  const Tensor dp = matmul(g, transpose(v, -2, -1));
+  const Tensor ds = mul(p, sub(dp, sum(mul(dp, p), {p.dim() - 1}, true)));
+  const bool mask_grad = attn_mask.defined() && attn_mask.requires_grad();
+  return Grads{sum_to(mul(matmul(ds, k), sc), q.shape()),
+               sum_to(mul(matmul(transpose(ds, -2, -1), q), sc), k.shape()),
+               sum_to(matmul(transpose(p, -2, -1), g), v.shape()),
+               mask_grad ? sum_to(ds, attn_mask.shape()) : Tensor()};
+}
+
+// Whether the fused kernel runs: CPU, f32 or f64, no dropout (dropout goes through the unfused form,
+// whose dropout op draws its mask from the Generator and keeps it for backward).
+bool use_fused(const Tensor& q, double dropout_p) {
+  return q.device().is_cpu() && (q.dtype() == kFloat32 || q.dtype() == kFloat64) && dropout_p == 0.0;
+}
+
+// The fused op: one kernel forward, one node whose backward recomputes the scores block by block.
+Tensor attention_fused(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& attn_mask,
+                       bool is_causal, double sc, const AttentionShape& s) {
+  auto full = [&s](const Tensor& t, int64_t rows, int64_t cols) {
+    Shape shape = s.batch;
+    shape.push_back(rows);
+    shape.push_back(cols);
+    return detach(t).expand(shape);
+  };
+  kernels::AttentionArgs args{full(q, s.L, s.E),  full(k, s.S, s.E),
+                              full(v, s.S, s.Ev), attn_mask.defined() ? full(attn_mask, s.L, s.S) : Tensor(),
+                              is_causal,          sc};
+  kernels::AttentionForward f = kernels::attention_forward(args);
+  if (!autograd::needs_grad({q, k, v, attn_mask})) return f.out;
+  auto saved = std::make_shared<autograd::SavedOutput>(f.out);
+  Tensor result = autograd::record(
+      "scaled_dot_product_attention", f.out, {q, k, v, attn_mask},
+      [q, k, v, attn_mask, is_causal, sc, s, args, lse = f.lse, saved](const Tensor& g) {
+        if (autograd::grad_mode_enabled())
+          return attention_grads_composite(g, q, k, v, attn_mask, is_causal, sc, s);
+        const bool mask_grad = attn_mask.defined() && attn_mask.requires_grad();
+        kernels::AttentionGrads r = kernels::attention_backward(args, saved->get(), lse, g, mask_grad);
+        return Grads{q.requires_grad() ? sum_to(r.dq, q.shape()) : Tensor(),
+                     k.requires_grad() ? sum_to(r.dk, k.shape()) : Tensor(),
+                     v.requires_grad() ? sum_to(r.dv, v.shape()) : Tensor(),
+                     mask_grad ? sum_to(r.dmask, attn_mask.shape()) : Tensor()};
+      });
+  saved->bind(result);
+  return result;
+}
+
+}  // namespace
+
+Tensor scaled_dot_product_attention_unfused(const Tensor& q, const Tensor& k, const Tensor& v,
+                                            const Tensor& attn_mask, double dropout_p, bool is_causal,
+                                            std::optional<double> scale, Generator* generator) {
+  const auto s = check_attention(q, k, v, attn_mask, dropout_p, is_causal, "scaled_dot_product_attention");
+  const double sc = scale.value_or(1.0 / std::sqrt(static_cast<double>(s.E)));
+  Tensor p = attention_weights(q, k, attn_mask, is_causal, sc, s);
   if (dropout_p > 0.0) p = dropout(p, dropout_p, true, generator);
   return matmul(p, v);
 }
@@ -97,7 +172,11 @@ Tensor scaled_dot_product_attention_unfused(const Tensor& q, const Tensor& k, co
 Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                                     const Tensor& attn_mask, double dropout_p, bool is_causal,
                                     std::optional<double> scale, Generator* generator) {
-  return scaled_dot_product_attention_unfused(q, k, v, attn_mask, dropout_p, is_causal, scale, generator);
+  const auto s = check_attention(q, k, v, attn_mask, dropout_p, is_causal, "scaled_dot_product_attention");
+  if (!use_fused(q, dropout_p))
+    return scaled_dot_product_attention_unfused(q, k, v, attn_mask, dropout_p, is_causal, scale, generator);
+  const double sc = scale.value_or(1.0 / std::sqrt(static_cast<double>(s.E)));
+  return attention_fused(q, k, v, attn_mask, is_causal, sc, s);
 }
 
 }  // namespace strata::ops
