@@ -175,6 +175,20 @@ Tensor GPTImpl::forward(const Tensor& idx, KVCache* cache) {
   return ops::linear(ln_f(x), wte->weight);
 }
 
+namespace {
+
+// The first token of the window a context of `length` tokens is read through, given the last window's
+// start: a window holds at most block_size tokens; when one more would overflow it, the window jumps
+// forward to keep the last max(1, block_size / 2) tokens (a model with learned positions cannot slide by
+// one without recomputing everything).
+size_t window_start(size_t length, size_t start, int64_t block_size) {
+  const auto block = static_cast<size_t>(block_size);
+  if (length - start <= block) return start;
+  return length - std::max<size_t>(1, block / 2);
+}
+
+}  // namespace
+
 std::vector<int64_t> GPTImpl::generate(const std::vector<int64_t>& prompt, int64_t count,
                                        const GPTSampling& sampling, Generator& generator) {
   STRATA_CHECK(!prompt.empty(), "GPT::generate: the prompt must hold at least one token");
@@ -182,17 +196,18 @@ std::vector<int64_t> GPTImpl::generate(const std::vector<int64_t>& prompt, int64
   eval();
   NoGradGuard no_grad;
   std::vector<int64_t> context = prompt;
+  // A prompt longer than block_size is read through its last block_size tokens.
+  size_t start = context.size() > static_cast<size_t>(config.block_size)
+                     ? context.size() - static_cast<size_t>(config.block_size)
+                     : 0;
   KVCache cache;
-  // Runs `ids` (appended to the cache) and returns the logits [V] of the token after the last one.
-  const auto run = [&](const std::vector<int64_t>& ids) {
+  // Runs context[from:] (appended to the cache) and returns the logits [V] of the token after the last.
+  const auto run = [&](size_t from) {
+    const std::vector<int64_t> ids(context.begin() + static_cast<std::ptrdiff_t>(from), context.end());
     const Tensor logits = forward(from_vector(ids, {1, static_cast<int64_t>(ids.size())}), &cache);
     return logits.select(1, logits.size(1) - 1).reshape({config.vocab_size});
   };
-  const auto window = [&](int64_t n) {
-    const auto start = context.size() - static_cast<size_t>(std::min<int64_t>(n, std::ssize(context)));
-    return std::vector<int64_t>(context.begin() + static_cast<std::ptrdiff_t>(start), context.end());
-  };
-  Tensor logits = run(window(config.block_size));
+  Tensor logits = run(start);
   std::vector<int64_t> out;
   out.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
@@ -200,13 +215,13 @@ std::vector<int64_t> GPTImpl::generate(const std::vector<int64_t>& prompt, int64
     out.push_back(next);
     context.push_back(next);
     if (i + 1 == count) break;
-    if (cache.length() < config.block_size) {
-      logits = run({next});
+    const size_t moved = window_start(context.size(), start, config.block_size);
+    if (moved == start) {
+      logits = run(context.size() - 1);  // one new position against the cache
     } else {
-      // The context is full: positions are absolute, so the cache cannot slide; start again from the last
-      // block_size tokens.
+      start = moved;
       cache.clear();
-      logits = run(window(config.block_size));
+      logits = run(start);
     }
   }
   return out;
@@ -219,10 +234,14 @@ std::vector<int64_t> GPTImpl::generate_uncached(const std::vector<int64_t>& prom
   eval();
   NoGradGuard no_grad;
   std::vector<int64_t> context = prompt;
+  size_t start = context.size() > static_cast<size_t>(config.block_size)
+                     ? context.size() - static_cast<size_t>(config.block_size)
+                     : 0;
   std::vector<int64_t> out;
   for (int64_t i = 0; i < count; ++i) {
-    const int64_t n = std::min<int64_t>(config.block_size, std::ssize(context));
-    const std::vector<int64_t> ids(context.end() - n, context.end());
+    start = window_start(context.size(), start, config.block_size);
+    const std::vector<int64_t> ids(context.begin() + static_cast<std::ptrdiff_t>(start), context.end());
+    const auto n = static_cast<int64_t>(ids.size());
     const Tensor logits = forward(from_vector(ids, {1, n}));
     const int64_t next =
         data::text::sample_token(logits.select(1, n - 1).reshape({config.vocab_size}), sampling, generator);

@@ -98,14 +98,14 @@ class GPTImpl : public nn::Module {
   // the new tokens together must fit block_size.
   Tensor forward(const Tensor& idx, KVCache* cache);
   // Appends `count` tokens sampled one at a time to the prompt ids (B = 1) and returns the new ones. Runs
-  // in eval mode without gradients through a KVCache, so each new token costs one position's work. Once
-  // the context outgrows block_size, the learned positions cannot slide, so every further token recomputes
-  // the cache from the last block_size tokens (the oldest fall out of view): the same logits as
-  // generate_uncached, at its cost.
+  // in eval mode without gradients through a KVCache, so each new token costs one position's work. The
+  // context is read through a window of at most block_size tokens (learned positions cannot slide): when
+  // the next token would overflow it, the window jumps to the last block_size / 2 tokens and the cache is
+  // rebuilt from them in one forward; a prompt longer than block_size starts with its last block_size.
   std::vector<int64_t> generate(const std::vector<int64_t>& prompt, int64_t count,
                                 const GPTSampling& sampling, Generator& generator);
-  // The same without the cache: the whole context (up to block_size tokens) runs again for every token.
-  // The reference the cached path is measured and checked against.
+  // The same tokens through the same windows without the cache: the whole window runs again for every
+  // token. The reference the cached path is checked and measured against.
   std::vector<int64_t> generate_uncached(const std::vector<int64_t>& prompt, int64_t count,
                                          const GPTSampling& sampling, Generator& generator);
   std::string extra_repr() const override;
