@@ -1,8 +1,10 @@
-// The fused scaled_dot_product_attention kernel against the unfused composition (matmul, masked softmax,
-// matmul, autograd through each) on a grid of shapes: prefill T = 16 .. 2048, decode (one query against a
-// KV cache of S keys), no mask / causal / padding mask [B, 1, 1, S], head sizes 32, 64, 128; forward
-// alone (no grad) and forward + backward. Prints a markdown table (docs/performance.md) with the process
-// CPU time per call (steady on a loaded machine) of each path and their ratio.
+// The fused scaled_dot_product_attention kernel (scaled_dot_product_attention_fused) against the unfused
+// composition (matmul, masked softmax, matmul, autograd through each) on a grid of shapes: prefill T = 16 ..
+// 2048, decode (one query against a KV cache of S keys), no mask / causal / padding mask [B, 1, 1, S], head
+// sizes 32, 64, 128; forward alone (no grad) and forward + backward. Prints a markdown table
+// (docs/performance.md) with the process CPU time per call (steady on a loaded machine; the 10th percentile
+// of the samples) of each path and their ratio; scaled_dot_product_attention's dispatch rule
+// (src/ops/attention.cpp) comes from this table.
 //
 //   attention_grid [--threads N] [--min-time S] [--only prefill|decode] [--dims 32,64,128]
 //                  [--sizes 16,64,...] (prefill T) [--kv 128,...] (decode S)
@@ -28,7 +30,8 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// Median CPU milliseconds per call of f: 2 warm-up calls, then samples until min_time seconds and at least 5.
+// CPU milliseconds per call of f (10th percentile): 2 warm-up calls, then samples until min_time seconds and
+// at least 5.
 double time_ms(const std::function<void()>& f, double min_time) {
   f();
   f();
@@ -74,15 +77,14 @@ std::pair<double, double> measure(const Config& c, Sdpa sdpa, double min_time) {
         sdpa(q, k, v, mask, 0.0, causal, std::nullopt, nullptr);
       },
       min_time);
-  const Tensor qg = q.detach().requires_grad_(), kg = k.detach().requires_grad_(),
-               vg = v.detach().requires_grad_();
+  Tensor qg = q.detach().requires_grad_(), kg = k.detach().requires_grad_(), vg = v.detach().requires_grad_();
   const double both = time_ms(
       [&] {
         Tensor y = sdpa(qg, kg, vg, mask, 0.0, causal, std::nullopt, nullptr);
         y.backward(go);
-        qg.grad() = Tensor();
-        kg.grad() = Tensor();
-        vg.grad() = Tensor();
+        qg.zero_grad();
+        kg.zero_grad();
+        vg.zero_grad();
       },
       min_time);
   return {fwd, both};
@@ -126,15 +128,21 @@ int main(int argc, char** argv) {
     for (int64_t S : kv)
       for (int64_t D : dims) grid.push_back({8, 4, 1, S, D, Mask::Causal});
   }
-  std::printf("threads %d; CPU ms per call (median); ratio = unfused / fused (> 1: fused faster)\n\n",
-              threads);
+  std::printf(
+      "threads %d; CPU ms per call (10th percentile); ratio = unfused / fused (> 1: fused faster)\n\n",
+      threads);
   std::printf(
       "| B x H | L | S | D | mask | fwd unfused | fwd fused | ratio | fwd+bwd unfused | fwd+bwd fused | "
       "ratio |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Config& c : grid) {
     const auto [uf, ub] = measure(c, ops::scaled_dot_product_attention_unfused, min_time);
-    const auto [ff, fb] = measure(c, ops::scaled_dot_product_attention, min_time);
+    const auto [ff, fb] = measure(
+        c,
+        [](const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& m, double, bool causal,
+           std::optional<double> scale,
+           Generator*) { return ops::scaled_dot_product_attention_fused(q, k, v, m, causal, scale); },
+        min_time);
     std::printf("| %lldx%lld | %lld | %lld | %lld | %s | %.3f | %.3f | %.2f | %.3f | %.3f | %.2f |\n",
                 static_cast<long long>(c.B), static_cast<long long>(c.H), static_cast<long long>(c.L),
                 static_cast<long long>(c.S), static_cast<long long>(c.D), mask_name(c.mask), uf, ff, uf / ff,

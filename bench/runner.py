@@ -86,6 +86,11 @@ def flops(row):
     if w == "W10":
         n = int(v.split("=")[1])
         return 2.0 * n ** 3
+    if w.startswith("W13"):
+        # Two [T, T, 64] products forward and four backward, for 8 heads (causal work is not halved: the
+        # explicit twin computes every score).
+        t = int(v.split("=")[1])
+        return 6 * 2.0 * 8 * t * t * 64
     return None
 
 
@@ -121,6 +126,11 @@ WORKLOADS = [
     Workload("W10", "GEMM f32", "w10_gemm.py", min_time=4.5),
     Workload("W11", "ResNet-20 (zoo), 1x28x28, b128, SGD", "w11_resnet20.py"),
     Workload("W12", "MobileNetV2 (zoo), 3x64x64, b32, AdamW", "w12_mobilenet_v2.py"),
+    # One process per sequence length, so each row's peak RSS is its own.
+    Workload("W13-128", "attention fwd+bwd, causal, 1x8 heads, T 128", "w13_attention.py", torch_args=["--seq", "128"]),
+    Workload("W13-512", "attention fwd+bwd, causal, 1x8 heads, T 512", "w13_attention.py", torch_args=["--seq", "512"]),
+    Workload("W13-2048", "attention fwd+bwd, causal, 1x8 heads, T 2048", "w13_attention.py",
+             torch_args=["--seq", "2048"]),
 ]
 
 

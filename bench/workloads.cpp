@@ -14,6 +14,8 @@
 //   W8    LeNet-5 inference without grad, batch 1 and 256                                 (ms/batch)
 //   W9    per-op overhead: no-grad 1x16 add; (x*w+b).sum().backward() on 1x16           (us/iteration)
 //   W10   f32 matmul n = 256..2048, next to oneDNN and OpenBLAS called directly           (ms/product)
+//   W13   attention forward + backward alone (causal, B 1, H 8, head 64), T = 128, 512, 2048,
+//         one process per T so each row's peak RSS is its own (W13-128, W13-512, W13-2048)   (ms/step)
 //   PEAK  the machine's fp32 peak from an FMA loop                                        (GFLOP/s)
 //
 // A training step is zero_grad + forward + loss + backward + optimiser step, on batches already in
@@ -148,6 +150,22 @@ void w8(const Settings& s) {
     Row r{"W8", "batch " + std::to_string(batch), "ms", bench::measure(s, 10, inner, "ms", step)};
     bench::print(r, s);
   }
+}
+
+// Causal self-attention at sequence length T: F::scaled_dot_product_attention forward and backward on
+// [1, 8, T, 64] q, k, v (the PyTorch twin writes softmax(q k^T / 8 + causal mask) v with explicit ops).
+void w13(const Settings& s, int64_t T) {
+  Generator gen(0);
+  const Shape shape{1, 8, T, 64};
+  Tensor q = randn(shape, {}, &gen).requires_grad_(), k = randn(shape, {}, &gen).requires_grad_(),
+         v = randn(shape, {}, &gen).requires_grad_();
+  const Tensor g = randn(shape, {}, &gen);
+  auto step = [&] {
+    for (Tensor* t : {&q, &k, &v}) t->zero_grad();
+    ops::scaled_dot_product_attention(q, k, v, {}, 0.0, true).backward(g);
+  };
+  bench::print(
+      Row{"W13", "T=" + std::to_string(T), "ms", bench::measure(s, T >= 2048 ? 2 : 5, 1, "ms", step)}, s);
 }
 
 void w9(const Settings& s) {
@@ -348,11 +366,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   const Settings s = bench::parse(argc, argv, names);
   if (names.empty()) {
-    std::fprintf(stderr,
-                 "usage: workloads W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W6|W6-GEN|W8|W9|W10|W11|W12|PEAK ... "
-                 "[--threads N] "
-                 "[--min-steps N] "
-                 "[--min-time S] [--warmup N]\n");
+    std::fprintf(
+        stderr,
+        "usage: workloads "
+        "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W6|W6-GEN|W8|W9|W10|W11|W12|W13-128|W13-512|W13-2048|PEAK ... "
+        "[--threads N] "
+        "[--min-steps N] "
+        "[--min-time S] [--warmup N]\n");
     return 2;
   }
   set_num_threads(s.threads);
@@ -370,6 +390,9 @@ int main(int argc, char** argv) {
       {"W10", w10},
       {"W11", w11},
       {"W12", w12},
+      {"W13-128", [](const Settings& st) { w13(st, 128); }},
+      {"W13-512", [](const Settings& st) { w13(st, 512); }},
+      {"W13-2048", [](const Settings& st) { w13(st, 2048); }},
       {"PEAK", peak}};
   for (const std::string& n : names) {
     auto it = table.find(n);

@@ -2,6 +2,8 @@
 // Helpers shared by the tests: f64 inputs in several layouts for gradient checks.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "strata/strata.h"
 
 namespace strata::testing {
@@ -34,6 +36,13 @@ inline Tensor strided_input(const Shape& shape, uint64_t seed = 1, double lo = 0
 inline Tensor u8_mask(const Shape& shape, uint64_t seed = 1) {
   Generator g(seed);
   return ops::lt(rand(shape, {.dtype = kFloat64}, &g), 0.75).to(kUInt8);
+}
+
+// Whether any element of t is NaN.
+inline bool has_nan(const Tensor& t) {
+  for (double x : t.to_vector<double>())
+    if (std::isnan(x)) return true;
+  return false;
 }
 
 // The message of the strata::Error that f() throws; a test failure and "" when it throws none.

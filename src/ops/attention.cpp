@@ -120,8 +120,31 @@ Grads attention_grads_composite(const Tensor& g, const Tensor& q, const Tensor& 
                mask_grad ? sum_to(ds, attn_mask.shape()) : Tensor()};
 }
 
-// Whether the fused kernel runs: CPU, f32 or f64, no dropout (dropout goes through the unfused form,
-// whose dropout op draws its mask from the Generator and keeps it for backward).
+// Whether the fused kernel beats the unfused composition, from the grid in docs/performance.md (1-thread
+// CPU times; bench/attention_grid). With W = L * S scores per (batch, head) and E the head size:
+//   decoding (L < 16): the kernel, except E <= 32 against more than 128 keys in inference (a tie) and
+//     fewer than 512 keys with a backward to run;
+//   inference: masked or causal from W >= 64^2; no mask from W >= 512^2 (E <= 64) or 1024^2;
+//   training: causal from W >= 64^2 (E <= 32) or 128^2; masked from W >= 64^2 (E <= 64) or 512^2; no mask
+//     from W >= 128^2 (E <= 32) or 512^2 (E <= 64), never for E > 64 (the backward's recomputed q k^T is a
+//     seventh product beside the unfused path's six, all near the core's peak);
+//   and whatever the shape, when the unfused path would materialise more than 1 GiB of scores.
+bool fused_pays(const AttentionShape& s, int64_t elem_size, bool causal, bool masked, bool grad) {
+  constexpr int64_t k64 = 64 * 64, k128 = 128 * 128, k512 = 512 * 512, k1024 = 1024 * 1024;
+  const int64_t work = s.L * s.S;
+  if (s.L < 16) return grad ? s.S >= 512 : (s.E > 32 || s.S <= 128);
+  int64_t batch = 1;
+  for (int64_t d : s.batch) batch *= d;
+  if (batch * work * elem_size > (int64_t{1} << 30)) return true;
+  if (!grad) {
+    if (causal || masked) return work >= k64;
+    return work >= (s.E <= 64 ? k512 : k1024);
+  }
+  if (causal) return work >= (s.E <= 32 ? k64 : k128);
+  if (masked) return work >= (s.E <= 64 ? k64 : k512);
+  return s.E <= 64 && work >= (s.E <= 32 ? k128 : k512);
+}
+
 bool use_fused(const Tensor& q, double dropout_p) {
   return q.device().is_cpu() && (q.dtype() == kFloat32 || q.dtype() == kFloat64) && dropout_p == 0.0;
 }
@@ -173,8 +196,23 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
                                     const Tensor& attn_mask, double dropout_p, bool is_causal,
                                     std::optional<double> scale, Generator* generator) {
   const auto s = check_attention(q, k, v, attn_mask, dropout_p, is_causal, "scaled_dot_product_attention");
-  if (!use_fused(q, dropout_p))
+  const bool grad = autograd::needs_grad({q, k, v, attn_mask});
+  if (!use_fused(q, dropout_p) ||
+      !fused_pays(s, static_cast<int64_t>(q.element_size()), is_causal, attn_mask.defined(), grad))
     return scaled_dot_product_attention_unfused(q, k, v, attn_mask, dropout_p, is_causal, scale, generator);
+  const double sc = scale.value_or(1.0 / std::sqrt(static_cast<double>(s.E)));
+  return attention_fused(q, k, v, attn_mask, is_causal, sc, s);
+}
+
+Tensor scaled_dot_product_attention_fused(const Tensor& q, const Tensor& k, const Tensor& v,
+                                          const Tensor& attn_mask, bool is_causal,
+                                          std::optional<double> scale) {
+  const char* op = "scaled_dot_product_attention_fused";
+  const auto s = check_attention(q, k, v, attn_mask, 0.0, is_causal, op);
+  STRATA_CHECK(q.dtype() == kFloat32 || q.dtype() == kFloat64, "{}: the kernel takes f32 or f64, got {}", op,
+               dtype_name(q.dtype()));
+  STRATA_CHECK(q.device().is_cpu(), "{}: the kernel runs on the CPU, got tensors on {}", op,
+               q.device().str());
   const double sc = scale.value_or(1.0 / std::sqrt(static_cast<double>(s.E)));
   return attention_fused(q, k, v, attn_mask, is_causal, sc, s);
 }

@@ -1,5 +1,5 @@
-// Gradient checks for the fused scaled_dot_product_attention (its own backward node) in f64: q, k, v and
-// float masks, under no mask, causal (L == S, L < S, L > S), u8 and additive masks of several broadcast
+// Gradient checks for the fused scaled_dot_product_attention kernel (its own backward node) in f64: q, k, v
+// and float masks, under no mask, causal (L == S, L < S, L > S), u8 and additive masks of several broadcast
 // shapes, fully masked rows, non-contiguous and broadcast inputs, odd head sizes and lengths that are not
 // multiples of the kernel's block size; plus a second-order check (create_graph backward).
 #include <limits>
@@ -17,7 +17,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 auto sdpa(const Tensor& mask = {}, bool causal = false, std::optional<double> scale = std::nullopt) {
   return [mask, causal, scale](const Inputs& x) {
-    return F::scaled_dot_product_attention(x[0], x[1], x[2], mask, 0.0, causal, scale);
+    return F::scaled_dot_product_attention_fused(x[0], x[1], x[2], mask, causal, scale);
   };
 }
 
@@ -52,8 +52,9 @@ TEST(AttentionGradcheck, FloatMasks) {
   m.detach().set_at({0, 1}, -kInf);
   m.detach().set_at({2, 0}, -kInf);
   m.detach().set_at({2, 5}, -kInf);
-  EXPECT_GRADCHECK([](const Inputs& x) { return F::scaled_dot_product_attention(x[0], x[1], x[2], x[3]); },
-                   input({2, 2, 5, 3}, 1), input({2, 2, 6, 3}, 2), input({2, 2, 6, 4}, 3), m);
+  EXPECT_GRADCHECK(
+      [](const Inputs& x) { return F::scaled_dot_product_attention_fused(x[0], x[1], x[2], x[3]); },
+      input({2, 2, 5, 3}, 1), input({2, 2, 6, 3}, 2), input({2, 2, 6, 4}, 3), m);
   Tensor rows = input({2, 1, 5, 1}, 22).detach();
   rows.slice(2, 3, 4).fill_(-kInf);  // row 3 fully masked
   EXPECT_GRADCHECK(sdpa(rows), input({2, 3, 5, 3}, 4), input({2, 3, 6, 3}, 5), input({2, 3, 6, 2}, 6));
@@ -79,7 +80,7 @@ TEST(AttentionGradcheck, OddSizesAndSeveralBlocks) {
 
 // The gradient of sum(w * sdpa(q, k, v)) with a graph, so its own gradient can be checked.
 Tensor grad_of_q(const Inputs& x, const Tensor& mask, bool causal) {
-  Tensor y = F::scaled_dot_product_attention(x[0], x[1], x[2], mask, 0.0, causal);
+  Tensor y = F::scaled_dot_product_attention_fused(x[0], x[1], x[2], mask, causal);
   Tensor w = arange(static_cast<double>(y.numel()), {.dtype = kFloat64}).reshape(y.shape()) * 0.25 - 1.0;
   return autograd::grad(F::sum(y * w), {x[0]}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
 }

@@ -15,6 +15,10 @@ namespace strata::ops {
 //              single decoding query sees its whole KV cache); cannot be combined with attn_mask.
 //   scale:     defaults to 1 / sqrt(E).
 // A query row whose keys are all masked gets a zero output (and passes no gradient), never NaN.
+// Runs the fused CPU kernel (scaled_dot_product_attention_fused) where it is faster than the unfused
+// composition, by a rule on shapes measured in docs/performance.md; the unfused composition otherwise, and
+// always for dropout_p > 0 (its dropout op draws the mask from `generator` and keeps it for backward), for
+// dtypes other than f32 / f64 and for devices without the kernel.
 Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                                     const Tensor& attn_mask = {}, double dropout_p = 0.0,
                                     bool is_causal = false, std::optional<double> scale = std::nullopt,
@@ -27,5 +31,12 @@ Tensor scaled_dot_product_attention_unfused(const Tensor& q, const Tensor& k, co
                                             bool is_causal = false,
                                             std::optional<double> scale = std::nullopt,
                                             Generator* generator = nullptr);
+
+// The fused kernel alone, whatever the dispatch rule prefers: one op whose forward keeps only the output
+// and the row logsumexp (the L x S scores are never materialised) and whose backward recomputes scores block
+// by block. CPU, f32 or f64. Double backward (create_graph) runs through the unfused formulas.
+Tensor scaled_dot_product_attention_fused(const Tensor& q, const Tensor& k, const Tensor& v,
+                                          const Tensor& attn_mask = {}, bool is_causal = false,
+                                          std::optional<double> scale = std::nullopt);
 
 }  // namespace strata::ops

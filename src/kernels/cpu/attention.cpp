@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -142,9 +143,11 @@ namespace avx512 {
 }  // namespace avx512
 #pragma GCC pop_options
 
+// AVX-512 when the CPU has it and STRATA_NO_AVX512 is unset (set it to run the AVX2 build on such a CPU).
 bool has_avx512() {
-  static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  static const bool yes = !std::getenv("STRATA_NO_AVX512") && __builtin_cpu_supports("avx512f") &&
+                          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl");
   return yes;
 }
 
@@ -173,7 +176,7 @@ AttentionForward attention_forward(const AttentionArgs& args) {
     const bool wide = has_avx512();
     const int64_t n = wide ? avx512::forward_scratch(pb) : avx2::forward_scratch(pb);
     const Tensor scratch = empty(Shape{n}, args.q.dtype(), args.q.device());
-    T* buf = n > 0 ? scratch.data_ptr<T>() : nullptr;
+    T* buf = scratch.data_ptr<T>();
     if (wide) {
       avx512::forward(pb, r.out.data_ptr<T>(), r.lse.data_ptr<T>(), buf);
     } else {
@@ -207,12 +210,16 @@ AttentionGrads attention_backward(const AttentionArgs& args, const Tensor& out, 
     if (pb.batch == 0) return;
     const Operand go = operand(grad_out, pb.batch);
     T* dmask = need_mask_grad ? g.dmask.data_ptr<T>() : nullptr;
-    if (has_avx512()) {
+    const bool wide = has_avx512();
+    const int64_t n = wide ? avx512::backward_scratch(pb) : avx2::backward_scratch(pb);
+    const Tensor scratch = empty(Shape{n}, dt, dev);
+    if (wide) {
       avx512::backward(pb, oc.data_ptr<T>(), lse.data_ptr<T>(), go, grad_out.data_ptr<T>(),
-                       g.dq.data_ptr<T>(), g.dk.data_ptr<T>(), g.dv.data_ptr<T>(), dmask);
+                       g.dq.data_ptr<T>(), g.dk.data_ptr<T>(), g.dv.data_ptr<T>(), dmask,
+                       scratch.data_ptr<T>());
     } else {
       avx2::backward(pb, oc.data_ptr<T>(), lse.data_ptr<T>(), go, grad_out.data_ptr<T>(), g.dq.data_ptr<T>(),
-                     g.dk.data_ptr<T>(), g.dv.data_ptr<T>(), dmask);
+                     g.dk.data_ptr<T>(), g.dv.data_ptr<T>(), dmask, scratch.data_ptr<T>());
     }
   });
   return g;

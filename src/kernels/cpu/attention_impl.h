@@ -95,20 +95,68 @@ void pack_rows(T* dst, int64_t width, const T* src, int64_t rows, int64_t cols, 
   }
 }
 
+// Transposes the N x N block at src (rows sr apart) into dst (rows ld apart), N = 32 / sizeof(T): three
+// rounds of two-vector shuffles (8 x 8 floats, 4 x 4 doubles) instead of N * N scattered stores.
+template <typename T>
+void transpose_block(T* dst, int64_t ld, const T* src, int64_t sr) {
+  typedef T V __attribute__((vector_size(32)));
+  if constexpr (sizeof(T) == 4) {
+    typedef int32_t M __attribute__((vector_size(32)));
+    V r[8], t[8], u[8];
+    for (int i = 0; i < 8; ++i) std::memcpy(&r[i], src + i * sr, sizeof(V));
+    for (int i = 0; i < 8; i += 2) {
+      t[i] = __builtin_shuffle(r[i], r[i + 1], M{0, 8, 2, 10, 4, 12, 6, 14});      // even columns
+      t[i + 1] = __builtin_shuffle(r[i], r[i + 1], M{1, 9, 3, 11, 5, 13, 7, 15});  // odd columns
+    }
+    for (int i = 0; i < 8; i += 4) {
+      for (int o = 0; o < 2; ++o) {
+        u[i + o] = __builtin_shuffle(t[i + o], t[i + o + 2], M{0, 1, 8, 9, 4, 5, 12, 13});
+        u[i + o + 2] = __builtin_shuffle(t[i + o], t[i + o + 2], M{2, 3, 10, 11, 6, 7, 14, 15});
+      }
+    }
+    // u[c] holds columns c and c + 4 of rows 0-3 (u[0..3]) or rows 4-7 (u[4..7]).
+    for (int c = 0; c < 4; ++c) {
+      const V lo = __builtin_shuffle(u[c], u[c + 4], M{0, 1, 2, 3, 8, 9, 10, 11});
+      const V hi = __builtin_shuffle(u[c], u[c + 4], M{4, 5, 6, 7, 12, 13, 14, 15});
+      std::memcpy(dst + c * ld, &lo, sizeof(V));
+      std::memcpy(dst + (c + 4) * ld, &hi, sizeof(V));
+    }
+  } else {
+    typedef int64_t M __attribute__((vector_size(32)));
+    V r[4], t[4];
+    for (int i = 0; i < 4; ++i) std::memcpy(&r[i], src + i * sr, sizeof(V));
+    for (int i = 0; i < 4; i += 2) {
+      t[i] = __builtin_shuffle(r[i], r[i + 1], M{0, 4, 2, 6});
+      t[i + 1] = __builtin_shuffle(r[i], r[i + 1], M{1, 5, 3, 7});
+    }
+    const V c0 = __builtin_shuffle(t[0], t[2], M{0, 1, 4, 5}),
+            c2 = __builtin_shuffle(t[0], t[2], M{2, 3, 6, 7});
+    const V c1 = __builtin_shuffle(t[1], t[3], M{0, 1, 4, 5}),
+            c3 = __builtin_shuffle(t[1], t[3], M{2, 3, 6, 7});
+    std::memcpy(dst, &c0, sizeof(V));
+    std::memcpy(dst + ld, &c1, sizeof(V));
+    std::memcpy(dst + 2 * ld, &c2, sizeof(V));
+    std::memcpy(dst + 3 * ld, &c3, sizeof(V));
+  }
+}
+
 // dst[c][r] = src(r, c) (a transpose) for r < rows, c < cols, zero from column rows up to width.
 template <typename T>
 void pack_transposed(T* dst, int64_t width, const T* src, int64_t rows, int64_t cols, int64_t sr,
                      int64_t sc) {
   for (int64_t c = 0; c < cols; ++c) std::fill(dst + c * width + rows, dst + (c + 1) * width, T(0));
-  constexpr int64_t kTile = 16;  // square tiles keep both the reads and the writes in cache lines
-  for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
-    const int64_t r1 = std::min(rows, r0 + kTile);
-    for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
-      const int64_t c1 = std::min(cols, c0 + kTile);
-      for (int64_t r = r0; r < r1; ++r)
-        for (int64_t c = c0; c < c1; ++c) dst[c * width + r] = src[r * sr + c * sc];
+  constexpr int64_t N = 32 / sizeof(T);
+  int64_t r0 = 0;
+  if (sc == 1) {
+    for (; r0 + N <= rows; r0 += N) {
+      int64_t c0 = 0;
+      for (; c0 + N <= cols; c0 += N) transpose_block(dst + c0 * width + r0, width, src + r0 * sr + c0, sr);
+      for (int64_t r = r0; r < r0 + N; ++r)
+        for (int64_t c = c0; c < cols; ++c) dst[c * width + r] = src[r * sr + c];
     }
   }
+  for (int64_t r = r0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) dst[c * width + r] = src[r * sr + c * sc];
 }
 
 // Row i of a score block holding keys j0 .. j0 + cols (padded to cp columns): scale, add or apply the
@@ -143,6 +191,24 @@ void mask_row(const Masking<T>& m, int64_t bh, int64_t i, int64_t j0, int64_t co
     for (int64_t j = std::max<int64_t>(last + 1, 0); j < cols; ++j) s[j] = kNegInf;
   }
   for (int64_t j = cols; j < cp; ++j) s[j] = kNegInf;
+}
+
+// Consecutive slices of one thread's part of a scratch buffer (from strata's caching allocator, so repeated
+// calls reuse memory instead of page-faulting fresh allocations).
+template <typename T>
+struct Carve {
+  T* p;
+  T* take(int64_t n) {
+    T* r = p;
+    p += n;
+    return r;
+  }
+};
+
+// The threads a parallel region of `pb` may use (1 when it runs serially).
+template <typename T>
+int64_t threads_of(const Problem<T>& pb) {
+  return pb.parallel ? omp_get_max_threads() : 1;
 }
 
 // Sum of the lanes of a vector.
@@ -227,13 +293,15 @@ void weighted_rows(const T* p, const T* v, int64_t ldv, int64_t n, int64_t Ev, T
 // Few queries (decoding): each row computes its n visible scores as dot products straight from k (no
 // packing), one softmax over them, and out = sum_j p_j v_j straight from v. Memory-bound on k and v.
 template <typename T>
-void forward_rows(const Problem<T>& pb, T* out, T* lse) {
+void forward_rows(const Problem<T>& pb, T* out, T* lse, T* scratch) {
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
   const int64_t L = pb.L, S = pb.S, E = pb.E, Ev = pb.Ev, units = pb.batch * L;
   const bool parallel = pb.parallel && units > 1;
 #pragma omp parallel if (parallel)
   {
-    std::vector<T> sc(static_cast<size_t>(S)), acc(static_cast<size_t>(Ev));
+    Carve<T> c{scratch + omp_get_thread_num() * (S + Ev)};
+    T* const sc = c.take(S);
+    T* const a = c.take(Ev);
 #pragma omp for schedule(dynamic)
     for (int64_t u = 0; u < units; ++u) {
       const int64_t bh = u / L, i = u % L;
@@ -243,19 +311,19 @@ void forward_rows(const Problem<T>& pb, T* out, T* lse) {
       const T* vb = pb.vd + pb.v.offset[b];
       const int64_t n = visible_keys(pb.mk.causal, i, 1, L, S), qs = pb.q.cs, ks = pb.k.cs, vs = pb.v.cs;
       if (qs == 1 && ks == 1) {
-        dot_rows(qi, kb, pb.k.rs, n, E, sc.data());
+        dot_rows(qi, kb, pb.k.rs, n, E, sc);
       } else {
         for (int64_t j = 0; j < n; ++j) {
           const T* kj = kb + j * pb.k.rs;
           T s = 0;
           for (int64_t e = 0; e < E; ++e) s += qi[e * qs] * kj[e * ks];
-          sc[static_cast<size_t>(j)] = s;
+          sc[j] = s;
         }
       }
-      mask_row(pb.mk, bh, i, 0, n, n, sc.data());
+      mask_row(pb.mk, bh, i, 0, n, n, sc);
       T m = kNegInf;
 #pragma omp simd reduction(max : m)
-      for (int64_t j = 0; j < n; ++j) m = sc[static_cast<size_t>(j)] > m ? sc[static_cast<size_t>(j)] : m;
+      for (int64_t j = 0; j < n; ++j) m = sc[j] > m ? sc[j] : m;
       T* dst = out + (bh * L + i) * Ev;
       if (m == kNegInf) {  // every key masked
         std::fill(dst, dst + Ev, T(0));
@@ -265,17 +333,16 @@ void forward_rows(const Problem<T>& pb, T* out, T* lse) {
       T l = 0;
 #pragma omp simd reduction(+ : l)
       for (int64_t j = 0; j < n; ++j) {
-        const T p = vexp(static_cast<T>(sc[static_cast<size_t>(j)] - m));
-        sc[static_cast<size_t>(j)] = p;
+        const T p = vexp(static_cast<T>(sc[j] - m));
+        sc[j] = p;
         l += p;
       }
-      T* a = acc.data();
       if (vs == 1) {
-        weighted_rows(sc.data(), vb, pb.v.rs, n, Ev, a);
+        weighted_rows(sc, vb, pb.v.rs, n, Ev, a);
       } else {
-        std::fill(acc.begin(), acc.end(), T(0));
+        std::fill(a, a + Ev, T(0));
         for (int64_t j = 0; j < n; ++j)
-          for (int64_t e = 0; e < Ev; ++e) a[e] += sc[static_cast<size_t>(j)] * vb[j * pb.v.rs + e * vs];
+          for (int64_t e = 0; e < Ev; ++e) a[e] += sc[j] * vb[j * pb.v.rs + e * vs];
       }
       const T inv = T(1) / l;
 #pragma omp simd
@@ -288,7 +355,7 @@ void forward_rows(const Problem<T>& pb, T* out, T* lse) {
 // Many queries: blocks of queries against packed key blocks (see the plan in attention.cpp). kt_all and
 // v_all are scratch for every (bh, key block)'s packed k^T [E, kBlockK] and v [kBlockK, Evp] tiles.
 template <typename T>
-void forward_blocks(const Problem<T>& pb, T* out, T* lse, T* kt_all, T* v_all) {
+void forward_blocks(const Problem<T>& pb, T* out, T* lse, T* kt_all, T* v_all, T* scratch) {
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
   const int64_t L = pb.L, S = pb.S, E = pb.E, Ev = pb.Ev, Evp = padded(Ev);
   const int64_t kblocks = (S + kBlockK - 1) / kBlockK, qblocks = (L + kBlockQ - 1) / kBlockQ;
@@ -307,27 +374,30 @@ void forward_blocks(const Problem<T>& pb, T* out, T* lse, T* kt_all, T* v_all) {
   const int64_t units = pb.batch * qblocks;
 #pragma omp parallel if (pb.parallel && units > 1)
   {
-    std::vector<T> sc(static_cast<size_t>(kBlockQ * kBlockK)), acc(static_cast<size_t>(kBlockQ * Evp));
-    std::vector<T> mrow(kBlockQ), lrow(kBlockQ);
+    Carve<T> c{scratch + omp_get_thread_num() * (kBlockQ * (kBlockK + Evp + 2))};
+    T* const sc = c.take(kBlockQ * kBlockK);
+    T* const acc = c.take(kBlockQ * Evp);
+    T* const mrow = c.take(kBlockQ);
+    T* const lrow = c.take(kBlockQ);
 #pragma omp for schedule(dynamic)
     for (int64_t u = 0; u < units; ++u) {
       const int64_t bh = u / qblocks, i0 = (u % qblocks) * kBlockQ, rows = std::min(kBlockQ, L - i0);
       const T* qa = pb.qd + pb.q.offset[static_cast<size_t>(bh)] + i0 * pb.q.rs;
-      std::fill(acc.begin(), acc.begin() + rows * Evp, T(0));
-      std::fill(mrow.begin(), mrow.end(), kNegInf);
-      std::fill(lrow.begin(), lrow.end(), T(0));
+      std::fill(acc, acc + rows * Evp, T(0));
+      std::fill(mrow, mrow + kBlockQ, kNegInf);
+      std::fill(lrow, lrow + kBlockQ, T(0));
       const int64_t keys = visible_keys(mk.causal, i0, rows, L, S);
       for (int64_t j0 = 0; j0 < keys; j0 += kBlockK) {
         const int64_t cols = std::min(kBlockK, S - j0), cp = padded(cols);
         const int64_t tile = bh * kblocks + j0 / kBlockK;
-        gemm<T, false>(rows, cp, E, qa, pb.q.rs, pb.q.cs, kt_all + tile * kt_size, cp, sc.data(), cp);
+        gemm<T, false>(rows, cp, E, qa, pb.q.rs, pb.q.cs, kt_all + tile * kt_size, cp, sc, cp);
         for (int64_t r = 0; r < rows; ++r) {
-          T* s = sc.data() + r * cp;
+          T* s = sc + r * cp;
           mask_row(mk, bh, i0 + r, j0, cols, cp, s);
           T mb = kNegInf;
 #pragma omp simd reduction(max : mb)
           for (int64_t j = 0; j < cols; ++j) mb = s[j] > mb ? s[j] : mb;
-          const T mold = mrow[static_cast<size_t>(r)];
+          const T mold = mrow[r];
           const T mnew = std::max(mold, mb);
           if (mnew == kNegInf) {  // nothing visible yet in this row
             std::fill(s, s + cp, T(0));
@@ -341,51 +411,65 @@ void forward_blocks(const Problem<T>& pb, T* out, T* lse, T* kt_all, T* v_all) {
             s[j] = p;
             sum += p;
           }
-          lrow[static_cast<size_t>(r)] = lrow[static_cast<size_t>(r)] * alpha + sum;
-          mrow[static_cast<size_t>(r)] = mnew;
+          lrow[r] = lrow[r] * alpha + sum;
+          mrow[r] = mnew;
           if (alpha != T(1)) {
-            T* o = acc.data() + r * Evp;
+            T* o = acc + r * Evp;
 #pragma omp simd
             for (int64_t e = 0; e < Evp; ++e) o[e] *= alpha;
           }
         }
-        gemm<T, true>(rows, Evp, cols, sc.data(), cp, 1, v_all + tile * v_size, Evp, acc.data(), Evp);
+        gemm<T, true>(rows, Evp, cols, sc, cp, 1, v_all + tile * v_size, Evp, acc, Evp);
       }
       for (int64_t r = 0; r < rows; ++r) {
-        const T l = lrow[static_cast<size_t>(r)];
+        const T l = lrow[r];
         const T inv = l > T(0) ? T(1) / l : T(0);
-        const T* o = acc.data() + r * Evp;
+        const T* o = acc + r * Evp;
         T* dst = out + (bh * L + i0 + r) * Ev;
 #pragma omp simd
         for (int64_t e = 0; e < Ev; ++e) dst[e] = o[e] * inv;
-        lse[bh * L + i0 + r] =
-            l > T(0) ? mrow[static_cast<size_t>(r)] + std::log(l) : std::numeric_limits<T>::infinity();
+        lse[bh * L + i0 + r] = l > T(0) ? mrow[r] + std::log(l) : std::numeric_limits<T>::infinity();
       }
     }
   }
 }
 
-// Scratch elements forward_blocks needs for its packed k^T and v tiles (0: the row path runs).
+// Scratch elements forward needs: packed k^T and v tiles (many queries) and each thread's working rows.
 template <typename T>
 int64_t forward_scratch(const Problem<T>& pb) {
-  if (pb.L < kFewQueries) return 0;
+  if (pb.L < kFewQueries) return threads_of(pb) * (pb.S + pb.Ev);
   const int64_t tiles = pb.batch * ((pb.S + kBlockK - 1) / kBlockK);
-  return tiles * kBlockK * (pb.E + padded(pb.Ev));
+  return tiles * kBlockK * (pb.E + padded(pb.Ev)) + threads_of(pb) * kBlockQ * (kBlockK + padded(pb.Ev) + 2);
 }
 
 template <typename T>
 void forward(const Problem<T>& pb, T* out, T* lse, T* scratch) {
   if (pb.L < kFewQueries) {
-    forward_rows(pb, out, lse);
+    forward_rows(pb, out, lse, scratch);
   } else {
     const int64_t tiles = pb.batch * ((pb.S + kBlockK - 1) / kBlockK);
-    forward_blocks(pb, out, lse, scratch, scratch + tiles * pb.E * kBlockK);
+    T* kt_all = scratch;
+    T* v_all = kt_all + tiles * pb.E * kBlockK;
+    forward_blocks(pb, out, lse, kt_all, v_all, v_all + tiles * kBlockK * padded(pb.Ev));
   }
+}
+
+// Scratch elements one thread of backward needs (see backward).
+template <typename T>
+int64_t backward_thread_scratch(const Problem<T>& pb) {
+  const int64_t Ep = padded(pb.E), Evp = padded(pb.Ev), Sp = padded(pb.S) + kPad;
+  return 2 * pb.L * Ep + pb.L * Evp + 2 * pb.S * Ep + (pb.E + pb.Ev) * Sp + pb.S * Evp + pb.L +
+         2 * kBlockQ * kBlockK;
+}
+
+template <typename T>
+int64_t backward_scratch(const Problem<T>& pb) {
+  return threads_of(pb) * backward_thread_scratch(pb);
 }
 
 template <typename T>
 void backward(const Problem<T>& pb, const T* out, const T* lse, const Operand& g, const T* gd, T* dq, T* dk,
-              T* dv, T* dmask) {
+              T* dv, T* dmask, T* scratch) {
   const int64_t L = pb.L, S = pb.S, E = pb.E, Ev = pb.Ev;
   const Masking<T>& mk = pb.mk;
   const T scale = mk.scale;
@@ -394,30 +478,37 @@ void backward(const Problem<T>& pb, const T* out, const T* lse, const Operand& g
   const int64_t Ep = padded(E), Evp = padded(Ev), Sp = padded(S) + kPad;
 #pragma omp parallel if (pb.parallel && pb.batch > 1)
   {
-    std::vector<T> qp(static_cast<size_t>(L * Ep)), gp(static_cast<size_t>(L * Evp));
-    std::vector<T> kp(static_cast<size_t>(S * Ep)), kt(static_cast<size_t>(E * Sp));
-    std::vector<T> vt(static_cast<size_t>(Ev * Sp)), dqa(static_cast<size_t>(L * Ep));
-    std::vector<T> dka(static_cast<size_t>(S * Ep)), dva(static_cast<size_t>(S * Evp));
-    std::vector<T> d(static_cast<size_t>(L)), p(static_cast<size_t>(kBlockQ * kBlockK)), dp(p.size());
+    Carve<T> c{scratch + omp_get_thread_num() * backward_thread_scratch(pb)};
+    T* const qp = c.take(L * Ep);
+    T* const gp = c.take(L * Evp);
+    T* const kp = c.take(S * Ep);
+    T* const kt = c.take(E * Sp);
+    T* const vt = c.take(Ev * Sp);
+    T* const dqa = c.take(L * Ep);
+    T* const dka = c.take(S * Ep);
+    T* const dva = c.take(S * Evp);
+    T* const d = c.take(L);
+    T* const p = c.take(kBlockQ * kBlockK);
+    T* const dp = c.take(kBlockQ * kBlockK);
 #pragma omp for schedule(dynamic)
     for (int64_t bh = 0; bh < pb.batch; ++bh) {
       const size_t b = static_cast<size_t>(bh);
       const T* kb = pb.kd + pb.k.offset[b];
-      pack_rows(qp.data(), Ep, pb.qd + pb.q.offset[b], L, E, pb.q.rs, pb.q.cs);
-      pack_rows(gp.data(), Evp, gd + g.offset[b], L, Ev, g.rs, g.cs);
-      pack_rows(kp.data(), Ep, kb, S, E, pb.k.rs, pb.k.cs);
-      pack_transposed(kt.data(), Sp, kb, S, E, pb.k.rs, pb.k.cs);
-      pack_transposed(vt.data(), Sp, pb.vd + pb.v.offset[b], S, Ev, pb.v.rs, pb.v.cs);
-      std::fill(dqa.begin(), dqa.end(), T(0));
-      std::fill(dka.begin(), dka.end(), T(0));
-      std::fill(dva.begin(), dva.end(), T(0));
+      pack_rows(qp, Ep, pb.qd + pb.q.offset[b], L, E, pb.q.rs, pb.q.cs);
+      pack_rows(gp, Evp, gd + g.offset[b], L, Ev, g.rs, g.cs);
+      pack_rows(kp, Ep, kb, S, E, pb.k.rs, pb.k.cs);
+      pack_transposed(kt, Sp, kb, S, E, pb.k.rs, pb.k.cs);
+      pack_transposed(vt, Sp, pb.vd + pb.v.offset[b], S, Ev, pb.v.rs, pb.v.cs);
+      std::fill(dqa, dqa + L * Ep, T(0));
+      std::fill(dka, dka + S * Ep, T(0));
+      std::fill(dva, dva + S * Evp, T(0));
       for (int64_t i = 0; i < L; ++i) {
         const T* o = out + (bh * L + i) * Ev;
-        const T* gi = gp.data() + i * Evp;
+        const T* gi = gp + i * Evp;
         T s = 0;
 #pragma omp simd reduction(+ : s)
         for (int64_t e = 0; e < Ev; ++e) s += o[e] * gi[e];
-        d[static_cast<size_t>(i)] = s;
+        d[i] = s;
       }
       const T* lrow = lse + bh * L;
       for (int64_t j0 = 0; j0 < S; j0 += kBlockK) {
@@ -425,15 +516,15 @@ void backward(const Problem<T>& pb, const T* out, const T* lse, const Operand& g
         for (int64_t i0 = 0; i0 < L; i0 += kBlockQ) {
           const int64_t rows = std::min(kBlockQ, L - i0);
           if (visible_keys(mk.causal, i0, rows, L, S) <= j0) continue;  // the whole block is in the future
-          const T* qi = qp.data() + i0 * Ep;
-          const T* gi = gp.data() + i0 * Evp;
-          gemm<T, false>(rows, cp, E, qi, Ep, 1, kt.data() + j0, Sp, p.data(), cp);
-          gemm<T, false>(rows, cp, Ev, gi, Evp, 1, vt.data() + j0, Sp, dp.data(), cp);
+          const T* qi = qp + i0 * Ep;
+          const T* gi = gp + i0 * Evp;
+          gemm<T, false>(rows, cp, E, qi, Ep, 1, kt + j0, Sp, p, cp);
+          gemm<T, false>(rows, cp, Ev, gi, Evp, 1, vt + j0, Sp, dp, cp);
           for (int64_t r = 0; r < rows; ++r) {
-            T* pr = p.data() + r * cp;
-            T* dr = dp.data() + r * cp;
+            T* pr = p + r * cp;
+            T* dr = dp + r * cp;
             mask_row(mk, bh, i0 + r, j0, cols, cp, pr);
-            const T lr = lrow[i0 + r], dr0 = d[static_cast<size_t>(i0 + r)];
+            const T lr = lrow[i0 + r], dr0 = d[i0 + r];
 #pragma omp simd
             for (int64_t j = 0; j < cp; ++j) {
               const T pj = vexp(static_cast<T>(pr[j] - lr));
@@ -446,14 +537,14 @@ void backward(const Problem<T>& pb, const T* out, const T* lse, const Operand& g
             for (int64_t j = 0; j < cp; ++j) dr[j] *= scale;
           }
           // dV += P^T dO, dQ += dS k, dK += dS^T q.
-          gemm<T, true>(cols, Evp, rows, p.data(), 1, cp, gi, Evp, dva.data() + j0 * Evp, Evp);
-          gemm<T, true>(rows, Ep, cols, dp.data(), cp, 1, kp.data() + j0 * Ep, Ep, dqa.data() + i0 * Ep, Ep);
-          gemm<T, true>(cols, Ep, rows, dp.data(), 1, cp, qi, Ep, dka.data() + j0 * Ep, Ep);
+          gemm<T, true>(cols, Evp, rows, p, 1, cp, gi, Evp, dva + j0 * Evp, Evp);
+          gemm<T, true>(rows, Ep, cols, dp, cp, 1, kp + j0 * Ep, Ep, dqa + i0 * Ep, Ep);
+          gemm<T, true>(cols, Ep, rows, dp, 1, cp, qi, Ep, dka + j0 * Ep, Ep);
         }
       }
-      pack_rows(dq + bh * L * E, E, dqa.data(), L, E, Ep, 1);
-      pack_rows(dk + bh * S * E, E, dka.data(), S, E, Ep, 1);
-      pack_rows(dv + bh * S * Ev, Ev, dva.data(), S, Ev, Evp, 1);
+      pack_rows(dq + bh * L * E, E, dqa, L, E, Ep, 1);
+      pack_rows(dk + bh * S * E, E, dka, S, E, Ep, 1);
+      pack_rows(dv + bh * S * Ev, Ev, dva, S, Ev, Evp, 1);
     }
   }
 }
