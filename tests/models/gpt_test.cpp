@@ -137,6 +137,28 @@ TEST(GPT, GenerateWithTheCacheMatchesRecomputing) {
   EXPECT_TRUE(model->generate(prompt, 0, {}, g3).empty());
 }
 
+TEST(GPT, GenerateMovesItsWindowByHalfABlock) {
+  GPT model = wide_model();
+  Generator g(0);
+  const std::vector<int64_t> prompt = {1, 4, 2};
+  const auto out = model->generate(prompt, 12, {.temperature = 0}, g);
+  std::vector<int64_t> context = prompt;
+  context.insert(context.end(), out.begin(), out.end());
+  // The greedy token after context[0, n) read through the window context[from, n).
+  const auto next = [&](size_t from, size_t n) {
+    const std::vector<int64_t> ids(context.begin() + static_cast<std::ptrdiff_t>(from),
+                                   context.begin() + static_cast<std::ptrdiff_t>(n));
+    NoGradGuard no_grad;
+    const Tensor logits = model(from_vector(ids, {1, static_cast<int64_t>(ids.size())}));
+    return logits.select(1, logits.size(1) - 1).reshape({kSmall.vocab_size}).argmax().item<int64_t>();
+  };
+  // Up to 12 tokens of context the window starts at 0; the 13th jumps it to the last 6 (block_size / 2),
+  // and it stays there until it is full again.
+  EXPECT_EQ(out[9], next(0, 12));
+  EXPECT_EQ(out[10], next(7, 13));
+  EXPECT_EQ(out[11], next(7, 14));
+}
+
 TEST(GPT, DropoutOnlyInTraining) {
   GPTConfig config = kSmall;
   config.dropout = 0.5;
