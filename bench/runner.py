@@ -56,6 +56,15 @@ def rnn_flops(gates, layers, vocab=64, embed=64, hidden=256, seq=64, batch=32):
     return 3 * fwd
 
 
+def gpt_flops(layers=4, width=128, seq=128, batch=32, vocab=65):
+    """W6: the Linears (qkv, projection, 4x MLP), q k^T and att v per layer, and the tied head; training is
+    three times the forward (the embeddings' input gets no gradient, a negligible term)."""
+    rows = batch * seq
+    per_layer = dense(rows, width, 3 * width) + dense(rows, width, width) + 2 * dense(rows, width, 4 * width)
+    per_layer += 2 * 2.0 * batch * seq * seq * width  # q k^T and att v over all heads (unmasked)
+    return 3 * (layers * per_layer + dense(rows, width, vocab))
+
+
 def flops(row):
     w, v = row["id"].removesuffix("-BF16"), row.get("variant", "")
     if w == "W1":
@@ -70,6 +79,8 @@ def flops(row):
         return rnn_flops(4, 2)
     if w == "W5":
         return rnn_flops(3, 1)
+    if w == "W6":
+        return gpt_flops()
     if w == "W8":
         return sum(lenet_layers(int(v.split()[-1])))
     if w == "W10":
@@ -109,6 +120,7 @@ WORKLOADS = [
              binary="rnn_bench"),
     Workload("W5", "1-layer GRU char-LM, b32 s64", "w5_gru.py", gbench_filter="BM_W5_GruCharLM",
              binary="rnn_bench"),
+    Workload("W6", "GPT 4x128, 4 heads, T128, b32, AdamW", "w6_gpt.py"),
     Workload("W8", "LeNet-5 inference", "w8_lenet_infer.py"),
     Workload("W9", "overhead", "w9_overhead.py", min_time=2.0),
     Workload("W10", "GEMM f32", "w10_gemm.py", min_time=4.5),

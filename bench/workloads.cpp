@@ -8,6 +8,9 @@
 //   W1-BF16, W2-BF16, W3-BF16: the same under strata::autocast(kBFloat16) (rows "W1 bf16", ...)
 //   W11   ResNet-20 (the zoo's, 1x28x28), batch 128, SGD momentum 0.9 nesterov             (ms/step)
 //   W12   MobileNetV2 (the zoo's, width 1, 3x64x64, 9 classes), batch 32, AdamW 2e-3        (ms/step)
+//   W6    GPT (the zoo's: 4 layers x 128 wide, 4 heads, T = 128, vocab 65), batch 32, AdamW  (ms/step)
+//   W6-GEN  that GPT sampling 256 tokens after a 7-token prompt, with the KV cache and recomputing the
+//         whole context for every token (strata only; rows "W6 generate cache" / "recompute") (ms/256 tokens)
 //   W8    LeNet-5 inference without grad, batch 1 and 256                                 (ms/batch)
 //   W9    per-op overhead: no-grad 1x16 add; (x*w+b).sum().backward() on 1x16           (us/iteration)
 //   W10   f32 matmul n = 256..2048, next to oneDNN and OpenBLAS called directly           (ms/product)
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
 #include "strata/models/zoo.h"
@@ -311,16 +315,64 @@ void peak(const Settings& s) {
 
 }  // namespace
 
+// The zoo's GPT as configs/moby_gpt.yaml trains it, on character-shaped tokens: next-token cross-entropy
+// over [B * T, V], AdamW(3e-4, weight decay 0.1).
+void w6(const Settings& s) {
+  manual_seed(0);
+  constexpr int64_t kBatch = 32, kT = 128, kVocab = 65;
+  models::GPT net(
+      models::GPTConfig{.vocab_size = kVocab, .block_size = kT, .n_layer = 4, .n_head = 4, .n_embd = 128});
+  optim::AdamW opt(net->parameters(), {.lr = 3e-4, .weight_decay = 0.1});
+  Generator gen(0);
+  std::vector<Tensor> x, y;
+  for (int i = 0; i < kBatches; ++i) {
+    x.push_back(randint(0, kVocab, {kBatch, kT}, {.dtype = kInt64}, &gen));
+    y.push_back(randint(0, kVocab, {kBatch * kT}, {.dtype = kInt64}, &gen));
+  }
+  int64_t i = 0;
+  auto step = [&] {
+    const Tensor& xi = x[static_cast<size_t>(i % kBatches)];
+    const Tensor& yi = y[static_cast<size_t>(i % kBatches)];
+    ++i;
+    opt.zero_grad();
+    const Tensor loss = ops::cross_entropy(net(xi).reshape({kBatch * kT, kVocab}), yi);
+    loss.backward();
+    opt.step();
+  };
+  Row r{"W6", "", "ms", bench::measure(s, 3, 1, "ms", step)};
+  bench::print(r, s);
+}
+
+// Text generation with the W6 model: the KV cache against recomputing the context for every token.
+void w6_generate(const Settings& s) {
+  manual_seed(0);
+  models::GPT net(
+      models::GPTConfig{.vocab_size = 65, .block_size = 128, .n_layer = 4, .n_head = 4, .n_embd = 128});
+  const std::vector<int64_t> prompt = {1, 2, 3, 4, 5, 6, 7};
+  const models::GPTSampling sampling{.temperature = 0.8, .top_k = 20};
+  for (const bool cached : {true, false}) {
+    auto step = [&] {
+      Generator gen(0);
+      const auto ids = cached ? net->generate(prompt, 256, sampling, gen)
+                              : net->generate_uncached(prompt, 256, sampling, gen);
+      if (ids.size() != 256) std::abort();
+    };
+    Row r{"W6", cached ? "generate cache" : "generate recompute", "ms", bench::measure(s, 1, 1, "ms", step)};
+    bench::print(r, s);
+  }
+}
+
 int main(int argc, char** argv) {
   std::vector<std::string> names;
   const Settings s = bench::parse(argc, argv, names);
   if (names.empty()) {
-    std::fprintf(stderr,
-                 "usage: workloads "
-                 "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W8|W9|W10|W11|W12|W13-128|W13-512|W13-2048|PEAK ... "
-                 "[--threads N] "
-                 "[--min-steps N] "
-                 "[--min-time S] [--warmup N]\n");
+    std::fprintf(
+        stderr,
+        "usage: workloads "
+        "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W6|W6-GEN|W8|W9|W10|W11|W12|W13-128|W13-512|W13-2048|PEAK ... "
+        "[--threads N] "
+        "[--min-steps N] "
+        "[--min-time S] [--warmup N]\n");
     return 2;
   }
   set_num_threads(s.threads);
@@ -331,6 +383,8 @@ int main(int argc, char** argv) {
       {"W1-BF16", [](const Settings& st) { w1(st, true); }},
       {"W2-BF16", [](const Settings& st) { w2(st, true); }},
       {"W3-BF16", [](const Settings& st) { w3(st, true); }},
+      {"W6", w6},
+      {"W6-GEN", w6_generate},
       {"W8", w8},
       {"W9", w9},
       {"W10", w10},

@@ -16,4 +16,9 @@ Tensor hardtanh_backward(const Tensor& g, const Tensor& y, double min_val, doubl
   unsupported_device("hardtanh", g.device().is_cpu() ? y.device() : g.device());
 }
 
+Tensor gelu_backward(const Tensor& g, const Tensor& x) {
+  if (g.device().is_cpu() && x.device().is_cpu()) return cpu::gelu_backward(g, x);
+  unsupported_device("gelu", g.device().is_cpu() ? x.device() : g.device());
+}
+
 }  // namespace strata::kernels

@@ -9,5 +9,7 @@ namespace strata::kernels {
 Tensor relu_backward(const Tensor& g, const Tensor& y);
 // hardtanh's input gradient from its output: 0 where y <= min_val or y >= max_val, else g, in one pass.
 Tensor hardtanh_backward(const Tensor& g, const Tensor& y, double min_val, double max_val);
+// gelu's (erf form) input gradient from its input: g * (Phi(x) + x phi(x)), in one pass.
+Tensor gelu_backward(const Tensor& g, const Tensor& x);
 
 }  // namespace strata::kernels

@@ -6,6 +6,7 @@
 
 #include "strata/core/did_you_mean.h"
 #include "strata/models/bert.h"
+#include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"
@@ -102,6 +103,19 @@ const std::vector<Entry>& table() {
        "[B, classes] (the bert_mlm options, and pooling: mean | first)",
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
          return BertForSequenceClassification(bert_options(o)).ptr();
+       }},
+      {"gpt",
+       "GPT decoder-only language model on token ids [B, T] -> logits [B, T, classes] (classes: vocabulary; "
+       "block_size, n_layer, n_head, n_embd, dropout, bias)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return gpt({.vocab_size = o.num_classes,
+                     .block_size = o.block_size,
+                     .n_layer = o.n_layer,
+                     .n_head = o.n_head,
+                     .n_embd = o.n_embd,
+                     .dropout = o.dropout.value_or(0.0),
+                     .bias = o.bias})
+             .ptr();
        }},
   };
   return entries;

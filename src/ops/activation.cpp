@@ -87,6 +87,10 @@ Tensor gelu(const Tensor& x, GeluApproximate approximate) {
     Tensor out = activate("gelu", UnaryOp::GeluErf, x);
     // d/dx x * Phi(x) = Phi(x) + x * phi(x).
     return record("gelu", out, {x}, [x](const Tensor& g) {
+      // First order: one fused pass. Inside a create_graph backward: the formula written with ops.
+      if (!autograd::grad_mode_enabled() && (g.dtype() == kFloat32 || g.dtype() == kFloat64) &&
+          g.dtype() == x.dtype() && g.shape() == x.shape())
+        return Grads{kernels::gelu_backward(g, detach(x))};
       const Tensor cdf = mul(add(erf(mul(x, std::numbers::sqrt2 / 2)), 1.0), 0.5);
       const Tensor pdf = mul(exp(mul(square(x), -0.5)), std::numbers::inv_sqrtpi / std::numbers::sqrt2);
       return Grads{mul(g, add(cdf, mul(x, pdf)))};

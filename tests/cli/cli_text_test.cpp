@@ -201,6 +201,44 @@ TEST_F(CliText, LanguageModelTrainsEvaluatesAndGenerates) {
   EXPECT_NE(summary.out.find("Flatten"), std::string::npos) << summary.out;
 }
 
+// model.zoo: gpt on a text-lm config: the vocabulary and block_size come from the data, the logits are
+// flattened to the targets' rows, and generate samples through the GPT's KV cache.
+TEST_F(CliText, GptLanguageModelTrainsAndGenerates) {
+  std::string config = kLmConfig;
+  const size_t from = config.find("model:\n"), to = config.find("optimizer:");
+  config.replace(from, to - from, "model: {zoo: gpt, n_layer: 1, n_head: 2, n_embd: 16}\n");
+  config.replace(config.find("{name: adam, lr: 0.02}"), 22, "{name: adamw, lr: 0.01}");
+  // Windows every 3 characters and 2 epochs: on 32-character windows at fixed offsets the learned positions
+  // memorise the few training windows instead.
+  config.replace(config.find("    seq_len: 32\n"), 16, "    seq_len: 32\n    stride: 3\n");
+  config.replace(config.find("epochs: 6"), 9, "epochs: 2");
+  write("gpt.yaml", config);
+  const CliResult train = run({"train", "-c", "gpt.yaml", "--out", "run", "--no-progress"});
+  ASSERT_EQ(train.code, 0) << train.err;
+  const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
+  EXPECT_LT(m["test_bits_per_char"].get<double>(), 1.0) << train.out;  // unigram: 4.25; about 0.3
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  EXPECT_NEAR(nlohmann::json::parse(lines_of(eval.out).back())["test_bits_per_char"].get<double>(),
+              m["test_bits_per_char"].get<double>(), 1e-6);
+  // 60 characters run past block_size (32): the generation window moves on.
+  const CliResult gen = run({"generate", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors",
+                             "--prompt", "Call me", "--tokens", "60", "--top-p", "0.9", "--seed", "3"});
+  ASSERT_EQ(gen.code, 0) << gen.err;
+  EXPECT_EQ(gen.out.rfind("Call me", 0), 0u) << gen.out;
+  EXPECT_GE(gen.out.size(), 7u + 50u) << gen.out;
+  const CliResult summary = run({"summary", "-c", "gpt.yaml"});
+  ASSERT_EQ(summary.code, 0) << summary.err;
+  EXPECT_NE(summary.out.find("transformer"), std::string::npos) << summary.out;
+  // Mistakes name the field; a classifier of the zoo is no language model.
+  write("bad.yaml", std::string(config).replace(config.find("n_head: 2"), 9, "n_head: 0"));
+  expect_error(run({"summary", "-c", "bad.yaml"}), {"bad.yaml:", "field 'model.n_head' must be positive"});
+  write("bad.yaml", std::string(config).replace(config.find("n_head: 2"), 9, "n_head: 3"));
+  expect_error(run({"summary", "-c", "bad.yaml"}), {"n_embd (16) must be divisible by n_head (3)"});
+  write("bad.yaml", std::string(config).replace(config.find("zoo: gpt"), 8, "zoo: resnet20"));
+  expect_error(run({"summary", "-c", "bad.yaml"}), {"bad.yaml:", "n_layer"});
+}
+
 // The tokenizer a run fitted is saved in its folder and used by eval and generate, not fitted again: after
 // the text changes so that a new fit would give another vocabulary, eval still fits the checkpoint, and
 // generate works with the text gone.

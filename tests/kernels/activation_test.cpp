@@ -66,5 +66,33 @@ TEST(ReluBackwardKernel, RejectsMismatchedOperands) {
   }
 }
 
+// gelu's (erf form) backward as written with ops: g * (Phi(x) + x phi(x)), in f64.
+Tensor composite_gelu_backward(const Tensor& g, const Tensor& x) {
+  const Tensor xd = x.to(kFloat64), gd = g.to(kFloat64);
+  const Tensor cdf = ops::mul(ops::add(ops::erf(ops::mul(xd, std::sqrt(0.5))), 1.0), 0.5);
+  const Tensor pdf = ops::mul(ops::exp(ops::mul(ops::square(xd), -0.5)), 1.0 / std::sqrt(2.0 * M_PI));
+  return ops::mul(gd, ops::add(cdf, ops::mul(xd, pdf)));
+}
+
+TEST(GeluBackwardKernel, MatchesTheComposite) {
+  Generator gen(3);
+  for (Dtype dt : {kFloat32, kFloat64}) {
+    SCOPED_TRACE(dtype_name(dt));
+    const double tol = dt == kFloat32 ? 2e-6 : 1e-14;
+    // Wide inputs: the tails (|x| > 4, where erf saturates) as well as the middle.
+    const Tensor x = ops::mul(randn({5, 67}, {.dtype = dt}, &gen), 3.0);
+    const Tensor g = randn({5, 67}, {.dtype = dt}, &gen);
+    const Tensor want = composite_gelu_backward(g, x);
+    EXPECT_TRUE(allclose(kernels::gelu_backward(g, x).to(kFloat64), want, tol, tol));
+    const Tensor xt = x.t().contiguous().t();  // strided operands take the general loop
+    EXPECT_TRUE(allclose(kernels::gelu_backward(g, xt).to(kFloat64), want, tol, tol));
+  }
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor out = kernels::gelu_backward(from_vector<float>({1.f, 1.f}), from_vector<float>({nan, 0.f}));
+  EXPECT_TRUE(std::isnan(out.to_vector<float>()[0]));
+  EXPECT_FLOAT_EQ(out.to_vector<float>()[1], 0.5f);
+  EXPECT_THROW(kernels::gelu_backward(zeros({2}), zeros({3})), Error);
+}
+
 }  // namespace
 }  // namespace strata

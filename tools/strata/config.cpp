@@ -800,8 +800,10 @@ class Reader {
                        join(names)));
     }
     std::set<std::string> applies{"zoo", "classes"};
-    if (m.zoo != "mlp") applies.insert("in_channels");
-    if (m.zoo == "mlp" || m.zoo == "mobilenet_v2" || m.zoo.starts_with("vgg")) applies.insert("dropout");
+    if (m.zoo != "mlp" && m.zoo != "gpt") applies.insert("in_channels");
+    if (m.zoo == "mlp" || m.zoo == "mobilenet_v2" || m.zoo.starts_with("vgg") || m.zoo == "gpt")
+      applies.insert("dropout");
+    if (m.zoo == "gpt") applies.insert({"block_size", "n_layer", "n_head", "n_embd", "bias"});
     if (m.zoo.starts_with("resnet")) applies.insert("zero_init_residual");
     if (m.zoo == "mobilenet_v2") applies.insert({"width_mult", "round_nearest"});
     if (m.zoo.starts_with("vgg")) applies.insert({"classifier_width", "pool_size"});
@@ -875,6 +877,15 @@ class Reader {
              fmt::format("unknown pooling '{}'{} (known: mean, first)", o.pooling,
                          did_you_mean(o.pooling, {"mean", "first"})));
     }
+    // gpt: classes (the vocabulary) and block_size left out take the data's vocabulary and seq_len.
+    for (auto [key, field] : {std::pair<const char*, int64_t*>{"block_size", &o.block_size},
+                              {"n_layer", &o.n_layer},
+                              {"n_head", &o.n_head},
+                              {"n_embd", &o.n_embd}}) {
+      if (read(node, "model", key, *field) && *field <= 0)
+        fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
+    }
+    read(node, "model", "bias", o.bias);
     std::vector<int64_t> sizes;
     if (read_list(node, "model", "sizes", sizes)) {
       // mlp: sizes as for `name: mlp`: input, hidden..., and the classes last.
@@ -923,7 +934,12 @@ class Reader {
                 "dim_feedforward",
                 "max_positions",
                 "pad_id",
-                "pooling"});
+                "pooling",
+                "block_size",
+                "n_layer",
+                "n_head",
+                "n_embd",
+                "bias"});
     const int given = node["name"].IsDefined() + node["layers"].IsDefined() + node["graph"].IsDefined() +
                       node["zoo"].IsDefined();
     if (given != 1) {

@@ -28,6 +28,7 @@ struct LmConfig {
   int64_t tokens = 200;
   double temperature = 0.8;
   int64_t top_k = 20;
+  double top_p = 1.0;
   uint64_t seed = 0;
 };
 
@@ -70,6 +71,7 @@ LmConfig load_lm_config(const std::string& path) {
   read(doc, "generate", "tokens", c.tokens, path);
   read(doc, "generate", "temperature", c.temperature, path);
   read(doc, "generate", "top_k", c.top_k, path);
+  read(doc, "generate", "top_p", c.top_p, path);
   read(doc, "generate", "seed", c.seed, path);
   STRATA_CHECK(c.embedding_dim > 0 && c.hidden_size > 0 && c.num_layers > 0,
                "{}: model.embedding_dim, model.hidden_size and model.num_layers must be positive", path);
@@ -112,9 +114,13 @@ int generate_from_train_config(const GenerateArgs& args) {
   shape.input_shape = Shape{1, c.data.text.seq_len};
   shape.input_dtype = kInt64;
   shape.vocab_size = tok.vocab_size();
-  const auto model = std::dynamic_pointer_cast<nn::SequentialImpl>(build_model(c, shape));
-  STRATA_CHECK(model, "generate: the model of {} must be a list of layers (model.layers), which generate steps "
-               "through one token at a time", args.config);
+  const std::shared_ptr<nn::Module> built = build_model(c, shape);
+  const auto model = std::dynamic_pointer_cast<nn::SequentialImpl>(built);
+  const std::shared_ptr<models::GPTImpl> gpt = zoo_gpt(built);
+  STRATA_CHECK(model || gpt,
+               "generate: the model of {} must be a list of layers (model.layers), which generate steps "
+               "through one token at a time, or model.zoo: gpt",
+               args.config);
   const io::SafetensorsFile file = io::read_safetensors(args.checkpoint);
   nn::StateDict state;
   for (const auto& [k, v] : file.tensors) {
@@ -122,12 +128,25 @@ int generate_from_train_config(const GenerateArgs& args) {
   }
   if (state.empty()) state = file.tensors;
   try {
-    model->load_state_dict(state);
+    built->load_state_dict(state);
   } catch (const Error& e) {
     STRATA_FAIL("generate: checkpoint {} does not fit the model of {}: {}", args.checkpoint, args.config,
                 e.what());
   }
-  model->eval();
+  const std::string prompt = args.prompt.value_or(defaults.prompt);
+  STRATA_CHECK(!prompt.empty(), "generate: the prompt is empty");
+  const data::text::SamplingOptions sampling{.temperature = args.temperature.value_or(defaults.temperature),
+                                             .top_k = args.top_k.value_or(defaults.top_k),
+                                             .top_p = args.top_p.value_or(defaults.top_p)};
+  Generator gen(args.seed.value_or(c.training.seed));
+  const int64_t count = args.tokens.value_or(defaults.tokens);
+  if (gpt) {
+    // The GPT keeps a KV cache: each new token runs one position through the model.
+    const auto ids = gpt->generate(tok.encode(prompt), count, sampling, gen);
+    std::cout << prompt << (tok.words() ? " " : "") << tok.decode(ids) << std::endl;
+    return 0;
+  }
+  built->eval();
   NoGradGuard no_grad;
   const int64_t vocab = tok.vocab_size();
   std::vector<nn::LSTMState> lstm_states(model->size());
@@ -154,13 +173,7 @@ int generate_from_train_config(const GenerateArgs& args) {
     }
     return x.reshape({vocab});
   };
-  const std::string prompt = args.prompt.value_or(defaults.prompt);
-  STRATA_CHECK(!prompt.empty(), "generate: the prompt is empty");
-  const data::text::SamplingOptions sampling{.temperature = args.temperature.value_or(defaults.temperature),
-                                             .top_k = args.top_k.value_or(defaults.top_k)};
-  Generator gen(args.seed.value_or(c.training.seed));
-  const auto ids = data::text::generate_tokens(step, tok.encode(prompt),
-                                               args.tokens.value_or(defaults.tokens), sampling, gen);
+  const auto ids = data::text::generate_tokens(step, tok.encode(prompt), count, sampling, gen);
   std::cout << prompt << (tok.words() ? " " : "") << tok.decode(ids) << std::endl;
   return 0;
 }
@@ -168,7 +181,8 @@ int generate_from_train_config(const GenerateArgs& args) {
 }  // namespace
 
 CLI::App* add_generate_command(CLI::App& app, GenerateArgs& args) {
-  CLI::App* cmd = app.add_subcommand("generate", "Sample text from a character-level language model");
+  CLI::App* cmd =
+      app.add_subcommand("generate", "Sample text from a language model (recurrent layers or GPT)");
   cmd->add_option("-c,--config", args.config,
                   "text-lm config of strata train (configs/moby_char_lstm.yaml) or char_lm config "
                   "(configs/char_lm.yaml)")
@@ -192,6 +206,11 @@ CLI::App* add_generate_command(CLI::App& app, GenerateArgs& args) {
                   "Sample among the k likeliest characters; 0 is all (default generate.top_k)")
       ->type_name("K")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--top-p", args.top_p,
+                  "Sample among the fewest likeliest tokens whose probability reaches p; 1 is all (default "
+                  "generate.top_p)")
+      ->type_name("P")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--seed", args.seed, "Random seed (default generate.seed)")->type_name("S");
   return cmd;
 }
@@ -202,7 +221,8 @@ int run_generate(const GenerateArgs& args) {
   const std::string prompt = args.prompt.value_or(c.prompt);
   const int64_t count = args.tokens.value_or(c.tokens);
   const data::text::SamplingOptions sampling{.temperature = args.temperature.value_or(c.temperature),
-                                             .top_k = args.top_k.value_or(c.top_k)};
+                                             .top_k = args.top_k.value_or(c.top_k),
+                                             .top_p = args.top_p.value_or(c.top_p)};
   STRATA_CHECK(!prompt.empty(), "generate: the prompt is empty");
 
   const io::SafetensorsFile file = io::read_safetensors(args.checkpoint);

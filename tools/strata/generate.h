@@ -15,6 +15,7 @@ struct GenerateArgs {
   std::optional<int64_t> tokens;
   std::optional<double> temperature;
   std::optional<int64_t> top_k;
+  std::optional<double> top_p;
   std::optional<uint64_t> seed;
 };
 

@@ -4,6 +4,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
 #include "strata/models.h"
+#include "strata/models/gpt.h"
 #include "strata/models/zoo.h"
 #include "strata/nn.h"
 #include "strata/nn/graph_builder.h"
@@ -305,15 +306,39 @@ std::shared_ptr<nn::Module> build_named(const ModelConfig& m, const Shape& input
   }
 }
 
-// A zoo model; in_channels (or mlp's input size) left out takes the data's.
-std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype) {
+// A language model's logits [B, T, V] as text-lm's targets line up: [B * T, V]. It holds the model's
+// children as its own, so parameter names (and checkpoints) stay the model's.
+class FlattenedLogits : public nn::Module {
+ public:
+  explicit FlattenedLogits(std::shared_ptr<nn::Module> model)
+      : nn::Module(model->type_name()), model(std::move(model)) {
+    for (const auto& [name, child] : this->model->named_children()) register_module(name, child);
+  }
+  Tensor forward(const Tensor& x) override { return model->forward(x).flatten(0, 1); }
+  void train(bool on) override {
+    nn::Module::train(on);
+    model->train(on);
+  }
+  std::string extra_repr() const override { return model->extra_repr(); }
+  std::shared_ptr<nn::Module> model;
+};
+
+// A zoo model; in_channels (or mlp's input size) left out takes the data's, and gpt's vocabulary
+// (classes) and block_size left out take the data's vocabulary and window.
+std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype,
+                                      int64_t vocab_size, bool language_model) {
   models::ZooOptions options = m.zoo_options;
   if (!options.in_channels && input_shape.size() == 4) options.in_channels = input_shape[1];
   if (m.zoo == "mlp" && !m.node["sizes"].IsDefined() && input_shape.size() >= 2) {
     options.in_features = input_shape.numel() / input_shape[0];
   }
+  if (m.zoo == "gpt") {
+    if (!m.node["classes"].IsDefined() && vocab_size > 0) options.num_classes = vocab_size;
+    if (!m.node["block_size"].IsDefined() && input_shape.size() == 2) options.block_size = input_shape[1];
+  }
   try {
     std::shared_ptr<nn::Module> net = models::create(m.zoo, options);
+    if (language_model && m.zoo == "gpt") net = std::make_shared<FlattenedLogits>(net);
     if (!input_shape.empty()) {
       NoGradGuard no_grad;
       net->eval();
@@ -404,11 +429,18 @@ nn::BuiltModel build_spec(const Config& c, const Shape& input_shape, Dtype input
 
 }  // namespace
 
+std::shared_ptr<models::GPTImpl> zoo_gpt(const std::shared_ptr<nn::Module>& model) {
+  if (auto flat = std::dynamic_pointer_cast<FlattenedLogits>(model))
+    return std::dynamic_pointer_cast<models::GPTImpl>(flat->model);
+  return std::dynamic_pointer_cast<models::GPTImpl>(model);
+}
+
 std::vector<std::string> layer_names() { return config_layers(std::make_shared<SequenceMask>()).names(); }
 
 std::shared_ptr<nn::Module> build_model(const Config& config, const Shape& input_shape, Dtype input_dtype) {
   if (!config.model.name.empty()) return build_named(config.model, input_shape, input_dtype);
-  if (!config.model.zoo.empty()) return build_zoo(config.model, input_shape, input_dtype);
+  if (!config.model.zoo.empty())
+    return build_zoo(config.model, input_shape, input_dtype, 0, config.data.dataset == "text-lm");
   return build_spec(config, input_shape, input_dtype, 0).module;
 }
 
@@ -421,7 +453,15 @@ std::shared_ptr<nn::Module> build_model(const Config& config, const TrainingData
       if (!m.node["vocab_size"].IsDefined()) m.zoo_options.vocab_size = data.vocab_size;
       if (!m.node["pad_id"].IsDefined() && data.pad_id) m.zoo_options.pad_id = *data.pad_id;
     }
-    return build_zoo(m, data.input_shape, data.input_dtype);
+    std::shared_ptr<nn::Module> net =
+        build_zoo(m, data.input_shape, data.input_dtype, data.vocab_size, config.data.dataset == "text-lm");
+    if (config.data.dataset == "text-lm" && config.model.zoo != "gpt") {
+      throw Error(
+          fmt::format("{}: zoo model '{}' is not a language model; text-lm trains model.zoo: gpt or "
+                      "a list of layers",
+                      config.model.where, config.model.zoo));
+    }
+    return net;
   }
   const nn::BuiltModel built = build_spec(config, data.input_shape, data.input_dtype, data.vocab_size);
   check_embeddings(built, data);

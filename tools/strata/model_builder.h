@@ -7,6 +7,7 @@
 #include "config.h"
 #include "strata/core/dtype.h"
 #include "strata/core/shape.h"
+#include "strata/models/gpt.h"
 #include "strata/nn/container.h"
 #include "training_data.h"
 
@@ -21,6 +22,9 @@ std::shared_ptr<nn::Module> build_model(const Config& config, const Shape& input
 // The same for the data a command loaded: layer arguments may also say `vocab_size` (text), an embedding
 // must pad with the data's padding id, and the output must fit the targets (text-lm: [batch * steps, vocab]).
 std::shared_ptr<nn::Module> build_model(const Config& config, const TrainingData& data);
+// The GPT of a model built from `model: {zoo: gpt}` (text-lm wraps it to flatten its logits); null for
+// other models.
+std::shared_ptr<models::GPTImpl> zoo_gpt(const std::shared_ptr<nn::Module>& model);
 // The layer types a config may use, sorted.
 std::vector<std::string> layer_names();
 

@@ -35,6 +35,12 @@ struct ZooOptions {
   int64_t max_positions = 512;     // longest input
   int64_t pad_id = 0;              // padding token id (the CLI fills in the data's)
   std::string pooling = "mean";    // bert_classifier: mean | first
+  // gpt: num_classes is the vocabulary size; dropout defaults to 0.
+  int64_t block_size = 128;  // gpt: longest context
+  int64_t n_layer = 4;       // gpt: Transformer blocks
+  int64_t n_head = 4;        // gpt: attention heads
+  int64_t n_embd = 128;      // gpt: model width
+  bool bias = true;          // gpt: biases in the Linears and LayerNorms
 };
 
 // Builds the zoo model `name` (one of zoo_names()); throws strata::Error naming the known models for an

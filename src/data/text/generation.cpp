@@ -16,6 +16,8 @@ int64_t sample_token(const Tensor& logits, const SamplingOptions& options, Gener
   STRATA_CHECK(options.temperature >= 0, "sample_token: temperature must be >= 0, got {}",
                options.temperature);
   STRATA_CHECK(options.top_k >= 0, "sample_token: top_k must be >= 0, got {}", options.top_k);
+  STRATA_CHECK(options.top_p > 0 && options.top_p <= 1, "sample_token: top_p must be in (0, 1], got {}",
+               options.top_p);
   const std::vector<double> z = logits.to(kCPU).to_vector<double>();
   const auto v = static_cast<int64_t>(z.size());
   for (int64_t i = 0; i < v; ++i) {
@@ -25,7 +27,7 @@ int64_t sample_token(const Tensor& logits, const SamplingOptions& options, Gener
   // Candidate ids by decreasing logit (ties by id), cut to top_k.
   std::vector<int64_t> ids(static_cast<size_t>(v));
   std::iota(ids.begin(), ids.end(), int64_t{0});
-  const int64_t k = options.top_k > 0 ? std::min(options.top_k, v) : v;
+  int64_t k = options.top_k > 0 ? std::min(options.top_k, v) : v;
   std::partial_sort(ids.begin(), ids.begin() + k, ids.end(), [&](int64_t a, int64_t b) {
     const double za = z[static_cast<size_t>(a)], zb = z[static_cast<size_t>(b)];
     return za != zb ? za > zb : a < b;
@@ -37,6 +39,15 @@ int64_t sample_token(const Tensor& logits, const SamplingOptions& options, Gener
     weights[static_cast<size_t>(i)] =
         std::exp((z[static_cast<size_t>(ids[static_cast<size_t>(i)])] - top) / options.temperature);
     total += weights[static_cast<size_t>(i)];
+  }
+  if (options.top_p < 1) {
+    // Keep the likeliest tokens until their mass reaches top_p: token i stays while the mass before it is
+    // still short of top_p (so the first always stays).
+    double before = 0;
+    int64_t kept = 0;
+    while (kept < k && before < options.top_p * total) before += weights[static_cast<size_t>(kept++)];
+    k = kept;
+    total = before;
   }
   // Inverse-CDF draw from 53 random bits (same result on every standard library).
   double u = static_cast<double>(gen.engine()() >> 11) * 0x1.0p-53 * total;

@@ -6,5 +6,6 @@ namespace strata::kernels::cpu {
 
 Tensor relu_backward(const Tensor& g, const Tensor& y);
 Tensor hardtanh_backward(const Tensor& g, const Tensor& y, double min_val, double max_val);
+Tensor gelu_backward(const Tensor& g, const Tensor& x);
 
 }  // namespace strata::kernels::cpu

@@ -3,9 +3,11 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "kernels/cpu/loops.h"
 #include "kernels/cpu/memory_format.h"
+#include "kernels/cpu/vec_erf.h"
 #include "kernels/dispatch.h"
 
 namespace strata::kernels::cpu {
@@ -64,9 +66,14 @@ void map2(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
   });
 }
 
+// erf, GELU's core: f32 through the vectorisable verf (a GELU pass was mostly libm erff calls), f64 exact.
 template <typename T>
 T erf_t(T x) {
-  return std::erf(x);
+  if constexpr (std::is_same_v<T, float>) {
+    return verf(x);
+  } else {
+    return std::erf(x);
+  }
 }
 
 template <typename T>
