@@ -11,6 +11,7 @@
 #include "strata/data/text/char_tokenizer.h"
 #include "strata/data/text/collate.h"
 #include "strata/data/text/corpora.h"
+#include "strata/data/text/de_en.h"
 #include "strata/data/text/generation.h"
 #include "strata/data/text/lm_dataset.h"
 #include "strata/data/text/text_dataset.h"
