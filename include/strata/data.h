@@ -7,6 +7,7 @@
 #include "strata/data/table/all.h"
 #include "strata/data/transforms.h"
 #include "strata/data/text/augment.h"
+#include "strata/data/text/beam_search.h"
 #include "strata/data/text/bpe.h"
 #include "strata/data/text/char_tokenizer.h"
 #include "strata/data/text/collate.h"
