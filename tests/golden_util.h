@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "strata/io/safetensors.h"
+#include "strata/nn/module.h"
 #include "strata/strata.h"
 
 namespace strata::golden {
@@ -73,13 +74,16 @@ inline Tolerance tolerance(Dtype dtype) {
 }
 
 // Same dtype and shape, and values within tolerance (exact for integer dtypes; NaN and inf must match).
-inline ::testing::AssertionResult all_close(const Tensor& got, const Tensor& want) {
+// `scale` widens the float tolerance for results that sum many rounded terms (deep layer stacks in f32).
+inline ::testing::AssertionResult all_close(const Tensor& got, const Tensor& want, double scale = 1.0) {
   if (!got.defined()) return ::testing::AssertionFailure() << "is undefined";
   if (got.dtype() != want.dtype())
     return ::testing::AssertionFailure() << "has dtype " << got.dtype() << ", PyTorch's has " << want.dtype();
   if (got.shape() != want.shape())
     return ::testing::AssertionFailure() << "has shape " << got.shape() << ", PyTorch's has " << want.shape();
-  const Tolerance tol = is_floating(want.dtype()) ? tolerance(want.dtype()) : Tolerance{0, 0};
+  Tolerance tol = is_floating(want.dtype()) ? tolerance(want.dtype()) : Tolerance{0, 0};
+  tol.rtol *= scale;
+  tol.atol *= scale;
   const auto g = got.to_vector<double>(), w = want.to_vector<double>();
   std::ostringstream detail;
   int64_t bad = 0;
@@ -124,9 +128,31 @@ class Case {
     return inputs_.emplace(input, leaf).first->second;
   }
 
+  // True when the case stores `<case>.<part>` (an optional input such as a mask).
+  bool contains(const std::string& part) const { return has(part); }
+
+  // Loads the case's state dict `<case>.param.<name>` into `module` (converted to the case's dtype; strict:
+  // the names must be exactly the module's), and has finish() check every parameter's gradient against
+  // `<case>.grad_param.<name>`.
+  void load_parameters(nn::Module& module) {
+    module.to(tensors_.at(key("out")).dtype());
+    nn::StateDict state;
+    const std::string prefix = key("param.");
+    for (auto it = tensors_.lower_bound(prefix); it != tensors_.end() && it->first.starts_with(prefix);
+         ++it) {
+      state[it->first.substr(prefix.size())] = it->second;
+      used_.insert(it->first);
+    }
+    module.load_state_dict(state);
+    parameters_ = module.named_parameters();
+  }
+
+  // Widens this case's float tolerance by `scale` (results that sum many rounded terms).
+  void widen_tolerance(double scale) { scale_ = scale; }
+
   // Checks a result against `<case>.<result>`.
   void expect(const std::string& result, const Tensor& got) {
-    EXPECT_TRUE(all_close(got, stored(result))) << name_ << ": result '" << result << "'";
+    EXPECT_TRUE(all_close(got, stored(result), scale_)) << name_ << ": result '" << result << "'";
   }
 
   // Checks the result and, for differentiable cases, every input gradient; then that no fixture tensor of the
@@ -142,7 +168,13 @@ class Case {
         for (const auto& [input, leaf] : inputs_) {
           if (!has("grad_" + input)) continue;
           const Tensor grad = leaf.grad().defined() ? leaf.grad() : zeros_like(leaf);
-          EXPECT_TRUE(all_close(grad, stored("grad_" + input))) << name_ << ": gradient of '" << input << "'";
+          EXPECT_TRUE(all_close(grad, stored("grad_" + input), scale_))
+              << name_ << ": gradient of '" << input << "'";
+        }
+        for (const auto& [pname, p] : parameters_) {
+          const Tensor grad = p.grad().defined() ? p.grad() : zeros_like(p);
+          EXPECT_TRUE(all_close(grad, stored("grad_param." + pname), scale_))
+              << name_ << ": gradient of parameter '" << pname << "'";
         }
       }
     }
@@ -165,6 +197,8 @@ class Case {
   const std::map<std::string, Tensor>& tensors_;
   std::string name_;
   std::map<std::string, Tensor> inputs_;
+  std::vector<std::pair<std::string, Tensor>> parameters_;
+  double scale_ = 1.0;
   std::set<std::string> used_;
 };
 

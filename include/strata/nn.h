@@ -1,6 +1,7 @@
 #pragma once
 // Neural-network modules: layers, containers and graphs, losses, initialisers, the registries by name.
 #include "strata/nn/activation.h"
+#include "strata/nn/attention.h"
 #include "strata/nn/container.h"
 #include "strata/nn/conv.h"
 #include "strata/nn/dropout.h"
@@ -19,4 +20,5 @@
 #include "strata/nn/regularization.h"
 #include "strata/nn/rnn.h"
 #include "strata/nn/state_dict.h"
+#include "strata/nn/transformer.h"
 #include "strata/nn/upsample.h"

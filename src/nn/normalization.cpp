@@ -61,7 +61,7 @@ std::string BatchNormImpl::extra_repr() const {
                      options.momentum, options.affine, options.track_running_stats);
 }
 
-LayerNormImpl::LayerNormImpl(Shape normalized_shape, double eps, bool elementwise_affine)
+LayerNormImpl::LayerNormImpl(Shape normalized_shape, double eps, bool elementwise_affine, bool bias)
     : Module("LayerNorm"), normalized_shape(normalized_shape), eps(eps) {
   STRATA_CHECK(!normalized_shape.empty(), "LayerNorm: normalized_shape must not be empty");
   for (int64_t d : normalized_shape)
@@ -69,7 +69,7 @@ LayerNormImpl::LayerNormImpl(Shape normalized_shape, double eps, bool elementwis
   STRATA_CHECK(eps > 0, "LayerNorm: eps must be positive, got {}", eps);
   if (elementwise_affine) {
     weight = register_parameter("weight", ones(normalized_shape));
-    bias = register_parameter("bias", zeros(normalized_shape));
+    if (bias) this->bias = register_parameter("bias", zeros(normalized_shape));
   }
 }
 

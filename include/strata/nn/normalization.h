@@ -54,7 +54,9 @@ class BatchNorm2d : public ModuleHolder<BatchNorm2dImpl> {
 
 class LayerNormImpl : public Module {
  public:
-  explicit LayerNormImpl(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  // bias = false keeps the weight only (PyTorch 2.1's LayerNorm(..., bias=False)).
+  explicit LayerNormImpl(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true,
+                         bool bias = true);
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   Shape normalized_shape;
