@@ -16,6 +16,7 @@
 #include "strata/data/text/generation.h"
 #include "strata/data/text/lm_dataset.h"
 #include "strata/data/text/text_dataset.h"
+#include "strata/data/text/translation_dataset.h"
 #include "strata/data/text/utf8.h"
 #include "strata/data/text/vocab.h"
 #include "strata/data/text/word_tokenizer.h"

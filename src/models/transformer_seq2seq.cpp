@@ -36,9 +36,10 @@ Tensor sinusoidal_positions(int64_t max_positions, int64_t d_model) {
   std::vector<float> table(static_cast<size_t>(max_positions * d_model));
   for (int64_t p = 0; p < max_positions; ++p) {
     for (int64_t i = 0; i < d_model; ++i) {
-      const double angle =
-          static_cast<double>(p) / std::pow(10000.0, static_cast<double>(i - i % 2) / static_cast<double>(d_model));
-      table[static_cast<size_t>(p * d_model + i)] = static_cast<float>(i % 2 == 0 ? std::sin(angle) : std::cos(angle));
+      const double angle = static_cast<double>(p) /
+                           std::pow(10000.0, static_cast<double>(i - i % 2) / static_cast<double>(d_model));
+      table[static_cast<size_t>(p * d_model + i)] =
+          static_cast<float>(i % 2 == 0 ? std::sin(angle) : std::cos(angle));
     }
   }
   return from_vector(table, Shape{max_positions, d_model});
@@ -47,7 +48,8 @@ Tensor sinusoidal_positions(int64_t max_positions, int64_t d_model) {
 TransformerSeq2SeqImpl::TransformerSeq2SeqImpl(TransformerSeq2SeqOptions o)
     : options(checked(std::move(o))),
       src_tok_emb(options.src_vocab_size, options.d_model),
-      tgt_tok_emb(options.share_embeddings ? src_tok_emb : nn::Embedding(options.tgt_vocab_size, options.d_model)),
+      tgt_tok_emb(options.share_embeddings ? src_tok_emb
+                                           : nn::Embedding(options.tgt_vocab_size, options.d_model)),
       dropout(options.dropout),
       transformer(nn::TransformerOptions{.d_model = options.d_model,
                                          .nhead = options.nhead,
@@ -81,20 +83,22 @@ Tensor TransformerSeq2SeqImpl::embed(const nn::Embedding& table, const Tensor& i
 
 Tensor TransformerSeq2SeqImpl::encode(const Tensor& src) {
   const Tensor x = embed(src_tok_emb, src);
-  return transformer->encoder->forward(x, nn::EncoderMasks{.src_key_padding_mask = ops::eq(src, options.pad_id)});
+  return transformer->encoder->forward(
+      x, nn::EncoderMasks{.src_key_padding_mask = ops::eq(src, options.pad_id)});
 }
 
 Tensor TransformerSeq2SeqImpl::decode(const Tensor& tgt_in, const Tensor& memory, const Tensor& src) {
   const Tensor y = embed(tgt_tok_emb, tgt_in);
   const Tensor out = transformer->decoder->forward(
-      y, memory, nn::DecoderMasks{.memory_key_padding_mask = ops::eq(src, options.pad_id), .tgt_is_causal = true});
+      y, memory,
+      nn::DecoderMasks{.memory_key_padding_mask = ops::eq(src, options.pad_id), .tgt_is_causal = true});
   return generator(out);
 }
 
 Tensor TransformerSeq2SeqImpl::forward(const Tensor& src, const Tensor& tgt_in) {
   STRATA_CHECK(src.dim() == 2 && tgt_in.dim() == 2 && src.size(0) == tgt_in.size(0),
-               "TransformerSeq2Seq: source {} and decoder input {} must be [B, S] and [B, T]", src.shape().str(),
-               tgt_in.shape().str());
+               "TransformerSeq2Seq: source {} and decoder input {} must be [B, S] and [B, T]",
+               src.shape().str(), tgt_in.shape().str());
   return decode(tgt_in, encode(src), src);
 }
 
@@ -107,10 +111,11 @@ Tensor TransformerSeq2SeqImpl::forward(const Tensor& packed) {
   return logits.reshape(Shape{-1, logits.size(2)});
 }
 
-std::vector<data::text::Hypothesis> TransformerSeq2SeqImpl::translate(const Tensor& src,
-                                                                       const data::text::SearchOptions& search) {
-  STRATA_CHECK(src.dim() == 2 && src.dtype() == kInt64, "TransformerSeq2Seq::translate: source must be i64 [B, S], got {} {}",
-               dtype_name(src.dtype()), src.shape().str());
+std::vector<data::text::Hypothesis> TransformerSeq2SeqImpl::translate(
+    const Tensor& src, const data::text::SearchOptions& search) {
+  STRATA_CHECK(src.dim() == 2 && src.dtype() == kInt64,
+               "TransformerSeq2Seq::translate: source must be i64 [B, S], got {} {}", dtype_name(src.dtype()),
+               src.shape().str());
   const bool was_training = is_training();
   eval();
   NoGradGuard no_grad;
@@ -122,15 +127,17 @@ std::vector<data::text::Hypothesis> TransformerSeq2SeqImpl::translate(const Tens
     const int64_t t = logits.size(1);
     return ops::log_softmax(logits.select(1, t - 1), 1).to(kCPU);
   };
-  std::vector<data::text::Hypothesis> out = search.beam_size == 1 ? data::text::greedy_search(next, src.size(0), search)
-                                                                  : data::text::beam_search(next, src.size(0), search);
+  std::vector<data::text::Hypothesis> out = search.beam_size == 1
+                                                ? data::text::greedy_search(next, src.size(0), search)
+                                                : data::text::beam_search(next, src.size(0), search);
   train(was_training);
   return out;
 }
 
 std::string TransformerSeq2SeqImpl::extra_repr() const {
-  return fmt::format("src_vocab_size={}, tgt_vocab_size={}, d_model={}, share_embeddings={}", options.src_vocab_size,
-                     options.tgt_vocab_size, options.d_model, options.share_embeddings);
+  return fmt::format("src_vocab_size={}, tgt_vocab_size={}, d_model={}, share_embeddings={}",
+                     options.src_vocab_size, options.tgt_vocab_size, options.d_model,
+                     options.share_embeddings);
 }
 
 }  // namespace strata::models

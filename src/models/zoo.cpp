@@ -9,6 +9,7 @@
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"
 #include "strata/models/resnet.h"
+#include "strata/models/transformer_seq2seq.h"
 #include "strata/models/vgg.h"
 
 namespace strata::models {
@@ -77,6 +78,21 @@ const std::vector<Entry>& table() {
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11(vgg_options(o)).ptr(); }},
       {"vgg11_bn", "VGG-11 with BatchNorm (classifier_width, pool_size, dropout), for 32x32 images and up",
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> { return vgg11_bn(vgg_options(o)).ptr(); }},
+      {"transformer_seq2seq",
+       "Transformer encoder-decoder for translation over one shared token vocabulary (vocab_size, d_model, "
+       "nhead, num_encoder_layers, num_decoder_layers, dim_feedforward, dropout)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return TransformerSeq2Seq(TransformerSeq2SeqOptions{.src_vocab_size = o.vocab_size,
+                                                             .d_model = o.d_model,
+                                                             .nhead = o.nhead,
+                                                             .num_encoder_layers = o.num_encoder_layers,
+                                                             .num_decoder_layers = o.num_decoder_layers,
+                                                             .dim_feedforward = o.dim_feedforward,
+                                                             .dropout = o.dropout.value_or(0.1),
+                                                             .max_positions = o.max_positions,
+                                                             .pad_id = o.pad_id})
+             .ptr();
+       }},
   };
   return entries;
 }

@@ -25,6 +25,15 @@ struct ZooOptions {
   int64_t pool_size = 7;                           // vgg11 / vgg11_bn (e.g. 1 for 32x32 images)
   int64_t in_features = 784;                       // mlp: flattened input size
   std::vector<int64_t> hidden_sizes = {256, 128};  // mlp
+  // transformer_seq2seq (see models/transformer_seq2seq.h; dropout default 0.1): one shared vocabulary.
+  int64_t vocab_size = 0;
+  int64_t d_model = 256;
+  int64_t nhead = 4;
+  int64_t num_encoder_layers = 3;
+  int64_t num_decoder_layers = 3;
+  int64_t dim_feedforward = 1024;
+  int64_t max_positions = 512;
+  int64_t pad_id = 0;
 };
 
 // Builds the zoo model `name` (one of zoo_names()); throws strata::Error naming the known models for an
