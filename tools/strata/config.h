@@ -38,17 +38,22 @@ struct TextAugmentConfig {
 // data.text: the text datasets (dataset text-lm or text-folder); read by Reader::read_text_data, which
 // resolves the defaults that depend on the dataset and the tokenizer.
 struct TextDataConfig {
-  std::string corpus;  // moby-dick (text-lm) | spam-assassin (text-folder); empty: `path`
-  std::string path;    // a UTF-8 text file (text-lm) or a folder with one sub-folder per class (text-folder)
-  std::string tokenizer;       // char | word; default char for text-lm, word for text-folder
-  bool lowercase = false;      // lower ASCII letters; default true for word, false for char
-  int64_t min_freq = 1;        // tokens seen fewer times in the training split map to <unk>
-  int64_t max_vocab = 0;       // at most this many tokens, specials included (0: all)
-  double test_fraction = 0.1;  // text-lm: the end of the text; text-folder: a stratified random share
-  int64_t seq_len = 100;       // text-lm: tokens per window
-  int64_t stride = 0;          // text-lm: tokens between window starts (0: seq_len)
-  int64_t max_length = 0;      // text-folder: keep the first N tokens of each text (0: all)
-  int64_t max_bytes = 0;       // text-folder: read the first N bytes of each file (0: all)
+  std::string
+      corpus;        // moby-dick (text-lm) | spam-assassin (text-folder) | de-en (translation); empty: `path`
+  std::string path;  // a UTF-8 text file (text-lm) or a folder with one sub-folder per class (text-folder)
+  std::string tokenizer;         // char | word | bpe; default char for text-lm, word for text-folder, bpe for
+                                 // translation
+  int64_t vocab_size = 4000;     // bpe: 256 bytes + merges + <pad> <bos> <eos>
+  bool lowercase = false;        // lower ASCII letters; default true for word, false for char
+  int64_t min_freq = 1;          // tokens seen fewer times in the training split map to <unk>
+  int64_t max_vocab = 0;         // at most this many tokens, specials included (0: all)
+  double test_fraction = 0.1;    // text-lm: the end of the text; text-folder: a stratified random share
+  int64_t seq_len = 100;         // text-lm: tokens per window
+  int64_t stride = 0;            // text-lm: tokens between window starts (0: seq_len)
+  int64_t max_length = 0;        // text-folder, translation: keep the first N tokens of each text (0: all)
+  double val_fraction = 0.05;    // translation: the sentences held out for validation (hash of the German)
+  int64_t bleu_sentences = 200;  // translation: validation sentences translated for BLEU per epoch (0: all)
+  int64_t max_bytes = 0;         // text-folder: read the first N bytes of each file (0: all)
   std::vector<std::string> extensions = {".txt"};  // text-folder with `path`: the files read
   TextAugmentConfig augment;                       // text-folder: augmentation of the training split
 };
@@ -135,8 +140,8 @@ struct ModelConfig {
   YAML::Node graph;    // model.graph: a list of nodes
   YAML::Node blocks;   // model.blocks: block name -> {params, graph, output}
   std::string output;  // model.output: the graph node the model returns (default: the last)
-  YAML::Node node;    // as written, for the resolved config
-  std::string where;  // "file:line", or the override that set the model
+  YAML::Node node;     // as written, for the resolved config
+  std::string where;   // "file:line", or the override that set the model
 };
 
 struct LossConfig {
@@ -160,9 +165,9 @@ struct OptimizerConfig {
 };
 
 struct SchedulerConfig {
-  std::string name;    // empty (none), or one of optim::scheduler_types()
-  nn::ArgMap options;  // as written, but for max_lr and plateau's mode (which `monitor` sets)
-  double max_lr = 0.0;                // onecycle: the peak rate (optimizer.lr when not written)
+  std::string name;                  // empty (none), or one of optim::scheduler_types()
+  nn::ArgMap options;                // as written, but for max_lr and plateau's mode (which `monitor` sets)
+  double max_lr = 0.0;               // onecycle: the peak rate (optimizer.lr when not written)
   std::string monitor = "val_loss";  // plateau: the metric it watches
 };
 
@@ -186,7 +191,7 @@ struct TrainingConfig {
 
 // init: weights loaded into the freshly built model before training (transfer learning).
 struct InitConfig {
-  std::string checkpoint;  // a training checkpoint or a plain state dict (safetensors); empty: no init
+  std::string checkpoint;         // a training checkpoint or a plain state dict (safetensors); empty: no init
   std::vector<std::string> skip;  // globs on the checkpoint's entry names to leave out
   std::vector<std::pair<std::string, std::string>> rename;  // prefix renames, in order (from -> to)
   bool strict = false;  // true: every entry of both sides must match, or the run stops

@@ -306,8 +306,11 @@ std::shared_ptr<nn::Module> build_named(const ModelConfig& m, const Shape& input
 }
 
 // A zoo model; in_channels (or mlp's input size) left out takes the data's.
-std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype) {
+std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype,
+                                      int64_t vocab_size = 0, std::optional<int64_t> pad_id = std::nullopt) {
   models::ZooOptions options = m.zoo_options;
+  if (options.vocab_size == 0) options.vocab_size = vocab_size;
+  if (pad_id) options.pad_id = *pad_id;
   if (!options.in_channels && input_shape.size() == 4) options.in_channels = input_shape[1];
   if (m.zoo == "mlp" && !m.node["sizes"].IsDefined() && input_shape.size() >= 2) {
     options.in_features = input_shape.numel() / input_shape[0];
@@ -414,7 +417,8 @@ std::shared_ptr<nn::Module> build_model(const Config& config, const Shape& input
 
 std::shared_ptr<nn::Module> build_model(const Config& config, const TrainingData& data) {
   if (!config.model.name.empty()) return build_named(config.model, data.input_shape, data.input_dtype);
-  if (!config.model.zoo.empty()) return build_zoo(config.model, data.input_shape, data.input_dtype);
+  if (!config.model.zoo.empty())
+    return build_zoo(config.model, data.input_shape, data.input_dtype, data.vocab_size, data.pad_id);
   const nn::BuiltModel built = build_spec(config, data.input_shape, data.input_dtype, data.vocab_size);
   check_embeddings(built, data);
   check_output(config, built.output_shape, data);
