@@ -79,6 +79,9 @@ TEST_F(CliTranslation, TrainEvalTranslate) {
     EXPECT_GE(e[key].get<double>(), 0.0);
   }
   EXPECT_LE(e["test_bleu_beam4"].get<double>(), 1.0);
+  const auto tsv = lines_of(read_text(dir_ / "run" / "translations.tsv"));
+  ASSERT_GE(tsv.size(), 2U);
+  EXPECT_EQ(tsv[0], "german\treference\tgreedy\tbeam4");
 
   const CliResult tr = run({"translate", "-c", "mt.yaml", "--checkpoint", "run/best.safetensors", "--text",
                             "Der Hund sieht das Haus.", "--beam", "3"});

@@ -280,7 +280,8 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
   const train::Logs logs = trainer.evaluate(loader, extra_metrics(c));
   if (c.data.dataset == "translation") {
     std::string run_dir = fs::path(checkpoint).parent_path().string();
-    auto extra = translation_eval(c, run_dir.empty() ? "." : run_dir, *model);
+    if (run_dir.empty()) run_dir = ".";
+    auto extra = translation_eval(c, run_dir, *model, out.empty() ? run_dir : out);
     extra.emplace_back("samples", std::to_string(loader.dataset().size()));
     extra.emplace_back("seconds", fmt::format("{:.2f}", seconds_since(start)));
     std::cout << json_line(logs, c, extra) << std::endl;

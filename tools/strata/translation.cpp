@@ -150,7 +150,8 @@ std::vector<std::string> translate_texts(models::TransformerSeq2SeqImpl& model, 
 
 double translation_bleu(models::TransformerSeq2SeqImpl& model, const TextTokenizer& tok,
                         const std::vector<text::SentencePair>& pairs, const text::SearchOptions& search,
-                        int64_t batch_size, int64_t max_source_length) {
+                        int64_t batch_size, int64_t max_source_length,
+                        std::vector<std::pair<std::string, std::string>>* translations) {
   std::vector<std::string> sources;
   std::map<std::string, size_t> index;
   std::vector<std::vector<metrics::Tokens>> references;
@@ -167,6 +168,10 @@ double translation_bleu(models::TransformerSeq2SeqImpl& model, const TextTokeniz
   std::vector<metrics::Tokens> hyp_tokens;
   hyp_tokens.reserve(hyps.size());
   for (const auto& h : hyps) hyp_tokens.push_back(metrics::bleu_tokenize(h));
+  if (translations != nullptr) {
+    translations->clear();
+    for (size_t i = 0; i < sources.size(); ++i) translations->emplace_back(sources[i], hyps[i]);
+  }
   return metrics::corpus_bleu(references, hyp_tokens);
 }
 
@@ -222,7 +227,8 @@ std::shared_ptr<train::Callback> make_bleu_callback(const Config& c, const Train
 }
 
 std::vector<std::pair<std::string, std::string>> translation_eval(const Config& c, const std::string& run_dir,
-                                                                  nn::Module& model) {
+                                                                  nn::Module& model,
+                                                                  const std::string& report_dir) {
   auto& m = seq2seq_of(model, c);
   const std::optional<TextTokenizer> tok = load_tokenizer(run_dir);
   STRATA_CHECK(tok.has_value(),
@@ -230,11 +236,26 @@ std::vector<std::pair<std::string, std::string>> translation_eval(const Config& 
                run_dir, kTokenizerFile);
   const std::vector<text::SentencePair> pairs = translation_pairs(c, false);
   std::vector<std::pair<std::string, std::string>> out;
-  for (const int64_t beam : {int64_t{1}, int64_t{4}}) {
-    const double bleu = translation_bleu(m, *tok, pairs, search_options(*tok, beam, 1.0, decode_length(c)),
-                                         c.data.eval_batch_size, c.data.text.max_length);
-    out.emplace_back(beam == 1 ? "test_bleu_greedy" : "test_bleu_beam4", fmt::format("{:.6g}", bleu));
+  std::vector<std::pair<std::string, std::string>> greedy, beam;
+  for (const int64_t size : {int64_t{1}, int64_t{4}}) {
+    const double bleu =
+        translation_bleu(m, *tok, pairs, search_options(*tok, size, 1.0, decode_length(c)),
+                         c.data.eval_batch_size, c.data.text.max_length, size == 1 ? &greedy : &beam);
+    out.emplace_back(size == 1 ? "test_bleu_greedy" : "test_bleu_beam4", fmt::format("{:.6g}", bleu));
   }
+  std::map<std::string, std::string> reference;
+  for (const auto& p : pairs) reference.emplace(p.source, p.target);
+  std::error_code error;
+  fs::create_directories(report_dir, error);
+  STRATA_CHECK(!error, "cannot create the report folder {}: {}", report_dir, error.message());
+  const std::string path = (fs::path(report_dir) / "translations.tsv").string();
+  std::ofstream tsv(path);
+  tsv << "german\treference\tgreedy\tbeam4\n";
+  for (size_t i = 0; i < greedy.size(); ++i)
+    tsv << greedy[i].first << "\t" << reference[greedy[i].first] << "\t" << greedy[i].second << "\t"
+        << beam[i].second << "\n";
+  STRATA_CHECK(tsv.good(), "cannot write {}", path);
+  std::cerr << fmt::format("strata eval: {} translations written to {}\n", greedy.size(), path);
   return out;
 }
 

@@ -34,11 +34,13 @@ std::vector<std::string> translate_texts(models::TransformerSeq2SeqImpl& model, 
                                          int64_t max_source_length);
 
 // Corpus BLEU (metrics::corpus_bleu on bleu_tokenize'd text) of translating the pairs' sources; the
-// references of one German sentence are all its English translations among the pairs.
+// references of one German sentence are all its English translations among the pairs. When given,
+// `translations` receives (German sentence, translation) in order of first appearance.
 double translation_bleu(models::TransformerSeq2SeqImpl& model, const TextTokenizer& tok,
                         const std::vector<data::text::SentencePair>& pairs,
                         const data::text::SearchOptions& search, int64_t batch_size,
-                        int64_t max_source_length);
+                        int64_t max_source_length,
+                        std::vector<std::pair<std::string, std::string>>* translations = nullptr);
 
 // The decoding options of a tokenizer's <bos> / <eos> with a beam size.
 data::text::SearchOptions search_options(const TextTokenizer& tok, int64_t beam_size,
@@ -51,9 +53,11 @@ std::shared_ptr<train::Callback> make_bleu_callback(const Config& c, const Train
                                                     const std::string& out_dir);
 
 // `strata eval` of a translation config: test BLEU with greedy and beam-4 search ("test_bleu_greedy",
-// "test_bleu_beam4"), decoding with the tokenizer of run_dir.
+// "test_bleu_beam4"), decoding with the tokenizer of run_dir; writes report_dir/translations.tsv (German,
+// reference, greedy, beam 4 per test sentence).
 std::vector<std::pair<std::string, std::string>> translation_eval(const Config& c, const std::string& run_dir,
-                                                                  nn::Module& model);
+                                                                  nn::Module& model,
+                                                                  const std::string& report_dir);
 
 struct TranslateArgs {
   std::string config;
