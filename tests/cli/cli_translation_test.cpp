@@ -79,6 +79,9 @@ TEST_F(CliTranslation, TrainEvalTranslate) {
     EXPECT_GE(e[key].get<double>(), 0.0);
   }
   EXPECT_LE(e["test_bleu_beam4"].get<double>(), 1.0);
+  // The resolved config (ignore_index: -100 written back) still skips the padding: the same test loss.
+  const nlohmann::json t = nlohmann::json::parse(lines_of(train.out).back());
+  EXPECT_NEAR(e["test_loss"].get<double>(), t["test_loss"].get<double>(), 1e-4);
   const auto tsv = lines_of(read_text(dir_ / "run" / "translations.tsv"));
   ASSERT_GE(tsv.size(), 2U);
   EXPECT_EQ(tsv[0], "german\treference\tgreedy\tbeam4");

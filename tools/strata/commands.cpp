@@ -150,11 +150,13 @@ bool write_eval_report(nn::Module& model, data::DataLoader& loader, const Config
   return true;
 }
 
-// The config's loss; for translation, cross-entropy skips the padding unless ignore_index is given.
+// The config's loss; for translation, cross-entropy skips the padding unless ignore_index names another
+// id (-100, the default a resolved config writes back, names none).
 Config loss_config(const Config& c, const TrainingData& d) {
   Config lc = c;
-  if (c.data.dataset == "translation" && d.pad_id && !lc.loss.options.count("ignore_index") &&
-      lc.loss.name == "cross_entropy")
+  if (c.data.dataset != "translation" || !d.pad_id || lc.loss.name != "cross_entropy") return lc;
+  const auto it = lc.loss.options.find("ignore_index");
+  if (it == lc.loss.options.end() || it->second.str() == "-100")
     lc.loss.options["ignore_index"] = nn::ArgValue(*d.pad_id);
   return lc;
 }
