@@ -5,7 +5,6 @@
 #include "strata/data/image/all.h"
 #include "strata/data/mnist.h"
 #include "strata/data/table/all.h"
-#include "strata/data/transforms.h"
 #include "strata/data/text/augment.h"
 #include "strata/data/text/beam_search.h"
 #include "strata/data/text/bpe.h"
@@ -21,3 +20,4 @@
 #include "strata/data/text/vocab.h"
 #include "strata/data/text/word_tokenizer.h"
 #include "strata/data/text/wordnet.h"
+#include "strata/data/transforms.h"
