@@ -1,5 +1,5 @@
 #pragma once
-// Helpers shared by the tests: f64 inputs in several layouts for gradient checks.
+// Helpers shared by the tests: f64 inputs in several layouts for gradient checks, error assertions.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -64,4 +64,18 @@ std::string error_of(F f) {
   do {                                                            \
     auto _r = ::strata::autograd::gradcheck((fn), {__VA_ARGS__}); \
     EXPECT_TRUE(_r.ok) << _r.message;                             \
+  } while (0)
+
+// Asserts that `stmt` throws strata::Error whose message contains every one of the given strings.
+#define EXPECT_ERROR_CONTAINS(stmt, ...)                                                   \
+  do {                                                                                     \
+    try {                                                                                  \
+      stmt;                                                                                \
+      ADD_FAILURE() << "expected strata::Error from " #stmt;                               \
+    } catch (const ::strata::Error& _e) {                                                  \
+      for (const std::string& _needle : std::initializer_list<std::string>{__VA_ARGS__}) { \
+        EXPECT_NE(std::string(_e.what()).find(_needle), std::string::npos)                 \
+            << "message: " << _e.what() << "\nmissing: " << _needle;                       \
+      }                                                                                    \
+    }                                                                                      \
   } while (0)

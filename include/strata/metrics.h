@@ -1,5 +1,6 @@
 #pragma once
 // Evaluation metrics: streaming metrics by name, classification report, evaluation plots.
+#include "strata/metrics/bleu.h"
 #include "strata/metrics/classification.h"
 #include "strata/metrics/confusion.h"
 #include "strata/metrics/metric.h"

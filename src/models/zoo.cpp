@@ -11,6 +11,7 @@
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"
 #include "strata/models/resnet.h"
+#include "strata/models/transformer_seq2seq.h"
 #include "strata/models/vgg.h"
 
 namespace strata::models {
@@ -115,6 +116,23 @@ const std::vector<Entry>& table() {
                      .n_embd = o.n_embd,
                      .dropout = o.dropout.value_or(0.0),
                      .bias = o.bias})
+             .ptr();
+       }},
+      {"transformer_seq2seq",
+       "Transformer encoder-decoder for translation over one shared token vocabulary (vocab_size, d_model, "
+       "nhead, num_encoder_layers, num_decoder_layers, dim_feedforward, dropout)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return TransformerSeq2Seq(TransformerSeq2SeqOptions{.src_vocab_size = o.vocab_size,
+                                                             .d_model = o.d_model,
+                                                             .nhead = o.nhead,
+                                                             .num_encoder_layers = o.num_encoder_layers,
+                                                             .num_decoder_layers = o.num_decoder_layers,
+                                                             .dim_feedforward = o.dim_feedforward > 0
+                                                                                    ? o.dim_feedforward
+                                                                                    : 4 * o.d_model,
+                                                             .dropout = o.dropout.value_or(0.1),
+                                                             .max_positions = o.max_positions,
+                                                             .pad_id = o.pad_id})
              .ptr();
        }},
   };

@@ -320,7 +320,7 @@ TEST_F(CliText, TextAugmentationChangesOnlyTheTrainingTexts) {
 
 TEST_F(CliText, DataTextMistakesNameFileLineAndField) {
   expect_variant_error(7, "    tokenizer: wordpiece",
-                       {"bad.yaml:7:", "unknown tokenizer 'wordpiece'", "(known: char, word)"});
+                       {"bad.yaml:7:", "unknown tokenizer 'wordpiece'", "(known: char, word, bpe)"});
   expect_variant_error(6, "    path: nowhere",
                        {"bad.yaml:6:", "'data.text.path'", "folder 'nowhere' does not exist"});
   expect_variant_error(6, "", {"bad.yaml:", "'data.text' needs 'corpus'", "or 'path'"});
@@ -362,8 +362,8 @@ TEST_F(CliText, DataTextMistakesNameFileLineAndField) {
   expect_variant_error(19, "  threads: 1\n  clip_grad_value: [1]",
                        {"bad.yaml:20:", "field 'training.clip_grad_value' must be a number"});
   // An override is checked like the file and named instead of a line.
-  expect_error(run({"summary", "-c", "tiny.yaml", "--set", "data.text.tokenizer=bpe"}),
-               {"--set data.text.tokenizer=bpe: unknown tokenizer 'bpe'"});
+  expect_error(run({"summary", "-c", "tiny.yaml", "--set", "data.text.tokenizer=bpf"}),
+               {"--set data.text.tokenizer=bpf: unknown tokenizer 'bpf'"});
 }
 
 TEST_F(CliText, SequenceLayerMistakesNameTheLayerLine) {

@@ -35,17 +35,3 @@ class IndexDataset : public Dataset {
 };
 
 }  // namespace strata::data::testing
-
-// Asserts that `stmt` throws strata::Error whose message contains every one of the given strings.
-#define EXPECT_ERROR_CONTAINS(stmt, ...)                                                   \
-  do {                                                                                     \
-    try {                                                                                  \
-      stmt;                                                                                \
-      ADD_FAILURE() << "expected strata::Error from " #stmt;                               \
-    } catch (const ::strata::Error& _e) {                                                  \
-      for (const std::string& _needle : std::initializer_list<std::string>{__VA_ARGS__}) { \
-        EXPECT_NE(std::string(_e.what()).find(_needle), std::string::npos)                 \
-            << "message: " << _e.what() << "\nmissing: " << _needle;                       \
-      }                                                                                    \
-    }                                                                                      \
-  } while (0)

@@ -18,7 +18,7 @@ TEST(Zoo, NamesEveryModel) {
   EXPECT_EQ(zoo_names(),
             (std::vector<std::string>{"mlp", "lenet5", "resnet18", "resnet34", "resnet50", "resnet20",
                                       "resnet32", "resnet56", "mobilenet_v2", "vgg11", "vgg11_bn", "bert_mlm",
-                                      "bert_classifier", "gpt"}));
+                                      "bert_classifier", "gpt", "transformer_seq2seq"}));
   for (const std::string& name : zoo_names()) EXPECT_FALSE(zoo_description(name).empty()) << name;
   EXPECT_THAT(zoo_description("resnet20"), HasSubstr("32x32"));
 }
@@ -30,8 +30,8 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
       {"resnet34", {1, 3, 64, 64}}, {"resnet50", {1, 3, 64, 64}}, {"resnet20", {2, 3, 32, 32}},
       {"resnet32", {2, 3, 32, 32}}, {"resnet56", {1, 3, 32, 32}}, {"mobilenet_v2", {1, 3, 32, 32}},
       {"vgg11", {1, 3, 32, 32}},    {"vgg11_bn", {1, 3, 32, 32}}};
-  ASSERT_EQ(inputs.size() + 3,
-            zoo_names().size());  // + the text models (TextModelsTakeTokenIds, GptModelsTokenSequences)
+  ASSERT_EQ(inputs.size() + 4,
+            zoo_names().size());  // + the text models (below; transformer_seq2seq in its own file)
   ZooOptions options;
   options.classifier_width = 64;
   options.pool_size = 1;
@@ -126,7 +126,7 @@ TEST(Zoo, TextModelsTakeTokenIds) {
         error_of([] { create("resnet19"); }),
         "models: unknown model 'resnet19' (did you mean 'resnet18'?); known models: mlp, lenet5, resnet18, "
         "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn, bert_mlm, "
-        "bert_classifier, gpt");
+        "bert_classifier, gpt, transformer_seq2seq");
     EXPECT_THAT(error_of([] { create("mobilenetv2"); }), HasSubstr("(did you mean 'mobilenet_v2'?)"));
     EXPECT_THAT(error_of([] { create("transformer"); }),
                 ::testing::AllOf(HasSubstr("unknown model 'transformer'; known models: mlp,"),

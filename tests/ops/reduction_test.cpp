@@ -12,16 +12,6 @@ namespace {
 
 using Values = std::vector<double>;
 
-#define EXPECT_ERROR_CONTAINS(stmt, text)                                                    \
-  do {                                                                                       \
-    try {                                                                                    \
-      (void)(stmt);                                                                          \
-      ADD_FAILURE() << "expected an error containing: " << (text);                           \
-    } catch (const Error& e) {                                                               \
-      EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << "got: " << e.what(); \
-    }                                                                                        \
-  } while (0)
-
 void expect_values(const Tensor& t, const Values& want, double tol = 1e-6) {
   const Values got = t.to_vector<double>();
   ASSERT_EQ(got.size(), want.size());

@@ -23,6 +23,7 @@
 #include "training_data.h"
 #include "training_setup.h"
 #include "transfer.h"
+#include "translation.h"
 
 namespace strata::cli {
 namespace {
@@ -149,6 +150,17 @@ bool write_eval_report(nn::Module& model, data::DataLoader& loader, const Config
   return true;
 }
 
+// The config's loss; for translation, cross-entropy skips the padding unless ignore_index names another
+// id (-100, the default a resolved config writes back, names none).
+Config loss_config(const Config& c, const TrainingData& d) {
+  Config lc = c;
+  if (c.data.dataset != "translation" || !d.pad_id || lc.loss.name != "cross_entropy") return lc;
+  const auto it = lc.loss.options.find("ignore_index");
+  if (it == lc.loss.options.end() || it->second.str() == "-100")
+    lc.loss.options["ignore_index"] = nn::ArgValue(*d.pad_id);
+  return lc;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -197,7 +209,7 @@ int run_train(const TrainArgs& args) {
   // all (frozen ones are skipped until unfrozen).
   std::vector<std::string> transfer_log = apply_init(c, *model);
   for (auto& line : apply_freeze(c, *model)) transfer_log.push_back(std::move(line));
-  train::Trainer trainer(model, make_optimizer(c, *model), make_loss(c));
+  train::Trainer trainer(model, make_optimizer(c, *model), make_loss(loss_config(c, d)));
   std::vector<std::shared_ptr<train::Callback>> callbacks;
   if (auto unfreeze = make_unfreeze(c)) callbacks.push_back(unfreeze);
   attach_scheduler(c, trainer, train_loader.size(), callbacks);
@@ -218,6 +230,7 @@ int run_train(const TrainArgs& args) {
     STRATA_CHECK(config_out.good(), "cannot write {}/config.yaml", out);
   }
   if (d.save_preprocessing) d.save_preprocessing(out);
+  if (c.data.dataset == "translation") callbacks.push_back(make_bleu_callback(c, d, model, out));
   std::cerr << fmt::format(
       "strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n", name,
       model->num_parameters(), d.description, d.train->size(), d.val ? d.val->size() : d.test->size(),
@@ -264,8 +277,18 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
   const std::shared_ptr<nn::Module> model = build_model(c, d);
   load_weights(*model, checkpoint, c.path);
   data::DataLoader loader(d.test, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
-  train::Trainer trainer(model, std::make_shared<optim::SGD>(model->parameters()), make_loss(c));
+  train::Trainer trainer(model, std::make_shared<optim::SGD>(model->parameters()),
+                         make_loss(loss_config(c, d)));
   const train::Logs logs = trainer.evaluate(loader, extra_metrics(c));
+  if (c.data.dataset == "translation") {
+    std::string run_dir = fs::path(checkpoint).parent_path().string();
+    if (run_dir.empty()) run_dir = ".";
+    auto extra = translation_eval(c, run_dir, *model, out.empty() ? run_dir : out);
+    extra.emplace_back("samples", std::to_string(loader.dataset().size()));
+    extra.emplace_back("seconds", fmt::format("{:.2f}", seconds_since(start)));
+    std::cout << json_line(logs, c, extra) << std::endl;
+    return 0;
+  }
   std::string report_dir = out;
   if (report_dir.empty()) {
     report_dir = fs::path(checkpoint).parent_path().string();

@@ -23,6 +23,10 @@
 #include "training_setup.h"
 
 namespace strata::cli {
+
+// model fields of the zoo's transformer_seq2seq (besides dropout).
+constexpr const char* kSeq2SeqFields[] = {
+    "d_model", "nhead", "num_encoder_layers", "num_decoder_layers", "dim_feedforward", "max_positions"};
 namespace {
 
 std::string join(const std::vector<std::string>& items) {
@@ -216,7 +220,7 @@ class Reader {
     read(node, "data", "val_fraction", d.val_fraction);
     auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
     const std::set<std::string> datasets{"fashion-mnist", "mnist",       "image-folder", "emoji",
-                                         "text-lm",       "text-folder", "table"};
+                                         "text-lm",       "text-folder", "table",        "translation"};
     if (!datasets.count(d.dataset)) {
       fail(at("dataset"), "data.dataset",
            fmt::format("unknown dataset '{}'{} (known: {})", d.dataset,
@@ -278,7 +282,8 @@ class Reader {
   void read_text_data(const YAML::Node& node, const YAML::Node& asked, DataConfig& d) const {
     const bool present = node.IsDefined() && !node.IsNull();
     const bool lm = d.dataset == "text-lm";
-    if (!lm && d.dataset != "text-folder") {
+    const bool mt = d.dataset == "translation";
+    if (!lm && !mt && d.dataset != "text-folder") {
       if (present)
         fail(node, "data.text", fmt::format("'data.text' does not apply to dataset '{}'", d.dataset));
       return;
@@ -289,18 +294,21 @@ class Reader {
            fmt::format("dataset '{}' needs a 'data.text' section naming its 'corpus' or 'path'", d.dataset));
     }
     check_section(node, "data.text", false);
-    const std::set<std::string> common{"corpus",   "path",      "tokenizer",    "lowercase",
-                                       "min_freq", "max_vocab", "test_fraction"};
+    const std::set<std::string> common{"corpus",     "path",     "tokenizer", "lowercase",
+                                       "vocab_size", "min_freq", "max_vocab", "test_fraction"};
     const std::set<std::string> lm_fields{"seq_len", "stride"},
         folder_fields{"max_length", "max_bytes",      "extensions", "augment",       "masked_lm",
-                      "mask_prob",  "label_fraction", "split_seed", "tokenizer_from"};
-    const std::set<std::string>& own = lm ? lm_fields : folder_fields;
-    const std::set<std::string>& other = lm ? folder_fields : lm_fields;
+                      "mask_prob",  "label_fraction", "split_seed", "tokenizer_from"},
+        mt_fields{"max_length", "val_fraction", "bleu_sentences"};
+    const std::set<std::string>& own = lm ? lm_fields : mt ? mt_fields : folder_fields;
+    std::set<std::string> others = lm_fields;
+    others.insert(folder_fields.begin(), folder_fields.end());
+    others.insert(mt_fields.begin(), mt_fields.end());
     std::set<std::string> allowed = common;
     allowed.insert(own.begin(), own.end());
     for (const auto& kv : node) {
       const std::string key = kv.first.Scalar();
-      if (other.count(key)) {
+      if (others.count(key) && !own.count(key)) {
         fail(kv.first, "data.text." + key,
              fmt::format("field 'data.text.{}' does not apply to dataset '{}' (its own fields: {})", key,
                          d.dataset, join(own)));
@@ -315,7 +323,7 @@ class Reader {
            t.corpus.empty() ? "'data.text' needs 'corpus' (a packaged data set) or 'path' (your own data)"
                             : "'data.text' takes 'corpus' or 'path', not both");
     }
-    const std::string corpus = lm ? "moby-dick" : "spam-assassin";
+    const std::string corpus = lm ? "moby-dick" : mt ? "de-en" : "spam-assassin";
     if (!t.corpus.empty() && t.corpus != corpus) {
       fail(at("corpus"), "data.text.corpus",
            fmt::format("unknown corpus '{}' for dataset '{}'{} (known: {})", t.corpus, d.dataset,
@@ -323,21 +331,45 @@ class Reader {
     }
     if (!t.path.empty() && check_text_path_) {
       std::error_code error;
-      const bool ok =
-          lm ? std::filesystem::is_regular_file(t.path, error) : std::filesystem::is_directory(t.path, error);
+      const bool ok = lm || mt ? std::filesystem::is_regular_file(t.path, error)
+                               : std::filesystem::is_directory(t.path, error);
       if (!ok) {
         fail(at("path"), "data.text.path",
-             fmt::format("field 'data.text.path': {} '{}' does not exist", lm ? "text file" : "folder",
+             fmt::format("field 'data.text.path': {} '{}' does not exist", lm || mt ? "text file" : "folder",
                          t.path));
       }
     }
-    t.tokenizer = lm ? "char" : "word";
+    t.tokenizer = lm ? "char" : mt ? "bpe" : "word";
     read(node, "data.text", "tokenizer", t.tokenizer);
-    if (t.tokenizer != "char" && t.tokenizer != "word") {
+    if (t.tokenizer != "char" && t.tokenizer != "word" && t.tokenizer != "bpe") {
       fail(at("tokenizer"), "data.text.tokenizer",
-           fmt::format("unknown tokenizer '{}'{} (known: char, word)", t.tokenizer,
-                       did_you_mean(t.tokenizer, {"char", "word"})));
+           fmt::format("unknown tokenizer '{}'{} (known: char, word, bpe)", t.tokenizer,
+                       did_you_mean(t.tokenizer, {"char", "word", "bpe"})));
     }
+    if (mt && t.tokenizer != "bpe") {
+      fail(at("tokenizer"), "data.text.tokenizer",
+           fmt::format("dataset 'translation' needs tokenizer 'bpe' (one byte-level BPE shared by both "
+                       "languages, with <pad> <bos> <eos>), got '{}'",
+                       t.tokenizer));
+    }
+    read(node, "data.text", "vocab_size", t.vocab_size);
+    if (node["vocab_size"].IsDefined() && t.tokenizer != "bpe") {
+      fail(at("vocab_size"), "data.text.vocab_size",
+           "field 'data.text.vocab_size' applies to tokenizer 'bpe' (char and word take max_vocab)");
+    }
+    if (t.vocab_size < 259) {
+      fail(at("vocab_size"), "data.text.vocab_size",
+           fmt::format("field 'data.text.vocab_size' must be at least 259 (256 bytes and 3 special tokens), "
+                       "got {}",
+                       t.vocab_size));
+    }
+    read(node, "data.text", "val_fraction", t.val_fraction);
+    read(node, "data.text", "bleu_sentences", t.bleu_sentences);
+    if (!(t.val_fraction >= 0 && t.val_fraction < 1))
+      fail(at("val_fraction"), "data.text.val_fraction", "field 'data.text.val_fraction' must be in [0, 1)");
+    if (t.bleu_sentences < 0)
+      fail(at("bleu_sentences"), "data.text.bleu_sentences",
+           "field 'data.text.bleu_sentences' must be >= 0 (0: all)");
     t.lowercase = t.tokenizer == "word";
     read(node, "data.text", "lowercase", t.lowercase);
     read(node, "data.text", "min_freq", t.min_freq);
@@ -801,9 +833,15 @@ class Reader {
     }
     std::set<std::string> applies{"zoo", "classes"};
     if (m.zoo != "mlp" && m.zoo != "gpt") applies.insert("in_channels");
-    if (m.zoo == "mlp" || m.zoo == "mobilenet_v2" || m.zoo.starts_with("vgg") || m.zoo == "gpt")
+    if (m.zoo == "mlp" || m.zoo == "mobilenet_v2" || m.zoo.starts_with("vgg") || m.zoo == "gpt" ||
+        m.zoo == "transformer_seq2seq")
       applies.insert("dropout");
     if (m.zoo == "gpt") applies.insert({"block_size", "n_layer", "n_head", "n_embd", "bias"});
+    if (m.zoo == "transformer_seq2seq") {
+      applies.erase("in_channels");
+      applies.erase("classes");
+      applies.insert(std::begin(kSeq2SeqFields), std::end(kSeq2SeqFields));
+    }
     if (m.zoo.starts_with("resnet")) applies.insert("zero_init_residual");
     if (m.zoo == "mobilenet_v2") applies.insert({"width_mult", "round_nearest"});
     if (m.zoo.starts_with("vgg")) applies.insert({"classifier_width", "pool_size"});
@@ -835,6 +873,16 @@ class Reader {
     read(node, "model", "width_mult", o.width_mult);
     if (!(o.width_mult > 0))
       fail(node["width_mult"], "model.width_mult", "field 'model.width_mult' must be positive");
+    int64_t* const seq2seq[] = {
+        &o.d_model,         &o.nhead,        &o.num_encoder_layers, &o.num_decoder_layers,
+        &o.dim_feedforward, &o.max_positions};
+    for (size_t i = 0; i < std::size(kSeq2SeqFields); ++i) {
+      const std::string key = kSeq2SeqFields[i];
+      // dim_feedforward 0 stands for 4 x d_model.
+      if (read(node, "model", kSeq2SeqFields[i], *seq2seq[i]) &&
+          (key == "dim_feedforward" ? *seq2seq[i] < 0 : *seq2seq[i] <= 0))
+        fail(node[key], "model." + key, fmt::format("field 'model.{}' must be positive", key));
+    }
     read(node, "model", "round_nearest", o.round_nearest);
     if (o.round_nearest <= 0) {
       fail(node["round_nearest"], "model.round_nearest", "field 'model.round_nearest' must be positive");
@@ -935,6 +983,7 @@ class Reader {
                 "max_positions",
                 "pad_id",
                 "pooling",
+                "num_decoder_layers",
                 "block_size",
                 "n_layer",
                 "n_head",
@@ -1440,7 +1489,8 @@ void write_options(const std::vector<nn::ArgSpec>& specs, const nn::ArgMap& give
 // data.text as read_text_data reads it back (nothing for other datasets).
 void write_text_data(const DataConfig& d, YAML::Node& data) {
   const bool lm = d.dataset == "text-lm";
-  if (!lm && d.dataset != "text-folder") return;
+  const bool mt = d.dataset == "translation";
+  if (!lm && !mt && d.dataset != "text-folder") return;
   const TextDataConfig& t = d.text;
   YAML::Node text(YAML::NodeType::Map);
   if (!t.corpus.empty()) text["corpus"] = t.corpus;
@@ -1450,7 +1500,12 @@ void write_text_data(const DataConfig& d, YAML::Node& data) {
   text["min_freq"] = t.min_freq;
   text["max_vocab"] = t.max_vocab;
   text["test_fraction"] = num(t.test_fraction);
-  if (lm) {
+  if (t.tokenizer == "bpe") text["vocab_size"] = t.vocab_size;
+  if (mt) {
+    text["max_length"] = t.max_length;
+    text["val_fraction"] = num(t.val_fraction);
+    text["bleu_sentences"] = t.bleu_sentences;
+  } else if (lm) {
     text["seq_len"] = t.seq_len;
     text["stride"] = t.stride;
   } else {

@@ -38,17 +38,22 @@ struct TextAugmentConfig {
 // data.text: the text datasets (dataset text-lm or text-folder); read by Reader::read_text_data, which
 // resolves the defaults that depend on the dataset and the tokenizer.
 struct TextDataConfig {
-  std::string corpus;  // moby-dick (text-lm) | spam-assassin (text-folder); empty: `path`
-  std::string path;    // a UTF-8 text file (text-lm) or a folder with one sub-folder per class (text-folder)
-  std::string tokenizer;       // char | word; default char for text-lm, word for text-folder
-  bool lowercase = false;      // lower ASCII letters; default true for word, false for char
-  int64_t min_freq = 1;        // tokens seen fewer times in the training split map to <unk>
-  int64_t max_vocab = 0;       // at most this many tokens, specials included (0: all)
-  double test_fraction = 0.1;  // text-lm: the end of the text; text-folder: a stratified random share
-  int64_t seq_len = 100;       // text-lm: tokens per window
-  int64_t stride = 0;          // text-lm: tokens between window starts (0: seq_len)
-  int64_t max_length = 0;      // text-folder: keep the first N tokens of each text (0: all)
-  int64_t max_bytes = 0;       // text-folder: read the first N bytes of each file (0: all)
+  std::string
+      corpus;        // moby-dick (text-lm) | spam-assassin (text-folder) | de-en (translation); empty: `path`
+  std::string path;  // a UTF-8 text file (text-lm) or a folder with one sub-folder per class (text-folder)
+  std::string tokenizer;         // char | word | bpe; default char for text-lm, word for text-folder, bpe for
+                                 // translation
+  int64_t vocab_size = 4000;     // bpe: 256 bytes + merges + <pad> <bos> <eos>
+  bool lowercase = false;        // lower ASCII letters; default true for word, false for char
+  int64_t min_freq = 1;          // tokens seen fewer times in the training split map to <unk>
+  int64_t max_vocab = 0;         // at most this many tokens, specials included (0: all)
+  double test_fraction = 0.1;    // text-lm: the end of the text; text-folder: a stratified random share
+  int64_t seq_len = 100;         // text-lm: tokens per window
+  int64_t stride = 0;            // text-lm: tokens between window starts (0: seq_len)
+  int64_t max_length = 0;        // text-folder, translation: keep the first N tokens of each text (0: all)
+  double val_fraction = 0.05;    // translation: the sentences held out for validation (hash of the German)
+  int64_t bleu_sentences = 200;  // translation: validation sentences translated for BLEU per epoch (0: all)
+  int64_t max_bytes = 0;         // text-folder: read the first N bytes of each file (0: all)
   std::vector<std::string> extensions = {".txt"};  // text-folder with `path`: the files read
   TextAugmentConfig augment;                       // text-folder: augmentation of the training split
   // text-folder, masked-LM pre-training: the texts of the training split without their labels, BERT-style

@@ -11,6 +11,7 @@
 #include "data_command.h"
 #include "generate.h"
 #include "strata/strata.h"
+#include "translation.h"
 #include "tune_command.h"
 
 namespace {
@@ -179,6 +180,8 @@ int main(int argc, char** argv) {
 
   strata::cli::GenerateArgs generate;
   CLI::App* generate_cmd = strata::cli::add_generate_command(app, generate);
+  strata::cli::TranslateArgs translate;
+  CLI::App* translate_cmd = strata::cli::add_translate_command(app, translate);
 
   try {
     app.parse(argc, argv);
@@ -231,6 +234,7 @@ int main(int argc, char** argv) {
     if (table_cmds.parsed()) return strata::cli::run_data_table(table_cmds, table_args);
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
+    if (*translate_cmd) return strata::cli::run_translate(translate);
   } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike
     return fail(e.what());
   } catch (...) {

@@ -323,11 +323,14 @@ class FlattenedLogits : public nn::Module {
   std::shared_ptr<nn::Module> model;
 };
 
-// A zoo model; in_channels (or mlp's input size) left out takes the data's, and gpt's vocabulary
-// (classes) and block_size left out take the data's vocabulary and window.
+// A zoo model; in_channels (or mlp's input size), the text models' vocabulary and padding id, and gpt's
+// vocabulary (classes) and block_size left out take the data's.
 std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype,
-                                      int64_t vocab_size, bool language_model) {
+                                      int64_t vocab_size = 0, std::optional<int64_t> pad_id = std::nullopt,
+                                      bool language_model = false) {
   models::ZooOptions options = m.zoo_options;
+  if (options.vocab_size == 0) options.vocab_size = vocab_size;
+  if (pad_id && !m.node["pad_id"].IsDefined()) options.pad_id = *pad_id;
   if (!options.in_channels && input_shape.size() == 4) options.in_channels = input_shape[1];
   if (m.zoo == "mlp" && !m.node["sizes"].IsDefined() && input_shape.size() >= 2) {
     options.in_features = input_shape.numel() / input_shape[0];
@@ -440,21 +443,17 @@ std::vector<std::string> layer_names() { return config_layers(std::make_shared<S
 std::shared_ptr<nn::Module> build_model(const Config& config, const Shape& input_shape, Dtype input_dtype) {
   if (!config.model.name.empty()) return build_named(config.model, input_shape, input_dtype);
   if (!config.model.zoo.empty())
-    return build_zoo(config.model, input_shape, input_dtype, 0, config.data.dataset == "text-lm");
+    return build_zoo(config.model, input_shape, input_dtype, 0, std::nullopt,
+                     config.data.dataset == "text-lm");
   return build_spec(config, input_shape, input_dtype, 0).module;
 }
 
 std::shared_ptr<nn::Module> build_model(const Config& config, const TrainingData& data) {
   if (!config.model.name.empty()) return build_named(config.model, data.input_shape, data.input_dtype);
   if (!config.model.zoo.empty()) {
-    ModelConfig m = config.model;
-    // The text models' vocabulary and padding id come from the data unless the config sets them.
-    if (m.zoo.starts_with("bert_")) {
-      if (!m.node["vocab_size"].IsDefined()) m.zoo_options.vocab_size = data.vocab_size;
-      if (!m.node["pad_id"].IsDefined() && data.pad_id) m.zoo_options.pad_id = *data.pad_id;
-    }
     std::shared_ptr<nn::Module> net =
-        build_zoo(m, data.input_shape, data.input_dtype, data.vocab_size, config.data.dataset == "text-lm");
+        build_zoo(config.model, data.input_shape, data.input_dtype, data.vocab_size, data.pad_id,
+                  config.data.dataset == "text-lm");
     if (config.data.dataset == "text-lm" && config.model.zoo != "gpt") {
       throw Error(
           fmt::format("{}: zoo model '{}' is not a language model; text-lm trains model.zoo: gpt or "

@@ -23,7 +23,10 @@ namespace text = data::text;
 
 TextTokenizer TextTokenizer::fit(const TextDataConfig& t, const std::vector<std::string>& texts) {
   TextTokenizer tok;
-  if (t.tokenizer == "char") {
+  if (t.tokenizer == "bpe") {
+    tok.bpe_ = text::ByteLevelBPE::train(
+        texts, {.vocab_size = t.vocab_size, .min_frequency = 2, .special_tokens = kBpeSpecialTokens});
+  } else if (t.tokenizer == "char") {
     std::string all;
     for (const auto& s : texts) all += s;
     tok.char_ = text::CharTokenizer::fit(
@@ -48,6 +51,10 @@ std::optional<int64_t> TextTokenizer::mask_id() const {
 
 std::vector<int64_t> TextTokenizer::special_ids() const {
   std::vector<int64_t> ids;
+  if (bpe_) {
+    for (const std::string& token : bpe_->special_tokens()) ids.push_back(*bpe_->special_id(token));
+    return ids;
+  }
   const text::Vocab& vocab = word_ ? word_->vocab() : char_->vocab();
   for (int64_t id = 0; id < vocab.size(); ++id) {
     if (vocab.is_special(id)) ids.push_back(id);
@@ -57,25 +64,51 @@ std::vector<int64_t> TextTokenizer::special_ids() const {
 
 std::vector<int64_t> TextTokenizer::encode(std::string_view s, int64_t max_length) const {
   if (word_) return word_->encode(s, max_length);
-  std::vector<int64_t> ids = char_->encode(s);
+  std::vector<int64_t> ids = bpe_ ? bpe_->encode(s) : char_->encode(s);
   if (max_length > 0 && static_cast<int64_t>(ids.size()) > max_length)
     ids.resize(static_cast<size_t>(max_length));
   return ids;
 }
 
 std::string TextTokenizer::decode(const std::vector<int64_t>& ids) const {
+  if (bpe_) {
+    // Special tokens mark structure, not text.
+    std::vector<int64_t> text_ids;
+    const int64_t first_special = bpe_->vocab_size() - static_cast<int64_t>(bpe_->special_tokens().size());
+    for (const int64_t id : ids)
+      if (id < first_special) text_ids.push_back(id);
+    return bpe_->decode(text_ids);
+  }
   return word_ ? word_->decode(ids) : char_->decode(ids);
 }
 
-int64_t TextTokenizer::vocab_size() const { return word_ ? word_->vocab_size() : char_->vocab_size(); }
+int64_t TextTokenizer::vocab_size() const {
+  if (bpe_) return bpe_->vocab_size();
+  return word_ ? word_->vocab_size() : char_->vocab_size();
+}
 
 int64_t TextTokenizer::pad_id() const {
+  if (bpe_) return special_id("<pad>");
   const auto pad = word_ ? word_->vocab().pad_id() : char_->vocab().pad_id();
   STRATA_CHECK(pad.has_value(), "the tokenizer has no <pad> token");
   return *pad;
 }
 
-std::string TextTokenizer::to_json() const { return word_ ? word_->to_json() : char_->to_json(); }
+int64_t TextTokenizer::special_id(const std::string& token) const {
+  std::optional<int64_t> id;
+  if (bpe_) {
+    id = bpe_->special_id(token);
+  } else {
+    id = word_ ? word_->vocab().find(token) : char_->vocab().find(token);
+  }
+  STRATA_CHECK(id.has_value(), "the tokenizer has no {} token", token);
+  return *id;
+}
+
+std::string TextTokenizer::to_json() const {
+  if (bpe_) return bpe_->to_json();
+  return word_ ? word_->to_json() : char_->to_json();
+}
 
 TextTokenizer TextTokenizer::from_json(const std::string& json, const std::string& source) {
   std::string type;
@@ -89,8 +122,10 @@ TextTokenizer TextTokenizer::from_json(const std::string& json, const std::strin
     tok.char_ = text::CharTokenizer::from_json(json, source);
   } else if (type == "word") {
     tok.word_ = text::WordTokenizer::from_json(json, source);
+  } else if (type == "byte_level_bpe") {
+    tok.bpe_ = text::ByteLevelBPE::from_json(json, source);
   } else {
-    STRATA_FAIL("{} holds no char or word tokenizer (\"type\": \"{}\")", source, type);
+    STRATA_FAIL("{} holds no char, word or bpe tokenizer (\"type\": \"{}\")", source, type);
   }
   return tok;
 }

@@ -4,6 +4,7 @@
 
 #include "strata/core/factory.h"
 #include "strata/ops/indexing.h"
+#include "translation.h"
 
 namespace strata::cli {
 namespace {
@@ -146,6 +147,8 @@ TrainingData load_training_data(const Config& c, bool with_train) {
   TrainingData d;
   if (c.data.dataset == "text-lm" || c.data.dataset == "text-folder") {
     d = load_text_data(c, with_train);
+  } else if (c.data.dataset == "translation") {
+    d = load_translation_data(c, with_train);
   } else if (c.data.dataset == "table") {
     d = load_table_data(c, with_train);
   } else {

@@ -25,12 +25,13 @@ struct ZooOptions {
   int64_t pool_size = 7;                           // vgg11 / vgg11_bn (e.g. 1 for 32x32 images)
   int64_t in_features = 784;                       // mlp: flattened input size
   std::vector<int64_t> hidden_sizes = {256, 128};  // mlp
-  // bert_mlm / bert_classifier (models/bert.h), with nn.Transformer's names; dropout default 0.1,
-  // num_classes for the classifier.
+  // bert_mlm / bert_classifier (models/bert.h) and transformer_seq2seq (models/transformer_seq2seq.h),
+  // with nn.Transformer's names; dropout default 0.1, num_classes for the classifier.
   int64_t vocab_size = 0;          // required (the CLI fills in the data's vocabulary)
   int64_t d_model = 128;           // width (BERT's hidden_size)
   int64_t nhead = 4;               // attention heads
   int64_t num_encoder_layers = 2;  // encoder layers
+  int64_t num_decoder_layers = 2;  // transformer_seq2seq: decoder layers
   int64_t dim_feedforward = 0;     // feed-forward width (0: 4 x d_model)
   int64_t max_positions = 512;     // longest input
   int64_t pad_id = 0;              // padding token id (the CLI fills in the data's)
