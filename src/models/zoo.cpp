@@ -106,10 +106,10 @@ const std::vector<Entry>& table() {
          return BertForSequenceClassification(bert_options(o)).ptr();
        }},
       {"gpt",
-       "GPT decoder-only language model on token ids [B, T] -> logits [B, T, classes] (classes: vocabulary; "
+       "GPT decoder-only language model on token ids [B, T] -> logits [B, T, vocab_size] (vocab_size; "
        "block_size, n_layer, n_head, n_embd, dropout, bias)",
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
-         return gpt({.vocab_size = o.num_classes,
+         return gpt({.vocab_size = o.vocab_size,
                      .block_size = o.block_size,
                      .n_layer = o.n_layer,
                      .n_head = o.n_head,

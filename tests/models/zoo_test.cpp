@@ -64,7 +64,7 @@ TEST(Zoo, TextModelsTakeTokenIds) {
 
 TEST(Zoo, GptModelsTokenSequences) {
   ZooOptions options;
-  options.num_classes = 20;  // the vocabulary
+  options.vocab_size = 20;
   options.block_size = 16;
   options.n_layer = 2;
   options.n_head = 2;

@@ -836,7 +836,10 @@ class Reader {
     if (m.zoo == "mlp" || m.zoo == "mobilenet_v2" || m.zoo.starts_with("vgg") || m.zoo == "gpt" ||
         m.zoo == "transformer_seq2seq")
       applies.insert("dropout");
-    if (m.zoo == "gpt") applies.insert({"block_size", "n_layer", "n_head", "n_embd", "bias"});
+    if (m.zoo == "gpt") {
+      applies.erase("classes");
+      applies.insert({"vocab_size", "block_size", "n_layer", "n_head", "n_embd", "bias"});
+    }
     if (m.zoo == "transformer_seq2seq") {
       applies.erase("in_channels");
       applies.erase("classes");
@@ -925,7 +928,9 @@ class Reader {
              fmt::format("unknown pooling '{}'{} (known: mean, first)", o.pooling,
                          did_you_mean(o.pooling, {"mean", "first"})));
     }
-    // gpt: classes (the vocabulary) and block_size left out take the data's vocabulary and seq_len.
+    // gpt: vocab_size and block_size left out take the data's vocabulary and seq_len.
+    if (m.zoo == "gpt" && read(node, "model", "vocab_size", o.vocab_size) && o.vocab_size <= 0)
+      fail(node["vocab_size"], "model.vocab_size", "field 'model.vocab_size' must be positive");
     for (auto [key, field] : {std::pair<const char*, int64_t*>{"block_size", &o.block_size},
                               {"n_layer", &o.n_layer},
                               {"n_head", &o.n_head},

@@ -324,7 +324,7 @@ class FlattenedLogits : public nn::Module {
 };
 
 // A zoo model; in_channels (or mlp's input size), the text models' vocabulary and padding id, and gpt's
-// vocabulary (classes) and block_size left out take the data's.
+// block_size left out take the data's.
 std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype,
                                       int64_t vocab_size = 0, std::optional<int64_t> pad_id = std::nullopt,
                                       bool language_model = false) {
@@ -336,7 +336,6 @@ std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_s
     options.in_features = input_shape.numel() / input_shape[0];
   }
   if (m.zoo == "gpt") {
-    if (!m.node["classes"].IsDefined() && vocab_size > 0) options.num_classes = vocab_size;
     if (!m.node["block_size"].IsDefined() && input_shape.size() == 2) options.block_size = input_shape[1];
   }
   try {

@@ -36,7 +36,7 @@ struct ZooOptions {
   int64_t max_positions = 512;     // longest input
   int64_t pad_id = 0;              // padding token id (the CLI fills in the data's)
   std::string pooling = "mean";    // bert_classifier: mean | first
-  // gpt: num_classes is the vocabulary size; dropout defaults to 0.
+  // gpt: vocab_size is the vocabulary; dropout defaults to 0.
   int64_t block_size = 128;  // gpt: longest context
   int64_t n_layer = 4;       // gpt: Transformer blocks
   int64_t n_head = 4;        // gpt: attention heads
