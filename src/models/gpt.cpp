@@ -191,8 +191,19 @@ size_t window_start(size_t length, size_t start, int64_t block_size) {
 
 std::vector<int64_t> GPTImpl::generate(const std::vector<int64_t>& prompt, int64_t count,
                                        const GPTSampling& sampling, Generator& generator) {
-  STRATA_CHECK(!prompt.empty(), "GPT::generate: the prompt must hold at least one token");
-  STRATA_CHECK(count >= 0, "GPT::generate: count must be >= 0, got {}", count);
+  return sample(prompt, count, sampling, generator, true);
+}
+
+std::vector<int64_t> GPTImpl::generate_uncached(const std::vector<int64_t>& prompt, int64_t count,
+                                                const GPTSampling& sampling, Generator& generator) {
+  return sample(prompt, count, sampling, generator, false);
+}
+
+std::vector<int64_t> GPTImpl::sample(const std::vector<int64_t>& prompt, int64_t count,
+                                     const GPTSampling& sampling, Generator& generator, bool cached) {
+  const char* op = cached ? "GPT::generate" : "GPT::generate_uncached";
+  STRATA_CHECK(!prompt.empty(), "{}: the prompt must hold at least one token", op);
+  STRATA_CHECK(count >= 0, "{}: count must be >= 0, got {}", op, count);
   eval();
   NoGradGuard no_grad;
   std::vector<int64_t> context = prompt;
@@ -201,10 +212,11 @@ std::vector<int64_t> GPTImpl::generate(const std::vector<int64_t>& prompt, int64
                      ? context.size() - static_cast<size_t>(config.block_size)
                      : 0;
   KVCache cache;
-  // Runs context[from:] (appended to the cache) and returns the logits [V] of the token after the last.
+  // Runs context[from:] (appended to the cache when cached) and returns the logits [V] of the next token.
   const auto run = [&](size_t from) {
     const std::vector<int64_t> ids(context.begin() + static_cast<std::ptrdiff_t>(from), context.end());
-    const Tensor logits = forward(from_vector(ids, {1, static_cast<int64_t>(ids.size())}), &cache);
+    const Tensor logits =
+        forward(from_vector(ids, {1, static_cast<int64_t>(ids.size())}), cached ? &cache : nullptr);
     return logits.select(1, logits.size(1) - 1).reshape({config.vocab_size});
   };
   Tensor logits = run(start);
@@ -216,37 +228,13 @@ std::vector<int64_t> GPTImpl::generate(const std::vector<int64_t>& prompt, int64
     context.push_back(next);
     if (i + 1 == count) break;
     const size_t moved = window_start(context.size(), start, config.block_size);
-    if (moved == start) {
+    if (cached && moved == start) {
       logits = run(context.size() - 1);  // one new position against the cache
     } else {
       start = moved;
       cache.clear();
-      logits = run(start);
+      logits = run(start);  // the whole window again
     }
-  }
-  return out;
-}
-
-std::vector<int64_t> GPTImpl::generate_uncached(const std::vector<int64_t>& prompt, int64_t count,
-                                                const GPTSampling& sampling, Generator& generator) {
-  STRATA_CHECK(!prompt.empty(), "GPT::generate_uncached: the prompt must hold at least one token");
-  STRATA_CHECK(count >= 0, "GPT::generate_uncached: count must be >= 0, got {}", count);
-  eval();
-  NoGradGuard no_grad;
-  std::vector<int64_t> context = prompt;
-  size_t start = context.size() > static_cast<size_t>(config.block_size)
-                     ? context.size() - static_cast<size_t>(config.block_size)
-                     : 0;
-  std::vector<int64_t> out;
-  for (int64_t i = 0; i < count; ++i) {
-    start = window_start(context.size(), start, config.block_size);
-    const std::vector<int64_t> ids(context.begin() + static_cast<std::ptrdiff_t>(start), context.end());
-    const auto n = static_cast<int64_t>(ids.size());
-    const Tensor logits = forward(from_vector(ids, {1, n}));
-    const int64_t next =
-        data::text::sample_token(logits.select(1, n - 1).reshape({config.vocab_size}), sampling, generator);
-    out.push_back(next);
-    context.push_back(next);
   }
   return out;
 }

@@ -115,6 +115,11 @@ class GPTImpl : public nn::Module {
   nn::Embedding wte, wpe;      // token and position embeddings (also reachable through `transformer`)
   nn::ModuleList h;
   nn::LayerNorm ln_f;
+
+ private:
+  // generate (cached) and generate_uncached: one sampling loop over the same windows.
+  std::vector<int64_t> sample(const std::vector<int64_t>& prompt, int64_t count, const GPTSampling& sampling,
+                              Generator& generator, bool cached);
 };
 STRATA_MODULE_HOLDER(GPT);
 
