@@ -5,6 +5,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
+#include "strata/nn/positional.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/indexing.h"
 #include "strata/ops/softmax.h"
@@ -32,19 +33,6 @@ TransformerSeq2SeqOptions checked(TransformerSeq2SeqOptions o) {
 
 }  // namespace
 
-Tensor sinusoidal_positions(int64_t max_positions, int64_t d_model) {
-  std::vector<float> table(static_cast<size_t>(max_positions * d_model));
-  for (int64_t p = 0; p < max_positions; ++p) {
-    for (int64_t i = 0; i < d_model; ++i) {
-      const double angle = static_cast<double>(p) /
-                           std::pow(10000.0, static_cast<double>(i - i % 2) / static_cast<double>(d_model));
-      table[static_cast<size_t>(p * d_model + i)] =
-          static_cast<float>(i % 2 == 0 ? std::sin(angle) : std::cos(angle));
-    }
-  }
-  return from_vector(table, Shape{max_positions, d_model});
-}
-
 TransformerSeq2SeqImpl::TransformerSeq2SeqImpl(TransformerSeq2SeqOptions o)
     : options(checked(std::move(o))),
       src_tok_emb(options.src_vocab_size, options.d_model),
@@ -66,7 +54,7 @@ TransformerSeq2SeqImpl::TransformerSeq2SeqImpl(TransformerSeq2SeqOptions o)
   register_module("dropout", dropout.ptr());
   register_module("transformer", transformer.ptr());
   register_module("generator", generator.ptr());
-  positions = register_buffer("positions", sinusoidal_positions(options.max_positions, options.d_model));
+  positions = register_buffer("positions", nn::sinusoidal_encoding(options.max_positions, options.d_model));
 }
 
 Tensor TransformerSeq2SeqImpl::embed(const nn::Embedding& table, const Tensor& ids) {

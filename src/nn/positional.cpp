@@ -26,8 +26,7 @@ Tensor rows_for(const char* type, const Tensor& table, const Tensor& x, int64_t 
 
 }  // namespace
 
-SinusoidalPositionalEncodingImpl::SinusoidalPositionalEncodingImpl(int64_t d_model, int64_t max_len)
-    : Module("SinusoidalPositionalEncoding"), d_model(d_model), max_len(max_len) {
+Tensor sinusoidal_encoding(int64_t max_len, int64_t d_model) {
   STRATA_CHECK(d_model > 0 && max_len > 0,
                "SinusoidalPositionalEncoding: d_model and max_len must be positive, got {} and {}", d_model,
                max_len);
@@ -39,7 +38,12 @@ SinusoidalPositionalEncodingImpl::SinusoidalPositionalEncodingImpl(int64_t d_mod
                         -std::log(10000.0) / static_cast<double>(d_model)));
   const Tensor angle = ops::mul(position, div_term);
   const Tensor table = ops::reshape(ops::stack({ops::sin(angle), ops::cos(angle)}, -1), {max_len, 2 * pairs});
-  pe = register_buffer("pe", ops::contiguous(ops::to_dtype(ops::narrow(table, 1, 0, d_model), kFloat32)));
+  return ops::contiguous(ops::to_dtype(ops::narrow(table, 1, 0, d_model), kFloat32));
+}
+
+SinusoidalPositionalEncodingImpl::SinusoidalPositionalEncodingImpl(int64_t d_model, int64_t max_len)
+    : Module("SinusoidalPositionalEncoding"), d_model(d_model), max_len(max_len) {
+  pe = register_buffer("pe", sinusoidal_encoding(max_len, d_model));
 }
 
 Tensor SinusoidalPositionalEncodingImpl::forward(const Tensor& x, int64_t offset) {

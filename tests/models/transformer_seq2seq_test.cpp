@@ -101,16 +101,6 @@ TEST(TransformerSeq2Seq, TranslateMatchesStepwiseGreedyDecoding) {
   EXPECT_TRUE(m->is_training());  // translate restores the mode
 }
 
-TEST(TransformerSeq2Seq, SinusoidalPositions) {
-  const auto p = sinusoidal_positions(3, 4).to_vector<float>();
-  EXPECT_FLOAT_EQ(p[0], 0.0F);
-  EXPECT_FLOAT_EQ(p[1], 1.0F);
-  EXPECT_NEAR(p[4], std::sin(1.0), 1e-6);
-  EXPECT_NEAR(p[5], std::cos(1.0), 1e-6);
-  EXPECT_NEAR(p[6], std::sin(1.0 / 100.0), 1e-6);
-  EXPECT_NEAR(p[11], std::cos(2.0 / 100.0), 1e-6);
-}
-
 TEST(TransformerSeq2Seq, ZooBuildsItAndBadOptionsAreNamed) {
   ZooOptions o;
   o.vocab_size = 20;

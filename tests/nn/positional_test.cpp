@@ -2,6 +2,8 @@
 // the rotary embedding's cache against the functional op, and bad input.
 #include "strata/nn/positional.h"
 
+#include <cmath>
+
 #include "test_util.h"
 
 namespace strata::nn {
@@ -63,4 +65,14 @@ TEST(RotaryEmbedding, MatchesTheOpAndGrowsItsCache) {
 }
 
 }  // namespace
+TEST(SinusoidalEncoding, InterleavesSinAndCos) {
+  const auto p = sinusoidal_encoding(3, 4).to_vector<float>();
+  EXPECT_FLOAT_EQ(p[0], 0.0F);
+  EXPECT_FLOAT_EQ(p[1], 1.0F);
+  EXPECT_NEAR(p[4], std::sin(1.0), 1e-6);
+  EXPECT_NEAR(p[5], std::cos(1.0), 1e-6);
+  EXPECT_NEAR(p[6], std::sin(1.0 / 100.0), 1e-6);
+  EXPECT_NEAR(p[11], std::cos(2.0 / 100.0), 1e-6);
+}
+
 }  // namespace strata::nn

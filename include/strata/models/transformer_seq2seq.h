@@ -37,9 +37,6 @@ struct TransformerSeq2SeqOptions {
   int64_t pad_id = 0;
 };
 
-// A float [max_positions, d_model] table: sin(p / 10000^(2i / d)) in even columns, cos in odd ones.
-Tensor sinusoidal_positions(int64_t max_positions, int64_t d_model);
-
 class TransformerSeq2SeqImpl : public nn::Module {
  public:
   explicit TransformerSeq2SeqImpl(TransformerSeq2SeqOptions options);
@@ -63,7 +60,7 @@ class TransformerSeq2SeqImpl : public nn::Module {
   nn::Dropout dropout;
   nn::Transformer transformer;
   nn::Linear generator;
-  Tensor positions;  // buffer: sinusoidal_positions(max_positions, d_model)
+  Tensor positions;  // buffer: nn::sinusoidal_encoding(max_positions, d_model)
 
  private:
   Tensor embed(const nn::Embedding& table, const Tensor& ids);

@@ -7,6 +7,9 @@
 
 namespace strata::nn {
 
+// The f32 table [max_len, d_model]: pe[t, 2i] = sin(t / 10000^(2i/d_model)), pe[t, 2i+1] = cos(...).
+Tensor sinusoidal_encoding(int64_t max_len, int64_t d_model);
+
 // Adds the fixed encoding pe[t, 2i] = sin(t / 10000^(2i/d_model)), pe[t, 2i+1] = cos(...) to x [..., T,
 // d_model]; `pe` [max_len, d_model] is a buffer (saved with the model, never trained).
 class SinusoidalPositionalEncodingImpl : public Module {
