@@ -17,7 +17,7 @@ namespace strata::rl {
 struct Space {
   enum class Kind { Discrete, Box };
   Kind kind = Kind::Discrete;
-  int64_t n = 0;                // Discrete: number of values
+  int64_t n = 0;                 // Discrete: number of values
   std::vector<float> low, high;  // Box: per-dimension bounds (+-inf where unbounded)
 
   static Space discrete(int64_t n);

@@ -19,7 +19,8 @@ struct VectorStep {
   Tensor reward;             // [N] f32
   Tensor terminated;         // [N] u8
   Tensor truncated;          // [N] u8
-  Tensor final_observation;  // [N, obs_dim] f32: the last observation of copies that finished, else a copy of `observation`
+  Tensor final_observation;  // [N, obs_dim] f32: the last observation of copies that finished, else a copy of
+                             // `observation`
   // Returns (sum of rewards) and lengths of the episodes that ended in this step, in copy order.
   std::vector<double> episode_returns;
   std::vector<int64_t> episode_lengths;
