@@ -206,9 +206,11 @@ void register_linear_and_shape() {
     const std::string h = hint_of(path, "flatten");
     const int64_t rank = x.example.dim();
     const int64_t start = norm_dim(f.start_dim, rank), end = norm_dim(f.end_dim, rank);
-    if (end == rank - 1 && start >= 1) {
-      if (start == 1) return ctx.op("Flatten", {x.name}, h, {{"axis", int64_t{1}}});
-    }
+    // ONNX's Flatten(axis) makes [prod(dims < axis), prod(dims >= axis)]: it covers flattening all but the
+    // batch dim (axis 1) and flattening the batch with every dim but the last (axis rank - 1), both with a
+    // dynamic batch.
+    if (start == 1 && end == rank - 1) return ctx.op("Flatten", {x.name}, h, {{"axis", int64_t{1}}});
+    if (start == 0 && end == rank - 2) return ctx.op("Flatten", {x.name}, h, {{"axis", rank - 1}});
     // General case: static sizes for every dim but the batch dim 0 (kept by Reshape's 0).
     std::vector<int64_t> dims;
     for (int64_t d = 0; d < rank; ++d) {
@@ -218,10 +220,11 @@ void register_linear_and_shape() {
         dims.push_back(x.example.size(d));
       }
     }
-    STRATA_CHECK(start >= 1,
-                 "onnx::export_model: Flatten '{}' folds the batch dimension (start_dim {}), which a "
-                 "dynamic batch cannot express",
-                 path, f.start_dim);
+    STRATA_CHECK(
+        start >= 1,
+        "onnx::export_model: Flatten '{}' folds the batch dimension into dims up to {} of a rank-{} input, "
+        "which a dynamic batch cannot express (only start_dim 0 with end_dim -2 can)",
+        path, f.end_dim, rank);
     dims[0] = 0;
     return ctx.reshape(x.name, dims, h);
   });

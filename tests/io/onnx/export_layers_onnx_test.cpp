@@ -87,6 +87,7 @@ std::vector<Case> cases() {
   }
   add("Flatten", Flatten().ptr(), {3, 2, 3, 4});
   add("FlattenMiddle", Flatten(1, 2).ptr(), {3, 2, 3, 4});
+  add("FlattenBatchAndSteps", Flatten(0, 1).ptr(), {3, 5, 4});
   add("Upsample", Upsample(UpsampleOptions{.scale_factor = {2.0}}).ptr(), {3, 2, 4, 4});
   add("UpsampleBilinear",
       Upsample(UpsampleOptions{.size = {7, 5}, .mode = ops::InterpolateMode::Bilinear}).ptr(), {3, 2, 4, 4});
@@ -233,6 +234,7 @@ LAYER_TEST(Dropout)
 LAYER_TEST(Identity)
 LAYER_TEST(Flatten)
 LAYER_TEST(FlattenMiddle)
+LAYER_TEST(FlattenBatchAndSteps)
 LAYER_TEST(Upsample)
 LAYER_TEST(UpsampleBilinear)
 LAYER_TEST(UpsampleBilinearAlign)
@@ -249,7 +251,7 @@ LAYER_TEST(Sequential)
 
 TEST(OnnxExportLayers, EveryCaseHasATest) {
   // A case added to cases() without its LAYER_TEST would go unchecked.
-  EXPECT_EQ(cases().size(), 57u);
+  EXPECT_EQ(cases().size(), 58u);
 }
 
 }  // namespace

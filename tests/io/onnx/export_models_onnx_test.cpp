@@ -32,7 +32,9 @@ std::vector<ModelCase> model_cases() {
                                       {2, 1},
                                       {8, 16},
                                       models::ResNetSpec::Stem::ImageNet};
-  c.push_back({"resnet_bottleneck", models::ResNet(bottleneck, models::ResNetOptions{.num_classes = 5}).ptr(), {3, 32, 32}});
+  c.push_back({"resnet_bottleneck",
+               models::ResNet(bottleneck, models::ResNetOptions{.num_classes = 5}).ptr(),
+               {3, 32, 32}});
   c.push_back({"vgg11_bn",
                models::vgg11_bn({.num_classes = 4, .classifier_width = 32, .pool_size = 1}).ptr(),
                {3, 32, 32}});
