@@ -124,6 +124,7 @@ void register_builtin_exporters() {
   std::call_once(once, [] {
     register_layer_exporters();
     register_rnn_exporters();
+    register_attention_exporters();
     register_model_exporters();
   });
 }

@@ -38,6 +38,7 @@ void register_builtin_exporters();
 // (export_rnn.cpp), attention and Transformer layers (export_attention.cpp), zoo models (export_models.cpp).
 void register_layer_exporters();
 void register_rnn_exporters();
+void register_attention_exporters();
 void register_model_exporters();
 
 // An ONNX attribute: int, float, string, ints or floats.

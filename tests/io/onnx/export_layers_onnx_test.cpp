@@ -126,6 +126,20 @@ std::vector<Case> cases() {
     g->add("fc", Linear(11, 3));
     add("GraphMerges", g.ptr(), {3, 3, 6, 6});
   }
+  add("MultiheadAttention", MultiheadAttention(8, 2).ptr(), {5, 3, 8}, 1);
+  add("MultiheadAttentionBatchFirstNoBias",
+      MultiheadAttention(8, 4, {.bias = false, .batch_first = true}).ptr(), {3, 5, 8});
+  add("TransformerEncoderLayer", TransformerEncoderLayer(8, 2, {.dim_feedforward = 16}).ptr(), {5, 3, 8}, 1);
+  add("TransformerEncoderLayerPreNormGelu",
+      TransformerEncoderLayer(
+          8, 2, {.dim_feedforward = 16, .activation = "gelu", .batch_first = true, .norm_first = true})
+          .ptr(),
+      {3, 5, 8});
+  add("TransformerEncoder",
+      TransformerEncoder(TransformerEncoderLayer(8, 2, {.dim_feedforward = 16, .batch_first = true}), 2,
+                         LayerNorm(Shape{8}).ptr())
+          .ptr(),
+      {3, 5, 8});
   add("Sequential", Sequential(Conv2d(2, 3, 3), ReLU(), MaxPool2d(2), Flatten(), Linear(12, 2)).ptr(),
       {3, 2, 6, 6});
   return c;
@@ -247,11 +261,16 @@ LAYER_TEST(LSTMNoBias)
 LAYER_TEST(GRU)
 LAYER_TEST(GRUBatchFirstBidirectional)
 LAYER_TEST(GraphMerges)
+LAYER_TEST(MultiheadAttention)
+LAYER_TEST(MultiheadAttentionBatchFirstNoBias)
+LAYER_TEST(TransformerEncoderLayer)
+LAYER_TEST(TransformerEncoderLayerPreNormGelu)
+LAYER_TEST(TransformerEncoder)
 LAYER_TEST(Sequential)
 
 TEST(OnnxExportLayers, EveryCaseHasATest) {
   // A case added to cases() without its LAYER_TEST would go unchecked.
-  EXPECT_EQ(cases().size(), 58u);
+  EXPECT_EQ(cases().size(), 63u);
 }
 
 }  // namespace
