@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "io/onnx/export_context.h"
 #include "strata/core/error.h"
+#include "strata/core/factory.h"
 #include "strata/nn/activation.h"
 #include "strata/nn/attention.h"
 #include "strata/nn/transformer.h"
@@ -27,7 +29,7 @@ std::string project(ExportContext& ctx, const std::string& x, const Tensor& w, c
 
 std::vector<Value> export_mha(ExportContext& ctx, nn::Module& m, const std::string& path,
                               const std::vector<Value>& inputs) {
-  auto& a = dynamic_cast<nn::MultiheadAttentionImpl&>(m);
+  auto& a = checked_cast<nn::MultiheadAttentionImpl>(m, path);
   const std::string h = path.empty() ? "mha" : path;
   STRATA_CHECK(
       inputs.size() == 1,
@@ -38,7 +40,7 @@ std::vector<Value> export_mha(ExportContext& ctx, nn::Module& m, const std::stri
                "onnx::export_model: MultiheadAttention '{}' exports for batched input, got {}", path,
                x.example.shape().str());
   const Tensor y = m.forward(x.example);
-  const int64_t E = a.embed_dim, H = a.num_heads, D = a.head_dim;
+  const int64_t E = a.embed_dim, H = a.num_heads;
   const bool bf = a.options.batch_first;
   const int64_t T = x.example.size(bf ? 1 : 0);
   // Work in [B, T, E].
@@ -61,23 +63,8 @@ std::vector<Value> export_mha(ExportContext& ctx, nn::Module& m, const std::stri
     bv = a.in_proj_bias.narrow(0, 2 * E, E);
   }
   const std::string base = path.empty() ? "mha" : path;
-  auto heads = [&](const Tensor& w, const Tensor& b, const std::string& which, std::vector<int64_t> perm) {
-    const std::string p = project(ctx, xb, w, b, base + "." + which, h + "/" + which);
-    const std::string r = ctx.reshape(p, {0, T, H, D}, h + "/" + which + "_heads");
-    return ctx.op("Transpose", {r}, h + "/" + which + "_t", {{"perm", perm}});
-  };
-  const std::string q = heads(wq, bq, "q", {0, 2, 1, 3});  // [B, H, T, D]
-  const std::string k = heads(wk, bk, "k", {0, 2, 3, 1});  // [B, H, D, T]
-  const std::string v = heads(wv, bv, "v", {0, 2, 1, 3});  // [B, H, T, D]
-  const std::string qs =
-      ctx.op("Mul", {q, ctx.scalar(1.0 / std::sqrt(static_cast<double>(D)), x.example.dtype(), h + "/scale")},
-             h + "/q_scaled");
-  const std::string scores = ctx.op("MatMul", {qs, k}, h + "/scores");
-  const std::string attn = ctx.op("Softmax", {scores}, h + "/attn", {{"axis", int64_t{-1}}});
-  const std::string ctxv = ctx.op("MatMul", {attn, v}, h + "/context");
   const std::string merged =
-      ctx.reshape(ctx.op("Transpose", {ctxv}, h + "/context_t", {{"perm", std::vector<int64_t>{0, 2, 1, 3}}}),
-                  {0, T, E}, h + "/merged");
+      attention_heads(ctx, xb, {wq, wk, wv}, {bq, bk, bv}, T, H, x.example.dtype(), false, base, h);
   auto& out_proj = *a.out_proj;
   std::string out = project(ctx, merged, out_proj.weight, out_proj.bias, join_path(path, "out_proj"),
                             bf ? h : h + "/out_batch_first");
@@ -91,7 +78,7 @@ Value residual(ExportContext& ctx, const Value& a, const Value& b, const std::st
 
 std::vector<Value> export_encoder_layer(ExportContext& ctx, nn::Module& m, const std::string& path,
                                         const std::vector<Value>& inputs) {
-  auto& l = dynamic_cast<nn::TransformerEncoderLayerImpl&>(m);
+  auto& l = checked_cast<nn::TransformerEncoderLayerImpl>(m, path);
   const std::string h = path.empty() ? "encoder_layer" : path;
   const Value& x = inputs.at(0);
   STRATA_CHECK(l.options.activation == "relu" || l.options.activation == "gelu",
@@ -123,7 +110,7 @@ std::vector<Value> export_encoder_layer(ExportContext& ctx, nn::Module& m, const
 
 std::vector<Value> export_encoder(ExportContext& ctx, nn::Module& m, const std::string& path,
                                   const std::vector<Value>& inputs) {
-  auto& e = dynamic_cast<nn::TransformerEncoderImpl&>(m);
+  auto& e = checked_cast<nn::TransformerEncoderImpl>(m, path);
   Value cur = inputs.at(0);
   nn::Module& layers = child_of(m, "layers", path);
   for (const auto& [name, layer] : layers.named_children()) {
@@ -134,6 +121,37 @@ std::vector<Value> export_encoder(ExportContext& ctx, nn::Module& m, const std::
 }
 
 }  // namespace
+
+std::string attention_heads(ExportContext& ctx, const std::string& x, const std::vector<Tensor>& w,
+                            const std::vector<Tensor>& b, int64_t T, int64_t H, Dtype dtype, bool causal,
+                            const std::string& base, const std::string& h) {
+  const int64_t E = w[0].size(0), D = E / H;
+  auto heads = [&](int i, const std::string& which, std::vector<int64_t> perm) {
+    const std::string p = project(ctx, x, w[static_cast<size_t>(i)], b[static_cast<size_t>(i)],
+                                  base + "." + which, h + "/" + which);
+    const std::string r = ctx.reshape(p, {0, T, H, D}, h + "/" + which + "_heads");
+    return ctx.op("Transpose", {r}, h + "/" + which + "_t", {{"perm", perm}});
+  };
+  const std::string q = heads(0, "q", {0, 2, 1, 3});  // [B, H, T, D]
+  const std::string k = heads(1, "k", {0, 2, 3, 1});  // [B, H, D, T]
+  const std::string v = heads(2, "v", {0, 2, 1, 3});  // [B, H, T, D]
+  const std::string qs = ctx.op(
+      "Mul", {q, ctx.scalar(1.0 / std::sqrt(static_cast<double>(D)), dtype, h + "/scale")}, h + "/q_scaled");
+  std::string scores = ctx.op("MatMul", {qs, k}, h + "/scores");
+  if (causal) {
+    // -inf above the diagonal: query i sees keys j <= i.
+    Tensor mask = zeros({T, T}, {.dtype = dtype});
+    for (int64_t i = 0; i < T; ++i) {
+      for (int64_t j = i + 1; j < T; ++j) mask.set_at({i, j}, -std::numeric_limits<double>::infinity());
+    }
+    scores = ctx.op("Add", {scores, ctx.initializer(mask, h + "/causal_mask")}, h + "/scores_masked");
+  }
+  const std::string attn = ctx.op("Softmax", {scores}, h + "/attn", {{"axis", int64_t{-1}}});
+  const std::string ctxv = ctx.op("MatMul", {attn, v}, h + "/context");
+  return ctx.reshape(
+      ctx.op("Transpose", {ctxv}, h + "/context_t", {{"perm", std::vector<int64_t>{0, 2, 1, 3}}}), {0, T, E},
+      h + "/merged");
+}
 
 void register_attention_exporters() {
   register_exporter("MultiheadAttention", export_mha);

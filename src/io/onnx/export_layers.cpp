@@ -58,9 +58,9 @@ void unary(const std::string& type,
 
 // Registers a module that is one ONNX node on its input.
 void simple(const std::string& type, const std::string& op,
-            std::function<std::vector<Attr>(nn::Module&)> attrs = nullptr) {
+            std::function<std::vector<Attr>(nn::Module&, const std::string&)> attrs = nullptr) {
   unary(type, [op, attrs](ExportContext& ctx, nn::Module& m, const std::string& path, const Value& x) {
-    return ctx.op(op, {x.name}, hint_of(path, op), attrs ? attrs(m) : std::vector<Attr>{});
+    return ctx.op(op, {x.name}, hint_of(path, op), attrs ? attrs(m, path) : std::vector<Attr>{});
   });
 }
 
@@ -104,20 +104,20 @@ void register_activations() {
   simple("Sigmoid", "Sigmoid");
   simple("Tanh", "Tanh");
   simple("Hardswish", "HardSwish");
-  simple("Hardsigmoid", "HardSigmoid", [](nn::Module&) {
+  simple("Hardsigmoid", "HardSigmoid", [](nn::Module&, const std::string&) {
     return std::vector<Attr>{{"alpha", 1.0 / 6.0}, {"beta", 0.5}};
   });
-  simple("LeakyReLU", "LeakyRelu", [](nn::Module& m) {
-    return std::vector<Attr>{{"alpha", dynamic_cast<nn::LeakyReLUImpl&>(m).negative_slope}};
+  simple("LeakyReLU", "LeakyRelu", [](nn::Module& m, const std::string& path) {
+    return std::vector<Attr>{{"alpha", checked_cast<nn::LeakyReLUImpl>(m, path).negative_slope}};
   });
-  simple("ELU", "Elu", [](nn::Module& m) {
-    return std::vector<Attr>{{"alpha", dynamic_cast<nn::ELUImpl&>(m).alpha}};
+  simple("ELU", "Elu", [](nn::Module& m, const std::string& path) {
+    return std::vector<Attr>{{"alpha", checked_cast<nn::ELUImpl>(m, path).alpha}};
   });
-  simple("Softmax", "Softmax", [](nn::Module& m) {
-    return std::vector<Attr>{{"axis", dynamic_cast<nn::SoftmaxImpl&>(m).dim}};
+  simple("Softmax", "Softmax", [](nn::Module& m, const std::string& path) {
+    return std::vector<Attr>{{"axis", checked_cast<nn::SoftmaxImpl>(m, path).dim}};
   });
-  simple("LogSoftmax", "LogSoftmax", [](nn::Module& m) {
-    return std::vector<Attr>{{"axis", dynamic_cast<nn::LogSoftmaxImpl&>(m).dim}};
+  simple("LogSoftmax", "LogSoftmax", [](nn::Module& m, const std::string& path) {
+    return std::vector<Attr>{{"axis", checked_cast<nn::LogSoftmaxImpl>(m, path).dim}};
   });
   simple("Identity", "Identity");
   simple("Dropout", "Identity");  // eval mode: dropout is the identity

@@ -24,7 +24,7 @@ Tensor reorder_gates(const Tensor& w, const std::vector<int64_t>& order, int64_t
 
 std::vector<Value> export_recurrent(ExportContext& ctx, nn::Module& m, const std::string& path,
                                     const std::vector<Value>& inputs, const std::string& op) {
-  auto& r = dynamic_cast<nn::RNNBaseImpl&>(m);
+  auto& r = checked_cast<nn::RNNBaseImpl>(m, path);
   const std::string h = path.empty() ? op : path;
   // Subclasses (the CLI's masked, padding-aware layers) change forward(): only the layers themselves export.
   const bool exact = (op == "RNN" && typeid(m) == typeid(nn::RNNImpl)) ||
@@ -74,7 +74,7 @@ std::vector<Value> export_recurrent(ExportContext& ctx, nn::Module& m, const std
     const std::string lh = fmt::format("{}/l{}", h, layer);
     std::vector<Attr> attrs{{"hidden_size", H}, {"direction", dirs == 2 ? "bidirectional" : "forward"}};
     if (op == "RNN") {
-      const auto& rnn = dynamic_cast<nn::RNNImpl&>(m);
+      const auto& rnn = checked_cast<nn::RNNImpl>(m, path);
       const std::string act = rnn.nonlinearity == nn::RNNNonlinearity::Relu ? "Relu" : "Tanh";
       attrs.emplace_back("activations", std::vector<std::string>(static_cast<size_t>(dirs), act));
     }
