@@ -33,9 +33,11 @@ std::unique_ptr<Agent> make_agent(const std::string& name, const AgentContext& c
   const nn::LayerArgs args(name, type.options, options, {}, {}, "algorithm");
   const bool discrete = context.action_space.is_discrete();
   if ((discrete && !type.discrete) || (!discrete && !type.box)) {
-    throw Error(fmt::format("algorithm '{}' does not support the action space {}", name, context.action_space.str()));
+    throw Error(
+        fmt::format("algorithm '{}' does not support the action space {}", name, context.action_space.str()));
   }
-  STRATA_CHECK(context.num_envs > 0, "algorithm '{}': num_envs must be positive, got {}", name, context.num_envs);
+  STRATA_CHECK(context.num_envs > 0, "algorithm '{}': num_envs must be positive, got {}", name,
+               context.num_envs);
   return type.create(context, args);
 }
 
