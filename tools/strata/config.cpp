@@ -1151,41 +1151,6 @@ class Reader : public FieldReader {
     }
   }
 
-  // Sets `o.key` in `doc`, creating maps on the way; "optimizer: sgd" becomes {name: sgd} first.
-  void apply(YAML::Node& doc, const Override& o) const {
-    YAML::Node value;
-    try {
-      value = YAML::Load(o.value);
-    } catch (const YAML::Exception& e) {
-      throw Error(fmt::format("{}: invalid YAML value: {}", o.origin, e.msg));
-    }
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (true) {
-      const size_t dot = o.key.find('.', start);
-      parts.push_back(o.key.substr(start, dot - start));
-      if (dot == std::string::npos) break;
-      start = dot + 1;
-    }
-    YAML::Node cur = doc;
-    std::string prefix;
-    for (size_t i = 0; i + 1 < parts.size(); ++i) {
-      prefix += (i ? "." : "") + parts[i];
-      YAML::Node next = cur[parts[i]];
-      if (!next.IsDefined() || next.IsNull()) {
-        cur[parts[i]] = YAML::Node(YAML::NodeType::Map);
-      } else if (next.IsScalar() && i == 0) {
-        YAML::Node named(YAML::NodeType::Map);
-        named["name"] = next.Scalar();
-        cur[parts[i]] = named;
-      } else if (!next.IsMap()) {
-        throw Error(fmt::format("{}: '{}' is {} in the config, not a map", o.origin, prefix, describe(next)));
-      }
-      cur.reset(cur[parts[i]]);
-    }
-    cur[parts.back()] = value;
-  }
-
   Config read(const std::vector<Override>& overrides) const {
     Config c;
     c.path = path_;
