@@ -8,7 +8,7 @@ OUT_DIR/CONFIG/seed_N/metrics.csv its per-update log. Reported over the seeds: t
 the mean of the middle 50% of the sorted per-seed values, as Agarwal et al. 2021 recommend for few seeds) and
 the min / max of the final evaluation's mean return over 100 episodes; the number of seeds whose evaluation
 reaches the bar; the environment steps until the rolling mean return of the last 100 training episodes first
-reaches the bar (median over the seeds that get there); and the training wall time (median, max).
+reaches the bar (median over the seeds that get there); and the training wall and CPU time (median, max).
 """
 import csv
 import glob
@@ -52,8 +52,8 @@ def steps_to_bar(metrics_csv, bar):
 def main():
     out, configs = sys.argv[1], sys.argv[2:]
     print("| config | env | algorithm | steps | seeds | eval return IQM | min | max | seeds >= bar | "
-          "steps to bar (median) | train s (median / max) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "steps to bar (median) | train wall s (median / max) | train CPU s (median / max) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for config in configs:
         with open(os.path.join(out, config + ".jsonl")) as f:
             runs = [json.loads(line) for line in f if line.strip()]
@@ -61,15 +61,17 @@ def main():
         bar = BARS[env]
         returns = [r["mean_return"] for r in runs]
         seconds = [r["train_seconds"] for r in runs]
+        cpu = [r["train_cpu_seconds"] for r in runs if "train_cpu_seconds" in r]
         reach = []
         for r in runs:
             s = steps_to_bar(os.path.join(out, config, "seed_%d" % r["seed"], "metrics.csv"), bar)
             if s is not None:
                 reach.append(s)
         reach_text = "%d (%d of %d seeds)" % (median(reach), len(reach), len(runs)) if reach else "never"
-        print("| %s | %s | %s | %d | %d | %.1f | %.1f | %.1f | %d / %d | %s | %.1f / %.1f |" % (
+        cpu_text = "%.1f / %.1f" % (median(cpu), max(cpu)) if len(cpu) == len(runs) else "n/a"
+        print("| %s | %s | %s | %d | %d | %.1f | %.1f | %.1f | %d / %d | %s | %.1f / %.1f | %s |" % (
             config, env, algo, steps, len(runs), iqm(returns), min(returns), max(returns),
-            sum(1 for x in returns if x >= bar), len(runs), reach_text, median(seconds), max(seconds)))
+            sum(1 for x in returns if x >= bar), len(runs), reach_text, median(seconds), max(seconds), cpu_text))
     print()
     print("Per seed (evaluation mean return over 100 episodes, training seconds):")
     print()

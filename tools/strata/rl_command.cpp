@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -128,6 +129,7 @@ int run_train(const RlArgs& args) {
   std::map<std::string, std::vector<double>> loss_curves;
   train::ProgressBar bar(fmt::format("{} {}", c.algorithm, c.env_id), c.total_steps);
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();  // processor time of every thread: one core's time at 1 thread
   auto rolling_mean = [&] {
     return window.empty()
                ? std::nan("")
@@ -170,6 +172,7 @@ int run_train(const RlArgs& args) {
   });
   const double train_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double train_cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   if (args.progress) bar.finish(fmt::format("episodes {} return {:.1f}", episode_count, rolling_mean()));
   metrics.close();
   episodes.close();
@@ -189,12 +192,13 @@ int run_train(const RlArgs& args) {
 
   const std::vector<double> returns =
       rl::evaluate(*agent, c.env_id, c.eval_episodes, c.eval_seed, c.eval_deterministic);
-  std::cout << fmt::format(
-                   R"({{"env": "{}", "algorithm": "{}", "steps": {}, "seed": {}, "train_seconds": {:.2f}, )"
-                   R"("train_rolling_mean_return": {}, {}}})",
-                   c.env_id, c.algorithm, c.total_steps, c.seed, train_seconds, number(rolling_mean()),
-                   returns_json(returns))
-            << std::endl;
+  std::cout
+      << fmt::format(
+             R"({{"env": "{}", "algorithm": "{}", "steps": {}, "seed": {}, "train_seconds": {:.2f}, "train_cpu_seconds": {:.2f}, )"
+             R"("train_rolling_mean_return": {}, {}}})",
+             c.env_id, c.algorithm, c.total_steps, c.seed, train_seconds, train_cpu_seconds,
+             number(rolling_mean()), returns_json(returns))
+      << std::endl;
   return 0;
 }
 
