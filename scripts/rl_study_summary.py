@@ -56,7 +56,7 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for config in configs:
         with open(os.path.join(out, config + ".jsonl")) as f:
-            runs = [json.loads(line) for line in f if line.strip()]
+            runs = sorted((json.loads(line) for line in f if line.strip()), key=lambda r: r["seed"])
         env, algo, steps = runs[0]["env"], runs[0]["algorithm"], runs[0]["steps"]
         bar = BARS[env]
         returns = [r["mean_return"] for r in runs]
@@ -73,11 +73,11 @@ def main():
             config, env, algo, steps, len(runs), iqm(returns), min(returns), max(returns),
             sum(1 for x in returns if x >= bar), len(runs), reach_text, median(seconds), max(seconds), cpu_text))
     print()
-    print("Per seed (evaluation mean return over 100 episodes, training seconds):")
+    print("Per seed (evaluation mean return over 100 episodes, training wall seconds):")
     print()
     for config in configs:
         with open(os.path.join(out, config + ".jsonl")) as f:
-            runs = [json.loads(line) for line in f if line.strip()]
+            runs = sorted((json.loads(line) for line in f if line.strip()), key=lambda r: r["seed"])
         cells = ", ".join("%d: %.1f (%.1f s)" % (r["seed"], r["mean_return"], r["train_seconds"]) for r in runs)
         print("- %s: %s" % (config, cells))
 
