@@ -98,6 +98,10 @@ TEST_F(CliRl, BadConfigsNameFileLineAndField) {
 TEST_F(CliRl, BadOptionsAndCheckpoints) {
   write_config("ok.yaml");
   expect_error(run({"rl", "--eval", "-c", "ok.yaml"}), {"--eval needs --checkpoint"});
+  expect_error(run({"rl", "-c", "missing.yaml"}), {"config file missing.yaml does not exist"});
+  expect_error(run({"rl", "-c", "ok.yaml", "--steps", "0"}), {"--steps: must be positive, got 0"});
+  expect_error(run({"rl", "-c", "ok.yaml", "--seed", "-3"}), {"--seed: must be >= 0, got -3"});
+  expect_error(run({"rl", "-c", "ok.yaml", "--frobnicate"}), {"unknown option '--frobnicate'"});
   write("bad.safetensors", "not a checkpoint");
   expect_error(run({"rl", "--eval", "-c", "ok.yaml", "--checkpoint", "bad.safetensors"}),
                {"bad.safetensors"});

@@ -18,6 +18,7 @@
 #include "strata/rl/registry.h"
 #include "strata/train/plot.h"
 #include "strata/train/progress.h"
+#include "validators.h"
 
 namespace strata::cli {
 namespace {
@@ -163,7 +164,7 @@ int run_train(const RlArgs& args) {
       save_checkpoint(*agent, c, p.steps, out + "/checkpoint.safetensors");
       next_checkpoint += c.checkpoint_every;
     }
-    if (args.progress) {
+    if (!args.no_progress) {
       bar.update(
           std::min(p.steps, c.total_steps),
           fmt::format("episodes {} return {:.1f} (last {})", episode_count, rolling_mean(), window.size()),
@@ -173,7 +174,7 @@ int run_train(const RlArgs& args) {
   const double train_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double train_cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-  if (args.progress) bar.finish(fmt::format("episodes {} return {:.1f}", episode_count, rolling_mean()));
+  if (!args.no_progress) bar.finish(fmt::format("episodes {} return {:.1f}", episode_count, rolling_mean()));
   metrics.close();
   episodes.close();
   save_checkpoint(*agent, c, c.total_steps, out + "/checkpoint.safetensors");
@@ -209,28 +210,30 @@ CLI::App* add_rl_command(CLI::App& app, RlArgs& args) {
   cmd->add_option("-c,--config", args.config, "YAML config (see docs/rl.md)")
       ->type_name("FILE")
       ->required()
-      ->check(CLI::ExistingFile);
+      ->check(existing_file("config file"));
   cmd->add_option("--set", args.set,
                   "Change a config field, e.g. --set algorithm.learning_rate=0.001 (repeatable)")
       ->type_name("KEY=VALUE")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--out", args.out, "Run folder (default runs/<config name>)")->type_name("DIR");
-  cmd->add_option("--seed", args.seed, "Override train.seed")->type_name("S");
+  cmd->add_option("--seed", args.seed, "Override train.seed")
+      ->type_name("S")
+      ->check(number_check(true, true));
   cmd->add_option("--steps", args.steps, "Override train.total_steps")
       ->type_name("N")
-      ->check(CLI::PositiveNumber);
+      ->check(number_check(false, true));
   cmd->add_option("--threads", args.threads, "CPU threads (overrides train.threads)")
       ->type_name("N")
-      ->check(CLI::PositiveNumber);
+      ->check(number_check(false, true));
   cmd->add_flag("--eval", args.eval,
                 "Play the policy of --checkpoint and print its returns as one JSON line");
   cmd->add_option("--checkpoint", args.checkpoint, "--eval: the policy (a run's checkpoint.safetensors)")
       ->type_name("FILE")
-      ->check(CLI::ExistingFile);
+      ->check(existing_file("checkpoint"));
   cmd->add_option("--episodes", args.episodes, "--eval: episodes to play (overrides eval.episodes)")
       ->type_name("N")
-      ->check(CLI::PositiveNumber);
-  cmd->add_flag("!--no-progress", args.progress, "Do not draw the progress bar");
+      ->check(number_check(false, true));
+  cmd->add_flag("--no-progress", args.no_progress, "Do not draw the progress bar");
   cmd->footer(
       "Training writes DIR/config.yaml, DIR/metrics.csv (per update), DIR/episodes.csv (per episode),\n"
       "DIR/curves.png and DIR/checkpoint.safetensors, and prints the final evaluation as one JSON line.");

@@ -19,7 +19,7 @@ struct RlArgs {
   bool eval = false;
   std::string checkpoint;           // --eval: the policy to play
   std::optional<int64_t> episodes;  // --eval: eval.episodes
-  bool progress = true;
+  bool no_progress = false;
 };
 
 // Adds the `rl` subcommand and its options to app; returns it (test `*cmd` after parsing).
