@@ -2,6 +2,7 @@
 # Reproduces the results tables of docs/rl.md: each config of the study trained from seeds 0..9 on one core,
 # then summarised (interquartile mean of the final 100-episode evaluation return, steps to solve, wall
 # time) by scripts/rl_study_summary.py, and the curves drawn by examples/rl_curves.
+#   cmake --build build --target strata_cli rl_curves
 #   scripts/rl_study.sh [BUILD_DIR] [OUT_DIR]       (defaults: build, runs/rl_study)
 # Runs at nice 5 with STRATA_NUM_THREADS=1; about 10 minutes on a quiet machine.
 set -eu
