@@ -70,13 +70,14 @@ Tensor occlusion(nn::Module& model, const Tensor& input, const AttributionOption
     return c;
   };
   // How many windows cover each element: the divisor of the accumulated drops.
-  std::vector<float> cover(static_cast<size_t>(numel), 0.0f), one(static_cast<size_t>(numel));
+  std::vector<double> cover(static_cast<size_t>(numel), 0.0);
+  std::vector<float> one(static_cast<size_t>(numel));
   for (int64_t w = 0; w < windows; ++w) {
     std::fill(one.begin(), one.end(), 0.0f);
     fill_window(one.data(), corner_of(w), oc.window, element_strides, 0, 0);
     for (int64_t i = 0; i < numel; ++i) cover[i] += one[i];
   }
-  for (float& c : cover) c = c > 0 ? 1.0f / c : 0.0f;
+  for (double& c : cover) c = c > 0 ? 1.0 / c : 0.0;
 
   const Tensor fx = forward_scores(model, x, target, options.internal_batch_size, kMethod);
   Tensor total = zeros_like(x);

@@ -18,7 +18,7 @@ namespace strata::explain {
 // The options every attribution method takes.
 struct AttributionOptions {
   // One class index per example; empty: each example's top-scoring class.
-  std::vector<int64_t> target;
+  std::vector<int64_t> target = {};
   // The most rows (examples, or the perturbed and scaled copies some methods make) in one forward and
   // backward pass; bounds memory.
   int64_t internal_batch_size = 64;

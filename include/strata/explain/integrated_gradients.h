@@ -29,7 +29,7 @@ Quadrature quadrature_from_name(const std::string& name);
 struct IntegratedGradientsOptions {
   int64_t steps = 50;                             // quadrature points (Captum's n_steps)
   Quadrature method = Quadrature::GaussLegendre;  // the rule
-  Tensor baseline;  // x': shaped like the input or like one example (broadcast); undefined: zeros
+  Tensor baseline = {};  // x': shaped like the input or like one example (broadcast); undefined: zeros
 };
 
 // What integrated_gradients returns.

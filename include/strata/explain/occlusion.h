@@ -11,9 +11,9 @@ namespace strata::explain {
 
 struct OcclusionOptions {
   // The window's extent in every dim after the batch (e.g. {1, 4, 4} for [N, 1, 28, 28]); required.
-  std::vector<int64_t> window;
+  std::vector<int64_t> window = {};
   // Its step in every dim after the batch; empty: 1 everywhere; one entry: that step in every dim.
-  std::vector<int64_t> strides;
+  std::vector<int64_t> strides = {};
   double baseline = 0.0;  // the value written under the window
 };
 

@@ -13,10 +13,10 @@ namespace strata::explain {
 
 // What a heat-map method is given besides the model and the images.
 struct MethodArgs {
-  std::vector<int64_t> target;  // one class per image; empty: each image's top class
-  std::string layer;            // layer methods (Grad-CAM): the dotted module name; "": the method's default
-  double baseline = 0.0;        // the "absent" input value (the normalised black) for IG and occlusion
-  uint64_t seed = 0;            // for methods that draw noise (SmoothGrad)
+  std::vector<int64_t> target = {};  // one class per image; empty: each image's top class
+  std::string layer = {};  // layer methods (Grad-CAM): the dotted module name; "": the method's default
+  double baseline = 0.0;   // the "absent" input value (the normalised black) for IG and occlusion
+  uint64_t seed = 0;       // for methods that draw noise (SmoothGrad)
   int64_t internal_batch_size = 64;
 };
 
