@@ -69,7 +69,7 @@ void check_image(const std::string& path, const Shape& input_shape, const std::s
   const bool grey = info.channels <= 2;
   STRATA_CHECK(info.height == h && info.width == w && grey == (c == 1),
                "image {} is {}x{} {}; the model of {} takes {}x{} {} images (input {})", path, info.width,
-               info.height, describe_channels(info.channels), config, w, h, c == 1 ? "grey" : "RGB", w,
+               info.height, describe_channels(info.channels), config, w, h, c == 1 ? "grey" : "RGB",
                input_shape.str());
 }
 
