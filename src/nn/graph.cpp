@@ -17,12 +17,10 @@ int GraphImpl::index_of(const std::string& name) const {
   return -2;
 }
 
-void GraphImpl::add(const std::string& name, std::shared_ptr<Module> module,
-                    std::vector<std::string> inputs) {
+void GraphImpl::add(const std::string& name, std::shared_ptr<Module> module, std::vector<std::string> inputs) {
   STRATA_CHECK(module, "Graph: node '{}' has no module", name);
   STRATA_CHECK(!name.empty() && name.find('.') == std::string::npos && name != kInput,
-               "Graph: '{}' cannot name a node (names are non-empty, without dots, and not '{}')", name,
-               kInput);
+               "Graph: '{}' cannot name a node (names are non-empty, without dots, and not '{}')", name, kInput);
   STRATA_CHECK(index_of(name) == -2, "Graph: node '{}' is defined twice", name);
   if (inputs.empty()) inputs.push_back(nodes_.empty() ? kInput : nodes_.back().name);
   Node node{.name = name, .module = module, .inputs = {}};
@@ -36,10 +34,9 @@ void GraphImpl::add(const std::string& name, std::shared_ptr<Module> module,
     node.inputs.push_back(i);
   }
   const bool merge = dynamic_cast<MergeImpl*>(module.get()) != nullptr;
-  STRATA_CHECK(
-      merge || node.inputs.size() == 1,
-      "Graph: node '{}' ({}) takes one input but reads {}; join several inputs with add, mul or concat", name,
-      module->type_name(), node.inputs.size());
+  STRATA_CHECK(merge || node.inputs.size() == 1,
+               "Graph: node '{}' ({}) takes one input but reads {}; join several inputs with add, mul or concat",
+               name, module->type_name(), node.inputs.size());
   STRATA_CHECK(!merge || node.inputs.size() >= 2, "Graph: node '{}' ({}) merges several inputs but reads {}",
                name, module->type_name(), node.inputs.size());
   add_child(name, module);
@@ -88,8 +85,7 @@ void GraphImpl::plan() {
   for (size_t k = 0; k + 1 < nodes_.size(); ++k) {
     const Node& next = nodes_[k + 1];
     nodes_[k].fuse_relu = dynamic_cast<BatchNormImpl*>(nodes_[k].module.get()) && readers[k] == 1 &&
-                          static_cast<int>(k) != output_ &&
-                          next.inputs == std::vector<int>{static_cast<int>(k)} &&
+                          static_cast<int>(k) != output_ && next.inputs == std::vector<int>{static_cast<int>(k)} &&
                           dynamic_cast<ReLUImpl*>(next.module.get());
   }
   planned_ = true;

@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "strata/autograd/grad_mode.h"
-#include "strata/core/factory.h"
 #include "strata/core/glob.h"
+#include "strata/core/factory.h"
 #include "strata/ops/view.h"
 
 namespace strata::nn {
@@ -21,9 +21,7 @@ thread_local ForwardObserver* tl_observer = nullptr;
 
 ForwardObserver* forward_observer() { return tl_observer; }
 
-ObserveForwards::ObserveForwards(ForwardObserver* observer) : previous_(tl_observer) {
-  tl_observer = observer;
-}
+ObserveForwards::ObserveForwards(ForwardObserver* observer) : previous_(tl_observer) { tl_observer = observer; }
 ObserveForwards::~ObserveForwards() { tl_observer = previous_; }
 
 void notify_forward(const Module& module, const std::vector<Tensor>& inputs, const Tensor& output) {
@@ -61,6 +59,7 @@ Tensor Module::call_hooked(std::vector<Tensor> inputs,
   }
   return out;
 }
+
 
 Tensor Module::forward(const Tensor&) {
   STRATA_FAIL("{}: this module has no single-input forward", type_name_);
@@ -255,9 +254,7 @@ int64_t set_trainable(const Module& module, const std::string& pattern, bool on,
 
 int64_t Module::freeze(const std::string& pattern) { return set_trainable(*this, pattern, false, "freeze"); }
 
-int64_t Module::unfreeze(const std::string& pattern) {
-  return set_trainable(*this, pattern, true, "unfreeze");
-}
+int64_t Module::unfreeze(const std::string& pattern) { return set_trainable(*this, pattern, true, "unfreeze"); }
 
 void Module::replace_child(const std::string& name, std::shared_ptr<Module> module) {
   for (auto& [n, c] : children_) {
@@ -285,10 +282,10 @@ std::shared_ptr<Module> Module::replace(const std::string& name, std::shared_ptr
       if (n == part) child = c;
     }
     if (!child) {
-      const std::string holder = path.empty() ? "the root " + parent->type_name()
-                                              : fmt::format("'{}' ({})", path, parent->type_name());
-      STRATA_FAIL("replace: no module '{}' in {}; {} has children: {}",
-                  path.empty() ? part : path + "." + part, type_name_, holder, name_list(names, 16));
+      const std::string holder =
+          path.empty() ? "the root " + parent->type_name() : fmt::format("'{}' ({})", path, parent->type_name());
+      STRATA_FAIL("replace: no module '{}' in {}; {} has children: {}", path.empty() ? part : path + "." + part,
+                  type_name_, holder, name_list(names, 16));
     }
     if (dot == std::string::npos) {
       parent->replace_child(part, module);

@@ -25,9 +25,9 @@ struct ShapeMismatch {
 
 // What load_state_dict did: the entries it copied and the ones it could not.
 struct LoadReport {
-  std::vector<std::string> loaded;        // copied into the model
-  std::vector<std::string> missing;       // in the model, not in the state (left as they were)
-  std::vector<std::string> unexpected;    // in the state, not in the model (ignored)
+  std::vector<std::string> loaded;      // copied into the model
+  std::vector<std::string> missing;     // in the model, not in the state (left as they were)
+  std::vector<std::string> unexpected;  // in the state, not in the model (ignored)
   std::vector<ShapeMismatch> mismatched;  // in both with different shapes (left as they were)
   // True when every entry of both sides was copied.
   bool ok() const { return missing.empty() && unexpected.empty() && mismatched.empty(); }
@@ -115,9 +115,7 @@ class Module {
   std::vector<Tensor> buffers(bool recurse = true) const;
   std::vector<std::pair<std::string, Tensor>> named_buffers(bool recurse = true) const;
   std::vector<std::shared_ptr<Module>> children() const;
-  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const {
-    return children_;
-  }
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
   // This module and all descendants, depth first, with dotted names ("" for this one).
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_modules();
 
@@ -232,21 +230,20 @@ class ModuleHolder {
 };
 
 // Declares the holder `Name` for `NameImpl`, forwarding any constructor arguments.
-#define STRATA_MODULE_HOLDER(Name)                                                                         \
-  class Name : public ::strata::nn::ModuleHolder<Name##Impl> {                                             \
-   public:                                                                                                 \
-    using ::strata::nn::ModuleHolder<Name##Impl>::ModuleHolder;                                            \
-    template <typename I = Name##Impl>                                                                     \
-    requires std::is_default_constructible_v<I> Name()                                                     \
-        : ::strata::nn::ModuleHolder<Name##Impl>(std::make_shared<I>()) {}                                 \
-    template <typename... Args>                                                                            \
-    requires(sizeof...(Args) > 0 &&                                                                        \
-             !(sizeof...(Args) == 1 &&                                                                     \
-               ((std::is_same_v<std::decay_t<Args>, Name> ||                                               \
-                 std::is_convertible_v<std::decay_t<Args>,                                                 \
-                                       std::shared_ptr<Name##Impl>>)&&...))) explicit Name(Args&&... args) \
-        : ::strata::nn::ModuleHolder<Name##Impl>(                                                          \
-              std::make_shared<Name##Impl>(std::forward<Args>(args)...)) {}                                \
+#define STRATA_MODULE_HOLDER(Name)                                                                          \
+  class Name : public ::strata::nn::ModuleHolder<Name##Impl> {                                              \
+   public:                                                                                                  \
+    using ::strata::nn::ModuleHolder<Name##Impl>::ModuleHolder;                                             \
+    template <typename I = Name##Impl>                                                                      \
+      requires std::is_default_constructible_v<I>                                                           \
+    Name() : ::strata::nn::ModuleHolder<Name##Impl>(std::make_shared<I>()) {}                                 \
+    template <typename... Args>                                                                             \
+      requires(sizeof...(Args) > 0 && !(sizeof...(Args) == 1 &&                                                                    \
+                 ((std::is_same_v<std::decay_t<Args>, Name> ||                                              \
+                   std::is_convertible_v<std::decay_t<Args>, std::shared_ptr<Name##Impl>>) && ...)))        \
+    explicit Name(Args&&... args)                                                                           \
+        : ::strata::nn::ModuleHolder<Name##Impl>(std::make_shared<Name##Impl>(std::forward<Args>(args)...)) { \
+    }                                                                                                       \
   }
 
 // One layer call of a forward pass, as nn::profile records it.
