@@ -49,6 +49,15 @@ double mean(const std::vector<double>& v) {
   return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
 }
 
+// The step comparing the maps `original` and `now`, signed and absolute.
+RandomizationStep compare(const std::string& layer, const Tensor& original, const Tensor& now) {
+  return RandomizationStep{
+      .layer = layer,
+      .rank_correlation = mean(spearman_per_example(channel_sum(original, false), channel_sum(now, false))),
+      .rank_correlation_abs =
+          mean(spearman_per_example(channel_sum(original, true), channel_sum(now, true)))};
+}
+
 }  // namespace
 
 void reinitialize(nn::Module& module) {
@@ -111,13 +120,8 @@ std::vector<RandomizationStep> cascading_randomization(nn::Module& model, const 
 
   WeightsRestorer restore(model);
   const Tensor original = attribute(model, input).detach();
-  const Tensor signed_map = channel_sum(original, false), abs_map = channel_sum(original, true);
   auto step = [&](const std::string& layer) {
-    const Tensor now = attribute(model, input).detach();
-    return RandomizationStep{
-        .layer = layer,
-        .rank_correlation = mean(spearman_per_example(signed_map, channel_sum(now, false))),
-        .rank_correlation_abs = mean(spearman_per_example(abs_map, channel_sum(now, true)))};
+    return compare(layer, original, attribute(model, input).detach());
   };
   std::vector<RandomizationStep> steps{step("")};
   for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
@@ -125,6 +129,18 @@ std::vector<RandomizationStep> cascading_randomization(nn::Module& model, const 
     steps.push_back(step(*it));
   }
   return steps;
+}
+
+RandomizationStep data_randomization(nn::Module& model, nn::Module& random_label_model, const Tensor& input,
+                                     const AttributionFn& attribute) {
+  STRATA_CHECK(static_cast<bool>(attribute), "data_randomization: no attribution method given");
+  const Tensor original = attribute(model, input).detach();
+  const Tensor other = attribute(random_label_model, input).detach();
+  STRATA_CHECK(
+      original.shape() == other.shape(),
+      "data_randomization: the two models' maps differ in shape ({} and {}); give the same architecture",
+      original.shape().str(), other.shape().str());
+  return compare("data", original, other);
 }
 
 }  // namespace strata::explain

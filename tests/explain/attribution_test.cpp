@@ -88,9 +88,9 @@ TEST(Attribution, Errors) {
               explain::gradient_x_input(*net, zeros({2, 2, 5, 5}, {.dtype = kInt64}));
             }).find("gradient_x_input: the input must be floating point"),
             std::string::npos);
-  nn::Sequential flat{nn::Tanh()};
+  nn::Sequential elementwise{nn::Tanh()};  // returns [N, C, H, W], not scores
   EXPECT_NE(error_of([&] {
-              explain::saliency(*flat, x);
+              explain::saliency(*elementwise, x);
             }).find("saliency: the model must return class scores [N, C], got shape [2, 2, 5, 5]"),
             std::string::npos);
 }

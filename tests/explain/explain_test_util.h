@@ -14,25 +14,35 @@ namespace strata::testing {
 // Fashion-MNIST images [N, 1, 28, 28], normalised as configs/fashion_lenet.yaml trains them.
 inline Tensor fashion_normalize(const Tensor& images) { return (images - 0.2860) / 0.3530; }
 
-// LeNet-5 after one pass of Adam over the first 6400 training images (batches of 64, about 85% test
-// accuracy), seeded; built once per process and returned in eval mode.
+// LeNet-5 after one pass of Adam over the first 6400 training images (batches of 64), from seed `seed`;
+// with `permute_labels` the labels are a seeded random permutation of the true ones (Adebayo et al.'s data
+// randomisation). Returned in eval mode.
+inline std::shared_ptr<nn::Module> train_lenet(uint64_t seed, bool permute_labels = false) {
+  manual_seed(seed);
+  std::shared_ptr<nn::Module> m = models::lenet5().ptr();
+  const data::FashionMNIST train(true);
+  const Tensor x = fashion_normalize(train.inputs().narrow(0, 0, 6400));
+  Tensor y = train.targets().narrow(0, 0, 6400).contiguous();
+  if (permute_labels) {
+    Generator g(seed + 1);
+    std::vector<int64_t> labels = y.to_vector<int64_t>();
+    for (size_t i = labels.size(); i > 1; --i) std::swap(labels[i - 1], labels[g.engine()() % i]);
+    y = from_vector(labels);
+  }
+  optim::Adam adam(m->parameters(), {.lr = 2e-3});
+  m->train();
+  for (int64_t start = 0; start < 6400; start += 64) {
+    adam.zero_grad();
+    F::cross_entropy((*m)(x.narrow(0, start, 64)), y.narrow(0, start, 64)).backward();
+    adam.step();
+  }
+  m->eval();
+  return m;
+}
+
+// train_lenet(0), built once per process (about 85% test accuracy).
 inline std::shared_ptr<nn::Module> trained_lenet() {
-  static std::shared_ptr<nn::Module> net = [] {
-    manual_seed(0);
-    std::shared_ptr<nn::Module> m = models::lenet5().ptr();
-    const data::FashionMNIST train(true);
-    const Tensor x = fashion_normalize(train.inputs().narrow(0, 0, 6400));
-    const Tensor y = train.targets().narrow(0, 0, 6400);
-    optim::Adam adam(m->parameters(), {.lr = 2e-3});
-    m->train();
-    for (int64_t start = 0; start < 6400; start += 64) {
-      adam.zero_grad();
-      F::cross_entropy((*m)(x.narrow(0, start, 64)), y.narrow(0, start, 64)).backward();
-      adam.step();
-    }
-    m->eval();
-    return m;
-  }();
+  static std::shared_ptr<nn::Module> net = train_lenet(0);
   return net;
 }
 

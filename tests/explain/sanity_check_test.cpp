@@ -54,6 +54,24 @@ TEST(SanityCheck, GradientXInputFailsLessClearlyThanSaliency) {
   EXPECT_GT(gxi.back().rank_correlation_abs, sal.back().rank_correlation_abs);
 }
 
+TEST(SanityCheck, DataRandomisationChangesTheMapsMoreThanAnotherSeed) {
+  // Maps of a LeNet trained on permuted labels must differ from the trained model's by more than the maps of
+  // the same training from another seed do.
+  auto net = testing::trained_lenet();
+  auto other_seed = testing::train_lenet(1);
+  auto random_labels = testing::train_lenet(0, /*permute_labels=*/true);
+  const Tensor x = testing::fashion_test_images(8);
+  auto saliency = [](nn::Module& m, const Tensor& in) {
+    return explain::saliency(m, in, {.target = std::vector<int64_t>(8, 0)});  // one class for all three
+  };
+  const auto same_data = explain::data_randomization(*net, *other_seed, x, saliency);
+  const auto random = explain::data_randomization(*net, *random_labels, x, saliency);
+  EXPECT_EQ(random.layer, "data");
+  EXPECT_LT(random.rank_correlation_abs, same_data.rank_correlation_abs - 0.1)
+      << "random labels " << random.rank_correlation_abs << ", another seed "
+      << same_data.rank_correlation_abs;
+}
+
 TEST(SanityCheck, ReinitializeUsesTheLayersOwnInitialisers) {
   manual_seed(1);
   nn::Linear linear(4, 3);

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "data_command.h"
+#include "explain_command.h"
 #include "generate.h"
 #include "strata/strata.h"
 #include "translation.h"
@@ -182,6 +183,8 @@ int main(int argc, char** argv) {
   CLI::App* generate_cmd = strata::cli::add_generate_command(app, generate);
   strata::cli::TranslateArgs translate;
   CLI::App* translate_cmd = strata::cli::add_translate_command(app, translate);
+  strata::cli::ExplainArgs explain;
+  CLI::App* explain_cmd = strata::cli::add_explain_command(app, explain);
 
   try {
     app.parse(argc, argv);
@@ -235,6 +238,7 @@ int main(int argc, char** argv) {
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);
+    if (*explain_cmd) return strata::cli::run_explain(explain);
   } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike
     return fail(e.what());
   } catch (...) {

@@ -40,6 +40,12 @@ std::vector<std::string> parameterized_layers(nn::Module& model);
 std::vector<RandomizationStep> cascading_randomization(nn::Module& model, const Tensor& input,
                                                        const AttributionFn& attribute);
 
+// The data-randomisation test (Adebayo et al. 2018, section 5): the maps of `model` against those of
+// `random_label_model`, the same architecture trained on randomly permuted labels. A method that explains
+// what the model learnt must give unrelated maps; the step's layer is "data".
+RandomizationStep data_randomization(nn::Module& model, nn::Module& random_label_model, const Tensor& input,
+                                     const AttributionFn& attribute);
+
 // The map each step compares: attributions [N, C, ...] summed over channels to [N, ...] (inputs [N, D]
 // stay as they are), or the same of their absolute values.
 Tensor channel_sum(const Tensor& attributions, bool absolute);
