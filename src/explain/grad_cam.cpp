@@ -7,7 +7,6 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <map>
 
 #include "strata/autograd/engine.h"
 #include "strata/autograd/grad_mode.h"
@@ -70,29 +69,37 @@ CamMethod cam_method(const std::string& name) {
 }
 
 std::string default_cam_layer(nn::Module& model, const Tensor& input) {
-  const auto modules = model.named_modules();
-  // A module is conv-like when it is a convolution or one of its descendants is.
-  std::map<nn::Module*, std::string> conv_like;
-  for (const auto& [name, m] : modules) {
-    if (name.empty()) continue;
-    for (const auto& [inner, im] : modules) {
-      if ((inner == name || inner.starts_with(name + ".")) && is_conv(*im)) {
-        conv_like[m.get()] = name;
-        break;
-      }
-    }
-  }
-  std::string found;
+  // Every layer's completion in call order, with its output shape.
+  struct Call {
+    std::string name;
+    Shape shape;
+    bool conv;
+  };
+  std::vector<Call> calls;
   std::vector<nn::HookHandle> handles;
-  for (const auto& [m, name] : conv_like) {
+  for (const auto& [name, m] : model.named_modules()) {
+    if (name.empty()) continue;
     handles.push_back(m->register_forward_hook(
-        [&found, name = name](nn::Module&, const std::vector<Tensor>&, const Tensor& out) {
-          if (out.dim() == 4 && out.size(2) * out.size(3) > 1) found = name;
+        [&calls, name = name](nn::Module& self, const std::vector<Tensor>&, const Tensor& out) {
+          calls.push_back({name, out.shape(), is_conv(self)});
         }));
   }
   {
     NoGradGuard no_grad;
     model(input);
+  }
+  auto spatial = [](const Shape& s) { return s.size() == 4 && s[2] * s[3] > 1; };
+  // The last convolution with a spatial output, then what follows it at the same resolution: its
+  // activation, its normalisation, the block and stage that end with it.
+  std::string found;
+  for (size_t i = calls.size(); i-- > 0;) {
+    if (!calls[i].conv || !spatial(calls[i].shape)) continue;
+    found = calls[i].name;
+    for (size_t j = i + 1; j < calls.size() && spatial(calls[j].shape) &&
+                           calls[j].shape[2] == calls[i].shape[2] && calls[j].shape[3] == calls[i].shape[3];
+         ++j)
+      found = calls[j].name;
+    break;
   }
   STRATA_CHECK(!found.empty(),
                "grad_cam: the model has no convolutional layer with a [N, C, H, W] output on input {}; "

@@ -27,12 +27,14 @@ nn::Sequential small_cnn() {
 TEST(GradCam, DefaultLayerIsTheLastConvLikeLayer) {
   manual_seed(1);
   nn::Sequential lenet = models::lenet5(10, 1);
-  EXPECT_EQ(default_cam_layer(*lenet, randn({1, 1, 28, 28})), "3");  // the second Conv2d
+  EXPECT_EQ(default_cam_layer(*lenet, randn({1, 1, 28, 28})), "4");  // the ReLU after the second Conv2d
   models::ResNet resnet = models::resnet20();
   resnet->eval();
   EXPECT_EQ(default_cam_layer(*resnet, randn({1, 3, 32, 32})), "layer3");  // the last stage's output
   const CamResult r = grad_cam(*lenet, randn({2, 1, 28, 28}));
-  EXPECT_EQ(r.layer, "3");
+  EXPECT_EQ(r.layer, "4");
+  nn::Sequential net = small_cnn();
+  EXPECT_EQ(default_cam_layer(*net, randn({1, 1, 8, 8})), "1");  // the conv's ReLU, not the pooling
 }
 
 TEST(GradCam, MapsAreInUnitRangeAtInputSize) {

@@ -43,9 +43,10 @@ struct CamResult {
 // [N, C, h, w] or the layer runs more than once per forward.
 CamResult grad_cam(nn::Module& model, const Tensor& input, const GradCamOptions& options = {});
 
-// The last conv-like layer `model` runs on `input`: the last module to finish in the forward whose output
-// is [N, C, h, w] with h * w > 1 and which is a convolution or contains one (e.g. "layer3" of a ResNet, the
-// last Conv2d of a Sequential). Throws when there is none.
+// The last conv-like layer `model` runs on `input`: the last convolution whose output is [N, C, h, w] with
+// h * w > 1, or the last layer to finish after it at the same resolution (its activation, the block and stage
+// ending with it): "4" (the ReLU after the second Conv2d) of LeNet-5, "layer3" of a CIFAR ResNet. Throws
+// when there is none.
 std::string default_cam_layer(nn::Module& model, const Tensor& input);
 
 // Parses a method name: "gradcam" or "gradcampp" (also "gradcam++"); throws naming the known ones.
