@@ -2,6 +2,7 @@
 
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
+#include "strata/explain/attribution.h"
 #include "strata/nn/attention.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/linalg.h"
@@ -24,6 +25,7 @@ std::vector<LayerAttention> attention_maps(nn::Module& model, const Tensor& inpu
       !handles.empty(),
       "attention_maps: the model ({}) has no attention layer (MultiheadAttention, CausalSelfAttention)",
       model.type_name());
+  EvalModeGuard eval(model);
   NoGradGuard no_grad;
   model(input);
   return maps;

@@ -11,6 +11,7 @@
 #include "strata/autograd/engine.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
+#include "strata/explain/attribution.h"
 #include "strata/ops/activation.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/indexing.h"
@@ -113,6 +114,7 @@ CamResult grad_cam(nn::Module& model, const Tensor& input, const GradCamOptions&
                input.defined() ? input.shape().str() : std::string("an undefined tensor"));
   STRATA_CHECK(input.is_floating_point(), "grad_cam: expected a floating input, got {}",
                dtype_name(input.dtype()));
+  EvalModeGuard eval(model);
   const std::string layer = options.layer.empty() ? default_cam_layer(model, input) : options.layer;
   const auto module = find_layer(model, layer);
 

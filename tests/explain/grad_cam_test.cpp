@@ -70,11 +70,14 @@ TEST(GradCam, BatchedEqualsOneByOne) {
   EXPECT_EQ(all_two.targets, (std::vector<int64_t>{2, 2, 2}));
 }
 
-TEST(GradCam, HooksAreGoneAfterwards) {
+TEST(GradCam, LeavesNoHooksGradientsOrModeBehind) {
   manual_seed(4);
   nn::Sequential net = small_cnn();
+  net->train();
   grad_cam(*net, randn({1, 1, 8, 8}), {.layer = "1"});
+  EXPECT_TRUE(net->is_training());
   for (const auto& [name, m] : net->named_modules()) EXPECT_FALSE(m->has_hooks()) << name;
+  for (const auto& [name, p] : net->named_parameters()) EXPECT_FALSE(p.grad().defined()) << name;
 }
 
 TEST(GradCam, ErrorsNameTheLayers) {

@@ -17,9 +17,9 @@ struct LayerAttention {
   Tensor weights;    // [B, heads, L, S] per head, or [B, L, S] averaged over heads (detached)
 };
 
-// Runs `model` on `input` without recording gradients and returns each attention layer's weights in call
-// order (a layer called twice appears twice), per head or averaged over heads. Throws when the model has no
-// attention layer.
+// Runs `model` on `input` in eval mode (put back after) without recording gradients and returns each
+// attention layer's weights in call order (a layer called twice appears twice), per head or averaged over
+// heads. Throws when the model has no attention layer.
 std::vector<LayerAttention> attention_maps(nn::Module& model, const Tensor& input,
                                            bool average_heads = false);
 

@@ -5,8 +5,9 @@
 //   Grad-CAM:   w_c = mean_ij g_cij;  cam = ReLU(sum_c w_c A_c)
 //   Grad-CAM++: alpha = g^2 / (2 g^2 + sum_ij(A_c) g^3 + 1e-6) (0 where g = 0);  w_c = sum_ij alpha ReLU(g)
 //               (the closed form of the paper as pytorch-grad-cam computes it)
-// The map is upsampled bilinearly to the input's H x W and scaled per image to [0, 1]. Run the model in
-// eval mode: in training mode batch norm couples the images of a batch (and dropout draws new masks).
+// The map is upsampled bilinearly to the input's H x W and scaled per image to [0, 1]. The model runs in
+// eval mode (as the attribution methods do) and is put back into the mode it was in; its parameters'
+// .grad() are left untouched.
 #include <cstdint>
 #include <string>
 #include <vector>
