@@ -32,8 +32,8 @@ void notify_forward(const Module& module, const std::vector<Tensor>& inputs, con
 }
 
 Tensor Module::operator()(const Tensor& input) {
-  // The common case (no observer, no hook) costs one branch.
-  if (!tl_observer && !forward_hooks_ && !forward_pre_hooks_) [[likely]]
+  // The common case (no observer, no hook, or only removed ones) costs one branch.
+  if (!tl_observer && !has_hooks()) [[likely]]
     return forward(input);
   return call_hooked({input}, [this](const std::vector<Tensor>& in) { return forward(in[0]); });
 }
