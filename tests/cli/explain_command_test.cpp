@@ -91,7 +91,7 @@ TEST_F(CliFixture, ExplainOverlaysGridsAndMistakes) {
       run(with({"--image", "item0.png", "--method", "saliency", "--layer", "conv9", "--out", "x.png"})),
       {"unknown layer 'conv9' for --layer; the model's layers: 0, 1, 2, 3, 4"});
   expect_error(run(with({"--image", "item0.png", "--method", "saliency", "--layer", "0", "--out", "x.png"})),
-               {"method 'saliency' takes no --layer"});
+               {"--layer applies to layer methods, and saliency takes none"});
   expect_error(
       run(with({"--image", "item0.png", "--method", "saliency", "--target", "10", "--out", "x.png"})),
       {"--target 10: the model has 10 classes (0..9)"});

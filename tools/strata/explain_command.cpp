@@ -173,13 +173,16 @@ int run_explain(const ExplainArgs& args) {
     }
     STRATA_CHECK(found, "unknown layer '{}'{} for --layer; the model's layers: {}", args.layer,
                  did_you_mean(args.layer, layers), join(layers));
+    // A grid may mix layer methods with others; --layer must serve at least one of them.
     std::vector<std::string> layer_methods;
     for (const auto& m : explain::methods())
       if (m.uses_layer) layer_methods.push_back(m.name);
-    for (const explain::Method* m : chosen) {
-      STRATA_CHECK(m->uses_layer, "method '{}' takes no --layer ({})", m->name,
-                   layer_methods.empty() ? "no method takes one" : "methods that do: " + join(layer_methods));
-    }
+    const bool used =
+        std::any_of(chosen.begin(), chosen.end(), [](const explain::Method* m) { return m->uses_layer; });
+    std::vector<std::string> chosen_names;
+    for (const explain::Method* m : chosen) chosen_names.push_back(m->name);
+    STRATA_CHECK(used, "--layer applies to layer methods, and {} takes none ({})", join(chosen_names),
+                 layer_methods.empty() ? "no method takes one" : "methods that do: " + join(layer_methods));
   }
 
   // The inputs [N, C, H, W] and their names.
