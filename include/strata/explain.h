@@ -1,7 +1,10 @@
 #pragma once
-// Interpretability: attribution methods, their sanity check, heat-map overlays and the method registry.
+// Interpretability: attribution methods, Grad-CAM, attention maps, their sanity check, heat-map overlays and
+// the method registry.
+#include "strata/explain/attention_maps.h"
 #include "strata/explain/attribution.h"
 #include "strata/explain/colormap.h"
+#include "strata/explain/grad_cam.h"
 #include "strata/explain/gradient_x_input.h"
 #include "strata/explain/integrated_gradients.h"
 #include "strata/explain/occlusion.h"

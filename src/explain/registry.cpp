@@ -2,6 +2,7 @@
 
 #include "strata/core/did_you_mean.h"
 #include "strata/core/factory.h"
+#include "strata/explain/grad_cam.h"
 #include "strata/explain/gradient_x_input.h"
 #include "strata/explain/integrated_gradients.h"
 #include "strata/explain/occlusion.h"
@@ -64,6 +65,21 @@ std::vector<Method> builtin_methods() {
                                     {.window = {input.size(1), side, side},
                                      .strides = {input.size(1), side / 2, side / 2},
                                      .baseline = args.baseline}));
+       }},
+      {"gradcam", "Grad-CAM at --layer (default: the last conv-like layer; Selvaraju et al. 2017)", true,
+       [](nn::Module& model, const Tensor& input, const MethodArgs& args) {
+         check_images(input, "gradcam");
+         return grad_cam(model, input,
+                         {.method = CamMethod::GradCam, .layer = args.layer, .targets = args.target})
+             .maps;
+       }},
+      {"gradcampp", "Grad-CAM++ at --layer (default: the last conv-like layer; Chattopadhyay et al. 2018)",
+       true,
+       [](nn::Module& model, const Tensor& input, const MethodArgs& args) {
+         check_images(input, "gradcampp");
+         return grad_cam(model, input,
+                         {.method = CamMethod::GradCamPlusPlus, .layer = args.layer, .targets = args.target})
+             .maps;
        }},
   };
 }

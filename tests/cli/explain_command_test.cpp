@@ -117,8 +117,36 @@ TEST_F(CliFixture, ExplainHelpListsTheMethods) {
   const CliResult help = run({"explain", "--help"});
   EXPECT_EQ(help.code, 0);
   for (const char* m : {"saliency", "gradient_x_input", "smoothgrad", "integrated_gradients", "occlusion",
-                        "--methods", "--from-test", "--layer"})
+                        "gradcam", "gradcampp", "--methods", "--from-test", "--layer"})
     EXPECT_NE(help.out.find(m), std::string::npos) << m;
+}
+
+// Grad-CAM and Grad-CAM++ through the CLI: the default layer, --layer, and a layer without a spatial output.
+TEST_F(CliFixture, ExplainGradCamReadsTheLayer) {
+  write("c.yaml", kConfig);
+  const CliResult train = run({"train", "-c", "c.yaml", "--out", "run", "--no-progress"});
+  ASSERT_EQ(train.code, 0) << train.err;
+  const std::vector<std::string> base{
+      "explain", "-c", "c.yaml", "--checkpoint", "run/best.safetensors", "--from-test", "2", "--scale", "1"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  const CliResult grid = run(with({"--methods", "gradcam,gradcampp", "--out", "cam.png"}));
+  ASSERT_EQ(grid.code, 0) << grid.err;
+  EXPECT_EQ(png_size(dir_ / "cam.png"),
+            std::make_tuple(int64_t{3 * 28 + 4 * 4}, int64_t{2 * 28 + 3 * 4}, int64_t{3}));
+  EXPECT_NE(grid.out.find("columns: image, gradcam, gradcampp"), std::string::npos) << grid.out;
+  const CliResult layer = run(with({"--method", "gradcampp", "--layer", "0", "--out", "layer0.png"}));
+  ASSERT_EQ(layer.code, 0) << layer.err;
+  // The layer is checked when the maps are computed, after the top classes are printed.
+  const CliResult flat = run(with({"--method", "gradcam", "--layer", "3", "--out", "x.png"}));
+  EXPECT_EQ(flat.code, 2);
+  EXPECT_NE(flat.err.find("strata: error: grad_cam: layer '3' (Flatten) outputs [2, 784], not [N, C, H, W]"),
+            std::string::npos)
+      << flat.err;
+  EXPECT_FALSE(fs::exists(dir_ / "x.png"));
 }
 
 }  // namespace

@@ -40,5 +40,29 @@ TEST(ExplainRegistry, EveryMethodGivesOneNonNegativeMapPerImage) {
             std::string::npos);
 }
 
+// Grad-CAM and Grad-CAM++ read MethodArgs::layer (default: the last conv-like layer) and give maps in [0, 1]
+// at the image size.
+TEST(ExplainRegistry, GradCamMethodsReadTheLayer) {
+  manual_seed(1);
+  auto net =
+      nn::Sequential(nn::Conv2d(3, 4, 3, {.padding = 1}), nn::ReLU(), nn::MaxPool2d(2),
+                     nn::Conv2d(4, 4, 3, {.padding = 1}), nn::ReLU(), nn::Flatten(), nn::Linear(4 * 7 * 7, 5))
+          .ptr();
+  net->eval();
+  const Tensor x = randn({2, 3, 14, 14});
+  for (const char* name : {"gradcam", "gradcampp"}) {
+    const explain::Method& m = explain::find_method(name);
+    EXPECT_TRUE(m.uses_layer) << name;
+    for (const std::string layer : {"", "0", "4"}) {
+      const Tensor heat = m.heat_map(*net, x, {.target = {1, 4}, .layer = layer});
+      EXPECT_EQ(heat.shape(), Shape({2, 14, 14})) << name << " " << layer;
+      EXPECT_GE(heat.min().item(), 0.0) << name;
+      EXPECT_LE(heat.max().item(), 1.0) << name;
+    }
+    EXPECT_NE(testing::error_of([&] { m.heat_map(*net, x, {.layer = "fc"}); }).find("no layer 'fc'"),
+              std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace strata
