@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "data_command.h"
+#include "explain_command.h"
 #include "generate.h"
 #include "rl_command.h"
 #include "strata/strata.h"
@@ -154,6 +155,8 @@ int main(int argc, char** argv) {
   CLI::App* generate_cmd = strata::cli::add_generate_command(app, generate);
   strata::cli::TranslateArgs translate;
   CLI::App* translate_cmd = strata::cli::add_translate_command(app, translate);
+  strata::cli::ExplainArgs explain;
+  CLI::App* explain_cmd = strata::cli::add_explain_command(app, explain);
   strata::cli::RlArgs rl_args;
   CLI::App* rl_cmd = strata::cli::add_rl_command(app, rl_args);
 
@@ -209,6 +212,7 @@ int main(int argc, char** argv) {
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);
+    if (*explain_cmd) return strata::cli::run_explain(explain);
     if (*rl_cmd) return strata::cli::run_rl(rl_args);
   } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike
     return fail(e.what());

@@ -13,9 +13,10 @@ struct Series {
   std::vector<double> lower{}, upper{};
 };
 
-// One panel per entry of `panels` (title, series), side by side, with axes, ticks (x labelled `x_label`),
-// legend; writes PNG.
-void plot_line_panels(const std::string& path, const std::vector<std::pair<std::string, std::vector<Series>>>& panels,
+// One panel per entry of `panels` (title, series), side by side, with axes, ticks, legend and `x_label`
+// under the x axis; writes PNG.
+void plot_line_panels(const std::string& path,
+                      const std::vector<std::pair<std::string, std::vector<Series>>>& panels,
                       int panel_width = 480, int height = 360, const std::string& x_label = "epoch");
 
 }  // namespace strata::train
