@@ -5,7 +5,6 @@
 
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
-#include "strata/nn/activation.h"
 #include "strata/nn/init.h"
 #include "strata/nn/linear.h"
 #include "strata/ops/elementwise.h"
@@ -13,33 +12,24 @@
 #include "strata/ops/loss.h"
 #include "strata/ops/reduction.h"
 #include "strata/optim/clip.h"
+#include "strata/rl/mlp.h"
 
 namespace strata::rl {
 namespace {
 
-// obs_dim -> net_arch... -> num_actions with the activation between, initialised like PyTorch's Linear but
-// from `generator`, so the network depends on the seed alone. The number of actions of a Discrete action
-// space; throws for any other.
+// The number of actions of a Discrete action space; throws for any other.
 int64_t discrete_actions(const Space& action_space) {
-  STRATA_CHECK(action_space.is_discrete() && action_space.n > 0,
-               "DQN: the action space must be Discrete, got {}", action_space.str());
+  STRATA_CHECK(action_space.is_discrete() && action_space.n > 0, "DQN: the action space must be Discrete, got {}",
+               action_space.str());
   return action_space.n;
 }
 
+// obs_dim -> net_arch... -> num_actions with the activation between (rl::make_mlp), initialised as PyTorch's
+// Linear is by default (what CleanRL's and SB3's Q-networks use) but from `generator`, so the network
+// depends on the seed alone.
 nn::Sequential make_q_network(int64_t obs_dim, const DQNOptions& options, int64_t num_actions,
                               Generator& generator) {
-  nn::Sequential net;
-  int64_t in = obs_dim;
-  for (int64_t width : options.net_arch) {
-    net->push_back(nn::Linear(in, width));
-    if (options.activation == "relu") {
-      net->push_back(nn::ReLU());
-    } else {
-      net->push_back(nn::Tanh());
-    }
-    in = width;
-  }
-  net->push_back(nn::Linear(in, num_actions));
+  nn::Sequential net = make_mlp(obs_dim, options.net_arch, num_actions, options.activation, 1.0, generator);
   autograd::NoGradGuard no_grad;
   for (const auto& child : net->children()) {
     auto* linear = dynamic_cast<nn::LinearImpl*>(child.get());
@@ -241,6 +231,63 @@ void DQN::learn(VectorEnv& env, int64_t total_steps, const LearnCallback& on_pro
     if (trained || (!step.episode_returns.empty() && num_timesteps_ <= options_.learning_starts)) report();
   }
   if (!progress.episode_returns.empty() || loss_count > 0) report();
+}
+
+AlgorithmType dqn_algorithm() {
+  using nn::ArgKind;
+  const DQNOptions d;
+  auto number = [](const char* name, double value) {
+    return nn::ArgSpec{.name = name, .kind = ArgKind::Float, .fallback = nn::ArgValue(value)};
+  };
+  auto integer = [](const char* name, int64_t value) {
+    return nn::ArgSpec{.name = name, .kind = ArgKind::Int, .fallback = nn::ArgValue(value)};
+  };
+  std::vector<nn::ArgSpec> specs = {
+      number("learning_rate", d.learning_rate),
+      integer("buffer_size", d.buffer_size),
+      number("gamma", d.gamma),
+      number("tau", d.tau),
+      integer("target_network_frequency", d.target_network_frequency),
+      integer("batch_size", d.batch_size),
+      number("start_e", d.start_e),
+      number("end_e", d.end_e),
+      number("exploration_fraction", d.exploration_fraction),
+      integer("learning_starts", d.learning_starts),
+      integer("train_frequency", d.train_frequency),
+      integer("gradient_steps", d.gradient_steps),
+      {.name = "double_q", .kind = ArgKind::Bool, .fallback = nn::ArgValue(d.double_q)},
+      {.name = "loss",
+       .kind = ArgKind::String,
+       .fallback = nn::ArgValue(d.loss),
+       .choices = {"mse", "smooth_l1"}},
+      number("max_grad_norm", d.max_grad_norm),
+  };
+  return {
+      .name = "dqn",
+      .description = "Deep Q-Network (replay buffer, target network, double DQN, epsilon-greedy schedule)",
+      .options = std::move(specs),
+      .box = false,
+      .create = [](const AgentContext& context, const nn::LayerArgs& a) -> std::unique_ptr<Agent> {
+        DQNOptions o{.net_arch = context.policy.hidden,
+                     .activation = context.policy.activation,
+                     .learning_rate = a.number("learning_rate"),
+                     .buffer_size = a.integer("buffer_size"),
+                     .gamma = a.number("gamma"),
+                     .tau = a.number("tau"),
+                     .target_network_frequency = a.integer("target_network_frequency"),
+                     .batch_size = a.integer("batch_size"),
+                     .start_e = a.number("start_e"),
+                     .end_e = a.number("end_e"),
+                     .exploration_fraction = a.number("exploration_fraction"),
+                     .learning_starts = a.integer("learning_starts"),
+                     .train_frequency = a.integer("train_frequency"),
+                     .gradient_steps = a.integer("gradient_steps"),
+                     .double_q = a.boolean("double_q"),
+                     .loss = a.text("loss"),
+                     .max_grad_norm = a.number("max_grad_norm"),
+                     .seed = context.seed};
+        return std::make_unique<DQN>(context.observation_space, context.action_space, o);
+      }};
 }
 
 nn::StateDict DQN::state_dict() const {

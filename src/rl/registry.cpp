@@ -6,13 +6,15 @@
 #include "strata/core/did_you_mean.h"
 #include "strata/core/error.h"
 #include "strata/rl/a2c.h"
+#include "strata/rl/dqn.h"
 #include "strata/rl/ppo.h"
 #include "strata/rl/reinforce.h"
 
 namespace strata::rl {
 
 const std::vector<AlgorithmType>& algorithm_types() {
-  static const std::vector<AlgorithmType> types = {reinforce_algorithm(), a2c_algorithm(), ppo_algorithm()};
+  static const std::vector<AlgorithmType> types = {reinforce_algorithm(), a2c_algorithm(), ppo_algorithm(),
+                                                   dqn_algorithm()};
   return types;
 }
 
@@ -33,9 +35,11 @@ std::unique_ptr<Agent> make_agent(const std::string& name, const AgentContext& c
   const nn::LayerArgs args(name, type.options, options, {}, {}, "algorithm");
   const bool discrete = context.action_space.is_discrete();
   if ((discrete && !type.discrete) || (!discrete && !type.box)) {
-    throw Error(fmt::format("algorithm '{}' does not support the action space {}", name, context.action_space.str()));
+    throw Error(
+        fmt::format("algorithm '{}' does not support the action space {}", name, context.action_space.str()));
   }
-  STRATA_CHECK(context.num_envs > 0, "algorithm '{}': num_envs must be positive, got {}", name, context.num_envs);
+  STRATA_CHECK(context.num_envs > 0, "algorithm '{}': num_envs must be positive, got {}", name,
+               context.num_envs);
   return type.create(context, args);
 }
 

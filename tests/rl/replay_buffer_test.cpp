@@ -83,10 +83,10 @@ TEST(ReplayBuffer, WrapsAroundOverwritingTheOldest) {
 TEST(ReplayBuffer, MoreRowsThanCapacityKeepsTheNewest) {
   ReplayBuffer buffer(4, obs_space(2), Space::discrete(3));
   add_stream(buffer, 0, 1);
-  add_stream(buffer, 1, 10);  // 1..10 written from row 1: rows hold 9, 10, 7, 8
+  add_stream(buffer, 1, 10);  // 1..10 written from row 1, wrapping twice: rows hold 8, 9, 10, 7
   EXPECT_EQ(buffer.size(), 4);
   EXPECT_EQ(buffer.pos(), 3);
-  EXPECT_EQ(stored_stream(buffer), (std::vector<int64_t>{9, 10, 7, 8}));
+  EXPECT_EQ(stored_stream(buffer), (std::vector<int64_t>{8, 9, 10, 7}));
 }
 
 TEST(ReplayBuffer, NextObservationIsTheFinalOneAndTruncationIsNotTermination) {

@@ -14,6 +14,7 @@
 #include "strata/nn/container.h"
 #include "strata/optim/adam.h"
 #include "strata/rl/agent.h"
+#include "strata/rl/registry.h"
 #include "strata/rl/replay_buffer.h"
 
 namespace strata::rl {
@@ -52,6 +53,10 @@ Tensor td_target(const Tensor& rewards, const Tensor& terminated, const Tensor& 
 // Epsilon at `step` of a linear schedule from start_e to end_e over `duration` steps (CleanRL's
 // linear_schedule); end_e after it.
 double linear_schedule(double start_e, double end_e, double duration, double step);
+
+// The registry's entry for DQN ("dqn"): DQNOptions' fields by name; the Q-network's hidden sizes and
+// activation come from the context's policy options, the seed from the context.
+AlgorithmType dqn_algorithm();
 
 class DQN : public Agent {
  public:
