@@ -204,6 +204,92 @@ TEST(DQN, RejectsBadOptions) {
             std::string::npos);
 }
 
+// Everything a learn() run produces: the reported returns and losses, then every network value.
+std::vector<double> learn_trace(uint64_t seed) {
+  VectorEnv env("GridWorld-v0", 2, 0);
+  DQN agent(env.observation_space(), env.action_space(),
+            {.net_arch = {16},
+             .buffer_size = 500,
+             .target_network_frequency = 50,
+             .batch_size = 16,
+             .learning_starts = 200,
+             .train_frequency = 2,
+             .seed = seed});
+  std::vector<double> trace;
+  agent.learn(env, 1500, [&](const LearnProgress& p) {
+    trace.insert(trace.end(), p.episode_returns.begin(), p.episode_returns.end());
+    for (const auto& [name, value] : p.losses) trace.push_back(value);
+  });
+  for (const auto& [name, t] : agent.state_dict()) {
+    const auto v = t.to(kFloat64).to_vector<double>();
+    trace.insert(trace.end(), v.begin(), v.end());
+  }
+  return trace;
+}
+
+TEST(DQN, LearnIsBitwiseReproducibleFromTheSeed) {
+  const auto a = learn_trace(1);
+  EXPECT_EQ(a, learn_trace(1));
+  EXPECT_NE(a, learn_trace(2));
+}
+
+TEST(DQN, LearnCountsStepsOverCopiesAndContinues) {
+  // 4 copies, train_frequency 8 env steps = every 2nd vector step, once more than learning_starts = 100 env
+  // steps have been taken (vector step 26 on): vector steps 26, 28, ..., 100 are 38 rounds of 3 gradient
+  // steps.
+  VectorEnv env("GridWorld-v0", 4, 0);
+  DQN agent(
+      env.observation_space(), env.action_space(),
+      {.net_arch = {8}, .batch_size = 4, .learning_starts = 100, .train_frequency = 8, .gradient_steps = 3});
+  int64_t reports = 0, last_steps = 0;
+  agent.learn(env, 200, [&](const LearnProgress& p) {
+    ++reports;
+    EXPECT_GE(p.steps, last_steps);
+    last_steps = p.steps;
+  });
+  EXPECT_EQ(agent.num_timesteps(), 200);
+  EXPECT_EQ(agent.num_updates(), 13 * 3);  // vector steps 26, 28, ..., 50
+  agent.learn(env, 400);
+  EXPECT_EQ(agent.num_timesteps(), 400);
+  EXPECT_EQ(agent.num_updates(), 38 * 3);
+  EXPECT_EQ(agent.replay_buffer().size(), 400);
+  EXPECT_GT(reports, 0);
+  // The epsilon schedule ran over the second call's total: 0.5 * 400 steps, reaching end_e at step 200.
+  EXPECT_DOUBLE_EQ(agent.epsilon(), 0.05);
+  VectorEnv box("Pendulum-v1", 1, 0);
+  EXPECT_NE(error_of([&] { agent.learn(box, 10); }).find("action space"), std::string::npos);
+}
+
+TEST(DQN, RegistryEntry) {
+  VectorEnv env("CartPole-v1", 1, 0);
+  const AgentContext context{.observation_space = env.observation_space(),
+                             .action_space = env.action_space(),
+                             .policy = {.hidden = {32, 16}, .activation = "relu"},
+                             .seed = 7};
+  auto agent = make_agent("dqn", context, {{"double_q", true}, {"tau", 0.5}, {"loss", "smooth_l1"}});
+  ASSERT_EQ(agent->name(), "dqn");
+  const auto& dqn = dynamic_cast<DQN&>(*agent);
+  EXPECT_TRUE(dqn.options().double_q);
+  EXPECT_EQ(dqn.options().tau, 0.5);
+  EXPECT_EQ(dqn.options().loss, "smooth_l1");
+  EXPECT_EQ(dqn.options().net_arch, (std::vector<int64_t>{32, 16}));
+  EXPECT_EQ(dqn.options().seed, 7u);
+  EXPECT_EQ(dqn.options().learning_starts, DQNOptions{}.learning_starts);
+  EXPECT_EQ(agent->state_dict().at("q_network.0.weight").shape(), (Shape{32, 4}));
+  EXPECT_NE(error_of([&] { make_agent("dqn", context, {{"tau", 0.0}}); }).find("tau"), std::string::npos);
+  EXPECT_NE(error_of([&] { make_agent("dqn", context, {{"loss", "l2"}}); }).find("loss"), std::string::npos);
+  EXPECT_NE(error_of([&] {
+              make_agent("dqn", context, {{"n_steps", 5}});
+            }).find("n_steps"),
+            std::string::npos);
+  VectorEnv box("Pendulum-v1", 1, 0);
+  EXPECT_NE(error_of([&] {
+              make_agent("dqn",
+                         {.observation_space = box.observation_space(), .action_space = box.action_space()});
+            }).find("action space"),
+            std::string::npos);
+}
+
 TEST(DQN, StateDictRoundTrip) {
   DQN a(obs_space(3), Space::discrete(2), {.net_arch = {8}, .seed = 1});
   DQN b(obs_space(3), Space::discrete(2), {.net_arch = {8}, .seed = 2});
