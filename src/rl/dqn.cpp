@@ -19,8 +19,8 @@ namespace {
 
 // The number of actions of a Discrete action space; throws for any other.
 int64_t discrete_actions(const Space& action_space) {
-  STRATA_CHECK(action_space.is_discrete() && action_space.n > 0, "DQN: the action space must be Discrete, got {}",
-               action_space.str());
+  STRATA_CHECK(action_space.is_discrete() && action_space.n > 0,
+               "DQN: the action space must be Discrete, got {}", action_space.str());
   return action_space.n;
 }
 
@@ -163,16 +163,21 @@ void DQN::update_target() {
 }
 
 Tensor DQN::act(const Tensor& observations, bool deterministic) {
-  Tensor greedy;
-  {
+  auto greedy = [&] {
     autograd::NoGradGuard no_grad;
-    greedy = ops::argmax(q_values(observations), 1);
-  }
-  if (deterministic || epsilon_ <= 0) return greedy;
-  const int64_t n = greedy.size(0);
-  const Tensor explore = ops::lt(rand({n}, {.dtype = kFloat64}, &generator_), epsilon_);
+    return ops::argmax(q_values(observations), 1);
+  };
+  if (deterministic || epsilon_ <= 0) return greedy();
+  STRATA_CHECK(observations.defined() && observations.dim() == 2,
+               "DQN: observations must be [N, obs_dim], got {}",
+               observations.defined() ? observations.shape().str() : "undefined");
+  const int64_t n = observations.size(0);
+  const Tensor explore = ops::lt(rand({n}, {.dtype = kFloat64}, &generator_), epsilon_).to(kUInt8);
   const Tensor random = randint(0, num_actions_, {n}, {.dtype = kInt64}, &generator_);
-  return ops::where(explore, random, greedy);
+  // Early on (epsilon near 1) every copy usually explores: the Q-network need not run.
+  const auto* mask = explore.data_ptr<uint8_t>();
+  if (std::all_of(mask, mask + n, [](uint8_t m) { return m != 0; })) return random;
+  return ops::where(explore, random, greedy());
 }
 
 void DQN::learn(VectorEnv& env, int64_t total_steps, const LearnCallback& on_progress) {
