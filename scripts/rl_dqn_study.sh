@@ -82,7 +82,7 @@ pts = [(px(e), py(v)) for e, v in zip(edges, mid) if not np.isnan(v)]
 d.line(pts, fill=(30, 70, 160), width=2)
 d.text((L, 12), f"DQN on CartPole-v1: training episode return, IQM over {len(seeds)} seeds (band: 25-75%)", fill="black")
 d.text((W // 2 - 60, H - 22), "environment steps", fill="black")
-d.text((W - R - 110, py(475) - 14), "475 (solved)", fill=(200, 60, 60))
+d.text((W - R - 90, py(475) + 4), "475 (solved)", fill=(200, 60, 60))
 os.makedirs("docs/figures", exist_ok=True)
 img.save("docs/figures/rl_dqn_cartpole.png")
 print("wrote docs/figures/rl_dqn_cartpole.png")
