@@ -184,6 +184,9 @@ void DQN::learn(VectorEnv& env, int64_t total_steps, const LearnCallback& on_pro
   STRATA_CHECK(env.action_space().is_discrete() && env.action_space().n == num_actions_,
                "DQN.learn: the environment's action space {} differs from the agent's Discrete({})",
                env.action_space().str(), num_actions_);
+  STRATA_CHECK(env.observation_space().dim() == q_network_->parameters().front().size(1),
+               "DQN.learn: the environment's observations have {} values, the agent's Q-network takes {}",
+               env.observation_space().dim(), q_network_->parameters().front().size(1));
   STRATA_CHECK(total_steps >= 0, "DQN.learn: total_steps must be non-negative, got {}", total_steps);
   const int64_t n = env.num_envs();
   if (!last_observation_.defined() || last_observation_.size(0) != n) last_observation_ = env.reset();

@@ -258,6 +258,10 @@ TEST(DQN, LearnCountsStepsOverCopiesAndContinues) {
   EXPECT_DOUBLE_EQ(agent.epsilon(), 0.05);
   VectorEnv box("Pendulum-v1", 1, 0);
   EXPECT_NE(error_of([&] { agent.learn(box, 10); }).find("action space"), std::string::npos);
+  VectorEnv cartpole("CartPole-v1", 1, 0);
+  DQN three(obs_space(3), Space::discrete(2));
+  EXPECT_NE(error_of([&] { three.learn(cartpole, 10); }).find("observations have 4 values"),
+            std::string::npos);
 }
 
 TEST(DQN, RegistryEntry) {
