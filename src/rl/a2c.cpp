@@ -25,8 +25,10 @@ std::map<std::string, double> A2C::train(double) {
 AlgorithmType a2c_algorithm() {
   const A2COptions d;
   std::vector<nn::ArgSpec> specs = on_policy_specs(d);
-  specs.push_back({.name = "use_rms_prop", .kind = nn::ArgKind::Bool, .fallback = nn::ArgValue(d.use_rms_prop)});
-  specs.push_back({.name = "rms_prop_eps", .kind = nn::ArgKind::Float, .fallback = nn::ArgValue(d.rms_prop_eps)});
+  specs.push_back(
+      {.name = "use_rms_prop", .kind = nn::ArgKind::Bool, .fallback = nn::ArgValue(d.use_rms_prop)});
+  specs.push_back(
+      {.name = "rms_prop_eps", .kind = nn::ArgKind::Float, .fallback = nn::ArgValue(d.rms_prop_eps)});
   return {.name = "a2c",
           .description = "Advantage Actor-Critic (synchronous, n-step / GAE returns, RMSprop)",
           .options = std::move(specs),

@@ -17,7 +17,8 @@ ActorCriticImpl::ActorCriticImpl(const Space& observation_space, const Space& ac
                observation_space.str());
   STRATA_CHECK(action_dim > 0, "ActorCritic: the action space {} is empty", action_space.str());
   actor = register_module(
-      "actor", make_mlp(observation_dim, policy.hidden, action_dim, policy.activation, 0.01, generator).ptr());
+      "actor",
+      make_mlp(observation_dim, policy.hidden, action_dim, policy.activation, 0.01, generator).ptr());
   critic = register_module(
       "critic", make_mlp(observation_dim, policy.hidden, 1, policy.activation, 1.0, generator).ptr());
   if (!discrete) log_std = register_parameter("log_std", full({action_dim}, log_std_init));
@@ -27,7 +28,8 @@ Tensor ActorCriticImpl::value(const Tensor& observations) { return critic(observ
 
 Tensor ActorCriticImpl::forward(const Tensor& observations) { return actor(observations); }
 
-std::pair<Tensor, Tensor> ActorCriticImpl::evaluate_actions(const Tensor& observations, const Tensor& actions) {
+std::pair<Tensor, Tensor> ActorCriticImpl::evaluate_actions(const Tensor& observations,
+                                                            const Tensor& actions) {
   const Tensor out = forward(observations);
   if (discrete) {
     const Categorical dist(out);

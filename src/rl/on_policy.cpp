@@ -19,7 +19,8 @@ OnPolicyAgent::OnPolicyAgent(const AgentContext& context, const OnPolicyOptions&
     : context_(context),
       options_(options),
       generator_(context.seed),
-      policy_(context.observation_space, context.action_space, context.policy, generator_, options.log_std_init),
+      policy_(context.observation_space, context.action_space, context.policy, generator_,
+              options.log_std_init),
       buffer_(options.n_steps, context.num_envs, context.observation_space.dim(),
               context.action_space.is_discrete() ? 1 : context.action_space.dim(),
               context.action_space.is_discrete()),
@@ -173,7 +174,8 @@ void OnPolicyAgent::load_state_dict(const nn::StateDict& state) {
 
 double OnPolicyAgent::optimizer_step() {
   double norm = 0;
-  if (options_.max_grad_norm > 0) norm = optim::clip_grad_norm_(policy_->parameters(), options_.max_grad_norm);
+  if (options_.max_grad_norm > 0)
+    norm = optim::clip_grad_norm_(policy_->parameters(), options_.max_grad_norm);
   optimizer_->step();
   return norm;
 }
@@ -212,12 +214,13 @@ std::vector<nn::ArgSpec> on_policy_specs(const OnPolicyOptions& d, bool lambda) 
                                     spec("n_steps", ArgKind::Int, d.n_steps),
                                     spec("gamma", ArgKind::Float, d.gamma)};
   if (lambda) specs.push_back(spec("gae_lambda", ArgKind::Float, d.gae_lambda));
-  for (auto s : {spec("anneal_lr", ArgKind::Bool, d.anneal_lr), spec("ent_coef", ArgKind::Float, d.ent_coef),
-                 spec("vf_coef", ArgKind::Float, d.vf_coef), spec("max_grad_norm", ArgKind::Float, d.max_grad_norm),
-                 spec("normalize_advantage", ArgKind::Bool, d.normalize_advantage),
-                 spec("norm_obs", ArgKind::Bool, d.norm_obs), spec("norm_reward", ArgKind::Bool, d.norm_reward),
-                 spec("clip_obs", ArgKind::Float, d.clip_obs), spec("clip_reward", ArgKind::Float, d.clip_reward),
-                 spec("log_std_init", ArgKind::Float, d.log_std_init)}) {
+  for (auto s :
+       {spec("anneal_lr", ArgKind::Bool, d.anneal_lr), spec("ent_coef", ArgKind::Float, d.ent_coef),
+        spec("vf_coef", ArgKind::Float, d.vf_coef), spec("max_grad_norm", ArgKind::Float, d.max_grad_norm),
+        spec("normalize_advantage", ArgKind::Bool, d.normalize_advantage),
+        spec("norm_obs", ArgKind::Bool, d.norm_obs), spec("norm_reward", ArgKind::Bool, d.norm_reward),
+        spec("clip_obs", ArgKind::Float, d.clip_obs), spec("clip_reward", ArgKind::Float, d.clip_reward),
+        spec("log_std_init", ArgKind::Float, d.log_std_init)}) {
     specs.push_back(std::move(s));
   }
   return specs;
@@ -225,7 +228,8 @@ std::vector<nn::ArgSpec> on_policy_specs(const OnPolicyOptions& d, bool lambda) 
 
 void read_on_policy_options(const nn::LayerArgs& a, OnPolicyOptions& o, bool lambda) {
   auto in_range = [&](const char* name, double v, double lo, double hi) {
-    if (!(v >= lo && v <= hi)) a.fail(fmt::format("argument '{}' must be in [{}, {}], got {}", name, lo, hi, v));
+    if (!(v >= lo && v <= hi))
+      a.fail(fmt::format("argument '{}' must be in [{}, {}], got {}", name, lo, hi, v));
     return v;
   };
   auto positive = [&](const char* name, double v) {

@@ -16,8 +16,8 @@ namespace strata::rl {
 
 Tensor clipped_surrogate_loss(const Tensor& ratio, const Tensor& advantages, double clip_range) {
   STRATA_CHECK(ratio.shape() == advantages.shape(),
-               "clipped_surrogate_loss: ratio {} and advantages {} must have the same shape", ratio.shape().str(),
-               advantages.shape().str());
+               "clipped_surrogate_loss: ratio {} and advantages {} must have the same shape",
+               ratio.shape().str(), advantages.shape().str());
   const Tensor unclipped = -advantages * ratio;
   const Tensor clipped = -advantages * ops::clamp(ratio, 1.0 - clip_range, 1.0 + clip_range);
   return ops::maximum(unclipped, clipped).mean();
@@ -68,7 +68,8 @@ std::map<std::string, double> PPO::train(double progress_remaining) {
       Tensor value_loss;
       if (o.clip_range_vf) {
         const Tensor mb_old_values = ops::index_select(old_values, 0, idx);
-        const Tensor clipped = mb_old_values + ops::clamp(values - mb_old_values, -*o.clip_range_vf, *o.clip_range_vf);
+        const Tensor clipped =
+            mb_old_values + ops::clamp(values - mb_old_values, -*o.clip_range_vf, *o.clip_range_vf);
         value_loss = ops::maximum(ops::square(values - mb_returns), ops::square(clipped - mb_returns)).mean();
       } else {
         value_loss = ops::mse_loss(values, mb_returns);
@@ -98,8 +99,9 @@ std::map<std::string, double> PPO::train(double progress_remaining) {
     }
   }
   const double m = std::max<int64_t>(minibatches, 1);
-  return {{"policy_loss", policy_sum / m}, {"value_loss", value_sum / m}, {"entropy", entropy_sum / m},
-          {"approx_kl", kl_sum / m},       {"clip_fraction", clip_sum / m}, {"learning_rate", optimizer_->lr()}};
+  return {{"policy_loss", policy_sum / m}, {"value_loss", value_sum / m},
+          {"entropy", entropy_sum / m},    {"approx_kl", kl_sum / m},
+          {"clip_fraction", clip_sum / m}, {"learning_rate", optimizer_->lr()}};
 }
 
 AlgorithmType ppo_algorithm() {
@@ -109,7 +111,8 @@ AlgorithmType ppo_algorithm() {
   specs.push_back({.name = "batch_size", .kind = ArgKind::Int, .fallback = nn::ArgValue(d.batch_size)});
   specs.push_back({.name = "n_epochs", .kind = ArgKind::Int, .fallback = nn::ArgValue(d.n_epochs)});
   specs.push_back({.name = "clip_range", .kind = ArgKind::Float, .fallback = nn::ArgValue(d.clip_range)});
-  specs.push_back({.name = "anneal_clip_range", .kind = ArgKind::Bool, .fallback = nn::ArgValue(d.anneal_clip_range)});
+  specs.push_back(
+      {.name = "anneal_clip_range", .kind = ArgKind::Bool, .fallback = nn::ArgValue(d.anneal_clip_range)});
   specs.push_back({.name = "clip_range_vf", .kind = ArgKind::Float, .fallback = nn::ArgValue("none")});
   specs.push_back({.name = "target_kl", .kind = ArgKind::Float, .fallback = nn::ArgValue("none")});
   return {.name = "ppo",
@@ -119,11 +122,14 @@ AlgorithmType ppo_algorithm() {
             PPOOptions o;
             read_on_policy_options(a, o);
             o.batch_size = a.integer("batch_size");
-            if (o.batch_size <= 0) a.fail(fmt::format("argument 'batch_size' must be positive, got {}", o.batch_size));
+            if (o.batch_size <= 0)
+              a.fail(fmt::format("argument 'batch_size' must be positive, got {}", o.batch_size));
             o.n_epochs = a.integer("n_epochs");
-            if (o.n_epochs <= 0) a.fail(fmt::format("argument 'n_epochs' must be positive, got {}", o.n_epochs));
+            if (o.n_epochs <= 0)
+              a.fail(fmt::format("argument 'n_epochs' must be positive, got {}", o.n_epochs));
             o.clip_range = a.number("clip_range");
-            if (!(o.clip_range > 0)) a.fail(fmt::format("argument 'clip_range' must be positive, got {}", o.clip_range));
+            if (!(o.clip_range > 0))
+              a.fail(fmt::format("argument 'clip_range' must be positive, got {}", o.clip_range));
             o.anneal_clip_range = a.boolean("anneal_clip_range");
             o.clip_range_vf = a.optional_number("clip_range_vf");
             if (o.clip_range_vf && !(*o.clip_range_vf > 0))

@@ -7,7 +7,8 @@ namespace strata::rl {
 Reinforce::Reinforce(const AgentContext& context, const ReinforceOptions& options)
     : OnPolicyAgent(context, options) {
   options_.gae_lambda = 1.0;
-  optimizer_ = std::make_shared<optim::Adam>(policy_->parameters(), optim::AdamOptions{.lr = options.learning_rate});
+  optimizer_ =
+      std::make_shared<optim::Adam>(policy_->parameters(), optim::AdamOptions{.lr = options.learning_rate});
 }
 
 std::map<std::string, double> Reinforce::train(double) {

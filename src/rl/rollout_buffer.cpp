@@ -52,7 +52,8 @@ RolloutBuffer::RolloutBuffer(int64_t n_steps, int64_t num_envs, int64_t observat
 void RolloutBuffer::add(const Tensor& observations, const Tensor& actions, const Tensor& rewards,
                         const Tensor& terminated, const Tensor& truncated, const Tensor& values,
                         const Tensor& log_probs, const Tensor& final_values, double gamma) {
-  STRATA_CHECK(pos_ < n_steps_, "RolloutBuffer::add: the buffer is full ({} steps); reset() it first", n_steps_);
+  STRATA_CHECK(pos_ < n_steps_, "RolloutBuffer::add: the buffer is full ({} steps); reset() it first",
+               n_steps_);
   const int64_t n = num_envs_;
   const size_t row = static_cast<size_t>(pos_ * n);
   const Tensor obs = checked(observations, n * observation_dim_, "observations", kFloat32);
@@ -67,7 +68,8 @@ void RolloutBuffer::add(const Tensor& observations, const Tensor& actions, const
   }
   const Tensor r = checked(rewards, n, "rewards", kFloat32), v = checked(values, n, "values", kFloat32),
                lp = checked(log_probs, n, "log_probs", kFloat32);
-  const Tensor term = checked(terminated, n, "terminated", kUInt8), trunc = checked(truncated, n, "truncated", kUInt8);
+  const Tensor term = checked(terminated, n, "terminated", kUInt8),
+               trunc = checked(truncated, n, "truncated", kUInt8);
   const uint8_t* te = term.data_ptr<uint8_t>();
   const uint8_t* tr = trunc.data_ptr<uint8_t>();
   const bool any_truncated = std::any_of(tr, tr + n, [](uint8_t t) { return t != 0; });
@@ -83,7 +85,8 @@ void RolloutBuffer::add(const Tensor& observations, const Tensor& actions, const
   ++pos_;
 }
 
-void RolloutBuffer::compute_returns_and_advantage(const Tensor& last_values, double gamma, double gae_lambda) {
+void RolloutBuffer::compute_returns_and_advantage(const Tensor& last_values, double gamma,
+                                                  double gae_lambda) {
   STRATA_CHECK(full(), "RolloutBuffer::compute_returns_and_advantage: the buffer holds {} of {} steps", pos_,
                n_steps_);
   const Tensor last_t = checked(last_values, num_envs_, "last_values", kFloat32);
@@ -103,7 +106,9 @@ void RolloutBuffer::compute_returns_and_advantage(const Tensor& last_values, dou
   }
 }
 
-Tensor RolloutBuffer::observations() const { return tensor_of(observations_, {n_steps_ * num_envs_, observation_dim_}); }
+Tensor RolloutBuffer::observations() const {
+  return tensor_of(observations_, {n_steps_ * num_envs_, observation_dim_});
+}
 Tensor RolloutBuffer::actions() const {
   if (discrete_) return tensor_of(actions_i_, {n_steps_ * num_envs_});
   return tensor_of(actions_f_, {n_steps_ * num_envs_, action_dim_});

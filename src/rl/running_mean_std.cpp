@@ -7,7 +7,8 @@
 
 namespace strata::rl {
 
-RunningMeanStd::RunningMeanStd(int64_t dim, double epsilon) : mean_(dim, 0.0), var_(dim, 1.0), count_(epsilon) {
+RunningMeanStd::RunningMeanStd(int64_t dim, double epsilon)
+    : mean_(dim, 0.0), var_(dim, 1.0), count_(epsilon) {
   STRATA_CHECK(dim > 0, "RunningMeanStd: dim must be positive, got {}", dim);
 }
 
@@ -58,8 +59,8 @@ void RunningMeanStd::load(const nn::StateDict& state, const std::string& prefix)
   auto get = [&](const std::string& key, int64_t size) {
     auto it = state.find(prefix + "." + key);
     STRATA_CHECK(it != state.end(), "RunningMeanStd::load: the state has no entry '{}.{}'", prefix, key);
-    STRATA_CHECK(it->second.numel() == size, "RunningMeanStd::load: '{}.{}' must hold {} values, got {}", prefix,
-                 key, size, it->second.shape().str());
+    STRATA_CHECK(it->second.numel() == size, "RunningMeanStd::load: '{}.{}' must hold {} values, got {}",
+                 prefix, key, size, it->second.shape().str());
     return it->second.to(kFloat64).contiguous().to_vector<double>();
   };
   mean_ = get("mean", dim);

@@ -74,7 +74,8 @@ std::string tick_label(double v) {
   return s == "-0" ? "0" : s;
 }
 
-void draw_panel(Canvas& c, int x0, int width, int height, const std::string& title, const std::vector<Series>& series) {
+void draw_panel(Canvas& c, int x0, int width, int height, const std::string& title, const std::vector<Series>& series,
+                const std::string& x_label) {
   const int left = x0 + 58, right = x0 + width - 16, top = 34, bottom = height - 38;
   size_t n = 0;
   double lo = INFINITY, hi = -INFINITY;
@@ -111,7 +112,7 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
     const std::string label = fmt::format("{}", static_cast<int>(e));
     c.text(x - Canvas::text_width(label) / 2, bottom + 7, label, kBlack);
   }
-  c.text(left + (right - left - Canvas::text_width("epoch")) / 2, bottom + 22, "epoch", kBlack);
+  c.text(left + (right - left - Canvas::text_width(x_label)) / 2, bottom + 22, x_label, kBlack);
   c.line(left, top, left, bottom, kBlack);
   c.line(left, bottom, right, bottom, kBlack);
 
@@ -168,12 +169,13 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
 }  // namespace
 
 void plot_line_panels(const std::string& path, const std::vector<std::pair<std::string, std::vector<Series>>>& panels,
-                      int panel_width, int height) {
+                      int panel_width, int height, const std::string& x_label) {
   STRATA_CHECK(!panels.empty(), "plot: nothing to draw for {}", path);
   STRATA_CHECK(panel_width >= 160 && height >= 120, "plot: size {}x{} is too small", panel_width, height);
   Canvas canvas(panel_width * static_cast<int>(panels.size()), height);
   for (size_t i = 0; i < panels.size(); ++i) {
-    draw_panel(canvas, static_cast<int>(i) * panel_width, panel_width, height, panels[i].first, panels[i].second);
+    draw_panel(canvas, static_cast<int>(i) * panel_width, panel_width, height, panels[i].first, panels[i].second,
+               x_label);
   }
   canvas.write_png(path);
 }

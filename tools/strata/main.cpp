@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "data_command.h"
 #include "generate.h"
+#include "rl_command.h"
 #include "strata/strata.h"
 #include "translation.h"
 #include "tune_command.h"
@@ -182,6 +183,8 @@ int main(int argc, char** argv) {
   CLI::App* generate_cmd = strata::cli::add_generate_command(app, generate);
   strata::cli::TranslateArgs translate;
   CLI::App* translate_cmd = strata::cli::add_translate_command(app, translate);
+  strata::cli::RlArgs rl_args;
+  CLI::App* rl_cmd = strata::cli::add_rl_command(app, rl_args);
 
   try {
     app.parse(argc, argv);
@@ -235,6 +238,7 @@ int main(int argc, char** argv) {
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);
+    if (*rl_cmd) return strata::cli::run_rl(rl_args);
   } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike
     return fail(e.what());
   } catch (...) {

@@ -14,7 +14,7 @@ struct PPOOptions : OnPolicyOptions {
   int64_t batch_size = 64;  // minibatch size
   int64_t n_epochs = 10;
   double clip_range = 0.2;
-  bool anneal_clip_range = false;      // decay clip_range linearly to 0 with the steps, as the SB3 zoo's lin_0.2
+  bool anneal_clip_range = false;  // decay clip_range linearly to 0 with the steps, as the SB3 zoo's lin_0.2
   std::optional<double> clip_range_vf;  // unset: unclipped value loss
   std::optional<double> target_kl;      // unset: no early stop
 };

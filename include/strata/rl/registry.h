@@ -34,10 +34,10 @@ struct AgentContext {
 };
 
 struct AlgorithmType {
-  std::string name;                    // "ppo"
-  std::string description;             // one line, for docs and help
-  std::vector<nn::ArgSpec> options;    // hyperparameters with their defaults
-  bool discrete = true, box = true;    // the action spaces it supports
+  std::string name;                  // "ppo"
+  std::string description;           // one line, for docs and help
+  std::vector<nn::ArgSpec> options;  // hyperparameters with their defaults
+  bool discrete = true, box = true;  // the action spaces it supports
   std::function<std::unique_ptr<Agent>(const AgentContext&, const nn::LayerArgs&)> create;
 };
 

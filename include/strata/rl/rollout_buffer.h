@@ -13,7 +13,8 @@ namespace strata::rl {
 class RolloutBuffer {
  public:
   // action_dim: 1 for Discrete actions (stored as i64), the Box's dimensions otherwise (f32).
-  RolloutBuffer(int64_t n_steps, int64_t num_envs, int64_t observation_dim, int64_t action_dim, bool discrete);
+  RolloutBuffer(int64_t n_steps, int64_t num_envs, int64_t observation_dim, int64_t action_dim,
+                bool discrete);
 
   // Empties the buffer for the next rollout.
   void reset() { pos_ = 0; }
@@ -32,7 +33,8 @@ class RolloutBuffer {
            double gamma);
 
   // GAE(lambda) from the values of the observations after the last step, last_values [N]:
-  //   delta_t = r_t + gamma V(s_{t+1}) (1 - done_t) - V(s_t),  A_t = delta_t + gamma lambda (1 - done_t) A_{t+1}
+  //   delta_t = r_t + gamma V(s_{t+1}) (1 - done_t) - V(s_t),  A_t = delta_t + gamma lambda (1 - done_t)
+  //   A_{t+1}
   // where done_t means the episode ended (terminated or truncated) at step t; returns R_t = A_t + V(s_t).
   void compute_returns_and_advantage(const Tensor& last_values, double gamma, double gae_lambda);
 

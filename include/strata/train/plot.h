@@ -10,8 +10,9 @@ struct Series {
   std::vector<double> values;  // y for x = 1, 2, ...
 };
 
-// One panel per entry of `panels` (title, series), side by side, with axes, ticks, legend; writes PNG.
+// One panel per entry of `panels` (title, series), side by side, with axes, ticks (x labelled `x_label`),
+// legend; writes PNG.
 void plot_line_panels(const std::string& path, const std::vector<std::pair<std::string, std::vector<Series>>>& panels,
-                      int panel_width = 480, int height = 360);
+                      int panel_width = 480, int height = 360, const std::string& x_label = "epoch");
 
 }  // namespace strata::train
