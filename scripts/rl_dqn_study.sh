@@ -1,11 +1,12 @@
 #!/bin/sh
-# The DQN study of docs/rl.md ("DQN"): DQN on CartPole-v1 with CleanRL's hyperparameters and budget (500k
-# steps), ten seeds, each evaluated on 100 greedy episodes. Runs land in runs/dqn_cartpole_<seed>/
-# (returns.csv, result.json); the summary (interquartile mean of the evaluation returns over the seeds, steps,
-# wall time) is printed and the learning curves are drawn to docs/figures/rl_dqn_cartpole.png.
-#   scripts/rl_dqn_study.sh [run|summary ...]     (JOBS=2 runs two seeds at a time)
+# The DQN study of docs/rl.md ("DQN"): `strata rl -c configs/cartpole_dqn.yaml` (CleanRL's hyperparameters
+# and budget, 500k steps) for ten seeds, each evaluated on 100 greedy episodes. Runs land in
+# runs/cartpole_dqn_<seed>/ (episodes.csv, metrics.csv, curves.png, checkpoint, result.json); the summary
+# (interquartile mean of the evaluation returns over the seeds, steps, wall time) is printed and the learning
+# curves are drawn to docs/figures/rl_dqn_cartpole.png.
+#   scripts/rl_dqn_study.sh [run|summary ...]     (JOBS=2 runs two seeds at a time; STEPS, SEEDS override)
 set -e
-EXAMPLE=${EXAMPLE:-build/examples/dqn_cartpole}
+STRATA=${STRATA:-build/strata}
 STEPS=${STEPS:-500000}
 SEEDS=${SEEDS:-"1 2 3 4 5 6 7 8 9 10"}
 JOBS=${JOBS:-1}
@@ -14,8 +15,9 @@ for part in $parts; do
   case $part in
   run)
     for seed in $SEEDS; do echo "$seed"; done |
-      xargs -P "$JOBS" -I{} sh -c "mkdir -p runs/dqn_cartpole_{} && STRATA_NUM_THREADS=1 nice -n 5 \
-        $EXAMPLE {} $STEPS runs/dqn_cartpole_{} > runs/dqn_cartpole_{}/result.json && cat runs/dqn_cartpole_{}/result.json" ;;
+      xargs -P "$JOBS" -I{} sh -c "mkdir -p runs/cartpole_dqn_{} && nice -n 5 $STRATA rl -c configs/cartpole_dqn.yaml \
+        --seed {} --steps $STEPS --out runs/cartpole_dqn_{} --threads 1 --no-progress > runs/cartpole_dqn_{}/result.json \
+        && cat runs/cartpole_dqn_{}/result.json" ;;
   summary)
     SEEDS="$SEEDS" STEPS="$STEPS" /usr/bin/python3 - <<'PY'
 import csv, json, os
@@ -24,7 +26,7 @@ from PIL import Image, ImageDraw
 
 seeds = os.environ["SEEDS"].split()
 steps = int(os.environ["STEPS"])
-results = [json.load(open(f"runs/dqn_cartpole_{s}/result.json")) for s in seeds]
+results = [json.load(open(f"runs/cartpole_dqn_{s}/result.json")) for s in seeds]
 
 def iqm(values):
     # The interquartile mean (rliable's): the mean of what is left after dropping the lowest and highest quarter.
@@ -32,11 +34,11 @@ def iqm(values):
     cut = int(0.25 * len(v))
     return v[cut:len(v) - cut].mean()
 
-evals = [r["eval_mean"] for r in results]
-print("seed  eval_mean  eval_std  eval_min  train_s  updates")
+evals = [r["mean_return"] for r in results]
+print("seed  eval_mean  eval_std  eval_min  train_s")
 for r in results:
-    print(f"{r['seed']:4d}  {r['eval_mean']:9.1f}  {r['eval_std']:8.1f}  {r['eval_min']:8.1f}  {r['train_seconds']:7.1f}"
-          f"  {r['updates']}")
+    print(f"{r['seed']:4d}  {r['mean_return']:9.1f}  {r['std_return']:8.1f}  {r['min_return']:8.1f}"
+          f"  {r['train_seconds']:7.1f}")
 print(f"IQM of the evaluation means over {len(evals)} seeds: {iqm(evals):.1f}; mean {np.mean(evals):.1f}, "
       f"min {min(evals):.1f}; seeds >= 475: {sum(e >= 475 for e in evals)}/{len(evals)}")
 train = [r["train_seconds"] for r in results]
@@ -49,8 +51,8 @@ window = steps // 50
 edges = np.arange(window, steps + 1, window)
 curves = []
 for s in seeds:
-    rows = list(csv.DictReader(open(f"runs/dqn_cartpole_{s}/returns.csv")))
-    x = np.array([int(r["steps"]) for r in rows]); y = np.array([float(r["episode_return"]) for r in rows])
+    rows = list(csv.DictReader(open(f"runs/cartpole_dqn_{s}/episodes.csv")))
+    x = np.array([int(r["step"]) for r in rows]); y = np.array([float(r["return"]) for r in rows])
     curve, last = [], np.nan
     for e in edges:
         m = (x > e - window) & (x <= e)

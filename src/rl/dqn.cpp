@@ -202,9 +202,8 @@ void DQN::learn(VectorEnv& env, int64_t total_steps, const LearnCallback& on_pro
     progress.steps = num_timesteps_;
     progress.updates = num_updates_;
     progress.losses["epsilon"] = epsilon_;
-    if (loss_count > 0) {
-      progress.losses["q_loss"] = loss_sum / static_cast<double>(loss_count);
-    }
+    // Every report names the same quantities (a CSV's columns); NaN until the first gradient step.
+    progress.losses["q_loss"] = loss_count > 0 ? loss_sum / static_cast<double>(loss_count) : std::nan("");
     if (on_progress) on_progress(progress);
     progress = LearnProgress{};
     loss_sum = 0;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "test_util.h"
 
@@ -218,7 +219,8 @@ std::vector<double> learn_trace(uint64_t seed) {
   std::vector<double> trace;
   agent.learn(env, 1500, [&](const LearnProgress& p) {
     trace.insert(trace.end(), p.episode_returns.begin(), p.episode_returns.end());
-    for (const auto& [name, value] : p.losses) trace.push_back(value);
+    for (const auto& [name, value] : p.losses)
+      trace.push_back(std::isnan(value) ? -1e30 : value);  // NaN != NaN
   });
   for (const auto& [name, t] : agent.state_dict()) {
     const auto v = t.to(kFloat64).to_vector<double>();

@@ -64,6 +64,10 @@ class DQN : public Agent {
   DQN(const Space& observation_space, const Space& action_space, DQNOptions options = {});
 
   std::string name() const override { return "dqn"; }
+  // Reports after each training round (before learning_starts: after each step that ends an episode) with
+  // losses "q_loss" (the round's mean, NaN before the first gradient step) and "epsilon". A later call
+  // continues on the same env from where the previous one stopped; epsilon decays over this call's
+  // total_steps.
   void learn(VectorEnv& env, int64_t total_steps, const LearnCallback& on_progress = {}) override;
   // Greedy actions when deterministic, epsilon-greedy with the current epsilon otherwise; [N] i64.
   Tensor act(const Tensor& observations, bool deterministic = true) override;
