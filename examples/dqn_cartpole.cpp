@@ -1,7 +1,7 @@
 // DQN on CartPole-v1 with the C++ API: a VectorEnv, rl::DQN with CleanRL's hyperparameters (DQNOptions'
 // defaults: 120-84 ReLU Q-network, Adam 2.5e-4, replay of 10k, target copied every 500 steps, epsilon 1 ->
-// 0.05 over half the run, MSE loss) for 500k steps, then 100 greedy evaluation episodes. One run per seed;
-// the study of docs/rl.md (scripts/rl_dqn_study.sh) runs ten.
+// 0.05 over half the run, MSE loss) for 500k steps, then 100 greedy evaluation episodes: what
+// `strata rl -c configs/cartpole_dqn.yaml` does from a config, written against the library.
 //
 //   build/examples/dqn_cartpole [seed] [total_steps] [out_dir]
 //     writes out_dir/returns.csv (steps, training episode return) and prints one JSON line:
