@@ -3,30 +3,41 @@
 # and budget, 500k steps) for ten seeds, each evaluated on 100 greedy episodes. Runs land in
 # runs/cartpole_dqn_<seed>/ (episodes.csv, metrics.csv, curves.png, checkpoint, result.json); the summary
 # (interquartile mean of the evaluation returns over the seeds, steps, wall time) is printed and the learning
-# curves are drawn to docs/figures/rl_dqn_cartpole.png.
-#   scripts/rl_dqn_study.sh [run|summary ...]     (JOBS=2 runs two seeds at a time; STEPS, SEEDS override)
+# curves are drawn to docs/figures/rl_dqn_cartpole.png. The `short` parts do the same for the shorter budget
+# of docs/rl.md (100k steps: double DQN, Huber loss, clipping, a faster learning rate) in runs/cartpole_dqn_short_*.
+#   scripts/rl_dqn_study.sh [run|summary|short|short_summary ...]
+#     (JOBS=2 runs two seeds at a time; SEEDS overrides the seeds)
 set -e
 STRATA=${STRATA:-build/strata}
-STEPS=${STEPS:-500000}
 SEEDS=${SEEDS:-"1 2 3 4 5 6 7 8 9 10"}
 JOBS=${JOBS:-1}
+SHORT="--steps 100000 --set algorithm.learning_rate=1e-3 --set algorithm.batch_size=64 \
+  --set algorithm.exploration_fraction=0.2 --set algorithm.learning_starts=1000 --set algorithm.train_frequency=4 \
+  --set algorithm.double_q=true --set algorithm.loss=smooth_l1 --set algorithm.max_grad_norm=10"
 parts=${*:-run summary}
+
+# runs(PREFIX, EXTRA ARGS): one `strata rl` run per seed into runs/PREFIX_<seed>.
+runs() {
+  for seed in $SEEDS; do echo "$seed"; done |
+    xargs -P "$JOBS" -I{} sh -c "mkdir -p runs/$1_{} && nice -n 5 $STRATA rl -c configs/cartpole_dqn.yaml \
+      --seed {} $2 --out runs/$1_{} --threads 1 --no-progress > runs/$1_{}/result.json && cat runs/$1_{}/result.json"
+}
+
 for part in $parts; do
   case $part in
-  run)
-    for seed in $SEEDS; do echo "$seed"; done |
-      xargs -P "$JOBS" -I{} sh -c "mkdir -p runs/cartpole_dqn_{} && nice -n 5 $STRATA rl -c configs/cartpole_dqn.yaml \
-        --seed {} --steps $STEPS --out runs/cartpole_dqn_{} --threads 1 --no-progress > runs/cartpole_dqn_{}/result.json \
-        && cat runs/cartpole_dqn_{}/result.json" ;;
-  summary)
-    SEEDS="$SEEDS" STEPS="$STEPS" /usr/bin/python3 - <<'PY'
-import csv, json, os
+  run) runs cartpole_dqn "" ;;
+  short) runs cartpole_dqn_short "$SHORT" ;;
+  summary | short_summary)
+    if [ "$part" = summary ]; then prefix=cartpole_dqn; figure=1; else prefix=cartpole_dqn_short; figure=; fi
+    SEEDS="$SEEDS" PREFIX=$prefix FIGURE=$figure /usr/bin/python3 - <<'PY'
+import csv, json, os, sys
 import numpy as np
 from PIL import Image, ImageDraw
 
 seeds = os.environ["SEEDS"].split()
-steps = int(os.environ["STEPS"])
-results = [json.load(open(f"runs/cartpole_dqn_{s}/result.json")) for s in seeds]
+prefix = os.environ["PREFIX"]
+results = [json.load(open(f"runs/{prefix}_{s}/result.json")) for s in seeds]
+steps = results[0]["steps"]
 
 def iqm(values):
     # The interquartile mean (rliable's): the mean of what is left after dropping the lowest and highest quarter.
@@ -42,16 +53,18 @@ for r in results:
 print(f"IQM of the evaluation means over {len(evals)} seeds: {iqm(evals):.1f}; mean {np.mean(evals):.1f}, "
       f"min {min(evals):.1f}; seeds >= 475: {sum(e >= 475 for e in evals)}/{len(evals)}")
 train = [r["train_seconds"] for r in results]
-print(f"steps {results[0]['steps']}, training wall time median {np.median(train):.1f} s "
+print(f"{prefix}: steps {steps}, training wall time median {np.median(train):.1f} s "
       f"(min {min(train):.1f}, max {max(train):.1f}), one core")
 
+if not os.environ["FIGURE"]:
+    sys.exit(0)
 # Learning curves: each seed's mean training-episode return per window of steps, then the IQM and the
 # 25-75% band over seeds.
 window = steps // 50
 edges = np.arange(window, steps + 1, window)
 curves = []
 for s in seeds:
-    rows = list(csv.DictReader(open(f"runs/cartpole_dqn_{s}/episodes.csv")))
+    rows = list(csv.DictReader(open(f"runs/{prefix}_{s}/episodes.csv")))
     x = np.array([int(r["step"]) for r in rows]); y = np.array([float(r["return"]) for r in rows])
     curve, last = [], np.nan
     for e in edges:
