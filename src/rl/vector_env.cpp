@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "strata/core/error.h"
@@ -84,6 +85,18 @@ VectorStep VectorEnv::step(const Tensor& actions) {
         name(), n, space.dim(), space.str(), actions.shape().str(), dtype_name(actions.dtype()));
   }
   const Tensor act = actions.contiguous();
+  // Every action is checked before any copy steps, so a bad tensor leaves all copies as they were.
+  if (space.is_discrete()) {
+    const int64_t* a = act.data_ptr<int64_t>();
+    for (int64_t i = 0; i < n; ++i)
+      STRATA_CHECK(a[i] >= 0 && a[i] < space.n, "VectorEnv({}): actions[{}] = {} is out of range for {}",
+                   name(), i, a[i], space.str());
+  } else {
+    const float* a = act.data_ptr<float>();
+    for (int64_t i = 0; i < n * space.dim(); ++i)
+      STRATA_CHECK(!std::isnan(a[i]), "VectorEnv({}): actions[{}, {}] is NaN", name(), i / space.dim(),
+                   i % space.dim());
+  }
 
   VectorStep out;
   out.observation = empty({n, obs_dim}, {.dtype = kFloat32});
