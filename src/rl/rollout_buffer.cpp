@@ -72,7 +72,8 @@ void RolloutBuffer::add(const Tensor& observations, const Tensor& actions, const
                trunc = checked(truncated, n, "truncated", kUInt8);
   const uint8_t* te = term.data_ptr<uint8_t>();
   const uint8_t* tr = trunc.data_ptr<uint8_t>();
-  const bool any_truncated = std::any_of(tr, tr + n, [](uint8_t t) { return t != 0; });
+  bool any_truncated = false;  // a copy that both terminated and hit the time limit does not bootstrap
+  for (int64_t i = 0; i < n; ++i) any_truncated = any_truncated || (tr[i] && !te[i]);
   const Tensor fv = any_truncated ? checked(final_values, n, "final_values", kFloat32) : Tensor();
   for (int64_t i = 0; i < n; ++i) {
     double reward = r.data_ptr<float>()[i];

@@ -81,10 +81,12 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
   double lo = INFINITY, hi = -INFINITY;
   for (const Series& s : series) {
     n = std::max(n, s.values.size());
-    for (double v : s.values) {
-      if (!std::isfinite(v)) continue;
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
+    for (const auto* values : {&s.values, &s.lower, &s.upper}) {
+      for (double v : *values) {
+        if (!std::isfinite(v)) continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
     }
   }
   if (!std::isfinite(lo)) lo = 0, hi = 1;
@@ -116,6 +118,22 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
   c.line(left, top, left, bottom, kBlack);
   c.line(left, bottom, right, bottom, kBlack);
 
+  for (size_t k = 0; k < series.size(); ++k) {  // bands first, under every line
+    const Series& s = series[k];
+    if (s.lower.size() != s.values.size() || s.upper.size() != s.values.size() || s.values.size() < 2) continue;
+    Rgb light = kPalette[k % kPalette.size()];
+    for (uint8_t& ch : light) ch = static_cast<uint8_t>(ch + (255 - ch) * 3 / 4);
+    for (size_t i = 0; i + 1 < s.values.size(); ++i) {
+      const int xa = static_cast<int>(px(static_cast<double>(i + 1)));
+      const int xb = static_cast<int>(px(static_cast<double>(i + 2)));
+      for (int x = xa; x <= xb; ++x) {
+        const double t = xb > xa ? static_cast<double>(x - xa) / (xb - xa) : 0.0;
+        const double upper = s.upper[i] + t * (s.upper[i + 1] - s.upper[i]);
+        const double lower = s.lower[i] + t * (s.lower[i + 1] - s.lower[i]);
+        c.rect(x, static_cast<int>(py(upper)), x + 1, static_cast<int>(py(lower)) + 1, light);
+      }
+    }
+  }
   for (size_t k = 0; k < series.size(); ++k) {
     const Rgb color = kPalette[k % kPalette.size()];
     const std::vector<double>& v = series[k].values;

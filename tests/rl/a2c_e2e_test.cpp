@@ -9,8 +9,10 @@ namespace {
 TEST(A2CE2E, LearnsGridWorld) {
   VectorEnv env("GridWorld-v0", 8, 0);
   auto agent = make_agent("a2c",
-                          {.observation_space = env.observation_space(), .action_space = env.action_space(),
-                           .num_envs = 8, .seed = 0},
+                          {.observation_space = env.observation_space(),
+                           .action_space = env.action_space(),
+                           .num_envs = 8,
+                           .seed = 0},
                           {{"n_steps", 5}, {"learning_rate", 3e-3}, {"gamma", 0.99}});
   agent->learn(env, 40000);
   const std::vector<double> returns = evaluate(*agent, "GridWorld-v0", 1, 0);

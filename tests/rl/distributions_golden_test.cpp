@@ -14,11 +14,11 @@ const std::vector<GoldenCase>& cases() {
   static const std::vector<GoldenCase> all = golden::join({
       golden::f64_and_f32("categorical_log_prob",
                           [](Case& c) { return Categorical(c.in("logits")).log_prob(c.in("actions")); }),
-      golden::f64_and_f32("categorical_entropy", [](Case& c) { return Categorical(c.in("logits")).entropy(); }),
-      golden::f64_and_f32("normal_log_prob",
-                          [](Case& c) {
-                            return Normal(c.in("mean"), c.in("log_std")).log_prob(c.in("actions"));
-                          }),
+      golden::f64_and_f32("categorical_entropy",
+                          [](Case& c) { return Categorical(c.in("logits")).entropy(); }),
+      golden::f64_and_f32(
+          "normal_log_prob",
+          [](Case& c) { return Normal(c.in("mean"), c.in("log_std")).log_prob(c.in("actions")); }),
       golden::f64_and_f32("normal_entropy",
                           [](Case& c) { return Normal(c.in("mean"), c.in("log_std")).entropy(); }),
   });
@@ -57,9 +57,13 @@ TEST(Distributions, SamplesFollowTheDistribution) {
 TEST(Distributions, BadShapesNameTheDistribution) {
   EXPECT_NE(testing::error_of([] { Categorical(zeros({3})); }).find("Categorical: logits must be [N, K]"),
             std::string::npos);
-  EXPECT_NE(testing::error_of([] { Categorical(zeros({2, 3})).log_prob(zeros({2})); }).find("i64"),
+  EXPECT_NE(testing::error_of([] {
+              Categorical(zeros({2, 3})).log_prob(zeros({2}));
+            }).find("i64"),
             std::string::npos);
-  EXPECT_NE(testing::error_of([] { Normal(zeros({2, 3}), zeros({2})); }).find("Normal: log_std must be [3]"),
+  EXPECT_NE(testing::error_of([] {
+              Normal(zeros({2, 3}), zeros({2}));
+            }).find("Normal: log_std must be [3]"),
             std::string::npos);
 }
 

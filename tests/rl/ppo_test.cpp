@@ -31,10 +31,20 @@ TEST(PPO, ClippedSurrogateLossMatchesTheFormula) {
 
 std::unique_ptr<Agent> cartpole_ppo(uint64_t seed, int64_t steps) {
   VectorEnv env("CartPole-v1", 4, seed);
-  auto agent = make_agent(
-      "ppo", {.observation_space = env.observation_space(), .action_space = env.action_space(), .num_envs = 4, .seed = seed},
-      {{"n_steps", 64}, {"batch_size", 64}, {"n_epochs", 2}, {"target_kl", 0.05}, {"clip_range_vf", 0.5},
-       {"ent_coef", 0.01}, {"anneal_lr", true}, {"norm_obs", true}, {"norm_reward", true}});
+  auto agent = make_agent("ppo",
+                          {.observation_space = env.observation_space(),
+                           .action_space = env.action_space(),
+                           .num_envs = 4,
+                           .seed = seed},
+                          {{"n_steps", 64},
+                           {"batch_size", 64},
+                           {"n_epochs", 2},
+                           {"target_kl", 0.05},
+                           {"clip_range_vf", 0.5},
+                           {"ent_coef", 0.01},
+                           {"anneal_lr", true},
+                           {"norm_obs", true},
+                           {"norm_reward", true}});
   agent->learn(env, steps);
   return agent;
 }
@@ -56,8 +66,10 @@ TEST(PPO, TrainingIsBitwiseReproducible) {
 // Continuous actions: a Gaussian policy on Pendulum, actions clipped to [-2, 2]; its state round-trips.
 TEST(PPO, BoxActionsAndStateRoundTrip) {
   VectorEnv env("Pendulum-v1", 2, 0);
-  const AgentContext context{.observation_space = env.observation_space(), .action_space = env.action_space(),
-                             .num_envs = 2, .seed = 5};
+  const AgentContext context{.observation_space = env.observation_space(),
+                             .action_space = env.action_space(),
+                             .num_envs = 2,
+                             .seed = 5};
   auto agent = make_agent("ppo", context, {{"n_steps", 32}, {"batch_size", 32}, {"norm_obs", true}});
   std::vector<int64_t> seen;
   agent->learn(env, 128, [&](const LearnProgress& p) { seen.push_back(p.steps); });
@@ -67,8 +79,11 @@ TEST(PPO, BoxActionsAndStateRoundTrip) {
   EXPECT_EQ(sampled.shape(), (Shape{5, 1}));
   EXPECT_LE(sampled.max().item(), 2.0);
   EXPECT_GE(sampled.min().item(), -2.0);
-  auto other = make_agent("ppo", {.observation_space = env.observation_space(), .action_space = env.action_space(),
-                                  .num_envs = 2, .seed = 9},
+  auto other = make_agent("ppo",
+                          {.observation_space = env.observation_space(),
+                           .action_space = env.action_space(),
+                           .num_envs = 2,
+                           .seed = 9},
                           {{"n_steps", 32}, {"batch_size", 32}, {"norm_obs", true}});
   EXPECT_FALSE(equal(other->act(obs), agent->act(obs)));
   other->load_state_dict(agent->state_dict());
@@ -77,17 +92,27 @@ TEST(PPO, BoxActionsAndStateRoundTrip) {
 }
 
 TEST(PPO, RegistryRejectsBadOptions) {
-  const AgentContext context{.observation_space = Space::box({-1, -1}, {1, 1}), .action_space = Space::discrete(2)};
-  EXPECT_NE(testing::error_of([&] { make_agent("ppo", context, {{"n_step", 8}}); }).find("did you mean 'n_steps'"),
+  const AgentContext context{.observation_space = Space::box({-1, -1}, {1, 1}),
+                             .action_space = Space::discrete(2)};
+  EXPECT_NE(testing::error_of([&] {
+              make_agent("ppo", context, {{"n_step", 8}});
+            }).find("did you mean 'n_steps'"),
             std::string::npos);
-  EXPECT_NE(testing::error_of([&] { make_agent("ppo", context, {{"clip_range", -0.1}}); })
-                .find("'clip_range' must be positive"),
+  EXPECT_NE(testing::error_of([&] {
+              make_agent("ppo", context, {{"clip_range", -0.1}});
+            }).find("'clip_range' must be positive"),
             std::string::npos);
-  EXPECT_NE(testing::error_of([&] { make_agent("ppo", context, {{"gamma", 1.5}}); }).find("'gamma' must be in [0, 1]"),
+  EXPECT_NE(testing::error_of([&] {
+              make_agent("ppo", context, {{"gamma", 1.5}});
+            }).find("'gamma' must be in [0, 1]"),
             std::string::npos);
-  EXPECT_NE(testing::error_of([&] { make_agent("ppo", context, {{"n_steps", "many"}}); }).find("n_steps"),
+  EXPECT_NE(testing::error_of([&] {
+              make_agent("ppo", context, {{"n_steps", "many"}});
+            }).find("n_steps"),
             std::string::npos);
-  EXPECT_NE(testing::error_of([&] { make_agent("ppp", context); }).find("unknown algorithm 'ppp' (did you mean 'ppo'?)"),
+  EXPECT_NE(testing::error_of([&] {
+              make_agent("ppp", context);
+            }).find("unknown algorithm 'ppp' (did you mean 'ppo'?)"),
             std::string::npos);
 }
 

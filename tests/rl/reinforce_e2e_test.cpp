@@ -10,8 +10,10 @@ namespace {
 TEST(ReinforceE2E, LearnsGridWorld) {
   VectorEnv env("GridWorld-v0", 4, 0);
   auto agent = make_agent("reinforce",
-                          {.observation_space = env.observation_space(), .action_space = env.action_space(),
-                           .num_envs = 4, .seed = 0},
+                          {.observation_space = env.observation_space(),
+                           .action_space = env.action_space(),
+                           .num_envs = 4,
+                           .seed = 0},
                           {{"n_steps", 50}, {"learning_rate", 1e-2}, {"gamma", 0.99}});
   agent->learn(env, 40000);
   const std::vector<double> returns = evaluate(*agent, "GridWorld-v0", 1, 0);

@@ -27,8 +27,9 @@ TEST(RolloutBuffer, GaeMatchesTheHandComputedCase) {
   const std::vector<std::vector<uint8_t>> truncated = {{0, 0}, {1, 0}, {0, 1}, {0, 0}};
   const std::vector<std::vector<float>> final_values = {{0, 0}, {100, 0}, {0, 10}, {0, 0}};
   for (int t = 0; t < 4; ++t) {
-    buffer.add(f32({float(t), float(10 + t)}).reshape({2, 1}), from_vector<int64_t>({t % 2, 1}), f32(rewards[t]),
-               u8(terminated[t]), u8(truncated[t]), f32(values[t]), f32({-0.5f, -0.25f}), f32(final_values[t]), 0.9);
+    buffer.add(f32({float(t), float(10 + t)}).reshape({2, 1}), from_vector<int64_t>({t % 2, 1}),
+               f32(rewards[t]), u8(terminated[t]), u8(truncated[t]), f32(values[t]), f32({-0.5f, -0.25f}),
+               f32(final_values[t]), 0.9);
   }
   EXPECT_TRUE(buffer.full());
   buffer.compute_returns_and_advantage(f32({0.9f, 5.0f}), 0.9, 0.8);
@@ -77,14 +78,19 @@ TEST(RolloutBuffer, BadInputNamesTheField) {
                zeros({2}), Tensor(), 0.9);
   });
   EXPECT_NE(message.find("observations must hold 6 f32 values, got [2, 2]"), std::string::npos) << message;
-  EXPECT_NE(testing::error_of([&] { buffer.compute_returns_and_advantage(zeros({2}), 0.9, 0.9); })
-                .find("holds 0 of 1 steps"),
+  EXPECT_NE(testing::error_of([&] {
+              buffer.compute_returns_and_advantage(zeros({2}), 0.9, 0.9);
+            }).find("holds 0 of 1 steps"),
             std::string::npos);
   EXPECT_NE(testing::error_of([&] {
               buffer.add(zeros({2, 3}), from_vector<int64_t>({0, 1}), zeros({2}), u8({0, 0}), u8({1, 0}),
                          zeros({2}), zeros({2}), Tensor(), 0.9);
             }).find("final_values"),
             std::string::npos);
+  // Terminated and truncated at once: nothing to bootstrap, so no final values are needed.
+  buffer.add(zeros({2, 3}), from_vector<int64_t>({0, 1}), zeros({2}), u8({1, 0}), u8({1, 0}), zeros({2}), zeros({2}),
+             Tensor(), 0.9);
+  EXPECT_TRUE(buffer.full());
 }
 
 }  // namespace

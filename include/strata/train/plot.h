@@ -8,6 +8,9 @@ namespace strata::train {
 struct Series {
   std::string label;
   std::vector<double> values;  // y for x = 1, 2, ...
+  // Optional: a shaded band from lower to upper around the line (e.g. +- one std over seeds); drawn when
+  // both have the length of `values`.
+  std::vector<double> lower{}, upper{};
 };
 
 // One panel per entry of `panels` (title, series), side by side, with axes, ticks (x labelled `x_label`),
