@@ -78,7 +78,8 @@ int main(int argc, char** argv) {
     }
     const int64_t steps_per_update = runs.front()[0].first;
     const std::string title = std::filesystem::path(argv[2]).parent_path().parent_path().filename().string();
-    strata::train::plot_line_panels(argv[1], {{fmt::format("{} ({} seeds)", title, runs.size()), {mean}}}, 720, 400,
+    strata::train::plot_line_panels(argv[1], {{fmt::format("{} ({} seeds)", title, runs.size()), {mean}}},
+                                    720, 400,
                                     fmt::format("update ({} environment steps each)", steps_per_update));
   } catch (const std::exception& e) {
     std::cerr << "rl_curves: " << e.what() << "\n";

@@ -88,8 +88,8 @@ TEST(RolloutBuffer, BadInputNamesTheField) {
             }).find("final_values"),
             std::string::npos);
   // Terminated and truncated at once: nothing to bootstrap, so no final values are needed.
-  buffer.add(zeros({2, 3}), from_vector<int64_t>({0, 1}), zeros({2}), u8({1, 0}), u8({1, 0}), zeros({2}), zeros({2}),
-             Tensor(), 0.9);
+  buffer.add(zeros({2, 3}), from_vector<int64_t>({0, 1}), zeros({2}), u8({1, 0}), u8({1, 0}), zeros({2}),
+             zeros({2}), Tensor(), 0.9);
   EXPECT_TRUE(buffer.full());
 }
 
