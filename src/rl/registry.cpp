@@ -6,13 +6,15 @@
 #include "strata/core/did_you_mean.h"
 #include "strata/core/error.h"
 #include "strata/rl/a2c.h"
+#include "strata/rl/dqn.h"
 #include "strata/rl/ppo.h"
 #include "strata/rl/reinforce.h"
 
 namespace strata::rl {
 
 const std::vector<AlgorithmType>& algorithm_types() {
-  static const std::vector<AlgorithmType> types = {reinforce_algorithm(), a2c_algorithm(), ppo_algorithm()};
+  static const std::vector<AlgorithmType> types = {reinforce_algorithm(), a2c_algorithm(), ppo_algorithm(),
+                                                   dqn_algorithm()};
   return types;
 }
 

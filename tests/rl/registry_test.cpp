@@ -9,12 +9,20 @@ namespace {
 TEST(Registry, EveryAlgorithmBuildsForBothActionKinds) {
   std::vector<std::string> names;
   for (const auto& t : algorithm_types()) names.push_back(t.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"reinforce", "a2c", "ppo"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"reinforce", "a2c", "ppo", "dqn"}));
   const Space obs = Space::box({-1, -1, -1}, {1, 1, 1});
-  for (const auto& name : names) {
+  for (const auto& t : algorithm_types()) {
+    const std::string& name = t.name;
     for (const Space& actions : {Space::discrete(3), Space::box({-2}, {2})}) {
-      auto agent =
-          make_agent(name, {.observation_space = obs, .action_space = actions, .num_envs = 2, .seed = 1});
+      const AgentContext context{.observation_space = obs, .action_space = actions, .num_envs = 2, .seed = 1};
+      if (!(actions.is_discrete() ? t.discrete : t.box)) {  // DQN: discrete actions only
+        EXPECT_NE(
+            testing::error_of([&] { make_agent(name, context); }).find("does not support the action space"),
+            std::string::npos)
+            << name;
+        continue;
+      }
+      auto agent = make_agent(name, context);
       EXPECT_EQ(agent->name(), name);
       const Tensor a = agent->act(randn({5, 3}), false);
       EXPECT_EQ(a.shape(), (actions.is_discrete() ? Shape{5} : Shape{5, 1})) << name;
