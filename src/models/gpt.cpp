@@ -9,8 +9,11 @@
 #include "strata/ops/activation.h"
 #include "strata/ops/attention.h"
 #include "strata/ops/dropout.h"
+#include "strata/ops/elementwise.h"
 #include "strata/ops/indexing.h"
 #include "strata/ops/linalg.h"
+#include "strata/ops/softmax.h"
+#include "strata/ops/view.h"
 
 namespace strata::models {
 namespace {
@@ -76,7 +79,19 @@ Tensor CausalSelfAttentionImpl::forward(const Tensor& x, Tensor& keys, Tensor& v
   keys = k;
   values = v;
   // is_causal aligns the T queries with the last T keys: query i sees the cache and new keys j <= i.
-  const Tensor y = ops::scaled_dot_product_attention(q, k, v, {}, is_training() ? dropout : 0.0, true);
+  const double p_drop = is_training() ? dropout : 0.0;
+  Tensor y;
+  if (has_attention_hooks()) {
+    // The hooks need the weights, so they are materialised: softmax(q k^T / sqrt(d) + causal mask).
+    const Tensor scores =
+        ops::matmul(ops::mul(q, 1.0 / std::sqrt(static_cast<double>(q.size(3)))), ops::transpose(k, -2, -1));
+    Tensor p = ops::softmax(scores + nn::causal_mask(t, k.size(2), scores.dtype(), scores.device()), -1);
+    if (p_drop > 0.0) p = ops::dropout(p, p_drop, true);
+    run_attention_hooks(*this, p);
+    y = ops::matmul(p, v);
+  } else {
+    y = ops::scaled_dot_product_attention(q, k, v, {}, p_drop, true);
+  }
   const Tensor merged = y.transpose(1, 2).reshape({b, t, n_embd});
   return ops::dropout(c_proj(merged), dropout, is_training());
 }

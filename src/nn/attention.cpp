@@ -28,7 +28,14 @@ Tensor additive_mask(const Tensor& mask, Dtype dtype) {
   return mask.dtype() == dtype ? mask : ops::to_dtype(mask, dtype);
 }
 
-// Float [L, S]: -inf where key j comes after query i (j > i + S - L), else 0.
+// [B, T, E] -> [B, heads, T, E / heads].
+Tensor split_heads(const Tensor& x, int64_t heads) {
+  const int64_t B = x.size(0), T = x.size(1), E = x.size(2);
+  return ops::transpose(ops::reshape(x, {B, T, heads, E / heads}), 1, 2);
+}
+
+}  // namespace
+
 Tensor causal_mask(int64_t L, int64_t S, Dtype dtype, Device device) {
   const Tensor rows =
       ops::add(ops::unsqueeze(arange(static_cast<double>(L), {.dtype = kFloat64, .device = device}), 1),
@@ -37,14 +44,6 @@ Tensor causal_mask(int64_t L, int64_t S, Dtype dtype, Device device) {
       ops::unsqueeze(arange(static_cast<double>(S), {.dtype = kFloat64, .device = device}), 0);
   return ops::masked_fill(zeros({L, S}, {.dtype = dtype, .device = device}), ops::gt(cols, rows), -kInf);
 }
-
-// [B, T, E] -> [B, heads, T, E / heads].
-Tensor split_heads(const Tensor& x, int64_t heads) {
-  const int64_t B = x.size(0), T = x.size(1), E = x.size(2);
-  return ops::transpose(ops::reshape(x, {B, T, heads, E / heads}), 1, 2);
-}
-
-}  // namespace
 
 MultiheadAttentionImpl::MultiheadAttentionImpl(int64_t embed_dim, int64_t num_heads,
                                                MultiheadAttentionOptions options)
@@ -92,10 +91,16 @@ void MultiheadAttentionImpl::reset_parameters() {
 MultiheadAttentionOutput MultiheadAttentionImpl::forward(const Tensor& query, const Tensor& key,
                                                          const Tensor& value,
                                                          const MultiheadAttentionArgs& args) {
-  MultiheadAttentionOutput r = attend(query, key, value, args);
-  // Seen by nn::summary as one layer (its out_proj is applied as an op, not a call of the child).
-  if (forward_observer() != nullptr) notify_forward(*this, {query, key, value}, r.output);
-  return r;
+  if (forward_observer() == nullptr && !has_hooks()) [[likely]]
+    return attend(query, key, value, args);
+  // Seen by nn::summary and hooks as one layer (its out_proj is applied as an op, not a call of the child).
+  Tensor weights;
+  Tensor out = call_hooked({query, key, value}, [&](const std::vector<Tensor>& in) {
+    MultiheadAttentionOutput r = attend(in[0], in[1], in[2], args);
+    weights = r.weights;
+    return r.output;
+  });
+  return {out, weights};
 }
 
 MultiheadAttentionOutput MultiheadAttentionImpl::attend(const Tensor& query, const Tensor& key,
@@ -174,7 +179,10 @@ MultiheadAttentionOutput MultiheadAttentionImpl::attend(const Tensor& query, con
     const Tensor padding = ops::reshape(additive_mask(m, dtype), {B, 1, 1, S});
     mask = mask.defined() ? ops::add(mask, padding) : padding;
   }
-  const bool causal_in_op = args.is_causal && !mask.defined() && !args.need_weights;
+  // Attention hooks need the weights, so they take the explicit path as need_weights does.
+  const bool hooked = has_attention_hooks();
+  const bool explicit_weights = args.need_weights || hooked;
+  const bool causal_in_op = args.is_causal && !mask.defined() && !explicit_weights;
   if (args.is_causal && !causal_in_op) {
     const Tensor causal = causal_mask(L, S, dtype, q.device());
     mask = mask.defined() ? ops::add(mask, causal) : causal;
@@ -183,7 +191,7 @@ MultiheadAttentionOutput MultiheadAttentionImpl::attend(const Tensor& query, con
   // ---- attention ---------------------------------------------------------------------------------------
   const double dropout_p = is_training() ? options.dropout : 0.0;
   Tensor attn, weights;
-  if (!args.need_weights) {
+  if (!explicit_weights) {
     attn = ops::scaled_dot_product_attention(q, k, v, mask, dropout_p, causal_in_op);
   } else {
     Tensor scores =
@@ -199,8 +207,11 @@ MultiheadAttentionOutput MultiheadAttentionImpl::attend(const Tensor& query, con
     }
     if (dropout_p > 0.0) p = ops::dropout(p, dropout_p, true);
     attn = ops::matmul(p, v);
-    weights = args.average_attn_weights ? ops::mean(p, {1}) : p;
-    if (!batched) weights = ops::squeeze(weights, 0);
+    if (hooked) run_attention_hooks(*this, p);
+    if (args.need_weights) {
+      weights = args.average_attn_weights ? ops::mean(p, {1}) : p;
+      if (!batched) weights = ops::squeeze(weights, 0);
+    }
   }
   Tensor out = ops::linear(ops::reshape(ops::transpose(attn, 1, 2), {B, L, embed_dim}), out_proj->weight,
                            out_proj->bias);

@@ -25,7 +25,9 @@ Tensor SequentialImpl::forward(const Tensor& input) {
   for (size_t i = 0; i < children.size(); ++i) {
     // A batch norm followed by a ReLU runs as one fused kernel (saves a pass over the activation each way).
     auto* bn = dynamic_cast<BatchNormImpl*>(children[i].second.get());
-    if (fuse && bn && i + 1 < children.size() && dynamic_cast<ReLUImpl*>(children[i + 1].second.get())) {
+    // A hook on either layer must see its own call, so hooked layers run unfused.
+    if (fuse && bn && i + 1 < children.size() && dynamic_cast<ReLUImpl*>(children[i + 1].second.get()) &&
+        !bn->has_hooks() && !children[i + 1].second->has_hooks()) {
       x = bn->forward_relu(x);
       ++i;
       continue;

@@ -102,7 +102,7 @@ Tensor GraphImpl::forward(const Tensor& input) {
     const size_t first = k;
     Node& node = nodes_[k];
     if (node.inputs.size() == 1) {
-      if (fuse && node.fuse_relu) {
+      if (fuse && node.fuse_relu && !node.module->has_hooks() && !nodes_[k + 1].module->has_hooks()) {
         values[k + 1] = static_cast<BatchNormImpl&>(*node.module).forward_relu(value(node.inputs[0]));
         ++k;
       } else {
@@ -111,8 +111,9 @@ Tensor GraphImpl::forward(const Tensor& input) {
     } else {
       std::vector<Tensor> ins;
       for (int in : node.inputs) ins.push_back(value(in));
-      values[k] = static_cast<MergeImpl&>(*node.module).forward(ins);
-      notify_forward(*node.module, ins, values[k]);
+      auto& merge = static_cast<MergeImpl&>(*node.module);
+      values[k] = merge.call_hooked(std::move(ins),
+                                    [&merge](const std::vector<Tensor>& in) { return merge.forward(in); });
     }
     // Drop values no later node reads (autograd keeps what backward needs).
     for (size_t j = first; j <= k; ++j) {

@@ -32,9 +32,31 @@ void notify_forward(const Module& module, const std::vector<Tensor>& inputs, con
 }
 
 Tensor Module::operator()(const Tensor& input) {
-  if (!tl_observer) return forward(input);
-  Tensor out = forward(input);
-  tl_observer->on_forward(*this, {input.shape()}, out);
+  // The common case (no observer, no hook, or only removed ones) costs one branch.
+  if (!tl_observer && !has_hooks()) [[likely]]
+    return forward(input);
+  return call_hooked({input}, [this](const std::vector<Tensor>& in) { return forward(in[0]); });
+}
+
+Tensor Module::call_hooked(std::vector<Tensor> inputs,
+                           const std::function<Tensor(const std::vector<Tensor>&)>& forward) {
+  if (forward_pre_hooks_) {
+    for (const auto& hook : forward_pre_hooks_->snapshot()) {
+      if (auto replaced = hook(*this, inputs)) {
+        STRATA_CHECK(replaced->size() == inputs.size(),
+                     "{}: a forward pre-hook returned {} inputs for a forward of {}", type_name_,
+                     replaced->size(), inputs.size());
+        inputs = std::move(*replaced);
+      }
+    }
+  }
+  Tensor out = forward(inputs);
+  if (tl_observer) notify_forward(*this, inputs, out);
+  if (forward_hooks_) {
+    for (const auto& hook : forward_hooks_->snapshot()) {
+      if (auto replaced = hook(*this, inputs, out)) out = std::move(*replaced);
+    }
+  }
   return out;
 }
 

@@ -74,16 +74,19 @@ std::string tick_label(double v) {
   return s == "-0" ? "0" : s;
 }
 
-void draw_panel(Canvas& c, int x0, int width, int height, const std::string& title, const std::vector<Series>& series) {
+void draw_panel(Canvas& c, int x0, int width, int height, const std::string& title, const std::vector<Series>& series,
+                const std::string& x_label) {
   const int left = x0 + 58, right = x0 + width - 16, top = 34, bottom = height - 38;
   size_t n = 0;
   double lo = INFINITY, hi = -INFINITY;
   for (const Series& s : series) {
     n = std::max(n, s.values.size());
-    for (double v : s.values) {
-      if (!std::isfinite(v)) continue;
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
+    for (const auto* values : {&s.values, &s.lower, &s.upper}) {
+      for (double v : *values) {
+        if (!std::isfinite(v)) continue;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
     }
   }
   if (!std::isfinite(lo)) lo = 0, hi = 1;
@@ -111,10 +114,26 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
     const std::string label = fmt::format("{}", static_cast<int>(e));
     c.text(x - Canvas::text_width(label) / 2, bottom + 7, label, kBlack);
   }
-  c.text(left + (right - left - Canvas::text_width("epoch")) / 2, bottom + 22, "epoch", kBlack);
+  c.text(left + (right - left - Canvas::text_width(x_label)) / 2, bottom + 22, x_label, kBlack);
   c.line(left, top, left, bottom, kBlack);
   c.line(left, bottom, right, bottom, kBlack);
 
+  for (size_t k = 0; k < series.size(); ++k) {  // bands first, under every line
+    const Series& s = series[k];
+    if (s.lower.size() != s.values.size() || s.upper.size() != s.values.size() || s.values.size() < 2) continue;
+    Rgb light = kPalette[k % kPalette.size()];
+    for (uint8_t& ch : light) ch = static_cast<uint8_t>(ch + (255 - ch) * 3 / 4);
+    for (size_t i = 0; i + 1 < s.values.size(); ++i) {
+      const int xa = static_cast<int>(px(static_cast<double>(i + 1)));
+      const int xb = static_cast<int>(px(static_cast<double>(i + 2)));
+      for (int x = xa; x <= xb; ++x) {
+        const double t = xb > xa ? static_cast<double>(x - xa) / (xb - xa) : 0.0;
+        const double upper = s.upper[i] + t * (s.upper[i + 1] - s.upper[i]);
+        const double lower = s.lower[i] + t * (s.lower[i + 1] - s.lower[i]);
+        c.rect(x, static_cast<int>(py(upper)), x + 1, static_cast<int>(py(lower)) + 1, light);
+      }
+    }
+  }
   for (size_t k = 0; k < series.size(); ++k) {
     const Rgb color = kPalette[k % kPalette.size()];
     const std::vector<double>& v = series[k].values;
@@ -168,12 +187,13 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
 }  // namespace
 
 void plot_line_panels(const std::string& path, const std::vector<std::pair<std::string, std::vector<Series>>>& panels,
-                      int panel_width, int height) {
+                      int panel_width, int height, const std::string& x_label) {
   STRATA_CHECK(!panels.empty(), "plot: nothing to draw for {}", path);
   STRATA_CHECK(panel_width >= 160 && height >= 120, "plot: size {}x{} is too small", panel_width, height);
   Canvas canvas(panel_width * static_cast<int>(panels.size()), height);
   for (size_t i = 0; i < panels.size(); ++i) {
-    draw_panel(canvas, static_cast<int>(i) * panel_width, panel_width, height, panels[i].first, panels[i].second);
+    draw_panel(canvas, static_cast<int>(i) * panel_width, panel_width, height, panels[i].first, panels[i].second,
+               x_label);
   }
   canvas.write_png(path);
 }

@@ -39,7 +39,9 @@ std::vector<Override> overrides_of(const ConfigArgs& args) {
   return out;
 }
 
-Config load(const ConfigArgs& args, std::vector<Override> extra = {}) {
+}  // namespace
+
+Config load(const ConfigArgs& args, std::vector<Override> extra) {
   std::vector<Override> overrides = overrides_of(args);
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   Config c = load_config(args.config, overrides);
@@ -47,6 +49,8 @@ Config load(const ConfigArgs& args, std::vector<Override> extra = {}) {
   manual_seed(c.training.seed);
   return c;
 }
+
+namespace {
 
 // The configured metrics the Trainer does not compute anyway (it always logs loss and accuracy).
 std::vector<std::string> extra_metrics(const Config& c) {
@@ -61,7 +65,8 @@ train::Mode mode_of(const std::string& monitor) {
   return higher_is_better(monitor) ? train::Mode::Max : train::Mode::Min;
 }
 
-// Loads model weights from a training checkpoint ("model." entries) or a plain state dict.
+}  // namespace
+
 void load_weights(nn::Module& model, const std::string& path, const std::string& config_path) {
   STRATA_CHECK(fs::is_regular_file(path), "checkpoint {} does not exist", path);
   const nn::StateDict state = io::load_model_state(path);
@@ -71,6 +76,8 @@ void load_weights(nn::Module& model, const std::string& path, const std::string&
     STRATA_FAIL("checkpoint {} does not fit the model of {}: {}", path, config_path, e.what());
   }
 }
+
+namespace {
 
 std::string json_number(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : "null"; }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config.h"
+#include "strata/nn/module.h"
 
 namespace strata::cli {
 
@@ -24,6 +25,13 @@ struct TrainArgs : ConfigArgs {
   std::string init;  // --init CKPT: init.checkpoint
   bool progress = true;
 };
+
+// The config of a command with its --set and --threads changes (and `extra` ones) applied; sets the thread
+// count and seeds the default generator from training.seed.
+Config load(const ConfigArgs& args, std::vector<Override> extra = {});
+// Loads model weights from a training checkpoint ("model." entries) or a plain state dict; errors name the
+// checkpoint and the config whose model it does not fit.
+void load_weights(nn::Module& model, const std::string& path, const std::string& config_path);
 
 // Trains, writes the run folder and prints the final test metrics as one JSON line on stdout.
 int run_train(const TrainArgs& args);

@@ -10,12 +10,18 @@
 #include "commands.h"
 #include "data_command.h"
 #include "export_command.h"
+#include "explain_command.h"
 #include "generate.h"
+#include "rl_command.h"
 #include "strata/strata.h"
 #include "translation.h"
 #include "tune_command.h"
+#include "validators.h"
 
 namespace {
+
+using strata::cli::existing_file;
+using strata::cli::number_check;
 
 constexpr int kErrorExit = 2;
 
@@ -36,39 +42,6 @@ std::string one_line(std::string message) {
 int fail(const std::string& message) {
   std::cerr << "strata: error: " << one_line(message) << std::endl;
   return kErrorExit;
-}
-
-// An option naming a file that must exist, with a message that says what the file is.
-CLI::Validator existing_file(const std::string& what) {
-  return CLI::Validator(
-      [what](std::string& path) -> std::string {
-        if (std::filesystem::is_regular_file(path)) return {};
-        if (std::filesystem::exists(path)) return what + " " + path + " is not a file";
-        return what + " " + path + " does not exist";
-      },
-      "");
-}
-
-// A number option that must be positive (or >= 0), with a message that says so in plain words.
-CLI::Validator number_check(bool allow_zero, bool integer) {
-  return CLI::Validator(
-      [allow_zero, integer](std::string& text) -> std::string {
-        if (integer && (text.empty() || text.find_first_not_of("-0123456789") != std::string::npos)) {
-          return "'" + text + "' is not an integer";
-        }
-        double v = 0;
-        size_t used = 0;
-        try {
-          v = std::stod(text, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (used == 0 || used != text.size()) return "'" + text + "' is not a number";
-        if (allow_zero ? v < 0 : v <= 0)
-          return std::string("must be ") + (allow_zero ? ">= 0" : "positive") + ", got " + text;
-        return {};
-      },
-      "");
 }
 
 void add_config_options(CLI::App* cmd, strata::cli::ConfigArgs& args) {
@@ -185,6 +158,10 @@ int main(int argc, char** argv) {
   CLI::App* translate_cmd = strata::cli::add_translate_command(app, translate);
   strata::cli::ExportArgs export_args;
   CLI::App* export_cmd = strata::cli::add_export_command(app, export_args);
+  strata::cli::ExplainArgs explain;
+  CLI::App* explain_cmd = strata::cli::add_explain_command(app, explain);
+  strata::cli::RlArgs rl_args;
+  CLI::App* rl_cmd = strata::cli::add_rl_command(app, rl_args);
 
   try {
     app.parse(argc, argv);
@@ -239,6 +216,8 @@ int main(int argc, char** argv) {
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);
     if (*export_cmd) return strata::cli::run_export(export_args);
+    if (*explain_cmd) return strata::cli::run_explain(explain);
+    if (*rl_cmd) return strata::cli::run_rl(rl_args);
   } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike
     return fail(e.what());
   } catch (...) {

@@ -17,6 +17,7 @@
 
 #include "strata/core/generator.h"
 #include "strata/data/text/generation.h"
+#include "strata/nn/attention.h"
 #include "strata/nn/container.h"
 #include "strata/nn/embedding.h"
 #include "strata/nn/linear.h"
@@ -46,8 +47,8 @@ struct KVCache {
 };
 
 // Multi-head causal self-attention with a fused q/k/v projection (c_attn: C -> 3C) and an output
-// projection (c_proj: C -> C).
-class CausalSelfAttentionImpl : public nn::Module {
+// projection (c_proj: C -> C). Attention hooks (nn/attention.h) see its weights [B, n_head, T, S].
+class CausalSelfAttentionImpl : public nn::Module, public nn::AttentionHooks {
  public:
   explicit CausalSelfAttentionImpl(const GPTConfig& config);
   // [B, T, C] -> [B, T, C], each token attending to itself and the tokens before it.

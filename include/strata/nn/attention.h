@@ -6,6 +6,7 @@
 // Masks follow nn.MultiheadAttention: a u8 (bool) mask blocks where it is nonzero (the opposite of
 // F::scaled_dot_product_attention's u8 masks, which allow where nonzero); a float mask is added to the
 // scores (-inf blocks). A query whose keys are all blocked gets a zero output (PyTorch gives NaN).
+#include <functional>
 #include <utility>
 
 #include "strata/nn/linear.h"
@@ -36,11 +37,41 @@ struct MultiheadAttentionOutput {
   Tensor weights{};
 };
 
+// Float [L, S]: -inf where key j comes after query i (j > i + S - L), else 0; the mask of is_causal.
+Tensor causal_mask(int64_t L, int64_t S, Dtype dtype, Device device);
+
+// Sees the attention weights of a layer's forward: [B, num_heads, L, S] per head (B = 1 for an unbatched
+// input), after masking, softmax and dropout, as nn.MultiheadAttention returns them with need_weights.
+using AttentionHook = std::function<void(Module& module, const Tensor& weights)>;
+
+// The attention-weight hooks of a layer that attends (MultiheadAttention, models::CausalSelfAttention): how
+// explain::attention_maps reads every layer's weights, whatever its caller asked for.
+class AttentionHooks {
+ public:
+  virtual ~AttentionHooks() = default;
+  // Registers `fn` to see the weights of every forward; while any is registered the layer computes the
+  // weights explicitly instead of calling a fused attention kernel.
+  HookHandle register_attention_hook(AttentionHook fn) { return add_hook(attention_hooks_, std::move(fn)); }
+  // True when an attention hook is registered.
+  bool has_attention_hooks() const { return attention_hooks_ && !attention_hooks_->empty(); }
+
+ protected:
+  // Shows `weights` to the registered hooks, in registration order.
+  void run_attention_hooks(Module& self, const Tensor& weights) const {
+    if (!attention_hooks_) return;
+    for (const auto& hook : attention_hooks_->snapshot()) hook(self, weights);
+  }
+
+ private:
+  std::shared_ptr<HookList<AttentionHook>> attention_hooks_;
+};
+
 // Attention over num_heads heads of embed_dim / num_heads features each.
-class MultiheadAttentionImpl : public Module {
+class MultiheadAttentionImpl : public Module, public AttentionHooks {
  public:
   MultiheadAttentionImpl(int64_t embed_dim, int64_t num_heads, MultiheadAttentionOptions options = {});
   // query [L, B, E] (batch_first: [B, L, E]; unbatched: [L, E]), key [S, B, kdim], value [S, B, vdim].
+  // Runs the module's hooks with inputs {query, key, value} and output attn_output.
   MultiheadAttentionOutput forward(const Tensor& query, const Tensor& key, const Tensor& value,
                                    const MultiheadAttentionArgs& args = {});
   // Self-attention of `input` without masks: forward(input, input, input) without weights.

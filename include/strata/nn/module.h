@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "strata/core/tensor.h"
+#include "strata/nn/hooks.h"
 
 namespace strata::nn {
 
@@ -46,8 +47,54 @@ class Module {
 
   // Single-input forward; modules with other signatures define their own and leave this one throwing.
   virtual Tensor forward(const Tensor& input);
-  // forward(), seen by the thread's ForwardObserver when one is installed (nn::summary lists layers so).
+  // forward() with this module's hooks around it, seen by the thread's ForwardObserver when one is
+  // installed (nn::summary lists layers so).
   Tensor operator()(const Tensor& input);
+
+  // ---- hooks (nn/hooks.h) --------------------------------------------------------------------------
+  // Registers `fn(module, inputs, output)` to run after every forward made through operator() (and a
+  // container's or graph's call); returning a Tensor (or a non-empty optional) replaces the output, void or
+  // std::nullopt keeps it. Hooks run in registration order, each seeing the previous one's output.
+  template <typename F>
+  HookHandle register_forward_hook(F fn) {
+    return add_hook(
+        forward_hooks_, ForwardHook([fn = std::move(fn)](Module& m, const std::vector<Tensor>& in,
+                                                         const Tensor& out) mutable {
+          if constexpr (std::is_void_v<
+                            std::invoke_result_t<F&, Module&, const std::vector<Tensor>&, const Tensor&>>) {
+            fn(m, in, out);
+            return std::optional<Tensor>();
+          } else {
+            return std::optional<Tensor>(fn(m, in, out));
+          }
+        }));
+  }
+  // Registers `fn(module, inputs)` to run before every forward; returning a Tensor replaces a single
+  // input, a vector (or a non-empty optional of one) replaces the inputs, void or std::nullopt keeps them.
+  template <typename F>
+  HookHandle register_forward_pre_hook(F fn) {
+    return add_hook(forward_pre_hooks_,
+                    ForwardPreHook([fn = std::move(fn)](Module& m, const std::vector<Tensor>& in) mutable {
+                      using R = std::invoke_result_t<F&, Module&, const std::vector<Tensor>&>;
+                      if constexpr (std::is_void_v<R>) {
+                        fn(m, in);
+                        return std::optional<std::vector<Tensor>>();
+                      } else if constexpr (std::is_convertible_v<R, Tensor>) {
+                        return std::optional<std::vector<Tensor>>(std::vector<Tensor>{fn(m, in)});
+                      } else {
+                        return std::optional<std::vector<Tensor>>(fn(m, in));
+                      }
+                    }));
+  }
+  // True when a forward hook or pre-hook is registered on this module.
+  bool has_hooks() const {
+    return (forward_hooks_ && !forward_hooks_->empty()) ||
+           (forward_pre_hooks_ && !forward_pre_hooks_->empty());
+  }
+  // Runs `forward` on `inputs` with this module's pre-hooks before and forward hooks after, and reports the
+  // call to the thread's ForwardObserver: how modules with several inputs (merges, attention) are called.
+  Tensor call_hooked(std::vector<Tensor> inputs,
+                     const std::function<Tensor(const std::vector<Tensor>&)>& forward);
 
   // ---- registration (called from constructors) -------------------------------------------------
   // Registers a parameter (a leaf that requires grad unless requires_grad is false) and returns it.
@@ -126,6 +173,8 @@ class Module {
   std::vector<std::pair<std::string, Tensor>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::shared_ptr<HookList<ForwardHook>> forward_hooks_;         // null until a hook is registered
+  std::shared_ptr<HookList<ForwardPreHook>> forward_pre_hooks_;  // null until a pre-hook is registered
 };
 
 std::ostream& operator<<(std::ostream& os, const Module& module);
