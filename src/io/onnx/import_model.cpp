@@ -521,6 +521,14 @@ std::vector<Tensor> OnnxModel::run(const std::vector<Tensor>& inputs) {
                graph_->path, graph_->inputs.size(), fmt::join(graph_->inputs, ", "), inputs.size());
   std::map<std::string, Tensor> table = values_;
   for (size_t i = 0; i < inputs.size(); ++i) table[graph_->inputs[i]] = inputs[i];
+  // A model converted with to(kFloat64) runs its folded floating constants in f64 as well.
+  for (const auto& [name, p] : named_parameters()) {
+    if (p.dtype() == kFloat32) break;
+    for (auto& [value_name, v] : table)
+      if (v.defined() && v.is_floating_point() && v.dtype() != p.dtype() && !v.requires_grad())
+        v = v.to(p.dtype());
+    break;
+  }
   const bool training = is_training();
   std::vector<Tensor> ins;
   for (const auto& n : graph_->nodes) {

@@ -1288,6 +1288,8 @@ Tensors op_rnn(const OpContext& c) {
   if (batch_first) x = x.transpose(0, 1);
   const Tensor &w = c.required(1), &rw = c.required(2), &b = c.in(3);
   Tensor h0 = c.in(5), c0 = c.in(6);
+  if (h0.defined() && h0.dtype() != x.dtype()) h0 = h0.to(x.dtype());  // zeros typed f32 by the exporter
+  if (c0.defined() && c0.dtype() != x.dtype()) c0 = c0.to(x.dtype());
   if (batch_first) {
     if (h0.defined()) h0 = h0.transpose(0, 1);
     if (c0.defined()) c0 = c0.transpose(0, 1);
