@@ -30,3 +30,6 @@ struct ExportOptions {
 void check_model(const std::string& path);
 
 }  // namespace strata::onnx
+
+// ONNX import (onnx::import_model, OnnxModel): strata/io/onnx_import.h.
+#include "strata/io/onnx_import.h"
