@@ -72,6 +72,41 @@ inline std::map<std::string, Tensor> run_onnxruntime(const std::string& model,
   return result;
 }
 
+// One model run for run_onnxruntime_batch.
+struct OnnxRun {
+  std::string model;
+  std::map<std::string, Tensor> inputs;
+};
+
+// Runs every model in one onnxruntime process (node starts once) and returns their outputs in order; an empty
+// vector (and a test failure carrying onnxruntime's message) when any run fails.
+inline std::vector<std::map<std::string, Tensor>> run_onnxruntime_batch(const std::vector<OnnxRun>& runs) {
+  std::string log;
+  if (run_command(scripts_dir() + "/install-onnxruntime", log) != 0) {
+    ADD_FAILURE() << "scripts/install-onnxruntime failed:\n" << log;
+    return {};
+  }
+  std::string command = fmt::format("node '{}/onnx_run.mjs'", scripts_dir());
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::string in = fmt::format("{}.{}.inputs.safetensors", runs[i].model, i);
+    io::save_safetensors(in, runs[i].inputs);
+    command += fmt::format(" '{}' '{}' '{}.{}.outputs.safetensors'", runs[i].model, in, runs[i].model, i);
+  }
+  const int rc = run_command(command, log);
+  std::vector<std::map<std::string, Tensor>> results;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    std::filesystem::remove(fmt::format("{}.{}.inputs.safetensors", runs[i].model, i));
+    const std::string out = fmt::format("{}.{}.outputs.safetensors", runs[i].model, i);
+    if (rc == 0) results.push_back(io::load_safetensors(out));
+    std::filesystem::remove(out);
+  }
+  if (rc != 0) {
+    ADD_FAILURE() << "onnxruntime failed:\n" << log;
+    return {};
+  }
+  return results;
+}
+
 // Asserts that `actual` (onnxruntime) matches `expected` (strata) in shape and within `rtol` relative error,
 // measured against the largest magnitude of `expected` (so values near zero do not dominate).
 inline void expect_onnx_close(const Tensor& actual, const Tensor& expected, double rtol = 1e-4,

@@ -24,6 +24,13 @@ struct ExportOptions {
   int64_t external_data_total_bytes = int64_t{2000} * 1000 * 1000;
 };
 
+// Writes `module` (in eval mode, without gradients; its mode is restored after) as an ONNX model at `path`,
+// tracing its structure on `example_inputs` with one exporter per layer kind (docs/onnx.md lists them; a
+// module without one raises strata::Error naming its path and type). Weights become initializers (named
+// like state_dict entries); the file is checked with check_model before returning.
+void export_model(nn::Module& module, const std::vector<Tensor>& example_inputs, const std::string& path,
+                  const ExportOptions& options = {});
+
 // Runs libonnx's checker on the model file at `path` and then its shape inference in strict mode with type
 // checks: the same steps as Python's onnx.checker.check_model(path, full_check=True). Throws strata::Error
 // with the checker's message and the file name when the model is invalid.
