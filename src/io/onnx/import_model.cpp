@@ -416,11 +416,18 @@ std::vector<std::string> model_operators(const std::string& path) {
 
 OnnxModel::OnnxModel(std::shared_ptr<const detail::Graph> graph)
     : nn::Module("OnnxModel"), graph_(std::move(graph)) {
-  // Running statistics are state, not trainable weights.
+  // Running statistics and the settings some operators take as inputs (Clip's bounds, Pow's exponent, ...)
+  // are state, not trainable weights.
+  static const std::map<std::string, std::vector<size_t>> kSettings = {
+      {"BatchNormalization", {3, 4}}, {"Clip", {1, 2}}, {"Pow", {1}}, {"Pad", {2}},
+      {"Resize", {1, 2}},             {"Dropout", {1}}, {"Range", {0, 1, 2}}};
   std::set<std::string> stats;
-  for (const auto& n : graph_->nodes)
-    if (n.op_type == "BatchNormalization")
-      for (size_t i = 3; i < n.inputs.size() && i < 5; ++i) stats.insert(n.inputs[i]);
+  for (const auto& n : graph_->nodes) {
+    auto it = kSettings.find(n.op_type);
+    if (it == kSettings.end()) continue;
+    for (size_t i : it->second)
+      if (i < n.inputs.size()) stats.insert(n.inputs[i]);
+  }
   for (const auto& init : graph_->initializers) {
     const bool parameter = is_float(init.value) && !stats.count(init.name);
     // "layer1.0.weight" registers "weight" in child "layer1" -> "0", so named_parameters keeps the name.
