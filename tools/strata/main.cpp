@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "data_command.h"
+#include "export_command.h"
 #include "generate.h"
 #include "strata/strata.h"
 #include "translation.h"
@@ -194,6 +195,8 @@ int main(int argc, char** argv) {
   CLI::App* generate_cmd = strata::cli::add_generate_command(app, generate);
   strata::cli::TranslateArgs translate;
   CLI::App* translate_cmd = strata::cli::add_translate_command(app, translate);
+  strata::cli::ExportArgs export_args;
+  CLI::App* export_cmd = strata::cli::add_export_command(app, export_args);
 
   try {
     app.parse(argc, argv);
@@ -251,6 +254,7 @@ int main(int argc, char** argv) {
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);
+    if (*export_cmd) return strata::cli::run_export(export_args);
   } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike
     return fail(e.what());
   } catch (...) {

@@ -15,9 +15,10 @@ namespace strata::onnx {
 struct ExportOptions {
   int64_t opset = 17;  // the default-domain opset version the graph is written for (13..17)
   // Symbolic dimensions by input or output name: {"input", {{0, "batch"}}} makes dim 0 of "input" dynamic.
-  std::map<std::string, std::map<int64_t, std::string>> dynamic_axes;
-  std::vector<std::string> input_names;  // graph input names ("input" / "input_0", "input_1", ... when empty)
-  std::vector<std::string> output_names;  // graph output names ("output" / "output_0", ... when empty)
+  std::map<std::string, std::map<int64_t, std::string>> dynamic_axes{};
+  std::vector<std::string>
+      input_names{};  // graph input names ("input" / "input_0", "input_1", ... when empty)
+  std::vector<std::string> output_names{};  // graph output names ("output" / "output_0", ... when empty)
   // Initializers with at least this many bytes go to an external data file beside the model
   // (<model>.data) when the whole model would exceed `external_data_total_bytes` (protobuf's 2 GB limit).
   int64_t external_data_threshold_bytes = 1024;
