@@ -4,7 +4,7 @@
   small_cnn.onnx, lstm.onnx, gru.onnx   torch.onnx.export (opset 13, dynamic batch) of small PyTorch models
                                          with seeded random weights
   torch_outputs.safetensors             for each model `m`: `m.input` and PyTorch's `m.output` (eval mode)
-  bad_unsupported.onnx                  a graph with two operators strata does not import (Det, NonZero)
+  bad_unsupported.onnx                  a graph with two operators strata does not import (Det, Acos)
   bad_missing_initializer.onnx          a Conv whose weight is no initializer, input or node output
   bad_string_initializer.onnx           an initializer of element type string
   bad_opset.onnx                        a graph that declares opset 99
@@ -102,7 +102,7 @@ def bad_models():
     graph = helper.make_graph(
         [helper.make_node("Relu", ["x"], ["a"], name="relu0"),
          helper.make_node("Det", ["a"], ["b"], name="det0"),
-         helper.make_node("NonZero", ["b"], ["c"], name="nonzero0"),
+         helper.make_node("Acos", ["b"], ["c"], name="acos0"),
          helper.make_node("Det", ["c"], ["y"], name="det1")], "unsupported", [x], [y])
     save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), "bad_unsupported.onnx")
 

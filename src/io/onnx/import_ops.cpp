@@ -1349,6 +1349,187 @@ Tensors op_rnn(const OpContext& c) {
   return {y, h_n, c_n};
 }
 
+// ---- more elementwise and indexing ----------------------------------------------------------------
+
+// Truncation toward zero in x's floating dtype (through i64: exact for |x| < 2^63).
+Tensor trunc(const Tensor& x) { return x.to(kInt64).to(x.dtype()); }
+Tensors op_floor(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const Tensor t = trunc(x);
+  return {F::where(F::lt(x, t), F::sub(t, 1.0), t)};
+}
+Tensors op_ceil(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const Tensor t = trunc(x);
+  return {F::where(F::gt(x, t), F::add(t, 1.0), t)};
+}
+Tensors op_round(const OpContext& c) {  // halves to even
+  const Tensor& x = c.required(0);
+  const Tensor up = F::add(x, 0.5);
+  const Tensor t = trunc(up);
+  const Tensor f = F::where(F::lt(up, t), F::sub(t, 1.0), t);  // floor(x + 0.5)
+  const Tensor half = F::sub(f, F::mul(trunc(F::div(f, 2.0)), 2.0));
+  const Tensor odd = F::ne(half, 0.0);
+  return {F::where(F::eq(F::sub(f, x), 0.5), F::where(odd, F::sub(f, 1.0), f), f)};
+}
+Tensors op_isnan(const OpContext& c) { return {F::ne(c.required(0), c.required(0))}; }
+Tensors op_isinf(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const bool pos = c.node.attr_int("detect_positive", 1) != 0,
+             neg = c.node.attr_int("detect_negative", 1) != 0;
+  const double inf = std::numeric_limits<double>::infinity();
+  if (pos && neg) return {F::eq(F::abs(x), inf)};
+  if (pos) return {F::eq(x, inf)};
+  if (neg) return {F::eq(x, -inf)};
+  return {zeros(x.shape(), {.dtype = kUInt8})};
+}
+// Mod: fmod = 1 takes the dividend's sign (C's fmod), fmod = 0 the divisor's (Python's %).
+Tensors op_mod(const OpContext& c) {
+  const Tensor &a = c.required(0), &b = c.required(1);
+  const Tensor x = a.to(kFloat64), y = b.to(kFloat64);
+  const Tensor q = F::div(x, y);
+  Tensor r;
+  if (c.node.attr_int("fmod", 0) != 0) {
+    r = F::sub(x, F::mul(y, trunc(q)));
+  } else {
+    STRATA_CHECK(!a.is_floating_point(), "{}: fmod=0 needs integer inputs", c.node.label());
+    const Tensor t = trunc(q);
+    r = F::sub(x, F::mul(y, F::where(F::lt(q, t), F::sub(t, 1.0), t)));
+  }
+  return {r.to(a.dtype())};
+}
+Tensors op_gather_elements(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const int64_t axis = norm_axis(c.node.attr_int("axis", 0), rank(x), c.node);
+  const Tensor index = c.required(1).to(kInt64);
+  const double dim = static_cast<double>(x.shape()[static_cast<size_t>(axis)]);
+  return {F::gather(x, axis, F::add(index, F::mul(F::lt(index, 0.0).to(kInt64), dim)))};
+}
+Tensors op_depth_to_space(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const int64_t b = c.node.attr_int("blocksize", 0);
+  const int64_t n = x.shape()[0], ch = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
+  const bool crd = c.node.attr_string("mode", "DCR") == "CRD";
+  const Tensor y = crd ? x.reshape({n, ch / (b * b), b, b, h, w}).permute({0, 1, 4, 2, 5, 3})
+                       : x.reshape({n, b, b, ch / (b * b), h, w}).permute({0, 3, 4, 1, 5, 2});
+  return {y.reshape({n, ch / (b * b), h * b, w * b})};
+}
+Tensors op_space_to_depth(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const int64_t b = c.node.attr_int("blocksize", 0);
+  const int64_t n = x.shape()[0], ch = x.shape()[1], h = x.shape()[2], w = x.shape()[3];
+  return {x.reshape({n, ch, h / b, b, w / b, b})
+              .permute({0, 3, 5, 1, 2, 4})
+              .reshape({n, ch * b * b, h / b, w / b})};
+}
+Tensors op_eye_like(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  STRATA_CHECK(rank(x) == 2, "{}: input must be 2-D, got {}", c.node.label(), x.shape().str());
+  const Dtype dt = c.node.has("dtype") ? onnx_dtype(c.node.attr_int("dtype", 1), c.node) : x.dtype();
+  const int64_t k = c.node.attr_int("k", 0);
+  Tensor out = zeros(x.shape(), {.dtype = dt});
+  for (int64_t i = 0; i < x.shape()[0]; ++i)
+    if (i + k >= 0 && i + k < x.shape()[1]) out.set_at({i, i + k}, 1.0);
+  return {out};
+}
+// A [n] tensor 0..n-1 shaped to broadcast along `axis` of a rank-r tensor.
+Tensor positions(int64_t n, int64_t axis, int64_t r) {
+  Shape shape(std::vector<int64_t>(static_cast<size_t>(r), 1));
+  shape[static_cast<size_t>(axis)] = n;
+  return arange(static_cast<double>(n), {.dtype = kInt64}).reshape(shape);
+}
+Tensors op_hardmax(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  if (c.opset < 13) {  // as a matrix [prod(shape[:axis]), prod(shape[axis:])]
+    const int64_t axis = norm_axis(c.node.attr_int("axis", 1), rank(x), c.node);
+    int64_t rows = 1;
+    for (int64_t d = 0; d < axis; ++d) rows *= x.shape()[static_cast<size_t>(d)];
+    const Tensor m = x.reshape({rows, x.numel() / std::max<int64_t>(rows, 1)});
+    return {F::eq(positions(m.shape()[1], 1, 2), F::argmax(m, 1, true)).to(x.dtype()).reshape(x.shape())};
+  }
+  const int64_t axis = norm_axis(c.node.attr_int("axis", -1), rank(x), c.node);
+  return {F::eq(positions(x.shape()[static_cast<size_t>(axis)], axis, rank(x)), F::argmax(x, axis, true))
+              .to(x.dtype())};
+}
+Tensors op_one_hot(const OpContext& c) {
+  const Tensor& indices = c.required(0);
+  const int64_t depth = static_cast<int64_t>(scalar(c.required(1)));
+  const Tensor& values = c.required(2);
+  const int64_t r = rank(indices) + 1;
+  const int64_t axis = norm_axis(c.node.attr_int("axis", -1), r, c.node);
+  Tensor idx = indices.is_floating_point() ? trunc(indices).to(kInt64) : indices.to(kInt64);
+  idx = F::add(idx, F::mul(F::lt(idx, 0.0).to(kInt64), static_cast<double>(depth))).unsqueeze(axis);
+  const Tensor hot = F::eq(positions(depth, axis, r), idx);
+  return {F::where(hot, values.select(0, 1), values.select(0, 0))};
+}
+Tensors op_trilu(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const int64_t k = c.in(1).defined() ? static_cast<int64_t>(scalar(c.in(1))) : 0;
+  const int64_t r = rank(x);
+  const int64_t rows = x.shape()[static_cast<size_t>(r - 2)], cols = x.shape()[static_cast<size_t>(r - 1)];
+  const Tensor diff = F::sub(positions(cols, 1, 2), positions(rows, 0, 2));  // j - i
+  const Tensor keep = c.node.attr_int("upper", 1) != 0 ? F::ge(diff, static_cast<double>(k))
+                                                       : F::le(diff, static_cast<double>(k));
+  return {F::where(keep, x, zeros({}, {.dtype = x.dtype()}))};
+}
+// CumSum as a product with a triangular matrix along the axis (exclusive and reverse choose the triangle).
+Tensors op_cumsum(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const int64_t axis = norm_axis(static_cast<int64_t>(scalar(c.required(1))), rank(x), c.node);
+  const int64_t n = x.shape()[static_cast<size_t>(axis)];
+  const bool exclusive = c.node.attr_int("exclusive", 0) != 0, reverse = c.node.attr_int("reverse", 0) != 0;
+  const Tensor i = positions(n, 0, 2), j = positions(n, 1, 2);  // out[j] sums in[i]
+  const Tensor take =
+      reverse ? (exclusive ? F::gt(i, j) : F::ge(i, j)) : (exclusive ? F::lt(i, j) : F::le(i, j));
+  const Dtype dt = x.is_floating_point() ? x.dtype() : kFloat64;
+  const Tensor tri = take.to(dt);
+  const Tensor moved = x.to(dt).transpose(axis, rank(x) - 1);
+  return {F::matmul(moved, tri).transpose(axis, rank(x) - 1).contiguous().to(x.dtype())};
+}
+Tensors op_mvn(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  std::vector<int64_t> axes = c.node.attr_ints("axes", {0, 2, 3});
+  for (auto& a : axes) a = norm_axis(a, rank(x), c.node);
+  const Shape dims(axes);
+  const Tensor mean = F::mean(x, dims, true);
+  const Tensor var = F::sub(F::mean(F::square(x), dims, true), F::square(mean));
+  return {F::div(F::sub(x, mean), F::add(F::sqrt(var), 1e-9))};
+}
+// Local response normalisation across channels: x / (bias + alpha / size * sum of squares in the
+// window)^beta.
+Tensors op_lrn(const OpContext& c) {
+  const Tensor& x = c.required(0);
+  const int64_t size = c.node.attr_int("size", 1);
+  const double alpha = c.node.attr_float("alpha", 1e-4), beta = c.node.attr_float("beta", 0.75);
+  const double bias = c.node.attr_float("bias", 1.0);
+  const int64_t before = (size - 1) / 2, after = size - 1 - before, ch = x.shape()[1];
+  std::vector<int64_t> pads(2 * static_cast<size_t>(rank(x) - 2), 0);
+  pads.push_back(before);
+  pads.push_back(after);
+  const Tensor sq = F::pad(F::square(x), pads);
+  Tensor sum = sq.slice(1, 0, ch);
+  for (int64_t k = 1; k < size; ++k) sum = F::add(sum, sq.slice(1, k, k + ch));
+  return {F::div(x, F::pow(F::add(F::mul(sum, alpha / static_cast<double>(size)), bias), beta))};
+}
+Tensors op_nonzero(const OpContext& c) {
+  const Tensor x = c.required(0).contiguous();
+  const std::vector<double> v = x.to(kFloat64).contiguous().to_vector<double>();
+  const int64_t r = std::max<int64_t>(rank(x), 1);
+  std::vector<int64_t> hits;
+  for (size_t i = 0; i < v.size(); ++i)
+    if (v[i] != 0) hits.push_back(static_cast<int64_t>(i));
+  std::vector<int64_t> out(static_cast<size_t>(r) * hits.size());
+  for (size_t h = 0; h < hits.size(); ++h) {
+    int64_t flat = hits[h];
+    for (int64_t d = r; d-- > 0;) {
+      const int64_t size = rank(x) == 0 ? 1 : x.shape()[static_cast<size_t>(d)];
+      out[static_cast<size_t>(d) * hits.size() + h] = flat % size;
+      flat /= size;
+    }
+  }
+  return {from_vector<int64_t>(out, {r, static_cast<int64_t>(hits.size())})};
+}
+
 const std::unordered_map<std::string, OperatorFn>& table() {
   static const std::unordered_map<std::string, OperatorFn> ops = {
       {"Abs", op_abs},
@@ -1367,6 +1548,23 @@ const std::unordered_map<std::string, OperatorFn>& table() {
       {"ConstantOfShape", op_constant_of_shape},
       {"Conv", op_conv},
       {"ConvTranspose", op_conv_transpose},
+      {"CumSum", op_cumsum},
+      {"DepthToSpace", op_depth_to_space},
+      {"EyeLike", op_eye_like},
+      {"Ceil", op_ceil},
+      {"Floor", op_floor},
+      {"GatherElements", op_gather_elements},
+      {"Hardmax", op_hardmax},
+      {"IsInf", op_isinf},
+      {"IsNaN", op_isnan},
+      {"LRN", op_lrn},
+      {"MeanVarianceNormalization", op_mvn},
+      {"Mod", op_mod},
+      {"NonZero", op_nonzero},
+      {"OneHot", op_one_hot},
+      {"Round", op_round},
+      {"SpaceToDepth", op_space_to_depth},
+      {"Trilu", op_trilu},
       {"Cos", op_cos},
       {"Div", op_div},
       {"Dropout", op_dropout},
