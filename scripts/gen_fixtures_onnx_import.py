@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Writes the fixtures of strata's ONNX import tests into tests/fixtures/onnx_import/:
 
-  small_cnn.onnx, lstm.onnx, gru.onnx   torch.onnx.export (opset 13, dynamic batch) of small PyTorch models
-                                         with seeded random weights
+  small_cnn.onnx, lstm.onnx, gru.onnx,  torch.onnx.export (opset 13, dynamic batch) of small PyTorch models
+  transformer_layer.onnx                 with seeded random weights (the Transformer layer: GELU and LayerNorm
+                                         as PyTorch writes them for opset 13, from Erf and ReduceMean)
   torch_outputs.safetensors             for each model `m`: `m.input` and PyTorch's `m.output` (eval mode)
   bad_unsupported.onnx                  a graph with two operators strata does not import (Det, Acos)
   bad_missing_initializer.onnx          a Conv whose weight is no initializer, input or node output
@@ -89,6 +90,11 @@ def torch_models():
         x = torch.randn(2, 5, 6)
         tensors[f"{kind}.input"] = x
         tensors[f"{kind}.output"] = export(kind, model, x, {0: "batch", 1: "steps"})
+    torch.manual_seed(2)
+    layer = nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, dropout=0.1, activation="gelu", batch_first=True)
+    x = torch.randn(2, 5, 16)
+    tensors["transformer_layer.input"] = x
+    tensors["transformer_layer.output"] = export("transformer_layer", layer, x, {0: "batch", 1: "steps"})
     save_safetensors(os.path.join(OUT_DIR, "torch_outputs.safetensors"), tensors)
 
 
