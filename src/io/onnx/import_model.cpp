@@ -1,17 +1,13 @@
 // ONNX import: ModelProto -> detail::Graph (plain C++, topologically sorted) -> OnnxModel, which runs the
 // graph node by node over a table of named values with strata ops (the operator table is import_ops.cpp).
-#include <onnx/onnx_pb.h>
-
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <set>
 #include <sstream>
 
 #include "import_graph.h"
+#include "io/onnx/proto.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
@@ -33,180 +29,7 @@ std::string read_file(const std::string& path, const char* what) {
   return ss.str();
 }
 
-// Copies n little-endian elements of type Src from `bytes` into a tensor of dtype `dt`.
-template <typename Src, typename Dst>
-Tensor from_bytes(const char* bytes, const Shape& shape, int64_t n, Dtype dt) {
-  Tensor out = empty(shape, {.dtype = dt});
-  Dst* dst = out.data_ptr<Dst>();
-  for (int64_t i = 0; i < n; ++i) {
-    Src v;
-    std::memcpy(&v, bytes + i * static_cast<int64_t>(sizeof(Src)), sizeof(Src));
-    dst[i] = static_cast<Dst>(v);
-  }
-  return out;
-}
-
-template <typename Dst, typename Field>
-Tensor from_field(const Field& field, const Shape& shape, int64_t n, Dtype dt, const std::string& what) {
-  STRATA_CHECK(field.size() == n, "onnx: {} holds {} values for shape {} ({} elements)", what, field.size(),
-               shape.str(), n);
-  Tensor out = empty(shape, {.dtype = dt});
-  Dst* dst = out.data_ptr<Dst>();
-  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<Dst>(field.Get(static_cast<int>(i)));
-  return out;
-}
-
-// IEEE half -> float.
-float half_to_float(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
-  const int exp = (h >> 10) & 0x1f;
-  const uint32_t mant = h & 0x3ff;
-  float f;
-  if (exp == 0) {
-    f = std::ldexp(static_cast<float>(mant), -24);
-  } else if (exp == 31) {
-    f = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
-  } else {
-    f = std::ldexp(static_cast<float>(mant | 0x400), exp - 25);
-  }
-  uint32_t bits;
-  std::memcpy(&bits, &f, 4);
-  bits |= sign;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-float bf16_to_float(uint16_t h) {
-  const uint32_t bits = static_cast<uint32_t>(h) << 16;
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
-
-// 16-bit floats (stored as raw bytes or in int32_data) widened to f32.
-template <float (*Decode)(uint16_t)>
-Tensor from_16bit(const std::string* raw, const google::protobuf::RepeatedField<int32_t>& field,
-                  const Shape& shape, int64_t n, const std::string& what) {
-  STRATA_CHECK(raw ? raw->size() == static_cast<size_t>(n) * 2 : field.size() == n,
-               "onnx: {} holds the wrong amount of data for shape {}", what, shape.str());
-  Tensor out = empty(shape, {.dtype = kFloat32});
-  float* dst = out.data_ptr<float>();
-  for (int64_t i = 0; i < n; ++i) {
-    uint16_t v;
-    if (raw) {
-      std::memcpy(&v, raw->data() + 2 * i, 2);
-    } else {
-      v = static_cast<uint16_t>(field.Get(static_cast<int>(i)));
-    }
-    dst[i] = Decode(v);
-  }
-  return out;
-}
-
-const char* type_name(int type) {
-  switch (type) {
-    case ::onnx::TensorProto::FLOAT16:
-      return "float16";
-    case ::onnx::TensorProto::BFLOAT16:
-      return "bfloat16";
-    case ::onnx::TensorProto::STRING:
-      return "string";
-    case ::onnx::TensorProto::UINT64:
-      return "uint64";
-    case ::onnx::TensorProto::COMPLEX64:
-      return "complex64";
-    case ::onnx::TensorProto::COMPLEX128:
-      return "complex128";
-    default:
-      return "undefined";
-  }
-}
-
-// TensorProto -> Tensor. float and double keep their type, float16 and bfloat16 widen to f32; every integer
-// type becomes i64, bool and uint8 become u8. `base_dir` resolves external data.
-Tensor to_tensor(const ::onnx::TensorProto& t, const std::string& base_dir, const std::string& what) {
-  Shape shape;
-  int64_t n = 1;
-  for (int64_t d : t.dims()) {
-    STRATA_CHECK(d >= 0, "onnx: {} has a negative dimension {}", what, d);
-    shape.push_back(d);
-    n *= d;
-  }
-  std::string external;
-  const std::string* raw = t.has_raw_data() ? &t.raw_data() : nullptr;
-  if (t.data_location() == ::onnx::TensorProto::EXTERNAL) {
-    std::string location;
-    int64_t offset = 0, length = -1;
-    for (const auto& e : t.external_data()) {
-      if (e.key() == "location") location = e.value();
-      if (e.key() == "offset") offset = std::stoll(e.value());
-      if (e.key() == "length") length = std::stoll(e.value());
-    }
-    STRATA_CHECK(!location.empty(), "onnx: {} stores external data without a location", what);
-    const std::string file = (std::filesystem::path(base_dir) / location).string();
-    std::ifstream in(file, std::ios::binary);
-    STRATA_CHECK(in.good(), "onnx: {}: cannot open its external data file '{}'", what, file);
-    in.seekg(offset);
-    if (length < 0) {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      external = ss.str();
-    } else {
-      external.resize(static_cast<size_t>(length));
-      in.read(external.data(), length);
-      STRATA_CHECK(in.gcount() == length, "onnx: {}: external data file '{}' is truncated", what, file);
-    }
-    raw = &external;
-  }
-  const auto check_raw = [&](size_t elem) {
-    STRATA_CHECK(raw->size() == static_cast<size_t>(n) * elem,
-                 "onnx: {} holds {} bytes of data for shape {} ({} elements of {} bytes)", what, raw->size(),
-                 shape.str(), n, elem);
-  };
-  using TP = ::onnx::TensorProto;
-  switch (t.data_type()) {
-    case TP::FLOAT:
-      if (raw) return check_raw(4), from_bytes<float, float>(raw->data(), shape, n, kFloat32);
-      return from_field<float>(t.float_data(), shape, n, kFloat32, what);
-    case TP::DOUBLE:
-      if (raw) return check_raw(8), from_bytes<double, double>(raw->data(), shape, n, kFloat64);
-      return from_field<double>(t.double_data(), shape, n, kFloat64, what);
-    case TP::INT64:
-      if (raw) return check_raw(8), from_bytes<int64_t, int64_t>(raw->data(), shape, n, kInt64);
-      return from_field<int64_t>(t.int64_data(), shape, n, kInt64, what);
-    case TP::INT32:
-      if (raw) return check_raw(4), from_bytes<int32_t, int64_t>(raw->data(), shape, n, kInt64);
-      return from_field<int64_t>(t.int32_data(), shape, n, kInt64, what);
-    case TP::INT16:
-      if (raw) return check_raw(2), from_bytes<int16_t, int64_t>(raw->data(), shape, n, kInt64);
-      return from_field<int64_t>(t.int32_data(), shape, n, kInt64, what);
-    case TP::INT8:
-      if (raw) return check_raw(1), from_bytes<int8_t, int64_t>(raw->data(), shape, n, kInt64);
-      return from_field<int64_t>(t.int32_data(), shape, n, kInt64, what);
-    case TP::UINT16:
-      if (raw) return check_raw(2), from_bytes<uint16_t, int64_t>(raw->data(), shape, n, kInt64);
-      return from_field<int64_t>(t.int32_data(), shape, n, kInt64, what);
-    case TP::UINT32:
-      if (raw) return check_raw(4), from_bytes<uint32_t, int64_t>(raw->data(), shape, n, kInt64);
-      return from_field<int64_t>(t.uint64_data(), shape, n, kInt64, what);
-    case TP::UINT64:
-      if (raw) return check_raw(8), from_bytes<uint64_t, int64_t>(raw->data(), shape, n, kInt64);
-      return from_field<int64_t>(t.uint64_data(), shape, n, kInt64, what);
-    case TP::FLOAT16:
-      return from_16bit<half_to_float>(raw, t.int32_data(), shape, n, what);
-    case TP::BFLOAT16:
-      return from_16bit<bf16_to_float>(raw, t.int32_data(), shape, n, what);
-    case TP::UINT8:
-    case TP::BOOL:
-      if (raw) return check_raw(1), from_bytes<uint8_t, uint8_t>(raw->data(), shape, n, kUInt8);
-      return from_field<uint8_t>(t.int32_data(), shape, n, kUInt8, what);
-    default:
-      STRATA_FAIL("onnx: {} has element type {} ({}), which strata does not support", what, t.data_type(),
-                  type_name(t.data_type()));
-  }
-}
-
-detail::Attribute to_attribute(const ::onnx::AttributeProto& a, const std::string& base_dir,
-                               const std::string& what) {
+detail::Attribute to_attribute(const ::onnx::AttributeProto& a, const std::string& base_dir) {
   using AP = ::onnx::AttributeProto;
   detail::Attribute out;
   switch (a.type()) {
@@ -220,7 +43,7 @@ detail::Attribute to_attribute(const ::onnx::AttributeProto& a, const std::strin
       out.kind = detail::Attribute::Kind::String, out.s = a.s();
       break;
     case AP::TENSOR:
-      out.kind = detail::Attribute::Kind::Tensor, out.t = to_tensor(a.t(), base_dir, what);
+      out.kind = detail::Attribute::Kind::Tensor, out.t = from_tensor_proto(a.t(), base_dir);
       break;
     case AP::FLOATS:
       out.kind = detail::Attribute::Kind::Floats;
@@ -333,8 +156,11 @@ std::shared_ptr<const detail::Graph> read_graph(const std::string& path) {
 
   std::set<std::string> known;
   for (const auto& t : g.initializer()) {
-    graph->initializers.push_back(
-        {t.name(), to_tensor(t, base_dir, fmt::format("initializer '{}'", t.name()))});
+    try {
+      graph->initializers.push_back({t.name(), from_tensor_proto(t, base_dir)});
+    } catch (const Error& e) {
+      throw Error(fmt::format("onnx import: '{}': initializer: {}", path, e.what()));
+    }
     known.insert(t.name());
   }
   const auto check_tensor_value = [&](const ::onnx::ValueInfoProto& v, const char* kind) {
@@ -363,9 +189,14 @@ std::shared_ptr<const detail::Graph> read_graph(const std::string& path) {
     node.domain = n.domain();
     node.inputs.assign(n.input().begin(), n.input().end());
     node.outputs.assign(n.output().begin(), n.output().end());
-    for (const auto& a : n.attribute())
-      node.attributes[a.name()] =
-          to_attribute(a, base_dir, fmt::format("attribute '{}' of {}", a.name(), node_label(n, i)));
+    for (const auto& a : n.attribute()) {
+      try {
+        node.attributes[a.name()] = to_attribute(a, base_dir);
+      } catch (const Error& e) {
+        throw Error(fmt::format("onnx import: '{}': attribute '{}' of {}: {}", path, a.name(),
+                                node_label(n, i), e.what()));
+      }
+    }
     graph->nodes.push_back(std::move(node));
   }
   std::set<std::string> produced = known;
@@ -400,8 +231,11 @@ Tensor load_tensor_proto(const std::string& path) {
   const std::string bytes = read_file(path, "tensor");
   ::onnx::TensorProto t;
   STRATA_CHECK(t.ParseFromString(bytes), "onnx: '{}' is not a serialised TensorProto", path);
-  return to_tensor(t, std::filesystem::path(path).parent_path().string(),
-                   fmt::format("tensor file '{}'", path));
+  try {
+    return from_tensor_proto(t, std::filesystem::path(path).parent_path().string());
+  } catch (const Error& e) {
+    throw Error(fmt::format("onnx: tensor file '{}': {}", path, e.what()));
+  }
 }
 
 std::vector<std::string> importable_operators() { return detail::operator_names(); }
@@ -418,9 +252,13 @@ OnnxModel::OnnxModel(std::shared_ptr<const detail::Graph> graph)
     : nn::Module("OnnxModel"), graph_(std::move(graph)) {
   // Running statistics and the settings some operators take as inputs (Clip's bounds, Pow's exponent, ...)
   // are state, not trainable weights.
-  static const std::map<std::string, std::vector<size_t>> kSettings = {
-      {"BatchNormalization", {3, 4}}, {"Clip", {1, 2}}, {"Pow", {1}}, {"Pad", {2}},
-      {"Resize", {1, 2}},             {"Dropout", {1}}, {"Range", {0, 1, 2}}};
+  static const std::map<std::string, std::vector<size_t>> kSettings = {{"BatchNormalization", {3, 4}},
+                                                                       {"Clip", {1, 2}},
+                                                                       {"Pow", {1}},
+                                                                       {"Pad", {2}},
+                                                                       {"Resize", {1, 2}},
+                                                                       {"Dropout", {1}},
+                                                                       {"Range", {0, 1, 2}}};
   std::set<std::string> stats;
   for (const auto& n : graph_->nodes) {
     auto it = kSettings.find(n.op_type);
