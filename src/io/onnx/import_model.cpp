@@ -367,12 +367,11 @@ std::vector<Tensor> OnnxModel::run(const std::vector<Tensor>& inputs) {
   std::map<std::string, Tensor> table = values_;
   for (size_t i = 0; i < inputs.size(); ++i) table[graph_->inputs[i]] = inputs[i];
   // A model converted with to(kFloat64) runs its folded floating constants in f64 as well.
-  for (const auto& [name, p] : named_parameters()) {
-    if (p.dtype() == kFloat32) break;
+  const auto params = parameters();
+  if (!params.empty() && params.front().dtype() != kFloat32) {
+    const Dtype dt = params.front().dtype();
     for (auto& [value_name, v] : table)
-      if (v.defined() && v.is_floating_point() && v.dtype() != p.dtype() && !v.requires_grad())
-        v = v.to(p.dtype());
-    break;
+      if (v.defined() && v.is_floating_point() && v.dtype() != dt && !v.requires_grad()) v = v.to(dt);
   }
   const bool training = is_training();
   std::vector<Tensor> ins;

@@ -1,5 +1,5 @@
 // The ONNX operators import_model understands, each written with strata ops (so every one is
-// differentiable where its strata ops are). Each follows the ONNX operator specification for opsets 7 to 18:
+// differentiable where its strata ops are). Each follows the ONNX operator specification for opsets 1 to 18:
 // where an operator moved an attribute to an input (Squeeze's axes, Clip's bounds, Slice's starts, ...)
 // both forms are read. A case outside what strata computes (a mode, an activation, a dimension) throws a
 // strata::Error naming the attribute and its value.
@@ -1300,7 +1300,6 @@ Tensors op_rnn(const OpContext& c) {
     if (!std::all_of(lens.begin(), lens.end(), [&](int64_t l) { return l == x.shape()[0]; }))
       lengths = from_vector<int64_t>(lens, {static_cast<int64_t>(lens.size())});
   }
-  const int64_t gates = w.shape()[1] / rw.shape()[2];
   const bool reset_first = Base == ops::RnnMode::Gru && n.attr_int("linear_before_reset", 0) == 0;
   STRATA_CHECK(!reset_first || !lengths.defined(),
                "{}: sequence_lens with linear_before_reset=0 is not supported", n.label());
@@ -1331,7 +1330,6 @@ Tensors op_rnn(const OpContext& c) {
       b_ih = reorder_gates(halves[0], mode);
       b_hh = reorder_gates(halves[1], mode);
     }
-    (void)gates;
     const ops::RnnLayerOutput out =
         ops::rnn_layer(mode, x, reorder_gates(w.select(0, d), mode), reorder_gates(rw.select(0, d), mode),
                        b_ih, b_hh, hd, c0.defined() ? c0.select(0, d) : Tensor(), {}, lengths, reverse);
