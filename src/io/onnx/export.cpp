@@ -124,6 +124,8 @@ void register_builtin_exporters() {
   std::call_once(once, [] {
     register_layer_exporters();
     register_rnn_exporters();
+    register_attention_exporters();
+    register_gpt_exporters();
     register_model_exporters();
   });
 }
@@ -146,6 +148,14 @@ nn::Module& child_of(nn::Module& module, const std::string& name, const std::str
   STRATA_CHECK(false, "onnx::export_model: module '{}' ({}) has no child '{}'",
                path.empty() ? "<root>" : path, module.type_name(), name);
   return module;
+}
+
+void throw_not_the_layer(nn::Module& m, const std::string& path) {
+  throw Error(
+      fmt::format("onnx::export_model: module '{}' has type name {} but is another class (a wrapper or "
+                  "subclass with its own "
+                  "forward), which has no ONNX exporter",
+                  path.empty() ? "<root>" : path, m.type_name()));
 }
 
 Tensor own_tensor(nn::Module& module, const std::string& name) {

@@ -38,6 +38,8 @@ void register_builtin_exporters();
 // (export_rnn.cpp), attention and Transformer layers (export_attention.cpp), zoo models (export_models.cpp).
 void register_layer_exporters();
 void register_rnn_exporters();
+void register_attention_exporters();
+void register_gpt_exporters();
 void register_model_exporters();
 
 // An ONNX attribute: int, float, string, ints or floats.
@@ -94,6 +96,23 @@ class ExportContext {
   std::map<std::string, int> counters_;
 };
 
+// Multi-head attention of x [B, T, E] (batch first) with itself: q/k/v projections by w[i] (and b[i] when
+// defined), H heads, softmax(q k^T / sqrt(D)) v (with a causal mask when `causal`), heads merged to [B, T,
+// E]; `base` names the initializers, `h` the nodes. Returns the merged value (before any output projection).
+std::string attention_heads(ExportContext& ctx, const std::string& x, const std::vector<Tensor>& w,
+                            const std::vector<Tensor>& b, int64_t T, int64_t H, Dtype dtype, bool causal,
+                            const std::string& base, const std::string& h);
+[[noreturn]] void throw_not_the_layer(nn::Module& m, const std::string& path);
+// `m` as the layer class T its type name announces; a wrapper reusing the name (a different class) raises
+// naming the path and type instead.
+template <typename T>
+T& checked_cast(nn::Module& m, const std::string& path) {
+  auto* p = dynamic_cast<T*>(&m);
+  if (p == nullptr) {
+    throw_not_the_layer(m, path);
+  }
+  return *p;
+}
 // `prefix.name`, or `name` when prefix is empty.
 std::string join_path(const std::string& prefix, const std::string& name);
 // The direct child `name` of `module`; throws naming the path when absent.

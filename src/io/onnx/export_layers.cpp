@@ -58,9 +58,9 @@ void unary(const std::string& type,
 
 // Registers a module that is one ONNX node on its input.
 void simple(const std::string& type, const std::string& op,
-            std::function<std::vector<Attr>(nn::Module&)> attrs = nullptr) {
+            std::function<std::vector<Attr>(nn::Module&, const std::string&)> attrs = nullptr) {
   unary(type, [op, attrs](ExportContext& ctx, nn::Module& m, const std::string& path, const Value& x) {
-    return ctx.op(op, {x.name}, hint_of(path, op), attrs ? attrs(m) : std::vector<Attr>{});
+    return ctx.op(op, {x.name}, hint_of(path, op), attrs ? attrs(m, path) : std::vector<Attr>{});
   });
 }
 
@@ -104,20 +104,20 @@ void register_activations() {
   simple("Sigmoid", "Sigmoid");
   simple("Tanh", "Tanh");
   simple("Hardswish", "HardSwish");
-  simple("Hardsigmoid", "HardSigmoid", [](nn::Module&) {
+  simple("Hardsigmoid", "HardSigmoid", [](nn::Module&, const std::string&) {
     return std::vector<Attr>{{"alpha", 1.0 / 6.0}, {"beta", 0.5}};
   });
-  simple("LeakyReLU", "LeakyRelu", [](nn::Module& m) {
-    return std::vector<Attr>{{"alpha", dynamic_cast<nn::LeakyReLUImpl&>(m).negative_slope}};
+  simple("LeakyReLU", "LeakyRelu", [](nn::Module& m, const std::string& path) {
+    return std::vector<Attr>{{"alpha", checked_cast<nn::LeakyReLUImpl>(m, path).negative_slope}};
   });
-  simple("ELU", "Elu", [](nn::Module& m) {
-    return std::vector<Attr>{{"alpha", dynamic_cast<nn::ELUImpl&>(m).alpha}};
+  simple("ELU", "Elu", [](nn::Module& m, const std::string& path) {
+    return std::vector<Attr>{{"alpha", checked_cast<nn::ELUImpl>(m, path).alpha}};
   });
-  simple("Softmax", "Softmax", [](nn::Module& m) {
-    return std::vector<Attr>{{"axis", dynamic_cast<nn::SoftmaxImpl&>(m).dim}};
+  simple("Softmax", "Softmax", [](nn::Module& m, const std::string& path) {
+    return std::vector<Attr>{{"axis", checked_cast<nn::SoftmaxImpl>(m, path).dim}};
   });
-  simple("LogSoftmax", "LogSoftmax", [](nn::Module& m) {
-    return std::vector<Attr>{{"axis", dynamic_cast<nn::LogSoftmaxImpl&>(m).dim}};
+  simple("LogSoftmax", "LogSoftmax", [](nn::Module& m, const std::string& path) {
+    return std::vector<Attr>{{"axis", checked_cast<nn::LogSoftmaxImpl>(m, path).dim}};
   });
   simple("Identity", "Identity");
   simple("Dropout", "Identity");  // eval mode: dropout is the identity
@@ -206,9 +206,11 @@ void register_linear_and_shape() {
     const std::string h = hint_of(path, "flatten");
     const int64_t rank = x.example.dim();
     const int64_t start = norm_dim(f.start_dim, rank), end = norm_dim(f.end_dim, rank);
-    if (end == rank - 1 && start >= 1) {
-      if (start == 1) return ctx.op("Flatten", {x.name}, h, {{"axis", int64_t{1}}});
-    }
+    // ONNX's Flatten(axis) makes [prod(dims < axis), prod(dims >= axis)]: it covers flattening all but the
+    // batch dim (axis 1) and flattening the batch with every dim but the last (axis rank - 1), both with a
+    // dynamic batch.
+    if (start == 1 && end == rank - 1) return ctx.op("Flatten", {x.name}, h, {{"axis", int64_t{1}}});
+    if (start == 0 && end == rank - 2) return ctx.op("Flatten", {x.name}, h, {{"axis", rank - 1}});
     // General case: static sizes for every dim but the batch dim 0 (kept by Reshape's 0).
     std::vector<int64_t> dims;
     for (int64_t d = 0; d < rank; ++d) {
@@ -218,10 +220,11 @@ void register_linear_and_shape() {
         dims.push_back(x.example.size(d));
       }
     }
-    STRATA_CHECK(start >= 1,
-                 "onnx::export_model: Flatten '{}' folds the batch dimension (start_dim {}), which a "
-                 "dynamic batch cannot express",
-                 path, f.start_dim);
+    STRATA_CHECK(
+        start >= 1,
+        "onnx::export_model: Flatten '{}' folds the batch dimension into dims up to {} of a rank-{} input, "
+        "which a dynamic batch cannot express (only start_dim 0 with end_dim -2 can)",
+        path, f.end_dim, rank);
     dims[0] = 0;
     return ctx.reshape(x.name, dims, h);
   });

@@ -52,7 +52,7 @@ void register_model_exporters() {
   register_exporter("ResNet",
                     [](ExportContext& ctx, nn::Module& m, const std::string& path,
                        const std::vector<Value>& in) -> std::vector<Value> {
-                      auto& r = dynamic_cast<models::ResNetImpl&>(m);
+                      auto& r = checked_cast<models::ResNetImpl>(m, path);
                       Value y = ctx.child(m, path, "conv1", in.at(0));
                       y = relu(ctx, ctx.child(m, path, "bn1", y), join_path(path, "relu"));
                       if (r.maxpool) y = ctx.child(m, path, "maxpool", y);
@@ -64,7 +64,7 @@ void register_model_exporters() {
   register_exporter("InvertedResidual",
                     [](ExportContext& ctx, nn::Module& m, const std::string& path,
                        const std::vector<Value>& in) -> std::vector<Value> {
-                      auto& b = dynamic_cast<models::InvertedResidualImpl&>(m);
+                      auto& b = checked_cast<models::InvertedResidualImpl>(m, path);
                       const Value y = ctx.child(m, path, "conv", in.at(0));
                       if (!b.use_res_connect) return {y};
                       return {add(ctx, in.at(0), y, join_path(path, "add"))};

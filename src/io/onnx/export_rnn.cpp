@@ -3,6 +3,8 @@
 // linear_before_reset=1) and batch_first through Transposes.
 #include <fmt/format.h>
 
+#include <typeinfo>
+
 #include "io/onnx/export_context.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
@@ -22,8 +24,17 @@ Tensor reorder_gates(const Tensor& w, const std::vector<int64_t>& order, int64_t
 
 std::vector<Value> export_recurrent(ExportContext& ctx, nn::Module& m, const std::string& path,
                                     const std::vector<Value>& inputs, const std::string& op) {
-  auto& r = dynamic_cast<nn::RNNBaseImpl&>(m);
+  auto& r = checked_cast<nn::RNNBaseImpl>(m, path);
   const std::string h = path.empty() ? op : path;
+  // Subclasses (the CLI's masked, padding-aware layers) change forward(): only the layers themselves export.
+  const bool exact = (op == "RNN" && typeid(m) == typeid(nn::RNNImpl)) ||
+                     (op == "LSTM" && typeid(m) == typeid(nn::LSTMImpl)) ||
+                     (op == "GRU" && typeid(m) == typeid(nn::GRUImpl));
+  STRATA_CHECK(
+      exact,
+      "onnx::export_model: module '{}' of type {} is a subclass of nn::{} with its own forward (sequence "
+      "masks or a returned state), which has no ONNX exporter",
+      path.empty() ? "<root>" : path, m.type_name(), op);
   STRATA_CHECK(inputs.size() == 1, "onnx::export_model: {} '{}' takes one input, got {}", m.type_name(), path,
                inputs.size());
   const Value& x = inputs[0];
@@ -63,7 +74,7 @@ std::vector<Value> export_recurrent(ExportContext& ctx, nn::Module& m, const std
     const std::string lh = fmt::format("{}/l{}", h, layer);
     std::vector<Attr> attrs{{"hidden_size", H}, {"direction", dirs == 2 ? "bidirectional" : "forward"}};
     if (op == "RNN") {
-      const auto& rnn = dynamic_cast<nn::RNNImpl&>(m);
+      const auto& rnn = checked_cast<nn::RNNImpl>(m, path);
       const std::string act = rnn.nonlinearity == nn::RNNNonlinearity::Relu ? "Relu" : "Tanh";
       attrs.emplace_back("activations", std::vector<std::string>(static_cast<size_t>(dirs), act));
     }

@@ -87,6 +87,7 @@ std::vector<Case> cases() {
   }
   add("Flatten", Flatten().ptr(), {3, 2, 3, 4});
   add("FlattenMiddle", Flatten(1, 2).ptr(), {3, 2, 3, 4});
+  add("FlattenBatchAndSteps", Flatten(0, 1).ptr(), {3, 5, 4});
   add("Upsample", Upsample(UpsampleOptions{.scale_factor = {2.0}}).ptr(), {3, 2, 4, 4});
   add("UpsampleBilinear",
       Upsample(UpsampleOptions{.size = {7, 5}, .mode = ops::InterpolateMode::Bilinear}).ptr(), {3, 2, 4, 4});
@@ -125,6 +126,20 @@ std::vector<Case> cases() {
     g->add("fc", Linear(11, 3));
     add("GraphMerges", g.ptr(), {3, 3, 6, 6});
   }
+  add("MultiheadAttention", MultiheadAttention(8, 2).ptr(), {5, 3, 8}, 1);
+  add("MultiheadAttentionBatchFirstNoBias",
+      MultiheadAttention(8, 4, {.bias = false, .batch_first = true}).ptr(), {3, 5, 8});
+  add("TransformerEncoderLayer", TransformerEncoderLayer(8, 2, {.dim_feedforward = 16}).ptr(), {5, 3, 8}, 1);
+  add("TransformerEncoderLayerPreNormGelu",
+      TransformerEncoderLayer(
+          8, 2, {.dim_feedforward = 16, .activation = "gelu", .batch_first = true, .norm_first = true})
+          .ptr(),
+      {3, 5, 8});
+  add("TransformerEncoder",
+      TransformerEncoder(TransformerEncoderLayer(8, 2, {.dim_feedforward = 16, .batch_first = true}), 2,
+                         LayerNorm(Shape{8}).ptr())
+          .ptr(),
+      {3, 5, 8});
   add("Sequential", Sequential(Conv2d(2, 3, 3), ReLU(), MaxPool2d(2), Flatten(), Linear(12, 2)).ptr(),
       {3, 2, 6, 6});
   return c;
@@ -233,6 +248,7 @@ LAYER_TEST(Dropout)
 LAYER_TEST(Identity)
 LAYER_TEST(Flatten)
 LAYER_TEST(FlattenMiddle)
+LAYER_TEST(FlattenBatchAndSteps)
 LAYER_TEST(Upsample)
 LAYER_TEST(UpsampleBilinear)
 LAYER_TEST(UpsampleBilinearAlign)
@@ -245,11 +261,16 @@ LAYER_TEST(LSTMNoBias)
 LAYER_TEST(GRU)
 LAYER_TEST(GRUBatchFirstBidirectional)
 LAYER_TEST(GraphMerges)
+LAYER_TEST(MultiheadAttention)
+LAYER_TEST(MultiheadAttentionBatchFirstNoBias)
+LAYER_TEST(TransformerEncoderLayer)
+LAYER_TEST(TransformerEncoderLayerPreNormGelu)
+LAYER_TEST(TransformerEncoder)
 LAYER_TEST(Sequential)
 
 TEST(OnnxExportLayers, EveryCaseHasATest) {
   // A case added to cases() without its LAYER_TEST would go unchecked.
-  EXPECT_EQ(cases().size(), 57u);
+  EXPECT_EQ(cases().size(), 63u);
 }
 
 }  // namespace

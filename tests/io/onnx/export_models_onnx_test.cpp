@@ -32,7 +32,9 @@ std::vector<ModelCase> model_cases() {
                                       {2, 1},
                                       {8, 16},
                                       models::ResNetSpec::Stem::ImageNet};
-  c.push_back({"resnet_bottleneck", models::ResNet(bottleneck, models::ResNetOptions{.num_classes = 5}).ptr(), {3, 32, 32}});
+  c.push_back({"resnet_bottleneck",
+               models::ResNet(bottleneck, models::ResNetOptions{.num_classes = 5}).ptr(),
+               {3, 32, 32}});
   c.push_back({"vgg11_bn",
                models::vgg11_bn({.num_classes = 4, .classifier_width = 32, .pool_size = 1}).ptr(),
                {3, 32, 32}});
@@ -82,6 +84,34 @@ TEST(OnnxExportModels, ZooModelsMatchOnnxruntimeForBatch0And1AndN) {
   for (size_t i = 0; i < got.size(); ++i) {
     strata::testing::expect_onnx_close(got[i].at("output"), expected[i].second, 1e-4, expected[i].first);
   }
+}
+
+TEST(OnnxExportModels, GptWithoutCacheMatchesOnnxruntime) {
+  ScratchDir dir;
+  auto gpt = models::GPT(models::GPTConfig{.vocab_size = 20,
+                                           .block_size = 16,
+                                           .n_layer = 2,
+                                           .n_head = 2,
+                                           .n_embd = 8,
+                                           .dropout = 0.1,
+                                           .bias = true});
+  gpt->eval();
+  ExportOptions opts;
+  opts.dynamic_axes = {{"input", {{0, "batch"}}}, {"output", {{0, "batch"}}}};
+  const std::string file = dir.file("gpt.onnx");
+  export_model(*gpt, {randint(0, 20, {2, 7})}, file, opts);
+  std::vector<strata::testing::OnnxRun> runs;
+  std::vector<Tensor> expected;
+  for (int64_t b : {0, 1, 3}) {
+    const Tensor ids = randint(0, 20, {b, 7});
+    autograd::NoGradGuard g;
+    runs.push_back({file, {{"input", ids}}});
+    expected.push_back(gpt->forward(ids));
+  }
+  const auto got = strata::testing::run_onnxruntime_batch(runs);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    strata::testing::expect_onnx_close(got[i].at("output"), expected[i]);
 }
 
 TEST(OnnxExportModels, NamesOpsetAndInitializersAreWritten) {
