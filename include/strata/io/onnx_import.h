@@ -16,7 +16,7 @@ struct Graph;
 }
 
 // A graph read from an ONNX file, run node by node (topological order) over a table of named values.
-// Floating-point initializers are trainable parameters; integer ones, BatchNormalization's running
+// Floating-point initializers are trainable parameters; integer and 0-dim ones, BatchNormalization's running
 // statistics and the settings operators take as inputs (Clip's bounds, Pow's exponent, ...) are buffers. Nodes whose inputs are all constants are folded once at import.
 // In training mode Dropout drops and BatchNormalization uses batch statistics (as PyTorch's layers do).
 class OnnxModel : public nn::Module {

@@ -267,7 +267,8 @@ OnnxModel::OnnxModel(std::shared_ptr<const detail::Graph> graph)
       if (i < n.inputs.size()) stats.insert(n.inputs[i]);
   }
   for (const auto& init : graph_->initializers) {
-    const bool parameter = is_float(init.value) && !stats.count(init.name);
+    // 0-dim floats are a graph's scalar constants (scales, epsilons), not weights.
+    const bool parameter = is_float(init.value) && init.value.dim() > 0 && !stats.count(init.name);
     // "layer1.0.weight" registers "weight" in child "layer1" -> "0", so named_parameters keeps the name.
     std::vector<std::string> parts = segments(init.name);
     nn::Module* owner = this;

@@ -1,5 +1,6 @@
-// Export then import: the zoo models and the recurrent layers, written by onnx::export_model and read back by
-// onnx::import_model, give strata's own outputs (eval mode), for several batch sizes of the dynamic batch axis.
+// Export then import: the zoo models, the recurrent layers and a Transformer encoder layer, written by
+// onnx::export_model and read back by onnx::import_model, give strata's own outputs (eval mode), for several
+// batch sizes of the dynamic batch axis.
 #include <gtest/gtest.h>
 
 #include "io/onnx_test_util.h"
@@ -35,6 +36,9 @@ std::vector<RoundTrip> cases() {
        [] { return nn::LSTM(5, 7, {.num_layers = 2, .batch_first = true, .bidirectional = true}).ptr(); },
        {3, 4, 5}},
       {"gru", [] { return nn::GRU(5, 6).ptr(); }, {4, 3, 5}},
+      {"transformer_encoder_layer",
+       [] { return nn::TransformerEncoderLayer(8, 2, {.dim_feedforward = 16, .batch_first = true}).ptr(); },
+       {3, 5, 8}},
   };
 }
 
