@@ -1191,6 +1191,34 @@ Tensors op_resize(const OpContext& c) {
   return {y.dtype() == input.dtype() ? y : y.to(input.dtype())};
 }
 
+// Upsample (opsets 7 to 9, Resize's predecessor): Resize with asymmetric coordinates, nearest taking the
+// floor; scales from the attribute (opset 7) or the second input (opset 9).
+Tensors op_upsample(const OpContext& c) {
+  const Tensor& input = c.required(0);
+  const std::string mode = c.node.attr_string("mode", "nearest");
+  STRATA_CHECK(mode == "nearest" || mode == "linear", "{}: mode '{}' is not supported", c.node.label(), mode);
+  const std::vector<double> scales = c.in(1).defined() ? c.in(1).to(kFloat64).contiguous().to_vector<double>()
+                                                       : c.node.attr_floats("scales");
+  STRATA_CHECK(scales.size() == static_cast<size_t>(rank(input)), "{}: {} scales for rank {}", c.node.label(),
+               scales.size(), rank(input));
+  Node as_resize = c.node;
+  as_resize.attributes["mode"].kind = Attribute::Kind::String;
+  as_resize.attributes["mode"].s = mode;
+  as_resize.attributes["coordinate_transformation_mode"].kind = Attribute::Kind::String;
+  as_resize.attributes["coordinate_transformation_mode"].s = "asymmetric";
+  as_resize.attributes["nearest_mode"].kind = Attribute::Kind::String;
+  as_resize.attributes["nearest_mode"].s = "floor";
+  const Tensor x = input.is_floating_point() ? input : input.to(kFloat32);
+  Tensor y = x;
+  for (int64_t axis = rank(x) - 1; axis >= 0; --axis) {
+    const size_t i = static_cast<size_t>(axis);
+    if (scales[i] == 1.0) continue;
+    const int64_t out = static_cast<int64_t>(std::floor(static_cast<double>(x.shape()[i]) * scales[i]));
+    y = resize_axis(y, axis, out, scales[i], as_resize, 0.0, 1.0);
+  }
+  return {y.dtype() == input.dtype() ? y : y.to(input.dtype())};
+}
+
 // ---- recurrent layers ----------------------------------------------------------------------------
 
 // Reorders the gate blocks of a [D?, G*H, ...] weight or [G*H] bias from ONNX's order to strata's
@@ -1828,6 +1856,7 @@ const std::unordered_map<std::string, OperatorFn>& table() {
       {"Tile", op_tile},
       {"Transpose", op_transpose},
       {"Unsqueeze", op_unsqueeze},
+      {"Upsample", op_upsample},
       {"Where", op_where},
       {"Xor", op_logical<2>},
   };
