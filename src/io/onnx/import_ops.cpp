@@ -187,13 +187,6 @@ Tensors op_prelu(const OpContext& c) {
   const Tensor& x = c.required(0);
   return {F::where(F::lt(x, 0.0), F::mul(x, c.required(1)), x)};
 }
-Tensors op_mish(const OpContext& c) { return {F::mish(c.required(0))}; }
-Tensors op_gelu(const OpContext& c) {
-  const std::string approx = c.node.attr_string("approximate", "none");
-  STRATA_CHECK(approx == "none" || approx == "tanh", "{}: approximate '{}' is not supported", c.node.label(),
-               approx);
-  return {F::gelu(c.required(0), approx == "tanh" ? F::GeluApproximate::Tanh : F::GeluApproximate::None)};
-}
 Tensors op_clip(const OpContext& c) {
   const Tensor& x = c.required(0);
   std::optional<double> lo, hi;
@@ -1790,7 +1783,6 @@ const std::unordered_map<std::string, OperatorFn>& table() {
       {"Flatten", op_flatten},
       {"GRU", op_rnn<ops::RnnMode::Gru>},
       {"Gather", op_gather},
-      {"Gelu", op_gelu},
       {"Gemm", op_gemm},
       {"GlobalAveragePool", op_global_average_pool},
       {"GlobalMaxPool", op_global_max_pool},
@@ -1812,7 +1804,6 @@ const std::unordered_map<std::string, OperatorFn>& table() {
       {"MaxPool", op_pool<true>},
       {"Mean", op_variadic<1>},
       {"Min", op_variadic<3>},
-      {"Mish", op_mish},
       {"Mul", op_mul},
       {"Neg", op_neg},
       {"Not", op_not},
