@@ -161,6 +161,28 @@ TEST_F(CliTest, TrainThenEvalPredictAndSummary) {
   EXPECT_NE(summary.out.find("Total params: 7954"), std::string::npos) << summary.out;  // 104 + 7850
 }
 
+TEST_F(CliTest, EvalAndPredictAnImportedOnnxModel) {
+  // A CNN exported by PyTorch (random weights) in place of the config's model and a checkpoint.
+  const std::string model = std::string(STRATA_FIXTURES_DIR) + "/onnx_import/small_cnn.onnx";
+  const CliResult eval = run({"eval", "-c", "good.yaml", "--onnx", model, "--out", "report"});
+  ASSERT_EQ(eval.code, 0) << eval.err;
+  const nlohmann::json metrics = nlohmann::json::parse(lines_of(eval.out).at(0));
+  EXPECT_EQ(metrics["samples"], 500);
+  EXPECT_GE(metrics["test_accuracy"].get<double>(), 0.0);
+  EXPECT_LE(metrics["test_accuracy"].get<double>(), 1.0);
+  const data::ImageSplit test = data::load_fashion_mnist(false);
+  const Tensor image = test.images.narrow(0, 1, 1).contiguous();
+  ASSERT_NE(stbi_write_png((dir_ / "item.png").c_str(), 28, 28, 1, image.data_ptr<uint8_t>(), 28), 0);
+  const CliResult predict =
+      run({"predict", "-c", "good.yaml", "--onnx", model, "--image", "item.png", "--top-k", "2"});
+  ASSERT_EQ(predict.code, 0) << predict.err;
+  EXPECT_EQ(lines_of(predict.out).size(), 2u) << predict.out;
+  expect_error(run({"eval", "-c", "good.yaml", "--onnx", model, "--checkpoint", model}),
+               {"--onnx", "excludes"});
+  expect_error(run({"predict", "-c", "good.yaml", "--onnx", "nope.onnx", "--image", "item.png"}),
+               {"nope.onnx"});
+}
+
 TEST_F(CliTest, HelpOnEverySubcommand) {
   for (const char* cmd : {"train", "eval", "predict", "summary"}) {
     const CliResult r = run({cmd, "--help"});

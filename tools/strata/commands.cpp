@@ -11,6 +11,7 @@
 #include "model_builder.h"
 #include "strata/data.h"
 #include "strata/io/model_state.h"
+#include "strata/io/onnx_import.h"
 #include "strata/metrics/confusion.h"
 #include "strata/metrics/plots.h"
 #include "strata/metrics/ranking.h"
@@ -269,7 +270,21 @@ int run_train(const TrainArgs& args) {
   return 0;
 }
 
-int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::string& out) {
+namespace {
+// The model eval and predict run: the config's model with the checkpoint's weights, or an imported ONNX
+// model.
+std::shared_ptr<nn::Module> model_to_run(const Config& c, const TrainingData& d,
+                                         const std::string& checkpoint, const std::string& onnx_model) {
+  if (!onnx_model.empty()) return onnx::import_model(onnx_model);
+  const std::shared_ptr<nn::Module> model = build_model(c, d);
+  load_weights(*model, checkpoint, c.path);
+  return model;
+}
+}  // namespace
+
+int run_eval(const ConfigArgs& args, const std::string& weights, const std::string& out,
+             const std::string& onnx_model) {
+  const std::string& checkpoint = onnx_model.empty() ? weights : onnx_model;  // run files sit beside it
   const Config c = load(args);
   const auto start = std::chrono::steady_clock::now();
   TrainingData d = load_training_data(c, false);
@@ -281,8 +296,7 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
           "strata eval: no saved preprocessing beside {}; fitted again on the training split\n", checkpoint);
     }
   }
-  const std::shared_ptr<nn::Module> model = build_model(c, d);
-  load_weights(*model, checkpoint, c.path);
+  const std::shared_ptr<nn::Module> model = model_to_run(c, d, weights, onnx_model);
   data::DataLoader loader(d.test, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
   train::Trainer trainer(model, std::make_shared<optim::SGD>(model->parameters()),
                          make_loss(loss_config(c, d)));
@@ -312,7 +326,9 @@ int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::s
   return 0;
 }
 
-int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std::string& image, int top_k) {
+int run_predict(const ConfigArgs& args, const std::string& weights, const std::string& image, int top_k,
+                const std::string& onnx_model) {
+  const std::string& checkpoint = onnx_model.empty() ? weights : onnx_model;  // run files sit beside it
   const Config c = load(args);
   STRATA_CHECK(top_k > 0, "--top-k must be positive, got {}", top_k);
   STRATA_CHECK(fs::is_regular_file(image), "image {} does not exist", image);
@@ -330,8 +346,7 @@ int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std
   }
   // Decoded, converted and normalised as the test images are (the 28x28 sets invert light backgrounds).
   const Tensor x = d.read_input(image);
-  const std::shared_ptr<nn::Module> model = build_model(c, d);
-  load_weights(*model, checkpoint, c.path);
+  const std::shared_ptr<nn::Module> model = model_to_run(c, d, weights, onnx_model);
   nn::Module& net = *model;
   net.eval();
   NoGradGuard no_grad;

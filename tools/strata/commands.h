@@ -37,10 +37,14 @@ void load_weights(nn::Module& model, const std::string& path, const std::string&
 int run_train(const TrainArgs& args);
 // Evaluates a checkpoint on the test split and prints the metrics as one JSON line; for classifiers also
 // writes classification_report.txt, confusion_matrix.png, roc.png and eval_metrics.json into `out`
-// (default: the checkpoint's folder).
-int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::string& out = {});
-// Classifies one PNG/JPEG image and prints the top-k classes with their probabilities.
-int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std::string& image, int top_k);
+// (default: the checkpoint's folder). With `onnx_model` the imported ONNX model replaces the config's model
+// and the checkpoint (the config still gives the data).
+int run_eval(const ConfigArgs& args, const std::string& checkpoint, const std::string& out = {},
+             const std::string& onnx_model = {});
+// Classifies one PNG/JPEG image and prints the top-k classes with their probabilities (of the imported ONNX
+// model when `onnx_model` is given).
+int run_predict(const ConfigArgs& args, const std::string& checkpoint, const std::string& image, int top_k,
+                const std::string& onnx_model = {});
 // Prints the model's layers, output shapes and parameter counts.
 int run_summary(const ConfigArgs& args);
 

@@ -106,15 +106,22 @@ int main(int argc, char** argv) {
       "and prints the final test metrics as one line of JSON on stdout.");
 
   strata::cli::ConfigArgs common;
-  std::string checkpoint, image;
+  std::string checkpoint, image, onnx_model;
   int top_k = 5;
   CLI::App* eval_cmd =
       app.add_subcommand("eval", "Evaluate a checkpoint on the test split (one line of JSON)");
   add_config_options(eval_cmd, common);
-  eval_cmd->add_option("--checkpoint", checkpoint, "safetensors checkpoint (e.g. runs/NAME/best.safetensors)")
+  CLI::Option* eval_checkpoint =
+      eval_cmd
+          ->add_option("--checkpoint", checkpoint, "safetensors checkpoint (e.g. runs/NAME/best.safetensors)")
+          ->type_name("FILE")
+          ->check(existing_file("checkpoint"));
+  eval_cmd
+      ->add_option("--onnx", onnx_model,
+                   "ONNX model to evaluate in place of the config's model and a checkpoint")
       ->type_name("FILE")
-      ->required()
-      ->check(existing_file("checkpoint"));
+      ->check(existing_file("ONNX model"))
+      ->excludes(eval_checkpoint);
   std::string eval_out;
   eval_cmd
       ->add_option("--out", eval_out, "Folder for the evaluation report (default: the checkpoint's folder)")
@@ -125,11 +132,16 @@ int main(int argc, char** argv) {
 
   CLI::App* predict_cmd = app.add_subcommand("predict", "Classify an image (PNG or JPEG): top classes");
   add_config_options(predict_cmd, common);
+  CLI::Option* predict_checkpoint =
+      predict_cmd
+          ->add_option("--checkpoint", checkpoint, "safetensors checkpoint (e.g. runs/NAME/best.safetensors)")
+          ->type_name("FILE")
+          ->check(existing_file("checkpoint"));
   predict_cmd
-      ->add_option("--checkpoint", checkpoint, "safetensors checkpoint (e.g. runs/NAME/best.safetensors)")
+      ->add_option("--onnx", onnx_model, "ONNX model to run in place of the config's model and a checkpoint")
       ->type_name("FILE")
-      ->required()
-      ->check(existing_file("checkpoint"));
+      ->check(existing_file("ONNX model"))
+      ->excludes(predict_checkpoint);
   predict_cmd
       ->add_option("--image", image,
                    "PNG or JPEG image, any size and colour (converted as the config's data)")
@@ -207,8 +219,12 @@ int main(int argc, char** argv) {
       train.progress = !no_progress;
       return strata::cli::run_train(train);
     }
-    if (*eval_cmd) return strata::cli::run_eval(common, checkpoint, eval_out);
-    if (*predict_cmd) return strata::cli::run_predict(common, checkpoint, image, top_k);
+    if (*eval_cmd || *predict_cmd)
+      STRATA_CHECK(!checkpoint.empty() || !onnx_model.empty(),
+                   "--checkpoint is required (or --onnx); run 'strata {} --help'",
+                   *eval_cmd ? "eval" : "predict");
+    if (*eval_cmd) return strata::cli::run_eval(common, checkpoint, eval_out, onnx_model);
+    if (*predict_cmd) return strata::cli::run_predict(common, checkpoint, image, top_k, onnx_model);
     if (*summary_cmd) return strata::cli::run_summary(common);
     if (*augment_cmd) return strata::cli::run_data_augment(augment);
     if (table_cmds.parsed()) return strata::cli::run_data_table(table_cmds, table_args);

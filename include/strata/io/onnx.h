@@ -38,3 +38,6 @@ void export_model(nn::Module& module, const std::vector<Tensor>& example_inputs,
 void check_model(const std::string& path);
 
 }  // namespace strata::onnx
+
+// ONNX import (onnx::import_model, OnnxModel): strata/io/onnx_import.h.
+#include "strata/io/onnx_import.h"

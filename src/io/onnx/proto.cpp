@@ -5,6 +5,7 @@
 #include <onnx/shape_inference/implementation.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -24,6 +25,40 @@ using ::onnx::TensorProto;
 template <typename Src, typename Dst>
 void copy_cast(const Src* src, Dst* dst, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<Dst>(src[i]);
+}
+
+// IEEE half and bfloat16 bit patterns -> float.
+float half_to_float(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
+  const int exp = (h >> 10) & 0x1f;
+  const uint32_t mant = h & 0x3ff;
+  float f;
+  if (exp == 0) {
+    f = std::ldexp(static_cast<float>(mant), -24);
+  } else if (exp == 31) {
+    f = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  } else {
+    f = std::ldexp(static_cast<float>(mant | 0x400), exp - 25);
+  }
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  bits |= sign;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+float bf16_to_float(uint16_t h) {
+  const uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+// 16-bit floats (type t, FLOAT16 or BFLOAT16) widened into f32.
+template <typename Src>
+void decode_16bit(const Src* src, int32_t t, float* dst, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    const auto bits = static_cast<uint16_t>(src[i]);
+    dst[i] = t == TensorProto::FLOAT16 ? half_to_float(bits) : bf16_to_float(bits);
+  }
 }
 
 size_t onnx_element_size(int32_t t) {
@@ -84,6 +119,19 @@ void convert_raw(const char* bytes, int32_t t, int64_t n, const Tensor& out) {
       copy_cast(v.data(), out.data_ptr<int64_t>(), n);
       return;
     }
+    case TensorProto::UINT64: {
+      std::vector<uint64_t> v(static_cast<size_t>(n));
+      if (n > 0) std::memcpy(v.data(), bytes, v.size() * 8);
+      copy_cast(v.data(), out.data_ptr<int64_t>(), n);
+      return;
+    }
+    case TensorProto::FLOAT16:
+    case TensorProto::BFLOAT16: {
+      std::vector<uint16_t> v(static_cast<size_t>(n));
+      if (n > 0) std::memcpy(v.data(), bytes, v.size() * 2);
+      decode_16bit(v.data(), t, out.data_ptr<float>(), n);
+      return;
+    }
     case TensorProto::INT8:
       copy_cast(reinterpret_cast<const int8_t*>(bytes), out.data_ptr<int64_t>(), n);
       return;
@@ -116,10 +164,13 @@ int32_t to_onnx_dtype(Dtype dtype) {
 Dtype from_onnx_dtype(int32_t elem_type, const std::string& what) {
   switch (elem_type) {
     case TensorProto::FLOAT:
+    case TensorProto::FLOAT16:
+    case TensorProto::BFLOAT16:
       return kFloat32;
     case TensorProto::DOUBLE:
       return kFloat64;
     case TensorProto::INT64:
+    case TensorProto::UINT64:
     case TensorProto::INT32:
     case TensorProto::INT16:
     case TensorProto::INT8:
@@ -216,8 +267,14 @@ Tensor from_tensor_proto(const TensorProto& proto, const std::string& base_dir) 
       copy_cast(proto.int64_data().data(), out.data_ptr<int64_t>(), n);
       break;
     case TensorProto::UINT32:
+    case TensorProto::UINT64:
       check_count(proto.uint64_data_size());
       copy_cast(proto.uint64_data().data(), out.data_ptr<int64_t>(), n);
+      break;
+    case TensorProto::FLOAT16:
+    case TensorProto::BFLOAT16:
+      check_count(proto.int32_data_size());
+      decode_16bit(proto.int32_data().data(), t, out.data_ptr<float>(), n);
       break;
     case TensorProto::UINT8:
     case TensorProto::BOOL:

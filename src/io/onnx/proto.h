@@ -11,8 +11,9 @@ namespace strata::onnx {
 
 // The ONNX element type of a strata dtype (FLOAT, DOUBLE, INT64, UINT8); throws for bf16.
 int32_t to_onnx_dtype(Dtype dtype);
-// The strata dtype ONNX element type `elem_type` is read into: FLOAT -> f32, DOUBLE -> f64, INT64/INT32/
-// INT16/INT8/UINT16/UINT32 -> i64, UINT8/BOOL -> u8; throws naming the type for the rest (strings, f16, ...).
+// The strata dtype ONNX element type `elem_type` is read into: FLOAT, FLOAT16, BFLOAT16 -> f32 (16-bit floats
+// widened), DOUBLE -> f64, INT64/INT32/INT16/INT8/UINT64/UINT32/UINT16 -> i64, UINT8/BOOL -> u8; throws naming
+// the type for the rest (strings, complex numbers).
 Dtype from_onnx_dtype(int32_t elem_type, const std::string& what);
 // ONNX's name of an element type ("FLOAT", "INT64", ...).
 std::string onnx_dtype_name(int32_t elem_type);
