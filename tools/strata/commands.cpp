@@ -18,6 +18,7 @@
 #include "strata/metrics/report.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
+#include "strata/quantization/quantize.h"
 #include "strata/strata.h"
 #include "strata/train.h"
 #include "training_data.h"
@@ -39,13 +40,21 @@ std::vector<Override> overrides_of(const ConfigArgs& args) {
   return out;
 }
 
-Config load(const ConfigArgs& args, std::vector<Override> extra = {}) {
+}  // namespace
+
+Config load_config_args(const ConfigArgs& args, std::vector<Override> extra) {
   std::vector<Override> overrides = overrides_of(args);
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   Config c = load_config(args.config, overrides);
   if (c.training.threads > 0) set_num_threads(c.training.threads);
   manual_seed(c.training.seed);
   return c;
+}
+
+namespace {
+
+Config load(const ConfigArgs& args, std::vector<Override> extra = {}) {
+  return load_config_args(args, std::move(extra));
 }
 
 // The configured metrics the Trainer does not compute anyway (it always logs loss and accuracy).
@@ -61,9 +70,14 @@ train::Mode mode_of(const std::string& monitor) {
   return higher_is_better(monitor) ? train::Mode::Max : train::Mode::Min;
 }
 
-// Loads model weights from a training checkpoint ("model." entries) or a plain state dict.
+// Loads model weights from a training checkpoint ("model." entries), a plain state dict or a quantised
+// model (strata quantize).
 void load_weights(nn::Module& model, const std::string& path, const std::string& config_path) {
   STRATA_CHECK(fs::is_regular_file(path), "checkpoint {} does not exist", path);
+  if (quantization::is_quantized_file(path)) {  // written by strata quantize: the int8 model
+    quantization::load_quantized(model, path);
+    return;
+  }
   const nn::StateDict state = io::load_model_state(path);
   try {
     model.load_state_dict(state);

@@ -25,6 +25,9 @@ struct TrainArgs : ConfigArgs {
   bool progress = true;
 };
 
+// The config of `args` with its --set and --threads changes applied (and the seed and thread count set).
+Config load_config_args(const ConfigArgs& args, std::vector<Override> extra = {});
+
 // Trains, writes the run folder and prints the final test metrics as one JSON line on stdout.
 int run_train(const TrainArgs& args);
 // Evaluates a checkpoint on the test split and prints the metrics as one JSON line; for classifiers also
