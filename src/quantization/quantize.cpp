@@ -13,6 +13,7 @@
 #include <cmath>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "kernels/cpu/memory_format.h"
@@ -21,6 +22,8 @@
 #include "strata/io/safetensors.h"
 #include "strata/nn/activation.h"
 #include "strata/nn/container.h"
+#include "strata/nn/graph.h"
+#include "strata/nn/normalization.h"
 #include "strata/ops/activation.h"
 #include "strata/ops/reduction.h"
 #include "strata/quantization/layers.h"
@@ -106,12 +109,16 @@ class ObserverImpl : public nn::Module {
   bool* cl_;
 };
 
-// One Conv2d / Linear that may become int8.
+// One Conv2d / Linear that may become int8, with the BatchNorm2d folded into it and the ReLU fused after it
+// when they are its only readers.
 struct Candidate {
-  std::string path, relu_path, kind;
-  std::shared_ptr<nn::Module> original, relu;
-  std::string sequential;  // path of its Sequential parent
-  size_t index = 0;        // position in it
+  std::string path, bn_path, relu_path, kind;
+  std::shared_ptr<nn::Module> original, bn, relu;
+  std::shared_ptr<nn::Module> folded;  // the layer with the batch norm folded in (or `original`)
+  std::string parent;                  // path of its Sequential or Graph
+  int input_node = -1;                 // the node it reads in its parent (-1: the parent's input)
+  int output_node = 0;                 // its last fused node
+  bool output_single_reader = false;   // that node's value is read by one node only
   RangeObserver range;
   Shape shape;
   bool channels_last = false;
@@ -131,70 +138,164 @@ std::string join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
 
-// The Conv2d / Linear children of every Sequential in `model` (others are reported as staying f32).
+// The children of a Sequential or Graph in run order, with the node each reads (-1: the container's input;
+// merges: -2) and how many nodes read each one (the container's output counts as a reader).
+struct Topology {
+  std::vector<std::pair<std::string, std::shared_ptr<nn::Module>>> nodes;
+  std::vector<int> input;
+  std::vector<int> readers;
+};
+
+std::optional<Topology> topology(nn::Module& m) {
+  Topology t;
+  t.nodes = m.named_children();
+  const int n = static_cast<int>(t.nodes.size());
+  t.readers.assign(t.nodes.size(), 0);
+  if (dynamic_cast<nn::SequentialImpl*>(&m)) {
+    for (int i = 0; i < n; ++i) t.input.push_back(i - 1);
+    for (int i = 0; i < n; ++i) t.readers[static_cast<size_t>(i)] = 1;
+    return t;
+  }
+  auto* g = dynamic_cast<nn::GraphImpl*>(&m);
+  if (!g) return std::nullopt;
+  auto index = [&](const std::string& name) {
+    for (int i = 0; i < n; ++i)
+      if (t.nodes[static_cast<size_t>(i)].first == name) return i;
+    return -1;
+  };
+  for (int i = 0; i < n; ++i) {
+    const auto& ins = g->inputs_of(t.nodes[static_cast<size_t>(i)].first);
+    std::vector<int> idx;
+    for (const auto& in : ins) idx.push_back(in == nn::GraphImpl::kInput ? -1 : index(in));
+    for (int j : idx)
+      if (j >= 0) ++t.readers[static_cast<size_t>(j)];
+    t.input.push_back(idx.size() == 1 ? idx[0] : -2);
+  }
+  const int out = index(g->output());
+  if (out >= 0) ++t.readers[static_cast<size_t>(out)];
+  return t;
+}
+
+// The only node reading node k, when exactly one reads it and reads nothing else; -1 otherwise.
+int sole_reader(const Topology& t, int k) {
+  if (t.readers[static_cast<size_t>(k)] != 1) return -1;
+  for (size_t j = 0; j < t.nodes.size(); ++j)
+    if (t.input[j] == k) return static_cast<int>(j);
+  return -1;
+}
+
+// conv with `bn` folded in: w * gamma / sqrt(var + eps) per output channel, bias (b - mean) * that + beta.
+std::shared_ptr<nn::Module> fold(const nn::Conv2dImpl& conv, const nn::BatchNormImpl& bn) {
+  nn::Conv2dOptions o = conv.options;
+  o.bias = true;
+  auto out = std::make_shared<nn::Conv2dImpl>(conv.in_channels, conv.out_channels, conv.kernel_size, o);
+  const int64_t oc = conv.out_channels, per = conv.weight.numel() / oc;
+  const std::vector<float> w = conv.weight.contiguous().to_vector<float>();
+  const std::vector<float> mean = bn.running_mean.to_vector<float>(), var = bn.running_var.to_vector<float>();
+  const std::vector<float> gamma =
+      bn.options.affine ? bn.weight.to_vector<float>() : std::vector<float>(oc, 1.f);
+  const std::vector<float> beta =
+      bn.options.affine ? bn.bias.to_vector<float>() : std::vector<float>(oc, 0.f);
+  const std::vector<float> b =
+      conv.bias.defined() ? conv.bias.to_vector<float>() : std::vector<float>(oc, 0.f);
+  float* ow = out->weight.data_ptr<float>();
+  float* ob = out->bias.data_ptr<float>();
+  for (int64_t c = 0; c < oc; ++c) {
+    const auto u = static_cast<size_t>(c);
+    const double k = gamma[u] / std::sqrt(static_cast<double>(var[u]) + bn.options.eps);
+    for (int64_t i = 0; i < per; ++i)
+      ow[c * per + i] = static_cast<float>(w[static_cast<size_t>(c * per + i)] * k);
+    ob[c] = static_cast<float>((b[u] - mean[u]) * k + beta[u]);
+  }
+  return out;
+}
+
+// The Conv2d / Linear nodes of every Sequential and Graph in `model` (others are reported as staying f32).
 std::vector<Candidate> find_candidates(nn::Module& model, std::vector<LayerReport>& skipped) {
   std::vector<std::pair<std::string, nn::Module*>> all = {{"", &model}};
   for (auto& [name, m] : model.named_modules()) all.emplace_back(name, m.get());
-  std::set<std::string> in_sequential;
+  std::set<std::string> found;
   std::vector<Candidate> out;
   for (auto& [prefix, m] : all) {
-    if (!dynamic_cast<nn::SequentialImpl*>(m)) continue;
-    const auto& kids = m->named_children();
-    for (size_t i = 0; i < kids.size(); ++i) {
-      const auto& [name, child] = kids[i];
+    const std::optional<Topology> t = topology(*m);
+    if (!t) continue;
+    for (size_t i = 0; i < t->nodes.size(); ++i) {
+      const auto& [name, child] = t->nodes[i];
       const bool conv = dynamic_cast<nn::Conv2dImpl*>(child.get()) != nullptr;
       const bool linear = dynamic_cast<nn::LinearImpl*>(child.get()) != nullptr;
       if (!conv && !linear) continue;
       Candidate c;
       c.path = join(prefix, name);
       c.kind = conv ? "Conv2d" : "Linear";
-      c.original = child;
-      c.sequential = prefix;
-      c.index = i;
-      if (i + 1 < kids.size() && kids[i + 1].second->type_name() == "ReLU") {
-        c.relu_path = join(prefix, kids[i + 1].first);
-        c.relu = kids[i + 1].second;
-      }
+      c.original = c.folded = child;
+      c.parent = prefix;
+      c.input_node = t->input[i];
+      c.output_node = static_cast<int>(i);
+      found.insert(c.path);
       if (conv && static_cast<nn::Conv2dImpl*>(child.get())->options.padding.same) {
         skipped.push_back(stays_f32(c.path, c.kind, "padding=same"));
         continue;
       }
-      in_sequential.insert(c.path);
+      int next = sole_reader(*t, c.output_node);
+      if (conv && next >= 0 && t->nodes[static_cast<size_t>(next)].second->type_name() == "BatchNorm2d") {
+        c.bn = t->nodes[static_cast<size_t>(next)].second;
+        c.bn_path = join(prefix, t->nodes[static_cast<size_t>(next)].first);
+        c.folded = fold(static_cast<nn::Conv2dImpl&>(*child), static_cast<nn::BatchNormImpl&>(*c.bn));
+        c.output_node = next;
+        next = sole_reader(*t, next);
+      }
+      if (next >= 0 && t->nodes[static_cast<size_t>(next)].second->type_name() == "ReLU") {
+        c.relu = t->nodes[static_cast<size_t>(next)].second;
+        c.relu_path = join(prefix, t->nodes[static_cast<size_t>(next)].first);
+        c.output_node = next;
+      }
+      c.output_single_reader =
+          t->readers[static_cast<size_t>(c.output_node)] == 1 && sole_reader(*t, c.output_node) >= 0;
       out.push_back(std::move(c));
     }
   }
   for (auto& [name, m] : all) {
     const bool conv = dynamic_cast<nn::Conv2dImpl*>(m) != nullptr;
-    if ((conv || dynamic_cast<nn::LinearImpl*>(m)) && !in_sequential.count(name) &&
-        std::none_of(skipped.begin(), skipped.end(), [&](const LayerReport& r) { return r.name == name; }))
-      skipped.push_back(stays_f32(name, conv ? "Conv2d" : "Linear", "not in a Sequential"));
+    if ((conv || dynamic_cast<nn::LinearImpl*>(m)) && !found.count(name))
+      skipped.push_back(stays_f32(name, conv ? "Conv2d" : "Linear", "not in a Sequential or Graph"));
   }
   return out;
 }
 
 std::shared_ptr<nn::Module> make_quantized(const Candidate& c, const QuantOptions& q) {
   if (c.kind == "Conv2d")
-    return std::make_shared<QuantizedConv2dImpl>(static_cast<const nn::Conv2dImpl&>(*c.original), q);
-  return std::make_shared<QuantizedLinearImpl>(static_cast<const nn::LinearImpl&>(*c.original), q);
+    return std::make_shared<QuantizedConv2dImpl>(static_cast<const nn::Conv2dImpl&>(*c.folded), q);
+  return std::make_shared<QuantizedLinearImpl>(static_cast<const nn::LinearImpl&>(*c.folded), q);
 }
 
-// Installs int8 layers for the candidates in `keep` (f32 originals elsewhere), fusing ReLUs and passing u8
-// between two kept layers separated only by a ReLU.
+// The f32 computation a candidate replaces: the layer, its batch norm and its ReLU.
+Tensor run_f32(const Candidate& c, const Tensor& x) {
+  Tensor y = c.original->forward(x);
+  if (c.bn) {
+    auto& bn = static_cast<nn::BatchNormImpl&>(*c.bn);
+    return c.relu ? bn.forward_relu(y) : bn.forward(y);
+  }
+  return c.relu ? ops::relu(y) : y;
+}
+
+// Installs int8 layers for the candidates in `keep` (f32 originals elsewhere), folding batch norms, fusing
+// ReLUs and passing u8 to a kept layer that is the only reader of another kept layer's ReLU.
 void install(nn::Module& model, std::vector<Candidate>& cs, const std::vector<bool>& keep) {
   for (size_t i = 0; i < cs.size(); ++i) {
     Candidate& c = cs[i];
-    c.quant.relu = !c.relu_path.empty();
+    c.quant.relu = c.relu != nullptr;
     c.quant.output_scale = 0;
     c.report.u8_output = false;
-    if (keep[i] && c.relu) {
+    if (keep[i] && c.relu && c.output_single_reader) {
       for (size_t j = 0; j < cs.size(); ++j)
-        if (keep[j] && cs[j].sequential == c.sequential && cs[j].index == c.index + 2 &&
+        if (keep[j] && cs[j].parent == c.parent && cs[j].input_node == c.output_node &&
             !cs[j].quant.input_signed) {
           c.quant.output_scale = cs[j].quant.input_scale;
           c.report.u8_output = true;
         }
     }
     model.replace(c.path, keep[i] ? make_quantized(c, c.quant) : c.original);
+    if (c.bn) model.replace(c.bn_path, keep[i] ? nn::Identity().ptr() : c.bn);
     if (c.relu) model.replace(c.relu_path, keep[i] ? nn::Identity().ptr() : c.relu);
   }
 }
@@ -263,7 +364,7 @@ QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration, const 
     STRATA_CHECK(c.range.count() > 0, "quantize: layer '{}' saw no input during calibration", c.path);
     c.quant.input_scale = c.range.scale(options.method, options.percentile);
     c.quant.input_signed = c.range.is_signed();
-    c.quant.relu = !c.relu_path.empty();
+    c.quant.relu = c.relu != nullptr;
     c.report = stays_f32(c.path, c.kind, "");
     c.report.input_scale = c.quant.input_scale;
     c.report.input_signed = c.quant.input_signed;
@@ -280,10 +381,7 @@ QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration, const 
     Tensor x = rand(Shape(dims)) * c.range.max();
     if (c.channels_last) x = kernels::cpu::to_channels_last(x);
     auto q = make_quantized(c, c.quant);
-    c.report.f32_ms = best_ms([&] {
-      Tensor y = c.original->forward(x);
-      if (c.relu) y = ops::relu(y);
-    });
+    c.report.f32_ms = best_ms([&] { run_f32(c, x); });
     c.report.int8_ms = best_ms([&] { q->forward(x); });
     if (options.require_faster && c.report.int8_ms >= c.report.f32_ms) {
       keep[i] = false;
