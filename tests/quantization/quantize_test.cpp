@@ -133,6 +133,63 @@ TEST(Quantize, LayersOutsideASequentialStayFloat) {
   EXPECT_TRUE(any_outside);
 }
 
+// A residual block as a graph: conv - bn - relu - conv - bn, plus the input, then relu; batch norms with
+// running statistics that are not the identity.
+nn::Graph residual_graph() {
+  manual_seed(12);
+  nn::Graph g;
+  g->add("conv1", nn::Conv2d(3, 8, 3, {.padding = 1, .bias = false}));
+  g->add("bn1", nn::BatchNorm2d(8));
+  g->add("relu1", nn::ReLU());
+  g->add("conv2", nn::Conv2d(8, 3, 3, {.padding = 1, .bias = false}));
+  g->add("bn2", nn::BatchNorm2d(3));
+  g->add("sum", nn::Add(), {"bn2", "input"});
+  g->add("relu2", nn::ReLU());
+  Generator gen(13);
+  autograd::NoGradGuard no_grad;
+  for (size_t k : {size_t{1}, size_t{4}}) {
+    for (auto& [name, t] : g->named_children()[k].second->state_dict()) {
+      if (name == "running_var" || name == "weight") t.copy_(rand(t.shape(), {}, &gen) + 0.5);
+      if (name == "running_mean" || name == "bias") t.copy_(randn(t.shape(), {}, &gen) * 0.3);
+    }
+  }
+  g->eval();
+  return g;
+}
+
+TEST(Quantize, FoldsBatchNormsInGraphsAndHandsOverU8) {
+  nn::Graph g = residual_graph();
+  Generator gen(14);
+  auto data =
+      std::make_shared<data::TensorDataset>(randn({64, 3, 6, 6}, {}, &gen), zeros({64}, {.dtype = kInt64}));
+  data::DataLoader calib(data, {.batch_size = 16});
+  const Tensor x = randn({4, 3, 6, 6}, {}, &gen);
+  const Tensor before = g(x);
+  const auto report = quantization::quantize(*g, calib, {.calibration_samples = 64, .require_faster = false});
+  ASSERT_EQ(report.layers.size(), 2u);
+  EXPECT_TRUE(report.layers[0].int8 && report.layers[1].int8);
+  EXPECT_TRUE(report.layers[0].relu);
+  EXPECT_TRUE(report.layers[0].u8_output);  // conv1 - bn1 - relu1 is read by conv2 alone
+  EXPECT_FALSE(report.layers[1].relu);      // bn2 is read by the sum, whose ReLU is not conv2's alone
+  EXPECT_EQ(g->named_children()[1].second->type_name(), "Identity");  // bn1 folded away
+  EXPECT_EQ(g->named_children()[4].second->type_name(), "Identity");  // bn2 too
+  const Tensor after = g(x);
+  const std::vector<float> a = after.to_vector<float>(), b = before.to_vector<float>();
+  float diff = 0, peak = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, std::fabs(a[i] - b[i]));
+    peak = std::max(peak, std::fabs(b[i]));
+  }
+  EXPECT_LT(diff, 0.05f * peak);
+
+  const std::string path = ::testing::TempDir() + "/q_graph.safetensors";
+  quantization::save_quantized(*g, path);
+  nn::Graph fresh = residual_graph();
+  quantization::load_quantized(*fresh, path);
+  EXPECT_EQ(fresh(x).to_vector<float>(), after.to_vector<float>());
+  std::remove(path.c_str());
+}
+
 TEST(Quantize, SavedFileRoundTripsWithI8Weights) {
   nn::Sequential net = small_net();
   data::DataLoader calib(blobs(64, 1), {.batch_size = 16});
