@@ -1,9 +1,10 @@
 // Post-training static int8 quantisation: calibration, per-layer timing, accuracy fallback, files.
 //
-// Plan: find the Conv2d / Linear layers that sit directly in a Sequential (the only places a layer can be
-// swapped for another type), note a ReLU right after each, calibrate their input ranges with observer
-// wrappers, then decide per layer (timing, then accuracy) and install the int8 layers. The install step
-// is a pure function of the set of kept layers, so the fallback can try sets freely.
+// Plan: find the Conv2d / Linear layers that are children of a Sequential or Graph (the only places a layer
+// can be swapped for another type; a Graph runs whatever child Module::replace put in a node's place), with
+// the BatchNorm2d and ReLU that read them alone, calibrate their input ranges with observer wrappers, then
+// decide per layer (timing, then accuracy) and install the int8 layers. The install step is a pure function
+// of the set of kept layers, so the fallback can try sets freely.
 #include "strata/quantization/quantize.h"
 
 #include <fmt/format.h>
