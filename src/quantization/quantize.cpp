@@ -376,8 +376,12 @@ QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration, const 
   std::vector<bool> keep(cs.size(), true);
   for (size_t i = 0; i < cs.size(); ++i) {
     Candidate& c = cs[i];
-    Shape s = c.shape;
-    std::vector<int64_t> dims = s.vec();
+    if (c.kind == "Linear" && c.shape.size() != 2) {
+      keep[i] = false;
+      c.report.reason = fmt::format("input {} (int8 Linear takes [N, in])", c.shape.str());
+      continue;
+    }
+    std::vector<int64_t> dims = c.shape.vec();
     dims[0] = options.timing_batch;
     Tensor x = rand(Shape(dims)) * c.range.max();
     if (c.channels_last) x = kernels::cpu::to_channels_last(x);
@@ -489,7 +493,6 @@ void save_quantized(nn::Module& model, const std::string& path) {
       identities.push_back(name);
     }
   }
-  STRATA_CHECK(!layers.empty(), "save_quantized: {}: the model has no quantised layer", path);
   std::map<std::string, Tensor> tensors;
   for (auto& [name, t] : model.state_dict()) tensors.emplace(name, t);
   const nlohmann::json meta = {{"version", 1}, {"layers", layers}, {"identities", identities}};

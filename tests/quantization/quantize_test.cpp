@@ -190,6 +190,19 @@ TEST(Quantize, FoldsBatchNormsInGraphsAndHandsOverU8) {
   std::remove(path.c_str());
 }
 
+TEST(Quantize, LinearsOnSequencesStayFloat) {
+  manual_seed(15);
+  nn::Sequential net(nn::Linear(4, 8), nn::ReLU(), nn::Linear(8, 2));
+  auto data = std::make_shared<data::TensorDataset>(randn({16, 5, 4}), zeros({16}, {.dtype = kInt64}));
+  data::DataLoader calib(data, {.batch_size = 8});
+  const auto report = quantization::quantize(*net, calib, {.require_faster = false});
+  for (const auto& l : report.layers) {
+    EXPECT_FALSE(l.int8);
+    EXPECT_NE(l.reason.find("int8 Linear takes [N, in]"), std::string::npos) << l.reason;
+  }
+  EXPECT_EQ((*net)[0]->type_name(), "Linear");
+}
+
 TEST(Quantize, SavedFileRoundTripsWithI8Weights) {
   nn::Sequential net = small_net();
   data::DataLoader calib(blobs(64, 1), {.batch_size = 16});

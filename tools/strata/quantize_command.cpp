@@ -63,7 +63,6 @@ int run_quantize(const QuantizeArgs& args) {
   options.validation = &test;
   options.accuracy_budget = args.budget;
   const auto report = quantization::quantize(*model, calibration, options);
-  quantization::save_quantized(*model, args.out);
 
   std::cout << fmt::format("{:<22} {:<7} {:<5} {:>10} {:>10} {:>8}  {}\n", "layer", "kind", "int8", "f32 ms",
                            "int8 ms", "speedup", "notes");
@@ -76,6 +75,7 @@ int run_quantize(const QuantizeArgs& args) {
                              l.int8 ? "yes" : "no", l.f32_ms, l.int8_ms,
                              l.int8_ms > 0 ? l.f32_ms / l.int8_ms : 0.0, notes);
   }
+  quantization::save_quantized(*model, args.out);
   // Whole-model speed at W8 (batch 256) on real test images.
   std::vector<Tensor> inputs;
   for (const data::Batch& b : test) {

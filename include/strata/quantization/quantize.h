@@ -80,7 +80,8 @@ QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration,
 double accuracy(nn::Module& model, data::DataLoader& loader);
 
 // Writes a quantised model as safetensors: int8 weights as I8, scales and every float parameter as F32,
-// and the layer recipe in the "strata.quantization" metadata entry.
+// and the layer recipe in the "strata.quantization" metadata entry (a model whose layers all stayed f32 is
+// written too: loading it gives the f32 model).
 void save_quantized(nn::Module& model, const std::string& path);
 
 // True when `path` is a safetensors file written by save_quantized.
