@@ -3,13 +3,13 @@
 //
 // quantize(model, calibration, options) runs calibration images through the f32 model, recording the range
 // of every Conv2d / Linear input (min-max or a percentile of |x|), then swaps those layers, in place, for
-// QuantizedConv2d / QuantizedLinear. Layers are found in Sequentials and Graphs (the containers whose children
-// can be swapped): a BatchNorm2d read only from a convolution is folded into it, a ReLU read only from the
-// layer (or its batch norm) is fused, and an int8 layer that alone reads another's fused ReLU receives u8
-// activations (requantised in the first kernel, no f32 round trip). Each layer's int8 kernel is timed
-// against its f32 kernel (with its batch norm and ReLU) at the timing batch size and kept only where it is
-// faster; when a validation loader is given, layers are then reverted to f32, the most harmful first, until
-// the test accuracy drop is within the budget. Layers held in other modules' members stay f32.
+// QuantizedConv2d / QuantizedLinear. Layers are found in Sequentials and Graphs (the containers whose
+// children can be swapped): a BatchNorm2d read only from a convolution is folded into it, a ReLU read only
+// from the layer (or its batch norm) is fused, and an int8 layer that alone reads another's fused ReLU
+// receives u8 activations (requantised in the first kernel, no f32 round trip). Each layer's int8 kernel is
+// timed against its f32 kernel (with its batch norm and ReLU) at the timing batch size and kept only where it
+// is faster; when a validation loader is given, layers are then reverted to f32, the most harmful first,
+// until the test accuracy drop is within the budget. Layers held in other modules' members stay f32.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -61,7 +61,7 @@ struct LayerReport {
   std::string name;  // dotted path in the model
   std::string kind;  // "Conv2d" or "Linear"
   bool int8 = false;
-  std::string reason;              // why it stayed f32 ("slower", "accuracy", "not in a Sequential or Graph", ...)
+  std::string reason;  // why it stayed f32 ("slower", "accuracy", "not in a Sequential or Graph", ...)
   double f32_ms = 0, int8_ms = 0;  // one forward at the timing batch (fastest of 7 runs)
   float input_scale = 0;
   bool input_signed = false, relu = false, u8_output = false;
