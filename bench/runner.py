@@ -122,6 +122,8 @@ WORKLOADS = [
              binary="rnn_bench"),
     Workload("W6", "GPT 4x128, 4 heads, T128, b32, AdamW", "w6_gpt.py"),
     Workload("W8", "LeNet-5 inference", "w8_lenet_infer.py"),
+    Workload("W8-INT8", "LeNet-5 inference, f32 vs int8, b256", "w8_lenet_int8.py"),
+    Workload("W8-INT8-R20", "ResNet-20 inference, f32 vs int8, b256", "w8_resnet20_int8.py"),
     Workload("W9", "overhead", "w9_overhead.py", min_time=2.0),
     Workload("W10", "GEMM f32", "w10_gemm.py", min_time=4.5),
     Workload("W11", "ResNet-20 (zoo), 1x28x28, b128, SGD", "w11_resnet20.py"),

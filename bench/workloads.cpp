@@ -12,6 +12,10 @@
 //   W6-GEN  that GPT sampling 256 tokens after a 7-token prompt, with the KV cache and recomputing the
 //         whole context for every token (strata only; rows "W6 generate cache" / "recompute") (ms/256 tokens)
 //   W8    LeNet-5 inference without grad, batch 1 and 256                                 (ms/batch)
+//   W8-INT8  LeNet-5 inference at batch 256: f32, and int8 after quantization::quantize (calibrated on 256
+//         inputs, per-layer timing fallback); paired with PyTorch's static (fbgemm, else onednn) and dynamic
+//         quantisation
+//   W8-INT8-R20  the same for ResNet-20 as a graph (batch norms folded), beside PyTorch's static quantisation
 //   W9    per-op overhead: no-grad 1x16 add; (x*w+b).sum().backward() on 1x16           (us/iteration)
 //   W10   f32 matmul n = 256..2048, next to oneDNN and OpenBLAS called directly           (ms/product)
 //   W13   attention forward + backward alone (causal, B 1, H 8, head 64), T = 128, 512, 2048,
@@ -37,6 +41,7 @@
 #include "strata/models/zoo.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
+#include "strata/quantization/quantize.h"
 #include "strata/strata.h"
 
 namespace {
@@ -150,6 +155,81 @@ void w8(const Settings& s) {
     Row r{"W8", "batch " + std::to_string(batch), "ms", bench::measure(s, 10, inner, "ms", step)};
     bench::print(r, s);
   }
+}
+
+// LeNet-5 at batch 256, f32 and int8 (the int8 row is printed twice, once beside PyTorch's static and once
+// beside its dynamic quantisation).
+void w8_int8(const Settings& s) {
+  manual_seed(0);
+  nn::Sequential net = models::lenet5();
+  net->eval();
+  NoGradGuard no_grad;
+  Generator gen(0);
+  const Tensor x = randn({256, 1, 28, 28}, {}, &gen);
+  auto time = [&] { return bench::measure(s, 10, 1, "ms", [&] { net(x); }); };
+  bench::print(Row{"W8-INT8", "batch 256 f32", "ms", time()}, s);
+  auto calibration_set = std::make_shared<data::TensorDataset>(randn({256, 1, 28, 28}, {}, &gen),
+                                                               zeros({256}, {.dtype = kInt64}));
+  data::DataLoader calibration(calibration_set, {.batch_size = 64});
+  quantization::quantize(*net, calibration, {.calibration_samples = 256});
+  const auto int8 = time();
+  bench::print(Row{"W8-INT8", "batch 256 int8 (torch: static)", "ms", int8}, s);
+  bench::print(Row{"W8-INT8", "batch 256 int8 (torch: dynamic)", "ms", int8}, s);
+}
+
+// ResNet-20 (1x28x28, 10 classes) as an nn::Graph of graph blocks, the layout configs/fashion_resnet20.yaml
+// builds (the zoo's BasicBlocks keep their convolutions in members, which quantize cannot swap).
+nn::Graph resnet20_graph() {
+  nn::Graph g;
+  g->add("conv1", nn::Conv2d(1, 16, 3, {.padding = 1, .bias = false}));
+  g->add("bn1", nn::BatchNorm2d(16));
+  g->add("relu", nn::ReLU());
+  int64_t in = 16;
+  for (int stage = 0; stage < 3; ++stage) {
+    const int64_t ch = int64_t{16} << stage;
+    for (int b = 0; b < 3; ++b) {
+      const int64_t stride = stage > 0 && b == 0 ? 2 : 1;
+      nn::Graph blk;
+      blk->add("conv1", nn::Conv2d(in, ch, 3, {.stride = stride, .padding = 1, .bias = false}));
+      blk->add("bn1", nn::BatchNorm2d(ch));
+      blk->add("relu1", nn::ReLU());
+      blk->add("conv2", nn::Conv2d(ch, ch, 3, {.padding = 1, .bias = false}));
+      blk->add("bn2", nn::BatchNorm2d(ch));
+      if (stride != 1 || in != ch) {
+        blk->add(
+            "downsample",
+            nn::Sequential(nn::Conv2d(in, ch, 1, {.stride = stride, .bias = false}), nn::BatchNorm2d(ch)),
+            {"input"});
+        blk->add("sum", nn::Add(), {"bn2", "downsample"});
+      } else {
+        blk->add("sum", nn::Add(), {"bn2", "input"});
+      }
+      blk->add("relu2", nn::ReLU());
+      g->add("layer" + std::to_string(stage + 1) + "_" + std::to_string(b), blk.ptr());
+      in = ch;
+    }
+  }
+  g->add("avgpool", nn::AdaptiveAvgPool2d(1));
+  g->add("flatten", nn::Flatten());
+  g->add("fc", nn::Linear(64, 10));
+  return g;
+}
+
+// ResNet-20 at batch 256, f32 and int8 (the int8 row beside PyTorch's static quantisation of its twin).
+void w8_int8_resnet(const Settings& s) {
+  manual_seed(0);
+  nn::Graph net = resnet20_graph();
+  net->eval();
+  NoGradGuard no_grad;
+  Generator gen(0);
+  const Tensor x = randn({256, 1, 28, 28}, {}, &gen);
+  auto time = [&] { return bench::measure(s, 3, 1, "ms", [&] { net(x); }); };
+  bench::print(Row{"W8-INT8-R20", "ResNet-20 batch 256 f32", "ms", time()}, s);
+  auto calibration_set = std::make_shared<data::TensorDataset>(randn({256, 1, 28, 28}, {}, &gen),
+                                                               zeros({256}, {.dtype = kInt64}));
+  data::DataLoader calibration(calibration_set, {.batch_size = 64});
+  quantization::quantize(*net, calibration, {.calibration_samples = 256});
+  bench::print(Row{"W8-INT8-R20", "ResNet-20 batch 256 int8 (torch: static)", "ms", time()}, s);
 }
 
 // Causal self-attention at sequence length T: F::scaled_dot_product_attention forward and backward on
@@ -366,13 +446,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   const Settings s = bench::parse(argc, argv, names);
   if (names.empty()) {
-    std::fprintf(
-        stderr,
-        "usage: workloads "
-        "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W6|W6-GEN|W8|W9|W10|W11|W12|W13-128|W13-512|W13-2048|PEAK ... "
-        "[--threads N] "
-        "[--min-steps N] "
-        "[--min-time S] [--warmup N]\n");
+    std::fprintf(stderr,
+                 "usage: workloads "
+                 "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W6|W6-GEN|W8|W8-INT8|W8-INT8-R20|W9|W10|W11|W12|W13-128|"
+                 "W13-512|W13-"
+                 "2048|PEAK ... "
+                 "[--threads N] "
+                 "[--min-steps N] "
+                 "[--min-time S] [--warmup N]\n");
     return 2;
   }
   set_num_threads(s.threads);
@@ -386,6 +467,8 @@ int main(int argc, char** argv) {
       {"W6", w6},
       {"W6-GEN", w6_generate},
       {"W8", w8},
+      {"W8-INT8", w8_int8},
+      {"W8-INT8-R20", w8_int8_resnet},
       {"W9", w9},
       {"W10", w10},
       {"W11", w11},

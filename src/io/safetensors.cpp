@@ -85,7 +85,9 @@ struct DtypeName {
   Dtype dtype;
 };
 constexpr DtypeName kDtypes[] = {
-    {"F32", kFloat32}, {"F64", kFloat64}, {"I64", kInt64}, {"U8", kUInt8}, {"BF16", kBFloat16},
+    {"F32", kFloat32},   {"F64", kFloat64}, {"I64", kInt64}, {"U8", kUInt8},
+    {"BF16", kBFloat16}, {"I8", kUInt8},  // no int8 dtype: s8 bits are held in u8 tensors and listed in
+                                          // SafetensorsFile::int8
 };
 
 std::string_view safetensors_dtype(Dtype dtype) {
@@ -101,6 +103,7 @@ struct Entry {
   Shape shape;
   uint64_t begin;
   uint64_t end;
+  bool int8 = false;  // stored as I8
 };
 
 // Parses `"name": {"dtype", "shape", "data_offsets"}`, checking types, sizes and the byte count.
@@ -118,9 +121,10 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
   auto known = std::find_if(std::begin(kDtypes), std::end(kDtypes),
                             [&](const DtypeName& d) { return d.name == dtype; });
   if (known == std::end(kDtypes))
-    fail(fmt::format("tensor '{}': unsupported dtype '{}' (strata reads F32, F64, I64, U8 and BF16)", name,
-                     dtype));
+    fail(fmt::format("tensor '{}': unsupported dtype '{}' (strata reads F32, F64, I64, U8, I8 and BF16)",
+                     name, dtype));
   e.dtype = known->dtype;
+  e.int8 = dtype == "I8";
 
   auto shape_it = info.find("shape");
   if (shape_it == info.end()) fail(fmt::format("tensor '{}': missing field 'shape'", name));
@@ -284,6 +288,7 @@ SafetensorsFile read_safetensors(const std::string& path) {
       if (!read_at(fd.get(), t.raw_data(), nbytes, data_start + e.begin))
         fail(fmt::format("tensor '{}': cannot read its data", e.name));
     }
+    if (e.int8) result.int8.insert(e.name);
     result.tensors.emplace(e.name, std::move(t));
   }
   return result;
@@ -294,7 +299,7 @@ std::map<std::string, Tensor> load_safetensors(const std::string& path) {
 }
 
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
-                      const std::map<std::string, std::string>& metadata) {
+                      const std::map<std::string, std::string>& metadata, const std::set<std::string>& int8) {
   // ordered_json keeps insertion order, so the header lists tensors in the order their bytes follow.
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) {
@@ -307,7 +312,11 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
                  path);
     STRATA_CHECK(t.defined(), "save_safetensors: {}: tensor '{}' is undefined", path, name);
     const uint64_t nbytes = static_cast<uint64_t>(t.numel()) * t.element_size();
-    header[name] = {{"dtype", std::string(safetensors_dtype(t.dtype()))},
+    const bool as_int8 = int8.count(name) > 0;
+    STRATA_CHECK(!as_int8 || t.dtype() == kUInt8,
+                 "save_safetensors: {}: tensor '{}' listed as I8 must hold s8 bits in a u8 tensor, got {}",
+                 path, name, dtype_name(t.dtype()));
+    header[name] = {{"dtype", as_int8 ? std::string("I8") : std::string(safetensors_dtype(t.dtype()))},
                     {"shape", t.shape().vec()},
                     {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;

@@ -93,6 +93,15 @@ void GraphImpl::plan() {
 
 Tensor GraphImpl::forward(const Tensor& input) {
   STRATA_CHECK(output_ >= 0, "Graph: has no nodes");
+  // Module::replace swaps a child (children are the nodes, in order): the node runs the new module, and the
+  // fusions are planned again.
+  const auto& children = named_children();
+  for (size_t k = 0; k < nodes_.size(); ++k) {
+    if (children[k].second != nodes_[k].module) {
+      nodes_[k].module = children[k].second;
+      planned_ = false;
+    }
+  }
   if (!planned_) plan();
   // Fusion hides the ReLU's own call, so it is off while an observer (nn::summary) lists the layers.
   const bool fuse = forward_observer() == nullptr;

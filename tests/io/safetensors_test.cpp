@@ -123,6 +123,23 @@ TEST_F(SafetensorsTest, Bf16IsWidenedToF32OnLoad) {
   expect_same(loaded.at("wt"), from_vector(want, {2, 3}).transpose(0, 1).contiguous());
 }
 
+TEST_F(SafetensorsTest, Int8RoundTripsAsI8Bits) {
+  // s8 values -128, -1, 0, 127 held as u8 bits (strata has no int8 dtype).
+  std::vector<uint8_t> bits{0x80, 0xFF, 0x00, 0x7F};
+  Tensor q = from_blob(bits.data(), {2, 2}, kUInt8);
+  const std::string p = path("i8.safetensors");
+  io::save_safetensors(p, {{"q", q}, {"u", q}}, {}, {"q"});
+  EXPECT_THAT(read_file(p), HasSubstr("\"q\":{\"dtype\":\"I8\""));
+  EXPECT_THAT(read_file(p), HasSubstr("\"u\":{\"dtype\":\"U8\""));
+  const io::SafetensorsFile f = io::read_safetensors(p);
+  EXPECT_EQ(f.int8, std::set<std::string>{"q"});
+  expect_same(f.tensors.at("q"), q);
+  EXPECT_THAT(testing::error_of([&] {
+                io::save_safetensors(p, {{"x", from_vector<float>({1.f}, {1})}}, {}, {"x"});
+              }),
+              HasSubstr("listed as I8 must hold s8 bits in a u8 tensor"));
+}
+
 TEST_F(SafetensorsTest, WritesNonContiguousTensorsInRowMajorOrder) {
   Tensor base = testing::input({4, 6}, 3).detach();
   std::map<std::string, Tensor> tensors{
@@ -320,7 +337,7 @@ TEST_F(SafetensorsTest, RejectsBadFields) {
   EXPECT_THAT(load_error(R"({"w": {"dtype": 4, "shape": [1], "data_offsets": [0, 4]}})", "abcd"),
               HasSubstr("tensor 'w': field 'dtype' must be a string, got number"));
   EXPECT_THAT(load_error(R"({"w": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}})", "abcd"),
-              HasSubstr("tensor 'w': unsupported dtype 'F16' (strata reads F32, F64, I64, U8 and BF16)"));
+              HasSubstr("tensor 'w': unsupported dtype 'F16' (strata reads F32, F64, I64, U8, I8 and BF16)"));
   EXPECT_THAT(load_error(R"({"w": {"dtype": "F32", "data_offsets": [0, 4]}})", "abcd"),
               HasSubstr("tensor 'w': missing field 'shape'"));
   EXPECT_THAT(load_error(R"({"w": {"dtype": "F32", "shape": 1, "data_offsets": [0, 4]}})", "abcd"),

@@ -87,12 +87,32 @@ TEST(Graph, FusedNormReluMatchesTheUnfusedPair) {
   for (size_t i = 0; i < p1.size(); ++i) EXPECT_TRUE(allclose(p1[i].grad(), p2[i].grad(), 1e-4, 1e-5)) << i;
 }
 
+TEST(Graph, RunsANodeSwappedByReplace) {
+  manual_seed(5);
+  Graph g;
+  g->add("conv", Conv2d(2, 3, 3, {.padding = 1}));
+  g->add("bn", BatchNorm2d(3));
+  g->add("relu", ReLU());
+  g->eval();
+  const Tensor x = randn({1, 2, 4, 4});
+  const Tensor before = g(x);
+  // The batch norm (fused with the ReLU) becomes an identity: the graph now computes relu(conv(x)).
+  g->replace("bn", Identity().ptr());
+  const auto kids = g->children();
+  EXPECT_TRUE(allclose(g(x), ops::relu(kids[0]->forward(x)), 1e-6, 1e-6));
+  EXPECT_FALSE(allclose(g(x), before, 1e-6, 1e-6));
+}
+
 TEST(Graph, Errors) {
   Graph g;
   g->add("fc", Linear(3, 3));
   expect_error([&] { g->add("fc", ReLU()); }, {"node 'fc' is defined twice"});
   expect_error([&] { g->add("x", ReLU(), {"nope"}); }, {"node 'x' reads 'nope'", "earlier: input, fc"});
-  expect_error([&] { g->add("two", ReLU(), {"fc", "input"}); }, {"takes one input but reads 2", "add, mul or concat"});
+  expect_error(
+      [&] {
+        g->add("two", ReLU(), {"fc", "input"});
+      },
+      {"takes one input but reads 2", "add, mul or concat"});
   expect_error([&] { g->add("one", Add(), {"fc"}); }, {"merges several inputs but reads 1"});
   expect_error([&] { g->add("a.b", ReLU()); }, {"cannot name a node"});
   expect_error([&] { g->set_output("zzz"); }, {"output 'zzz' is not a node"});
@@ -108,8 +128,11 @@ TEST(Graph, Errors) {
 
 TEST(Merge, ConcatChecksItsInputs) {
   Concat cat(1);
-  expect_error([&] { cat->forward(std::vector<Tensor>{randn({2, 3}), randn({3, 3})}); },
-               {"Concat: inputs must agree in every dimension but 1", "[2, 3] and [3, 3]"});
+  expect_error(
+      [&] {
+        cat->forward(std::vector<Tensor>{randn({2, 3}), randn({3, 3})});
+      },
+      {"Concat: inputs must agree in every dimension but 1", "[2, 3] and [3, 3]"});
   expect_error([&] { cat->forward(std::vector<Tensor>{randn({2, 3})}); }, {"needs at least 2 inputs"});
   expect_error([&] { cat->forward(randn({2, 3})); }, {"merges several inputs"});
   EXPECT_EQ(cat->forward(std::vector<Tensor>{randn({2, 3}), randn({2, 1})}).shape(), (Shape{2, 4}));

@@ -19,6 +19,7 @@
 #include "strata/metrics/report.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
+#include "strata/quantization/quantize.h"
 #include "strata/strata.h"
 #include "strata/train.h"
 #include "training_data.h"
@@ -68,8 +69,14 @@ train::Mode mode_of(const std::string& monitor) {
 
 }  // namespace
 
+// Loads model weights from a training checkpoint ("model." entries), a plain state dict or a quantised
+// model (strata quantize).
 void load_weights(nn::Module& model, const std::string& path, const std::string& config_path) {
   STRATA_CHECK(fs::is_regular_file(path), "checkpoint {} does not exist", path);
+  if (quantization::is_quantized_file(path)) {  // written by strata quantize: the int8 model
+    quantization::load_quantized(model, path);
+    return;
+  }
   const nn::StateDict state = io::load_model_state(path);
   try {
     model.load_state_dict(state);

@@ -29,8 +29,8 @@ struct TrainArgs : ConfigArgs {
 // The config of a command with its --set and --threads changes (and `extra` ones) applied; sets the thread
 // count and seeds the default generator from training.seed.
 Config load(const ConfigArgs& args, std::vector<Override> extra = {});
-// Loads model weights from a training checkpoint ("model." entries) or a plain state dict; errors name the
-// checkpoint and the config whose model it does not fit.
+// Loads model weights from a training checkpoint ("model." entries), a plain state dict or a strata quantize
+// file; errors name the checkpoint and the config whose model it does not fit.
 void load_weights(nn::Module& model, const std::string& path, const std::string& config_path);
 
 // Trains, writes the run folder and prints the final test metrics as one JSON line on stdout.

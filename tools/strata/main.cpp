@@ -13,6 +13,7 @@
 #include "explain_command.h"
 #include "generate.h"
 #include "rl_command.h"
+#include "quantize_command.h"
 #include "strata/strata.h"
 #include "translation.h"
 #include "tune_command.h"
@@ -111,17 +112,26 @@ int main(int argc, char** argv) {
   CLI::App* eval_cmd =
       app.add_subcommand("eval", "Evaluate a checkpoint on the test split (one line of JSON)");
   add_config_options(eval_cmd, common);
+  std::string quantized;
   CLI::Option* eval_checkpoint =
       eval_cmd
-          ->add_option("--checkpoint", checkpoint, "safetensors checkpoint (e.g. runs/NAME/best.safetensors)")
+          ->add_option("--checkpoint", checkpoint,
+                       "safetensors checkpoint (e.g. runs/NAME/best.safetensors, or a strata quantize file)")
           ->type_name("FILE")
           ->check(existing_file("checkpoint"));
+  CLI::Option* eval_onnx =
+      eval_cmd
+          ->add_option("--onnx", onnx_model,
+                       "ONNX model to evaluate in place of the config's model and a checkpoint")
+          ->type_name("FILE")
+          ->check(existing_file("ONNX model"))
+          ->excludes(eval_checkpoint);
   eval_cmd
-      ->add_option("--onnx", onnx_model,
-                   "ONNX model to evaluate in place of the config's model and a checkpoint")
+      ->add_option("--quantized", quantized, "int8 model written by strata quantize (instead of --checkpoint)")
       ->type_name("FILE")
-      ->check(existing_file("ONNX model"))
-      ->excludes(eval_checkpoint);
+      ->check(existing_file("quantized model"))
+      ->excludes(eval_checkpoint)
+      ->excludes(eval_onnx);
   std::string eval_out;
   eval_cmd
       ->add_option("--out", eval_out, "Folder for the evaluation report (default: the checkpoint's folder)")
@@ -134,14 +144,22 @@ int main(int argc, char** argv) {
   add_config_options(predict_cmd, common);
   CLI::Option* predict_checkpoint =
       predict_cmd
-          ->add_option("--checkpoint", checkpoint, "safetensors checkpoint (e.g. runs/NAME/best.safetensors)")
+          ->add_option("--checkpoint", checkpoint,
+                       "safetensors checkpoint (e.g. runs/NAME/best.safetensors, or a strata quantize file)")
           ->type_name("FILE")
           ->check(existing_file("checkpoint"));
+  CLI::Option* predict_onnx =
+      predict_cmd
+          ->add_option("--onnx", onnx_model, "ONNX model to run in place of the config's model and a checkpoint")
+          ->type_name("FILE")
+          ->check(existing_file("ONNX model"))
+          ->excludes(predict_checkpoint);
   predict_cmd
-      ->add_option("--onnx", onnx_model, "ONNX model to run in place of the config's model and a checkpoint")
+      ->add_option("--quantized", quantized, "int8 model written by strata quantize (instead of --checkpoint)")
       ->type_name("FILE")
-      ->check(existing_file("ONNX model"))
-      ->excludes(predict_checkpoint);
+      ->check(existing_file("quantized model"))
+      ->excludes(predict_checkpoint)
+      ->excludes(predict_onnx);
   predict_cmd
       ->add_option("--image", image,
                    "PNG or JPEG image, any size and colour (converted as the config's data)")
@@ -151,6 +169,39 @@ int main(int argc, char** argv) {
   predict_cmd->add_option("--top-k", top_k, "How many classes to print (default 5)")
       ->type_name("K")
       ->check(number_check(false, true));
+
+  strata::cli::QuantizeArgs quantize_args;
+  CLI::App* quantize_cmd =
+      app.add_subcommand("quantize", "Quantise a trained checkpoint to int8 (post-training, calibrated)");
+  add_config_options(quantize_cmd, quantize_args);
+  quantize_cmd->add_option("--checkpoint", quantize_args.checkpoint, "trained f32 checkpoint")
+      ->type_name("FILE")
+      ->required()
+      ->check(existing_file("checkpoint"));
+  quantize_cmd->add_option("--out", quantize_args.out, "the quantised model (safetensors with I8 weights)")
+      ->type_name("FILE")
+      ->required();
+  quantize_cmd
+      ->add_option("--calibration", quantize_args.calibration,
+                   "training images run to calibrate activation ranges (default 256)")
+      ->type_name("N")
+      ->check(number_check(false, true));
+  quantize_cmd
+      ->add_option("--method", quantize_args.method, "activation range: minmax (default) or percentile")
+      ->type_name("METHOD")
+      ->check(CLI::IsMember({"minmax", "percentile"}));
+  quantize_cmd
+      ->add_option("--percentile", quantize_args.percentile,
+                   "percentile of |x| for --method percentile (99.99)")
+      ->type_name("P");
+  quantize_cmd
+      ->add_option("--budget", quantize_args.budget,
+                   "largest test accuracy drop in points; layers fall back to f32 beyond it (0.5)")
+      ->type_name("POINTS");
+  quantize_cmd->footer(
+      "Prints each Conv2d/Linear layer (kept int8 or not, f32 vs int8 time at batch 256), the test accuracy\n"
+      "before and after, the batch-256 forward time and the file sizes. Use the file with\n"
+      "strata eval/predict --quantized FILE (or --checkpoint FILE).");
 
   CLI::App* summary_cmd =
       app.add_subcommand("summary", "Print the model's layers, output shapes and parameters");
@@ -219,12 +270,14 @@ int main(int argc, char** argv) {
       train.progress = !no_progress;
       return strata::cli::run_train(train);
     }
+    if ((*eval_cmd || *predict_cmd) && !quantized.empty()) checkpoint = quantized;
     if (*eval_cmd || *predict_cmd)
       STRATA_CHECK(!checkpoint.empty() || !onnx_model.empty(),
-                   "--checkpoint is required (or --onnx); run 'strata {} --help'",
+                   "--checkpoint is required (or --onnx or --quantized); run 'strata {} --help'",
                    *eval_cmd ? "eval" : "predict");
     if (*eval_cmd) return strata::cli::run_eval(common, checkpoint, eval_out, onnx_model);
     if (*predict_cmd) return strata::cli::run_predict(common, checkpoint, image, top_k, onnx_model);
+    if (*quantize_cmd) return strata::cli::run_quantize(quantize_args);
     if (*summary_cmd) return strata::cli::run_summary(common);
     if (*augment_cmd) return strata::cli::run_data_augment(augment);
     if (table_cmds.parsed()) return strata::cli::run_data_table(table_cmds, table_args);

@@ -1,0 +1,569 @@
+// Post-training static int8 quantisation: calibration, per-layer timing, accuracy fallback, files.
+//
+// Plan: find the Conv2d / Linear layers that are children of a Sequential or Graph (the only places a layer
+// can be swapped for another type; a Graph runs whatever child Module::replace put in a node's place), with
+// the BatchNorm2d and ReLU that read them alone, calibrate their input ranges with observer wrappers, then
+// decide per layer (timing, then accuracy) and install the int8 layers. The install step is a pure function
+// of the set of kept layers, so the fallback can try sets freely.
+#include "strata/quantization/quantize.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+
+#include "kernels/cpu/memory_format.h"
+#include "strata/autograd/grad_mode.h"
+#include "strata/core/factory.h"
+#include "strata/io/safetensors.h"
+#include "strata/nn/activation.h"
+#include "strata/nn/container.h"
+#include "strata/nn/graph.h"
+#include "strata/nn/normalization.h"
+#include "strata/ops/activation.h"
+#include "strata/ops/reduction.h"
+#include "strata/quantization/layers.h"
+
+namespace strata::quantization {
+
+CalibrationMethod parse_calibration_method(const std::string& name) {
+  if (name == "minmax") return CalibrationMethod::MinMax;
+  if (name == "percentile") return CalibrationMethod::Percentile;
+  STRATA_FAIL("quantize: unknown calibration method '{}' (expected minmax or percentile)", name);
+}
+
+// ---- RangeObserver -----------------------------------------------------------------------------------
+
+namespace {
+constexpr int64_t kSample = 1 << 16;  // |x| values kept per observed batch
+}  // namespace
+
+void RangeObserver::observe(const Tensor& input) {
+  STRATA_CHECK(input.dtype() == kFloat32, "RangeObserver: expected f32 values, got {}",
+               dtype_name(input.dtype()));
+  const Tensor x = input.contiguous();
+  const float* p = x.data_ptr<float>();
+  const int64_t n = x.numel();
+  if (n == 0) return;
+  float lo = p[0], hi = p[0];
+  for (int64_t i = 1; i < n; ++i) {
+    lo = std::min(lo, p[i]);
+    hi = std::max(hi, p[i]);
+  }
+  min_ = count_ == 0 ? lo : std::min(min_, lo);
+  max_ = count_ == 0 ? hi : std::max(max_, hi);
+  count_ += n;
+  const int64_t stride = std::max<int64_t>(1, n / kSample);
+  for (int64_t i = 0; i < n; i += stride) sample_.push_back(std::fabs(p[i]));
+}
+
+float RangeObserver::abs_percentile(double pct) const {
+  STRATA_CHECK(!sample_.empty(), "RangeObserver: nothing observed");
+  STRATA_CHECK(pct > 0 && pct <= 100, "RangeObserver: percentile must be in (0, 100], got {}", pct);
+  std::vector<float> s = sample_;
+  const double pos = pct / 100.0 * static_cast<double>(s.size() - 1);
+  const auto lo = static_cast<size_t>(std::floor(pos));
+  std::nth_element(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(lo), s.end());
+  const float a = s[lo];
+  if (lo + 1 >= s.size()) return a;
+  const float b = *std::min_element(s.begin() + static_cast<std::ptrdiff_t>(lo) + 1, s.end());
+  return a + static_cast<float>(pos - static_cast<double>(lo)) * (b - a);
+}
+
+float RangeObserver::scale(CalibrationMethod method, double percentile) const {
+  STRATA_CHECK(count_ > 0, "RangeObserver: nothing observed");
+  float range = std::max(std::fabs(min_), std::fabs(max_));
+  if (method == CalibrationMethod::Percentile) range = std::min(range, abs_percentile(percentile));
+  const float s = range / (is_signed() ? 127.f : 255.f);
+  return s > 0 && std::isfinite(s) ? s : 1.f;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Records the input of the layer it wraps.
+class ObserverImpl : public nn::Module {
+ public:
+  ObserverImpl(std::shared_ptr<nn::Module> inner, RangeObserver* observer, Shape* shape, bool* channels_last)
+      : nn::Module("Observer"),
+        inner_(std::move(inner)),
+        observer_(observer),
+        shape_(shape),
+        cl_(channels_last) {}
+  Tensor forward(const Tensor& x) override {
+    observer_->observe(x);
+    *shape_ = x.shape();
+    *cl_ = x.dim() == 4 && kernels::cpu::is_channels_last(x);
+    return inner_->forward(x);
+  }
+
+ private:
+  std::shared_ptr<nn::Module> inner_;
+  RangeObserver* observer_;
+  Shape* shape_;
+  bool* cl_;
+};
+
+// One Conv2d / Linear that may become int8, with the BatchNorm2d folded into it and the ReLU fused after it
+// when they are its only readers.
+struct Candidate {
+  std::string path, bn_path, relu_path, kind;
+  std::shared_ptr<nn::Module> original, bn, relu;
+  std::shared_ptr<nn::Module> folded;  // the layer with the batch norm folded in (or `original`)
+  std::string parent;                  // path of its Sequential or Graph
+  int input_node = -1;                 // the node it reads in its parent (-1: the parent's input)
+  int output_node = 0;                 // its last fused node
+  bool output_single_reader = false;   // that node's value is read by one node only
+  RangeObserver range;
+  Shape shape;
+  bool channels_last = false;
+  QuantOptions quant;
+  LayerReport report;
+};
+
+LayerReport stays_f32(const std::string& name, const std::string& kind, const std::string& reason) {
+  LayerReport r;
+  r.name = name;
+  r.kind = kind;
+  r.reason = reason;
+  return r;
+}
+
+std::string join(const std::string& prefix, const std::string& name) {
+  return prefix.empty() ? name : prefix + "." + name;
+}
+
+// The children of a Sequential or Graph in run order, with the node each reads (-1: the container's input;
+// merges: -2) and how many nodes read each one (the container's output counts as a reader).
+struct Topology {
+  std::vector<std::pair<std::string, std::shared_ptr<nn::Module>>> nodes;
+  std::vector<int> input;
+  std::vector<int> readers;
+};
+
+std::optional<Topology> topology(nn::Module& m) {
+  Topology t;
+  t.nodes = m.named_children();
+  const int n = static_cast<int>(t.nodes.size());
+  t.readers.assign(t.nodes.size(), 0);
+  if (dynamic_cast<nn::SequentialImpl*>(&m)) {
+    for (int i = 0; i < n; ++i) t.input.push_back(i - 1);
+    for (int i = 0; i < n; ++i) t.readers[static_cast<size_t>(i)] = 1;
+    return t;
+  }
+  auto* g = dynamic_cast<nn::GraphImpl*>(&m);
+  if (!g) return std::nullopt;
+  auto index = [&](const std::string& name) {
+    for (int i = 0; i < n; ++i)
+      if (t.nodes[static_cast<size_t>(i)].first == name) return i;
+    return -1;
+  };
+  for (int i = 0; i < n; ++i) {
+    const auto& ins = g->inputs_of(t.nodes[static_cast<size_t>(i)].first);
+    std::vector<int> idx;
+    for (const auto& in : ins) idx.push_back(in == nn::GraphImpl::kInput ? -1 : index(in));
+    for (int j : idx)
+      if (j >= 0) ++t.readers[static_cast<size_t>(j)];
+    t.input.push_back(idx.size() == 1 ? idx[0] : -2);
+  }
+  const int out = index(g->output());
+  if (out >= 0) ++t.readers[static_cast<size_t>(out)];
+  return t;
+}
+
+// The only node reading node k, when exactly one reads it and reads nothing else; -1 otherwise.
+int sole_reader(const Topology& t, int k) {
+  if (t.readers[static_cast<size_t>(k)] != 1) return -1;
+  for (size_t j = 0; j < t.nodes.size(); ++j)
+    if (t.input[j] == k) return static_cast<int>(j);
+  return -1;
+}
+
+// conv with `bn` folded in: w * gamma / sqrt(var + eps) per output channel, bias (b - mean) * that + beta.
+std::shared_ptr<nn::Module> fold(const nn::Conv2dImpl& conv, const nn::BatchNormImpl& bn) {
+  nn::Conv2dOptions o = conv.options;
+  o.bias = true;
+  auto out = std::make_shared<nn::Conv2dImpl>(conv.in_channels, conv.out_channels, conv.kernel_size, o);
+  const int64_t oc = conv.out_channels, per = conv.weight.numel() / oc;
+  const std::vector<float> w = conv.weight.contiguous().to_vector<float>();
+  const std::vector<float> mean = bn.running_mean.to_vector<float>(), var = bn.running_var.to_vector<float>();
+  const std::vector<float> gamma =
+      bn.options.affine ? bn.weight.to_vector<float>() : std::vector<float>(oc, 1.f);
+  const std::vector<float> beta =
+      bn.options.affine ? bn.bias.to_vector<float>() : std::vector<float>(oc, 0.f);
+  const std::vector<float> b =
+      conv.bias.defined() ? conv.bias.to_vector<float>() : std::vector<float>(oc, 0.f);
+  float* ow = out->weight.data_ptr<float>();
+  float* ob = out->bias.data_ptr<float>();
+  for (int64_t c = 0; c < oc; ++c) {
+    const auto u = static_cast<size_t>(c);
+    const double k = gamma[u] / std::sqrt(static_cast<double>(var[u]) + bn.options.eps);
+    for (int64_t i = 0; i < per; ++i)
+      ow[c * per + i] = static_cast<float>(w[static_cast<size_t>(c * per + i)] * k);
+    ob[c] = static_cast<float>((b[u] - mean[u]) * k + beta[u]);
+  }
+  return out;
+}
+
+// The Conv2d / Linear nodes of every Sequential and Graph in `model` (others are reported as staying f32).
+std::vector<Candidate> find_candidates(nn::Module& model, std::vector<LayerReport>& skipped) {
+  std::vector<std::pair<std::string, nn::Module*>> all = {{"", &model}};
+  for (auto& [name, m] : model.named_modules()) all.emplace_back(name, m.get());
+  std::set<std::string> found;
+  std::vector<Candidate> out;
+  for (auto& [prefix, m] : all) {
+    const std::optional<Topology> t = topology(*m);
+    if (!t) continue;
+    for (size_t i = 0; i < t->nodes.size(); ++i) {
+      const auto& [name, child] = t->nodes[i];
+      const bool conv = dynamic_cast<nn::Conv2dImpl*>(child.get()) != nullptr;
+      const bool linear = dynamic_cast<nn::LinearImpl*>(child.get()) != nullptr;
+      if (!conv && !linear) continue;
+      Candidate c;
+      c.path = join(prefix, name);
+      c.kind = conv ? "Conv2d" : "Linear";
+      c.original = c.folded = child;
+      c.parent = prefix;
+      c.input_node = t->input[i];
+      c.output_node = static_cast<int>(i);
+      found.insert(c.path);
+      if (conv && static_cast<nn::Conv2dImpl*>(child.get())->options.padding.same) {
+        skipped.push_back(stays_f32(c.path, c.kind, "padding=same"));
+        continue;
+      }
+      int next = sole_reader(*t, c.output_node);
+      if (conv && next >= 0 && t->nodes[static_cast<size_t>(next)].second->type_name() == "BatchNorm2d") {
+        c.bn = t->nodes[static_cast<size_t>(next)].second;
+        c.bn_path = join(prefix, t->nodes[static_cast<size_t>(next)].first);
+        c.folded = fold(static_cast<nn::Conv2dImpl&>(*child), static_cast<nn::BatchNormImpl&>(*c.bn));
+        c.output_node = next;
+        next = sole_reader(*t, next);
+      }
+      if (next >= 0 && t->nodes[static_cast<size_t>(next)].second->type_name() == "ReLU") {
+        c.relu = t->nodes[static_cast<size_t>(next)].second;
+        c.relu_path = join(prefix, t->nodes[static_cast<size_t>(next)].first);
+        c.output_node = next;
+      }
+      c.output_single_reader =
+          t->readers[static_cast<size_t>(c.output_node)] == 1 && sole_reader(*t, c.output_node) >= 0;
+      out.push_back(std::move(c));
+    }
+  }
+  for (auto& [name, m] : all) {
+    const bool conv = dynamic_cast<nn::Conv2dImpl*>(m) != nullptr;
+    if ((conv || dynamic_cast<nn::LinearImpl*>(m)) && !found.count(name))
+      skipped.push_back(stays_f32(name, conv ? "Conv2d" : "Linear", "not in a Sequential or Graph"));
+  }
+  return out;
+}
+
+std::shared_ptr<nn::Module> make_quantized(const Candidate& c, const QuantOptions& q) {
+  if (c.kind == "Conv2d")
+    return std::make_shared<QuantizedConv2dImpl>(static_cast<const nn::Conv2dImpl&>(*c.folded), q);
+  return std::make_shared<QuantizedLinearImpl>(static_cast<const nn::LinearImpl&>(*c.folded), q);
+}
+
+// The f32 computation a candidate replaces: the layer, its batch norm and its ReLU.
+Tensor run_f32(const Candidate& c, const Tensor& x) {
+  Tensor y = c.original->forward(x);
+  if (c.bn) {
+    auto& bn = static_cast<nn::BatchNormImpl&>(*c.bn);
+    return c.relu ? bn.forward_relu(y) : bn.forward(y);
+  }
+  return c.relu ? ops::relu(y) : y;
+}
+
+// Installs int8 layers for the candidates in `keep` (f32 originals elsewhere), folding batch norms, fusing
+// ReLUs and passing u8 to a kept layer that is the only reader of another kept layer's ReLU.
+void install(nn::Module& model, std::vector<Candidate>& cs, const std::vector<bool>& keep) {
+  for (size_t i = 0; i < cs.size(); ++i) {
+    Candidate& c = cs[i];
+    c.quant.relu = c.relu != nullptr;
+    c.quant.output_scale = 0;
+    c.report.u8_output = false;
+    if (keep[i] && c.relu && c.output_single_reader) {
+      for (size_t j = 0; j < cs.size(); ++j)
+        if (keep[j] && cs[j].parent == c.parent && cs[j].input_node == c.output_node &&
+            !cs[j].quant.input_signed) {
+          c.quant.output_scale = cs[j].quant.input_scale;
+          c.report.u8_output = true;
+        }
+    }
+    model.replace(c.path, keep[i] ? make_quantized(c, c.quant) : c.original);
+    if (c.bn) model.replace(c.bn_path, keep[i] ? nn::Identity().ptr() : c.bn);
+    if (c.relu) model.replace(c.relu_path, keep[i] ? nn::Identity().ptr() : c.relu);
+  }
+}
+
+// The fastest of several runs after two warm-ups: on a shared machine the minimum is the kernel's own speed,
+// the median also measures the other processes.
+double best_ms(const std::function<void()>& run) {
+  run();
+  run();
+  double best = 1e300;
+  for (int i = 0; i < 7; ++i) {
+    const auto start = Clock::now();
+    run();
+    best = std::min(best, std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  return best;
+}
+
+}  // namespace
+
+double accuracy(nn::Module& model, data::DataLoader& loader) {
+  autograd::NoGradGuard no_grad;
+  int64_t right = 0, total = 0;
+  for (const data::Batch& b : loader) {
+    const Tensor logits = model.forward(b.input);
+    STRATA_CHECK(logits.dim() == 2, "accuracy: expected logits [N, classes], got {}", logits.shape().str());
+    const Tensor pred = ops::argmax(logits, 1).contiguous();
+    const Tensor target = b.target.contiguous();
+    STRATA_CHECK(target.dtype() == kInt64 && target.numel() == pred.numel(),
+                 "accuracy: expected i64 targets [{}], got {} {}", pred.numel(), dtype_name(target.dtype()),
+                 target.shape().str());
+    const int64_t* p = pred.data_ptr<int64_t>();
+    const int64_t* t = target.data_ptr<int64_t>();
+    for (int64_t i = 0; i < pred.numel(); ++i) right += p[i] == t[i];
+    total += pred.numel();
+  }
+  STRATA_CHECK(total > 0, "accuracy: the loader yielded no examples");
+  return 100.0 * static_cast<double>(right) / static_cast<double>(total);
+}
+
+QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration, const QuantizeOptions& options) {
+  STRATA_CHECK(options.calibration_samples > 0, "quantize: calibration_samples must be positive, got {}",
+               options.calibration_samples);
+  STRATA_CHECK(options.timing_batch > 0, "quantize: timing_batch must be positive, got {}",
+               options.timing_batch);
+  model.eval();
+  autograd::NoGradGuard no_grad;
+  QuantizeReport report;
+  std::vector<LayerReport> skipped;
+  std::vector<Candidate> cs = find_candidates(model, skipped);
+  STRATA_CHECK(!cs.empty(),
+               "quantize: the model has no Conv2d or Linear layer inside a Sequential to quantise");
+
+  // Calibration: observers in place of the layers.
+  for (Candidate& c : cs)
+    model.replace(c.path, std::make_shared<ObserverImpl>(c.original, &c.range, &c.shape, &c.channels_last));
+  int64_t seen = 0;
+  for (const data::Batch& b : calibration) {
+    model.forward(b.input);
+    seen += b.size();
+    if (seen >= options.calibration_samples) break;
+  }
+  for (Candidate& c : cs) model.replace(c.path, c.original);
+  STRATA_CHECK(seen > 0, "quantize: the calibration loader yielded no examples");
+  for (Candidate& c : cs) {
+    STRATA_CHECK(c.range.count() > 0, "quantize: layer '{}' saw no input during calibration", c.path);
+    c.quant.input_scale = c.range.scale(options.method, options.percentile);
+    c.quant.input_signed = c.range.is_signed();
+    c.quant.relu = c.relu != nullptr;
+    c.report = stays_f32(c.path, c.kind, "");
+    c.report.input_scale = c.quant.input_scale;
+    c.report.input_signed = c.quant.input_signed;
+    c.report.relu = c.quant.relu;
+  }
+
+  // Timing: each layer alone at the timing batch, f32 (with its ReLU) against int8 (quantising its input).
+  std::vector<bool> keep(cs.size(), true);
+  for (size_t i = 0; i < cs.size(); ++i) {
+    Candidate& c = cs[i];
+    if (c.kind == "Linear" && c.shape.size() != 2) {
+      keep[i] = false;
+      c.report.reason = fmt::format("input {} (int8 Linear takes [N, in])", c.shape.str());
+      continue;
+    }
+    std::vector<int64_t> dims = c.shape.vec();
+    dims[0] = options.timing_batch;
+    Tensor x = rand(Shape(dims)) * c.range.max();
+    if (c.channels_last) x = kernels::cpu::to_channels_last(x);
+    auto q = make_quantized(c, c.quant);
+    c.report.f32_ms = best_ms([&] { run_f32(c, x); });
+    c.report.int8_ms = best_ms([&] { q->forward(x); });
+    if (options.require_faster && c.report.int8_ms >= c.report.f32_ms) {
+      keep[i] = false;
+      c.report.reason = "slower";
+    }
+  }
+
+  // Accuracy: revert the layer whose return to f32 helps most until the drop is within the budget.
+  if (options.validation) {
+    install(model, cs, std::vector<bool>(cs.size(), false));
+    report.f32_accuracy = accuracy(model, *options.validation);
+    install(model, cs, keep);
+    double acc = accuracy(model, *options.validation);
+    while (report.f32_accuracy - acc > options.accuracy_budget) {
+      int best = -1;
+      double best_acc = -1;
+      for (size_t i = 0; i < cs.size(); ++i) {
+        if (!keep[i]) continue;
+        std::vector<bool> trial = keep;
+        trial[i] = false;
+        install(model, cs, trial);
+        const double a = accuracy(model, *options.validation);
+        if (a > best_acc) {
+          best_acc = a;
+          best = static_cast<int>(i);
+        }
+      }
+      if (best < 0) break;
+      keep[static_cast<size_t>(best)] = false;
+      cs[static_cast<size_t>(best)].report.reason = "accuracy";
+      acc = best_acc;
+    }
+    install(model, cs, keep);
+    report.int8_accuracy = accuracy(model, *options.validation);
+  } else {
+    install(model, cs, keep);
+  }
+  for (size_t i = 0; i < cs.size(); ++i) {
+    cs[i].report.int8 = keep[i];
+    report.layers.push_back(cs[i].report);
+  }
+  for (auto& r : skipped) report.layers.push_back(r);
+  return report;
+}
+
+// ---- files -------------------------------------------------------------------------------------------
+
+namespace {
+constexpr const char* kMetaKey = "strata.quantization";
+
+std::vector<std::pair<std::string, std::shared_ptr<nn::Module>>> all_modules(nn::Module& model) {
+  return model.named_modules();
+}
+
+nlohmann::json quant_json(const QuantOptions& q) {
+  return {{"input_scale", q.input_scale},
+          {"input_signed", q.input_signed},
+          {"relu", q.relu},
+          {"output_scale", q.output_scale}};
+}
+
+QuantOptions quant_from(const nlohmann::json& j) {
+  return {.input_scale = j.at("input_scale").get<float>(),
+          .input_signed = j.at("input_signed").get<bool>(),
+          .relu = j.at("relu").get<bool>(),
+          .output_scale = j.at("output_scale").get<float>()};
+}
+// model.replace, with the file named when the model has no such layer.
+void replace_in(nn::Module& model, const std::string& name, std::shared_ptr<nn::Module> m,
+                const std::string& path) {
+  try {
+    model.replace(name, std::move(m));
+  } catch (const Error& e) {
+    STRATA_FAIL("load_quantized: {}: the file does not fit the model: {}", path, e.what());
+  }
+}
+}  // namespace
+
+void save_quantized(nn::Module& model, const std::string& path) {
+  nlohmann::json layers = nlohmann::json::array();
+  nlohmann::json identities = nlohmann::json::array();
+  std::set<std::string> int8;
+  for (auto& [name, m] : all_modules(model)) {
+    if (auto* c = dynamic_cast<QuantizedConv2dImpl*>(m.get())) {
+      layers.push_back({{"name", name},
+                        {"kind", "Conv2d"},
+                        {"in_channels", c->in_channels},
+                        {"out_channels", c->out_channels},
+                        {"kernel_size", {c->kernel_size.h, c->kernel_size.w}},
+                        {"stride", {c->options.stride.h, c->options.stride.w}},
+                        {"padding", {c->options.padding.h, c->options.padding.w}},
+                        {"dilation", {c->options.dilation.h, c->options.dilation.w}},
+                        {"groups", c->options.groups},
+                        {"quant", quant_json(c->quant)}});
+      int8.insert(name + ".weight");
+    } else if (auto* l = dynamic_cast<QuantizedLinearImpl*>(m.get())) {
+      layers.push_back({{"name", name},
+                        {"kind", "Linear"},
+                        {"in_features", l->in_features},
+                        {"out_features", l->out_features},
+                        {"quant", quant_json(l->quant)}});
+      int8.insert(name + ".weight");
+    } else if (m->type_name() == "Identity") {
+      identities.push_back(name);
+    }
+  }
+  std::map<std::string, Tensor> tensors;
+  for (auto& [name, t] : model.state_dict()) tensors.emplace(name, t);
+  const nlohmann::json meta = {{"version", 1}, {"layers", layers}, {"identities", identities}};
+  io::save_safetensors(path, tensors, {{"format", "pt"}, {kMetaKey, meta.dump()}}, int8);
+}
+
+bool is_quantized_file(const std::string& path) {
+  try {
+    return io::read_safetensors(path).metadata.count(kMetaKey) > 0;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+void load_quantized(nn::Module& model, const std::string& path) {
+  io::SafetensorsFile file = io::read_safetensors(path);
+  auto it = file.metadata.find(kMetaKey);
+  STRATA_CHECK(it != file.metadata.end(),
+               "load_quantized: {}: not a quantised model (no '{}' metadata; write one with strata quantize)",
+               path, kMetaKey);
+  nlohmann::json meta;
+  try {
+    meta = nlohmann::json::parse(it->second);
+    auto part = [&](const std::string& name) -> Tensor {
+      auto t = file.tensors.find(name);
+      STRATA_CHECK(t != file.tensors.end(), "load_quantized: {}: tensor '{}' is missing", path, name);
+      return t->second;
+    };
+    auto optional = [&](const std::string& name) -> Tensor {
+      auto t = file.tensors.find(name);
+      return t == file.tensors.end() ? Tensor() : t->second;
+    };
+    model.eval();
+    for (const auto& layer : meta.at("layers")) {
+      const std::string name = layer.at("name").get<std::string>();
+      STRATA_CHECK(file.int8.count(name + ".weight"), "load_quantized: {}: tensor '{}.weight' must be I8",
+                   path, name);
+      const QuantOptions q = quant_from(layer.at("quant"));
+      std::shared_ptr<nn::Module> m;
+      if (layer.at("kind") == "Conv2d") {
+        nn::Conv2dOptions o;
+        o.stride = {layer.at("stride")[0].get<int64_t>(), layer.at("stride")[1].get<int64_t>()};
+        o.padding = {layer.at("padding")[0].get<int64_t>(), layer.at("padding")[1].get<int64_t>()};
+        o.dilation = {layer.at("dilation")[0].get<int64_t>(), layer.at("dilation")[1].get<int64_t>()};
+        o.groups = layer.at("groups").get<int64_t>();
+        o.bias = optional(name + ".bias").defined();
+        m = std::make_shared<QuantizedConv2dImpl>(
+            layer.at("in_channels").get<int64_t>(), layer.at("out_channels").get<int64_t>(),
+            ops::Size2{layer.at("kernel_size")[0].get<int64_t>(), layer.at("kernel_size")[1].get<int64_t>()},
+            o, part(name + ".weight"), part(name + ".weight_scale"), optional(name + ".bias"), q);
+      } else if (layer.at("kind") == "Linear") {
+        m = std::make_shared<QuantizedLinearImpl>(
+            layer.at("in_features").get<int64_t>(), layer.at("out_features").get<int64_t>(),
+            part(name + ".weight"), part(name + ".weight_scale"), optional(name + ".bias"), q);
+      } else {
+        STRATA_FAIL("load_quantized: {}: layer '{}' has unknown kind {}", path, name,
+                    layer.at("kind").dump());
+      }
+      replace_in(model, name, m, path);
+    }
+    for (const auto& name : meta.at("identities"))
+      replace_in(model, name.get<std::string>(), nn::Identity().ptr(), path);
+  } catch (const nlohmann::json::exception& e) {
+    STRATA_FAIL("load_quantized: {}: bad '{}' metadata: {}", path, kMetaKey, e.what());
+  }
+  const nn::LoadReport r = model.load_state_dict(file.tensors, false);
+  STRATA_CHECK(
+      r.ok(),
+      "load_quantized: {}: the file does not fit the model ({} missing, {} unexpected, {} mismatched{})",
+      path, r.missing.size(), r.unexpected.size(), r.mismatched.size(),
+      r.missing.empty() ? std::string() : ", e.g. missing '" + r.missing.front() + "'");
+}
+
+}  // namespace strata::quantization
