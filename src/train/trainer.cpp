@@ -171,9 +171,11 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     for (const data::Batch& batch : train) {
       const AutocastGuard precision(options.autocast ? AutocastMode{true, kBFloat16} : autocast_mode());
       optimizer_->zero_grad();
+      for (auto& cb : options.callbacks) cb->on_batch_begin(*this, batch);
       const Tensor output = model_->forward(batch.input);
       Tensor loss = loss_(output, batch.target);
       loss.backward();
+      for (auto& cb : options.callbacks) cb->on_after_backward(*this);
       if (options.clip_grad_value > 0) optim::clip_grad_value_(parameters, options.clip_grad_value);
       if (options.clip_grad_norm > 0) optim::clip_grad_norm_(parameters, options.clip_grad_norm);
       optimizer_->step();

@@ -176,6 +176,25 @@ Config loss_config(const Config& c, const TrainingData& d) {
   return lc;
 }
 
+// The Distiller of the config's distill section: the teacher built from its own config on this data, with
+// its checkpoint loaded.
+std::shared_ptr<train::Distiller> make_distiller(const Config& c, const TrainingData& d) {
+  const DistillConfig& dc = c.distill;
+  STRATA_CHECK(c.loss.name == "cross_entropy",
+               "{}: distillation trains with cross-entropy on the hard labels; the config's loss is '{}'",
+               dc.where, c.loss.name);
+  STRATA_CHECK(fs::is_regular_file(dc.teacher_config), "{}: the teacher's config {} does not exist", dc.where,
+               dc.teacher_config);
+  const Config tc = load_config(dc.teacher_config);
+  STRATA_CHECK(tc.data.dataset == c.data.dataset,
+               "{}: the teacher ({}) trains on '{}', the student on '{}'; distillation needs the same data",
+               dc.where, dc.teacher_config, tc.data.dataset, c.data.dataset);
+  const std::shared_ptr<nn::Module> teacher = build_model(tc, d);
+  load_weights(*teacher, dc.teacher_checkpoint, dc.teacher_config);
+  return std::make_shared<train::Distiller>(
+      teacher, nn::DistillationLossOptions{.temperature = dc.temperature, .alpha = dc.alpha});
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -224,8 +243,18 @@ int run_train(const TrainArgs& args) {
   // all (frozen ones are skipped until unfrozen).
   std::vector<std::string> transfer_log = apply_init(c, *model);
   for (auto& line : apply_freeze(c, *model)) transfer_log.push_back(std::move(line));
-  train::Trainer trainer(model, make_optimizer(c, *model), make_loss(loss_config(c, d)));
+  // Distillation: the teacher runs on every training batch and the loss compares the two.
+  std::shared_ptr<train::Distiller> distiller;
+  if (!c.distill.teacher_config.empty()) {
+    distiller = make_distiller(c, d);
+    transfer_log.push_back(fmt::format("distilling from {} ({}), temperature {}, alpha {}",
+                                       c.distill.teacher_checkpoint, c.distill.teacher_config,
+                                       c.distill.temperature, c.distill.alpha));
+  }
+  train::Trainer trainer(model, make_optimizer(c, *model),
+                         distiller ? distiller->loss() : make_loss(loss_config(c, d)));
   std::vector<std::shared_ptr<train::Callback>> callbacks;
+  if (distiller) callbacks.push_back(distiller);
   if (auto unfreeze = make_unfreeze(c)) callbacks.push_back(unfreeze);
   attach_scheduler(c, trainer, train_loader.size(), callbacks);
   if (c.training.early_stopping.enabled) {

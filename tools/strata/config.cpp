@@ -999,6 +999,26 @@ class Reader : public FieldReader {
     }
   }
 
+  // distill: {teacher_config, teacher_checkpoint, temperature, alpha}.
+  void read_distill(const YAML::Node& node, DistillConfig& d) const {
+    check_section(node, "distill", false);
+    if (!node.IsDefined() || node.IsNull()) return;
+    check_keys(node, "distill", {"teacher_config", "teacher_checkpoint", "temperature", "alpha"});
+    if (!read(node, "distill", "teacher_config", d.teacher_config) || d.teacher_config.empty())
+      fail(node, "distill.teacher_config",
+           "field 'distill.teacher_config' is missing (the teacher's YAML config)");
+    d.where = where(node["teacher_config"], "distill.teacher_config");
+    if (!read(node, "distill", "teacher_checkpoint", d.teacher_checkpoint) || d.teacher_checkpoint.empty())
+      fail(node, "distill.teacher_checkpoint",
+           "field 'distill.teacher_checkpoint' is missing (the teacher's trained weights)");
+    if (read(node, "distill", "temperature", d.temperature) && !(d.temperature > 0.0))
+      fail(node["temperature"], "distill.temperature",
+           fmt::format("field 'distill.temperature' must be positive, got {}", d.temperature));
+    if (read(node, "distill", "alpha", d.alpha) && !(d.alpha >= 0.0 && d.alpha <= 1.0))
+      fail(node["alpha"], "distill.alpha",
+           fmt::format("field 'distill.alpha' must be in [0, 1], got {}", d.alpha));
+  }
+
   // freeze: a list of globs, or {patterns: [...], unfreeze_at_epoch: N}.
   void read_freeze(const YAML::Node& node, FreezeConfig& f) const {
     if (!node.IsDefined() || node.IsNull()) return;
@@ -1165,9 +1185,9 @@ class Reader : public FieldReader {
     if (doc.IsNull()) throw Error(fmt::format("{}: the config is empty", path_));
     if (!doc.IsMap()) fail(doc, "", fmt::format("the config must be a YAML map, got {}", describe(doc)));
     for (const Override& o : overrides) apply(doc, o);
-    check_keys(
-        doc, "",
-        {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init", "freeze"});
+    check_keys(doc, "",
+               {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init",
+                "freeze", "distill"});
     if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
     read_data(doc["data"], c.data);
     read_model(doc["model"].IsDefined() ? doc["model"] : YAML::Node(), c.model);
@@ -1178,6 +1198,7 @@ class Reader : public FieldReader {
     read_training(doc["training"], c.training, c.metrics);
     read_init(doc["init"], c.init);
     read_freeze(doc["freeze"], c.freeze);
+    read_distill(doc["distill"], c.distill);
     if (c.scheduler.name == "onecycle" && !c.optimizer.param_groups.empty()) {
       fail(doc["optimizer"]["param_groups"], "optimizer.param_groups",
            "field 'optimizer.param_groups' does not combine with scheduler 'onecycle', which sets one peak "

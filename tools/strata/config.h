@@ -212,6 +212,16 @@ struct FreezeConfig {
   std::string where;          // "file:line" of the patterns
 };
 
+// distill: train the model as a student of a saved teacher (knowledge distillation, see
+// docs/compression.md): the teacher's config builds it, its checkpoint fills it.
+struct DistillConfig {
+  std::string teacher_config;      // the teacher's YAML config; empty: no distillation
+  std::string teacher_checkpoint;  // its weights (a training checkpoint or a plain state dict)
+  double temperature = 4.0;        // T > 0
+  double alpha = 0.9;              // weight of the soft (teacher) term, in [0, 1]
+  std::string where;               // "file:line" of distill.teacher_config
+};
+
 // A command-line change to one field, e.g. {"optimizer.lr", "0.01", "--lr 0.01"}.
 struct Override {
   std::string key;     // dotted path
@@ -230,6 +240,7 @@ struct Config {
   TrainingConfig training;
   InitConfig init;
   FreezeConfig freeze;
+  DistillConfig distill;
   std::vector<std::string> metrics = {"loss", "accuracy"};
 };
 

@@ -255,6 +255,14 @@ std::string to_yaml(const Config& c) {
     training["early_stopping"] = es;
   }
   out["training"] = training;
+  if (!c.distill.teacher_config.empty()) {
+    YAML::Node distill(YAML::NodeType::Map);
+    distill["teacher_config"] = c.distill.teacher_config;
+    distill["teacher_checkpoint"] = c.distill.teacher_checkpoint;
+    distill["temperature"] = num(c.distill.temperature);
+    distill["alpha"] = num(c.distill.alpha);
+    out["distill"] = distill;
+  }
   if (!c.init.checkpoint.empty()) {
     YAML::Node init(YAML::NodeType::Map);
     init["checkpoint"] = c.init.checkpoint;

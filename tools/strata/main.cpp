@@ -12,8 +12,9 @@
 #include "export_command.h"
 #include "explain_command.h"
 #include "generate.h"
-#include "rl_command.h"
+#include "prune_command.h"
 #include "quantize_command.h"
+#include "rl_command.h"
 #include "strata/strata.h"
 #include "translation.h"
 #include "tune_command.h"
@@ -210,6 +211,9 @@ int main(int argc, char** argv) {
   strata::cli::TuneArgs tune_args;
   CLI::App* tune_cmd = strata::cli::add_tune_command(app, tune_args);
 
+  strata::cli::PruneArgs prune_args;
+  CLI::App* prune_cmd = strata::cli::add_prune_command(app, prune_args);
+
   strata::cli::AugmentArgs augment;
   CLI::App* augment_cmd = strata::cli::add_data_augment_command(app, augment);
   strata::cli::TableArgs table_args;
@@ -282,6 +286,7 @@ int main(int argc, char** argv) {
     if (*augment_cmd) return strata::cli::run_data_augment(augment);
     if (table_cmds.parsed()) return strata::cli::run_data_table(table_cmds, table_args);
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
+    if (*prune_cmd) return strata::cli::run_prune(prune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);
     if (*export_cmd) return strata::cli::run_export(export_args);

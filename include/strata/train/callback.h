@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/data/dataloader.h"
 #include "strata/optim/scheduler.h"
 
 namespace strata::train {
@@ -18,6 +19,10 @@ class Callback {
   virtual ~Callback() = default;
   virtual void on_train_begin(Trainer&) {}
   virtual void on_epoch_begin(Trainer&, int /*epoch*/) {}
+  // Before the forward pass of a training batch (a teacher sees the batch here in distillation).
+  virtual void on_batch_begin(Trainer&, const data::Batch& /*batch*/) {}
+  // After backward, before gradient clipping and the optimiser step (pruning masks the gradients here).
+  virtual void on_after_backward(Trainer&) {}
   virtual void on_batch_end(Trainer&, int64_t /*step*/, const Logs& /*batch_logs*/) {}
   virtual void on_epoch_end(Trainer&, int /*epoch*/, const Logs& /*logs*/) {}
   virtual void on_train_end(Trainer&) {}
@@ -49,7 +54,7 @@ class EarlyStopping : public Callback {
 };
 
 struct ModelCheckpointOptions {
-  std::string dir{};                   // writes dir/best.safetensors and dir/last.safetensors
+  std::string dir{};                 // writes dir/best.safetensors and dir/last.safetensors
   std::string monitor = "val_loss";  // falls back to "loss" without validation
   Mode mode = Mode::Auto;
   bool save_best = true;
@@ -96,7 +101,7 @@ class LRSchedulerStep : public Callback {
 
 struct UnfreezeOptions {
   std::vector<std::string> patterns{"*"};  // globs on parameter names (strata/core/glob.h)
-  int epoch = 1;                          // the first epoch (1-based) that trains them
+  int epoch = 1;                           // the first epoch (1-based) that trains them
 };
 // Gradual unfreezing for fine-tuning: makes the model's parameters matching `patterns` trainable from
 // epoch `epoch` on (epoch 3: frozen during epochs 1 and 2). Frozen parameters stay in the optimiser and
