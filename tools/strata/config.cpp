@@ -36,7 +36,7 @@ class Reader : public FieldReader {
  public:
   Reader(std::string path, std::vector<Override> overrides, bool check_text_path)
       : FieldReader(std::move(path), std::move(overrides)), check_text_path_(check_text_path) {}
-  using FieldReader::read;  // the field readers, beside read(overrides) below
+  using FieldReader::read;  // the field readers, beside read() below
 
   void read_data(const YAML::Node& node, DataConfig& d) const {
     check_section(node, "data", false);
@@ -1171,20 +1171,10 @@ class Reader : public FieldReader {
     }
   }
 
-  Config read(const std::vector<Override>& overrides) const {
+  Config read() const {
     Config c;
     c.path = path_;
-    YAML::Node doc;
-    try {
-      doc = YAML::LoadFile(path_);
-    } catch (const YAML::ParserException& e) {
-      throw Error(fmt::format("{}:{}: invalid YAML: {}", path_, e.mark.line + 1, e.msg));
-    } catch (const YAML::Exception& e) {
-      throw Error(fmt::format("{}: cannot read: {}", path_, e.msg));
-    }
-    if (doc.IsNull()) throw Error(fmt::format("{}: the config is empty", path_));
-    if (!doc.IsMap()) fail(doc, "", fmt::format("the config must be a YAML map, got {}", describe(doc)));
-    for (const Override& o : overrides) apply(doc, o);
+    YAML::Node doc = load_document();
     check_keys(doc, "",
                {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init",
                 "freeze", "distill"});
@@ -1230,7 +1220,7 @@ Override parse_override(const std::string& text) {
 
 Config load_config(const std::string& path, const std::vector<Override>& overrides, bool check_text_path) {
   STRATA_CHECK(std::filesystem::is_regular_file(path), "config file {} does not exist", path);
-  return Reader(path, overrides, check_text_path).read(overrides);
+  return Reader(path, overrides, check_text_path).read();
 }
 
 }  // namespace strata::cli

@@ -85,6 +85,23 @@ class FieldReader {
 
   static int line(const YAML::Node& node) { return node.Mark().line + 1; }
 
+  // The config file as a YAML map with the overrides applied; unreadable, empty or non-map files raise
+  // strata::Error naming the file (and the line).
+  YAML::Node load_document() const {
+    YAML::Node doc;
+    try {
+      doc = YAML::LoadFile(path_);
+    } catch (const YAML::ParserException& e) {
+      throw Error(fmt::format("{}:{}: invalid YAML: {}", path_, e.mark.line + 1, e.msg));
+    } catch (const YAML::Exception& e) {
+      throw Error(fmt::format("{}: cannot read: {}", path_, e.msg));
+    }
+    if (doc.IsNull()) throw Error(fmt::format("{}: the config is empty", path_));
+    if (!doc.IsMap()) fail(doc, "", fmt::format("the config must be a YAML map, got {}", describe(doc)));
+    for (const Override& o : overrides_) apply(doc, o);
+    return doc;
+  }
+
   // Converts a scalar; a wrong type names the field and the value found.
   template <typename T>
   T as(const YAML::Node& v, const std::string& field) const {

@@ -15,17 +15,7 @@ class RlReader : public FieldReader {
   RlConfig read_config() const {
     RlConfig c;
     c.path = path_;
-    YAML::Node doc;
-    try {
-      doc = YAML::LoadFile(path_);
-    } catch (const YAML::ParserException& e) {
-      throw Error(fmt::format("{}:{}: invalid YAML: {}", path_, e.mark.line + 1, e.msg));
-    } catch (const YAML::Exception& e) {
-      throw Error(fmt::format("{}: cannot read: {}", path_, e.msg));
-    }
-    if (doc.IsNull()) throw Error(fmt::format("{}: the config is empty", path_));
-    if (!doc.IsMap()) fail(doc, "", fmt::format("the config must be a YAML map, got {}", describe(doc)));
-    for (const Override& o : overrides_) apply(doc, o);
+    YAML::Node doc = load_document();
     check_keys(doc, "", {"name", "env", "algorithm", "policy", "train", "eval"});
     if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
     read_env(doc["env"], c);
