@@ -34,7 +34,8 @@ Tensor from_vector(const std::vector<float>& v) {
 std::string quant_repr(const QuantOptions& q) {
   return fmt::format("input_scale={:.6g}, input={}{}{}", q.input_scale, q.input_signed ? "s8" : "u8",
                      q.relu ? ", relu" : "",
-                     q.output_scale > 0 ? fmt::format(", output=u8 (scale={:.6g})", q.output_scale) : "");
+                     q.output_scale > 0 ? fmt::format(", output=u8 (scale={:.6g})", q.output_scale) : "") +
+         (q.max_pool ? ", max_pool=2" : "");
 }
 
 void check_parts(const char* op, const Tensor& weight, const Tensor& scale, const Tensor& bias, int64_t out,
@@ -100,6 +101,7 @@ void QuantizedConv2dImpl::build() {
   g.dilation[0] = options.dilation.h;
   g.dilation[1] = options.dilation.w;
   g.groups = options.groups;
+  g.max_pool = quant.max_pool;
   kernel_ =
       std::make_unique<q8::Int8Layer>(weight, to_vector(weight_scale), bias, kernel_quant(quant), true, g);
 }

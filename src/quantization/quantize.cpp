@@ -25,6 +25,7 @@
 #include "strata/nn/container.h"
 #include "strata/nn/graph.h"
 #include "strata/nn/normalization.h"
+#include "strata/nn/pooling.h"
 #include "strata/ops/activation.h"
 #include "strata/ops/reduction.h"
 #include "strata/quantization/layers.h"
@@ -113,13 +114,18 @@ class ObserverImpl : public nn::Module {
 // One Conv2d / Linear that may become int8, with the BatchNorm2d folded into it and the ReLU fused after it
 // when they are its only readers.
 struct Candidate {
-  std::string path, bn_path, relu_path, kind;
-  std::shared_ptr<nn::Module> original, bn, relu;
+  std::string path, bn_path, relu_path, pool_path, kind;
+  std::shared_ptr<nn::Module> original, bn, relu, pool;  // pool: a 2x2 max pool that may be fused
   std::shared_ptr<nn::Module> folded;  // the layer with the batch norm folded in (or `original`)
   std::string parent;                  // path of its Sequential or Graph
   int input_node = -1;                 // the node it reads in its parent (-1: the parent's input)
   int output_node = 0;                 // its last fused node
   bool output_single_reader = false;   // that node's value is read by one node only
+  // The fusable pool that follows, and output_node / output_single_reader with and without it.
+  std::shared_ptr<nn::Module> fusable_pool;
+  std::string fusable_pool_path;
+  int unpooled_output_node = 0, pooled_output_node = 0;
+  bool unpooled_single_reader = false, pooled_single_reader = false;
   RangeObserver range;
   Shape shape;
   bool channels_last = false;
@@ -211,6 +217,30 @@ std::shared_ptr<nn::Module> fold(const nn::Conv2dImpl& conv, const nn::BatchNorm
   return out;
 }
 
+// Whether `m` is a 2x2 stride-2 max pool that `conv` can fuse (Int8ConvGeometry::max_pool).
+bool fusable_pool(const nn::Conv2dImpl& conv, nn::Module& m) {
+  auto* pool = dynamic_cast<nn::MaxPool2dImpl*>(&m);
+  if (!pool) return false;
+  const nn::PoolOptions& po = pool->options;
+  const bool stride2 = (po.stride.h == 2 || po.stride.h == 0) && (po.stride.w == 2 || po.stride.w == 0);
+  const nn::Conv2dOptions& co = conv.options;
+  return pool->kernel_size.h == 2 && pool->kernel_size.w == 2 && stride2 && po.padding.h == 0 &&
+         po.padding.w == 0 && !po.ceil_mode && co.stride.h == 1 && co.stride.w == 1 && co.dilation.h == 1 &&
+         co.dilation.w == 1 && co.groups == 1 && !co.padding.same && co.padding.h % 2 == 0 &&
+         co.padding.w % 2 == 0;
+}
+
+// Fuses the candidate's pool into it (on) or leaves the pool a separate f32 layer.
+void set_pool(Candidate& c, bool on) {
+  on = on && c.fusable_pool;
+  c.pool = on ? c.fusable_pool : nullptr;
+  c.pool_path = on ? c.fusable_pool_path : "";
+  c.output_node = on ? c.pooled_output_node : c.unpooled_output_node;
+  c.output_single_reader = on ? c.pooled_single_reader : c.unpooled_single_reader;
+  c.quant.max_pool = on;
+  c.report.max_pool = on;
+}
+
 // The Conv2d / Linear nodes of every Sequential and Graph in `model` (others are reported as staying f32).
 std::vector<Candidate> find_candidates(nn::Module& model, std::vector<LayerReport>& skipped) {
   std::vector<std::pair<std::string, nn::Module*>> all = {{"", &model}};
@@ -250,8 +280,18 @@ std::vector<Candidate> find_candidates(nn::Module& model, std::vector<LayerRepor
         c.relu_path = join(prefix, t->nodes[static_cast<size_t>(next)].first);
         c.output_node = next;
       }
-      c.output_single_reader =
-          t->readers[static_cast<size_t>(c.output_node)] == 1 && sole_reader(*t, c.output_node) >= 0;
+      auto single = [&](int k) { return t->readers[static_cast<size_t>(k)] == 1 && sole_reader(*t, k) >= 0; };
+      c.unpooled_output_node = c.output_node;
+      c.unpooled_single_reader = single(c.output_node);
+      next = sole_reader(*t, c.output_node);
+      if (conv && next >= 0 &&
+          fusable_pool(static_cast<nn::Conv2dImpl&>(*child), *t->nodes[static_cast<size_t>(next)].second)) {
+        c.fusable_pool = t->nodes[static_cast<size_t>(next)].second;
+        c.fusable_pool_path = join(prefix, t->nodes[static_cast<size_t>(next)].first);
+        c.pooled_output_node = next;
+        c.pooled_single_reader = single(next);
+      }
+      set_pool(c, c.fusable_pool != nullptr);
       out.push_back(std::move(c));
     }
   }
@@ -269,14 +309,16 @@ std::shared_ptr<nn::Module> make_quantized(const Candidate& c, const QuantOption
   return std::make_shared<QuantizedLinearImpl>(static_cast<const nn::LinearImpl&>(*c.folded), q);
 }
 
-// The f32 computation a candidate replaces: the layer, its batch norm and its ReLU.
+// The f32 computation a candidate replaces: the layer, its batch norm, its ReLU and its pool.
 Tensor run_f32(const Candidate& c, const Tensor& x) {
   Tensor y = c.original->forward(x);
   if (c.bn) {
     auto& bn = static_cast<nn::BatchNormImpl&>(*c.bn);
-    return c.relu ? bn.forward_relu(y) : bn.forward(y);
+    y = c.relu ? bn.forward_relu(y) : bn.forward(y);
+  } else if (c.relu) {
+    y = ops::relu(y);
   }
-  return c.relu ? ops::relu(y) : y;
+  return c.pool ? c.pool->forward(y) : y;
 }
 
 // Installs int8 layers for the candidates in `keep` (f32 originals elsewhere), folding batch norms, fusing
@@ -298,6 +340,7 @@ void install(nn::Module& model, std::vector<Candidate>& cs, const std::vector<bo
     model.replace(c.path, keep[i] ? make_quantized(c, c.quant) : c.original);
     if (c.bn) model.replace(c.bn_path, keep[i] ? nn::Identity().ptr() : c.bn);
     if (c.relu) model.replace(c.relu_path, keep[i] ? nn::Identity().ptr() : c.relu);
+    if (c.pool) model.replace(c.pool_path, keep[i] ? nn::Identity().ptr() : c.pool);
   }
 }
 
@@ -385,9 +428,26 @@ QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration, const 
     dims[0] = options.timing_batch;
     Tensor x = rand(Shape(dims)) * c.range.max();
     if (c.channels_last) x = kernels::cpu::to_channels_last(x);
+    if (c.pool && (dims[2] % 2 != 0 || dims[3] % 2 != 0)) set_pool(c, false);
+    double saved_pooled = -1e300;
+    if (c.pool) {
+      // Fused (conv, ReLU and pool in one int8 kernel) against unfused (the int8 conv, then the f32
+      // pool): the variant that saves more time against f32 goes on.
+      auto q = make_quantized(c, c.quant);
+      const double f32_ms = best_ms([&] { run_f32(c, x); }), int8_ms = best_ms([&] { q->forward(x); });
+      saved_pooled = f32_ms - int8_ms;
+      c.report.f32_ms = f32_ms;
+      c.report.int8_ms = int8_ms;
+      set_pool(c, false);
+    }
     auto q = make_quantized(c, c.quant);
-    c.report.f32_ms = best_ms([&] { run_f32(c, x); });
-    c.report.int8_ms = best_ms([&] { q->forward(x); });
+    const double f32_ms = best_ms([&] { run_f32(c, x); }), int8_ms = best_ms([&] { q->forward(x); });
+    if (saved_pooled > f32_ms - int8_ms) {
+      set_pool(c, true);
+    } else {
+      c.report.f32_ms = f32_ms;
+      c.report.int8_ms = int8_ms;
+    }
     if (options.require_faster && c.report.int8_ms >= c.report.f32_ms) {
       keep[i] = false;
       c.report.reason = "slower";
@@ -445,14 +505,16 @@ nlohmann::json quant_json(const QuantOptions& q) {
   return {{"input_scale", q.input_scale},
           {"input_signed", q.input_signed},
           {"relu", q.relu},
-          {"output_scale", q.output_scale}};
+          {"output_scale", q.output_scale},
+          {"max_pool", q.max_pool}};
 }
 
 QuantOptions quant_from(const nlohmann::json& j) {
   return {.input_scale = j.at("input_scale").get<float>(),
           .input_signed = j.at("input_signed").get<bool>(),
           .relu = j.at("relu").get<bool>(),
-          .output_scale = j.at("output_scale").get<float>()};
+          .output_scale = j.at("output_scale").get<float>(),
+          .max_pool = j.value("max_pool", false)};
 }
 // model.replace, with the file named when the model has no such layer.
 void replace_in(nn::Module& model, const std::string& name, std::shared_ptr<nn::Module> m,

@@ -126,6 +126,93 @@ TEST(QuantizedConv2d, TakesU8InputFromAnotherInt8Layer) {
   EXPECT_EQ(values(from_u8), values(from_f32));
 }
 
+// The fused 2x2 max pool (phase decomposition): the formula for every convolution output, then the max of
+// each 2x2 window (an odd last row or column dropped, as MaxPool2d does).
+void check_conv_pool(int64_t ic, int64_t oc, int64_t k, int64_t pad, int64_t ih, int64_t iw, QuantOptions q,
+                     bool channels_last_input) {
+  manual_seed(6);
+  nn::Conv2d conv(ic, oc, {k, k}, {.padding = pad});
+  Tensor x = randn({3, ic, ih, iw});
+  if (!q.input_signed) x = ops::relu(x);
+  if (channels_last_input) x = x.permute({0, 2, 3, 1}).contiguous().permute({0, 3, 1, 2});
+  q.max_pool = true;
+  quantization::QuantizedConv2d qc(*conv, q);
+  const Tensor y = qc(x);
+  const int64_t oh = ih + 2 * pad - k + 1, ow = iw + 2 * pad - k + 1;
+  ASSERT_EQ(y.shape(), Shape({3, oc, oh / 2, ow / 2}));
+  ASSERT_EQ(y.dtype(), q.output_scale > 0 ? kUInt8 : kFloat32);
+  const Tensor xc = x.contiguous();
+  const float* xp = xc.data_ptr<float>();
+  const auto* wp = qc->weight_int8();
+  const std::vector<float> ws = scales_of(qc->weight_scale);
+  const float* bp = conv->bias.data_ptr<float>();
+  auto out = [&](int64_t b, int64_t o, int64_t i, int64_t j) {
+    double acc = 0;
+    for (int64_t c = 0; c < ic; ++c)
+      for (int64_t ki = 0; ki < k; ++ki)
+        for (int64_t kj = 0; kj < k; ++kj) {
+          const int64_t hi = i - pad + ki, wj = j - pad + kj;
+          if (hi < 0 || hi >= ih || wj < 0 || wj >= iw) continue;
+          acc += quantized(xp[((b * ic + c) * ih + hi) * iw + wj], q) * wp[((o * ic + c) * k + ki) * k + kj];
+        }
+    return finish(acc, o, ws, bp, q);
+  };
+  std::vector<double> want;
+  for (int64_t b = 0; b < 3; ++b)
+    for (int64_t o = 0; o < oc; ++o)
+      for (int64_t i = 0; i < oh / 2; ++i)
+        for (int64_t j = 0; j < ow / 2; ++j)
+          want.push_back(std::max(std::max(out(b, o, 2 * i, 2 * j), out(b, o, 2 * i, 2 * j + 1)),
+                                  std::max(out(b, o, 2 * i + 1, 2 * j), out(b, o, 2 * i + 1, 2 * j + 1))));
+  expect_close(values(y), want, q.output_scale > 0);
+  // The same values as the unfused int8 layer followed by the pool, exactly.
+  q.max_pool = false;
+  quantization::QuantizedConv2d plain(*conv, q);
+  const std::vector<double> full = values(plain(x));
+  std::vector<double> pooled;
+  for (int64_t b = 0; b < 3; ++b)
+    for (int64_t o = 0; o < oc; ++o)
+      for (int64_t i = 0; i < oh / 2; ++i)
+        for (int64_t j = 0; j < ow / 2; ++j) {
+          auto at = [&](int64_t r, int64_t c) {
+            return full[static_cast<size_t>(((b * oc + o) * oh + r) * ow + c)];
+          };
+          pooled.push_back(std::max(std::max(at(2 * i, 2 * j), at(2 * i, 2 * j + 1)),
+                                    std::max(at(2 * i + 1, 2 * j), at(2 * i + 1, 2 * j + 1))));
+        }
+  EXPECT_EQ(values(y), pooled);
+}
+
+TEST(QuantizedConv2d, FusedMaxPoolMatchesTheFormulaOnOneInputChannel) {
+  // LeNet-5's first layer: 1 input channel, 5x5, padding 2, ReLU, u8 output for the next int8 layer.
+  check_conv_pool(1, 6, 5, 2, 12, 10,
+                  {.input_scale = 0.02f, .input_signed = true, .relu = true, .output_scale = 0.03f}, false);
+}
+
+TEST(QuantizedConv2d, FusedMaxPoolMatchesTheFormulaWithF32OutputAndOddConvOutput) {
+  // An even kernel (4x4) gives an odd convolution output (11x9): the last row and column are dropped.
+  check_conv_pool(3, 5, 4, 2, 10, 8,
+                  {.input_scale = 0.03f, .input_signed = true, .relu = false, .output_scale = 0.f}, true);
+  check_conv_pool(6, 16, 5, 0, 14, 14,
+                  {.input_scale = 0.015f, .input_signed = false, .relu = true, .output_scale = 0.f}, false);
+}
+
+TEST(QuantizedConv2d, FusedMaxPoolTakesU8InputAndRejectsOddInputs) {
+  manual_seed(7);
+  nn::Conv2d conv(2, 4, {3, 3}, {.padding = 2});
+  const QuantOptions q{
+      .input_scale = 0.02f, .input_signed = false, .relu = true, .output_scale = 0.f, .max_pool = true};
+  quantization::QuantizedConv2d qc(*conv, q);
+  const Tensor x = ops::relu(randn({2, 2, 8, 6}));
+  quantization::Quantize quant(0.02f, false);
+  EXPECT_EQ(values(qc(quant(x))), values(qc(x)));
+  EXPECT_THROW(qc(randn({2, 2, 7, 6})), Error);
+  nn::Conv2d strided(2, 4, {3, 3}, {.stride = 2, .padding = 2});
+  EXPECT_THROW(quantization::QuantizedConv2d(*strided, q), Error);
+  nn::Conv2d odd_pad(2, 4, {3, 3}, {.padding = 1});
+  EXPECT_THROW(quantization::QuantizedConv2d(*odd_pad, q), Error);
+}
+
 void check_linear(QuantOptions q) {
   manual_seed(5);
   nn::Linear lin(37, 19);

@@ -25,6 +25,7 @@ struct QuantOptions {
   bool input_signed = false;  // s8 inputs (the calibrated range holds negatives) or u8
   bool relu = false;          // a ReLU fused after the bias
   float output_scale = 0.f;   // > 0: u8 output on this scale (feeds the next int8 layer); 0: f32 output
+  bool max_pool = false;      // QuantizedConv2d: a 2x2 stride-2 max pool fused after the ReLU
 };
 
 // The int8 convolution of a float Conv2d (PyTorch's torch.ao.nn.quantized.Conv2d).
@@ -37,7 +38,7 @@ class QuantizedConv2dImpl : public nn::Module {
                       nn::Conv2dOptions options, Tensor weight, Tensor weight_scale, Tensor bias,
                       QuantOptions quant);
   ~QuantizedConv2dImpl() override;
-  // [N, C, H, W] f32 or u8 -> f32 or u8 (channels-last).
+  // [N, C, H, W] f32 or u8 -> f32 or u8 (channels-last; H and W halved with a fused max pool).
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   // The s8 weights.

@@ -42,7 +42,59 @@ struct Int8Layer::Plan {
   std::shared_ptr<du::Buffer> packed;     // weights in the primitive's layout
   std::vector<float> scaled_bias;         // bias / (s_in * s_w)
   Shape out_shape;
+  // Fused max pool: the input's 2x2 blocks (quantised when f32), the convolution's phase outputs.
+  std::optional<dnnl::reorder> blocks;
+  dnnl::memory::desc block_input, block_src, phase_dst;
+  int64_t phases_out = 0;  // output channels of the original layer
 };
+
+namespace {
+
+// The weight of the phase-decomposed convolution (see Int8ConvGeometry::max_pool): out channel
+// phase * oc + o (phase = dy * 2 + dx), in channel c * 4 + iy * 2 + ix, tap (by, bx) holds the original
+// tap (2 by + iy - dy, 2 bx + ix - dx), or 0 outside the kernel.
+Tensor phase_weight(const Tensor& w) {
+  const int64_t oc = w.size(0), ic = w.size(1), kh = w.size(2), kw = w.size(3);
+  const int64_t bh = kh / 2 + 1, bw = kw / 2 + 1;
+  Tensor out = kernels::empty(Shape({4 * oc, 4 * ic, bh, bw}), kUInt8, w.device());
+  const auto* src = static_cast<const int8_t*>(w.raw_data());
+  auto* dst = static_cast<int8_t*>(out.raw_data());
+  for (int64_t dy = 0; dy < 2; ++dy)
+    for (int64_t dx = 0; dx < 2; ++dx)
+      for (int64_t o = 0; o < oc; ++o)
+        for (int64_t c = 0; c < ic; ++c)
+          for (int64_t iy = 0; iy < 2; ++iy)
+            for (int64_t ix = 0; ix < 2; ++ix)
+              for (int64_t by = 0; by < bh; ++by)
+                for (int64_t bx = 0; bx < bw; ++bx) {
+                  const int64_t ky = 2 * by + iy - dy, kx = 2 * bx + ix - dx;
+                  const int64_t to =
+                      (((((dy * 2 + dx) * oc + o) * 4 * ic + c * 4 + iy * 2 + ix) * bh + by) * bw) + bx;
+                  dst[to] =
+                      ky >= 0 && ky < kh && kx >= 0 && kx < kw ? src[((o * ic + c) * kh + ky) * kw + kx] : 0;
+                }
+  return out;
+}
+
+template <typename T>
+std::vector<T> repeat4(const std::vector<T>& v) {
+  std::vector<T> out;
+  for (int i = 0; i < 4; ++i) out.insert(out.end(), v.begin(), v.end());
+  return out;
+}
+
+// out[p, o] = max over the 4 phases of in[p, phase * oc + o], for `pixels` pixels (channels-last rows).
+template <typename T>
+void phase_max(const T* in, T* out, int64_t pixels, int64_t oc) {
+  for (int64_t p = 0; p < pixels; ++p) {
+    const T* a = in + p * 4 * oc;
+    T* o = out + p * oc;
+    for (int64_t c = 0; c < oc; ++c)
+      o[c] = std::max(std::max(a[c], a[oc + c]), std::max(a[2 * oc + c], a[3 * oc + c]));
+  }
+}
+
+}  // namespace
 
 Int8Layer::Int8Layer(Tensor weight, std::vector<float> weight_scale, Tensor bias, Int8Quant quant, bool conv,
                      Int8ConvGeometry geometry)
@@ -65,6 +117,27 @@ Int8Layer::Int8Layer(Tensor weight, std::vector<float> weight_scale, Tensor bias
                "Int8Layer: input scale must be positive and finite, got {}", quant_.input_scale);
   STRATA_CHECK(quant_.output_scale >= 0 && std::isfinite(quant_.output_scale),
                "Int8Layer: output scale must be non-negative and finite, got {}", quant_.output_scale);
+  if (geometry_.max_pool) {
+    const Int8ConvGeometry& g = geometry_;
+    STRATA_CHECK(conv_ && g.stride[0] == 1 && g.stride[1] == 1 && g.dilation[0] == 1 && g.dilation[1] == 1 &&
+                     g.groups == 1 && g.pad_begin[0] == g.pad_end[0] && g.pad_begin[1] == g.pad_end[1] &&
+                     g.pad_begin[0] % 2 == 0 && g.pad_begin[1] % 2 == 0,
+                 "QuantizedConv2d: a fused max pool needs stride 1, dilation 1, groups 1 and even symmetric "
+                 "padding, got stride ({}, {}), dilation ({}, {}), groups {}, padding ({}, {})",
+                 g.stride[0], g.stride[1], g.dilation[0], g.dilation[1], g.groups, g.pad_begin[0],
+                 g.pad_begin[1]);
+    phase_out_ = weight_.size(0);
+    kernel_[0] = weight_.size(2);
+    kernel_[1] = weight_.size(3);
+    weight_ = phase_weight(weight_);
+    weight_scale_ = repeat4(weight_scale_);
+    if (bias_.defined()) {
+      Tensor b = kernels::empty(Shape({4 * phase_out_}), kFloat32, bias_.device());
+      for (int i = 0; i < 4; ++i)
+        std::copy_n(bias_.data_ptr<float>(), phase_out_, b.data_ptr<float>() + i * phase_out_);
+      bias_ = b;
+    }
+  }
 }
 
 Int8Layer::~Int8Layer() = default;
@@ -74,6 +147,8 @@ std::shared_ptr<const Int8Layer::Plan> Int8Layer::plan(const Tensor& x) const {
   const bool cl = conv_ && is_channels_last(x);
   std::vector<int64_t> key = {f32_in, cl, omp_in_parallel() ? 1 : omp_get_max_threads()};
   for (int64_t i = 0; i < x.dim(); ++i) key.push_back(x.size(i));
+  if (geometry_.max_pool)  // the blocks are read through x's strides
+    for (int64_t i = 0; i < x.dim(); ++i) key.push_back(x.strides()[i]);
   {
     std::lock_guard lock(mutex_);
     auto it = plans_.find(key);
@@ -101,7 +176,45 @@ std::shared_ptr<const Int8Layer::Plan> Int8Layer::plan(const Tensor& x) const {
   }
   dnnl::memory::desc user_weights;
   dnnl::primitive_desc_base pd_base;
-  if (conv_) {
+  if (conv_ && geometry_.max_pool) {
+    // The 2x2 blocks of the input as channels: [n, ih / 2, iw / 2, ic, 2, 2] read through x's strides.
+    const int64_t n = x.size(0), ic = x.size(1), ih = x.size(2), iw = x.size(3);
+    STRATA_CHECK(ic * 4 == weight_.size(1), "QuantizedConv2d: input has {} channels, the layer expects {}",
+                 ic, weight_.size(1) / 4);
+    STRATA_CHECK(ih % 2 == 0 && iw % 2 == 0,
+                 "QuantizedConv2d: a fused max pool needs an even input height and width, got {}",
+                 x.shape().str());
+    const int64_t oh = ih + 2 * geometry_.pad_begin[0] - kernel_[0] + 1;
+    const int64_t ow = iw + 2 * geometry_.pad_begin[1] - kernel_[1] + 1;
+    STRATA_CHECK(oh >= 2 && ow >= 2, "QuantizedConv2d: input {} is too small for kernel {}x{} and a 2x2 pool",
+                 x.shape().str(), kernel_[0], kernel_[1]);
+    const int64_t hb = ih / 2, wb = iw / 2, hp = oh / 2, wp = ow / 2, q0 = geometry_.pad_begin[0] / 2,
+                  q1 = geometry_.pad_begin[1] / 2;
+    const auto& st = x.strides();
+    const dnnl::memory::dims bd = {n, hb, wb, ic, 2, 2};
+    p->block_input = dnnl::memory::desc(bd, f32_in ? dt::f32 : dt::u8,
+                                        dnnl::memory::dims{st[0], 2 * st[2], 2 * st[3], st[1], st[2], st[3]});
+    p->block_src = dnnl::memory::desc(bd, src_dt, tag::abcdef);
+    p->src = dnnl::memory::desc({n, 4 * ic, hb, wb}, src_dt, tag::nhwc);
+    p->phases_out = phase_out_;
+    p->out_shape = Shape({n, phase_out_, hp, wp});
+    const int64_t kh = weight_.size(2), kw = weight_.size(3);
+    const dnnl::memory::dims wd = {4 * phase_out_, 4 * ic, kh, kw};
+    user_weights = dnnl::memory::desc(wd, dt::s8, tag::oihw);
+    p->bias = dnnl::memory::desc({oc}, dt::f32, tag::x);
+    p->dst = p->phase_dst = dnnl::memory::desc({n, oc, hp, wp}, dst_dt, tag::nhwc);
+    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                      p->src, dnnl::memory::desc(wd, dt::s8, tag::any), p->bias, p->dst,
+                                      {1, 1}, {0, 0}, {q0, q1}, {q0, q1});
+    dnnl::convolution_forward::primitive_desc pd(d, attr, du::engine());
+    p->weights = pd.weights_desc();
+    p->scratchpad = pd.scratchpad_desc();
+    p->prim = dnnl::convolution_forward(pd);
+    dnnl::primitive_attr battr;
+    if (f32_in) battr.set_output_scales(0, {1.f / quant_.input_scale});
+    p->blocks = dnnl::reorder(
+        dnnl::reorder::primitive_desc(du::engine(), p->block_input, du::engine(), p->block_src, battr));
+  } else if (conv_) {
     const int64_t n = x.size(0), ic = x.size(1), ih = x.size(2), iw = x.size(3);
     const int64_t kh = weight_.size(2), kw = weight_.size(3), g = geometry_.groups;
     STRATA_CHECK(ic == weight_.size(1) * g, "QuantizedConv2d: input has {} channels, weight {} expects {}",
@@ -151,7 +264,7 @@ std::shared_ptr<const Int8Layer::Plan> Int8Layer::plan(const Tensor& x) const {
     p->scratchpad = pd.scratchpad_desc();
     p->prim = dnnl::matmul(pd);
   }
-  if (f32_in) p->quantize = scaled_reorder(p->input, p->src, 1.f / quant_.input_scale);
+  if (f32_in && !p->blocks) p->quantize = scaled_reorder(p->input, p->src, 1.f / quant_.input_scale);
   // Pack the weights once (oneDNN adds the s8-source compensation the layout asks for).
   p->packed = std::make_shared<du::Buffer>(p->weights.get_size());
   dnnl::memory from = du::wrap(user_weights, weight_.raw_data());
@@ -172,7 +285,7 @@ Tensor Int8Layer::forward(const Tensor& input) const {
                conv_ ? "QuantizedConv2d" : "QuantizedLinear", dtype_name(input.dtype()));
   STRATA_CHECK(input.dim() == (conv_ ? 4 : 2), "{}: input must be {}-D, got {}",
                conv_ ? "QuantizedConv2d" : "QuantizedLinear", conv_ ? 4 : 2, input.shape().str());
-  const Tensor x = conv_ ? du::dense_activation(input) : du::dense(input);
+  const Tensor x = geometry_.max_pool ? input : conv_ ? du::dense_activation(input) : du::dense(input);
   const bool serial = x.numel() * weight_.numel() / std::max<int64_t>(weight_.size(0), 1) < du::kSerialMacs;
   du::SerialScope scope(serial);
   auto p = plan(x);
@@ -180,9 +293,17 @@ Tensor Int8Layer::forward(const Tensor& input) const {
   Tensor out = conv_ ? empty_channels_last(p->out_shape, out_dtype, x.device())
                      : kernels::empty(p->out_shape, out_dtype, x.device());
   dnnl::stream& s = du::stream();
-  std::optional<du::Buffer> quantized;
-  dnnl::memory src;
-  if (p->quantize) {
+  std::optional<du::Buffer> quantized, phases;
+  dnnl::memory src, dst = du::wrap(p->dst, out.raw_data());
+  if (p->blocks) {
+    quantized.emplace(p->block_src.get_size());
+    dnnl::memory user = du::wrap(p->block_input, x.raw_data()),
+                 blocks = du::wrap(p->block_src, quantized->get());
+    p->blocks->execute(s, user, blocks);
+    src = du::wrap(p->src, quantized->get());
+    phases.emplace(p->phase_dst.get_size());
+    dst = du::wrap(p->phase_dst, phases->get());
+  } else if (p->quantize) {
     quantized.emplace(p->src.get_size());
     src = dnnl::memory(p->src, du::engine(), quantized->get());
     dnnl::memory user = du::wrap(p->input, x.raw_data());
@@ -194,9 +315,17 @@ Tensor Int8Layer::forward(const Tensor& input) const {
       {DNNL_ARG_SRC, src},
       {DNNL_ARG_WEIGHTS, du::wrap(p->weights, p->packed->get())},
       {DNNL_ARG_BIAS, du::wrap(p->bias, p->scaled_bias.data())},
-      {DNNL_ARG_DST, du::wrap(p->dst, out.raw_data())},
+      {DNNL_ARG_DST, dst},
   };
   du::execute(p->prim, args, p->scratchpad);
+  if (phases) {
+    const int64_t pixels = p->out_shape[0] * p->out_shape[2] * p->out_shape[3];
+    if (out_dtype == kUInt8)
+      phase_max(static_cast<const uint8_t*>(phases->get()), static_cast<uint8_t*>(out.raw_data()), pixels,
+                p->phases_out);
+    else
+      phase_max(static_cast<const float*>(phases->get()), out.data_ptr<float>(), pixels, p->phases_out);
+  }
   return out;
 }
 

@@ -35,6 +35,12 @@ struct Int8ConvGeometry {
   int64_t pad_end[2] = {0, 0};
   int64_t dilation[2] = {1, 1};
   int64_t groups = 1;
+  // A 2x2 stride-2 max pool fused after the ReLU (stride 1, dilation 1, groups 1, even symmetric padding,
+  // even input height and width). The convolution then runs as one int8 convolution on the input's 2x2
+  // blocks (space-to-depth: 4x the input channels, kernel k / 2 + 1), whose 4 output phases (the pixels of
+  // each pooling window) are 4x the output channels; the pool is the max over the phases. A small input
+  // channel count (LeNet-5's 1) thus becomes one oneDNN's int8 kernels handle well.
+  bool max_pool = false;
 };
 
 // A prepared int8 layer (convolution when `conv` is set, else matrix product y = x W^T + b): fixed weights,
@@ -63,6 +69,8 @@ class Int8Layer {
   Int8Quant quant_;
   bool conv_;
   Int8ConvGeometry geometry_;
+  int64_t phase_out_ = 0;       // with a fused max pool: the layer's own output channels (weight_ has 4x)
+  int64_t kernel_[2] = {0, 0};  // with a fused max pool: the layer's own kernel size
   mutable std::mutex mutex_;
   mutable std::map<std::vector<int64_t>, std::shared_ptr<const Plan>> plans_;
 };
