@@ -62,9 +62,25 @@ BasicBlockImpl::BasicBlockImpl(int64_t inplanes, int64_t planes, int64_t stride,
 }
 
 Tensor BasicBlockImpl::forward(const Tensor& x) {
+  if (replaced_) {
+    auto child = [&](const std::string& name) -> nn::Module* {
+      for (const auto& [n, m] : named_children())
+        if (n == name) return m.get();
+      return nullptr;
+    };
+    Tensor branch = x;
+    for (const char* name : {"conv1", "bn1", "relu", "conv2", "bn2"}) branch = child(name)->forward(branch);
+    nn::Module* shortcut = child("downsample");
+    return ops::relu(ops::add(branch, shortcut ? shortcut->forward(x) : x));
+  }
   // BatchNorm + ReLU run as one fused kernel where one exists.
   const Tensor out = bn1->forward_relu(conv1(x));
   return merge(bn2(conv2(out)), x, downsample);
+}
+
+void BasicBlockImpl::replace_child(const std::string& name, std::shared_ptr<nn::Module> module) {
+  nn::Module::replace_child(name, std::move(module));
+  replaced_ = true;
 }
 
 BottleneckImpl::BottleneckImpl(int64_t inplanes, int64_t planes, int64_t stride,

@@ -155,6 +155,17 @@ struct Topology {
 
 std::optional<Topology> topology(nn::Module& m) {
   Topology t;
+  if (m.type_name() == "BasicBlock") {
+    // The zoo's ResNet block: conv1 -> bn1 -> relu -> conv2 -> bn2, whose end the residual add reads (it
+    // runs its children by name once one is replaced).
+    for (const char* name : {"conv1", "bn1", "relu", "conv2", "bn2"})
+      for (const auto& [n, c] : m.named_children())
+        if (n == name) t.nodes.emplace_back(n, c);
+    if (t.nodes.size() != 5) return std::nullopt;
+    t.input = {-1, 0, 1, 2, 3};
+    t.readers = {1, 1, 1, 1, 1};
+    return t;
+  }
   t.nodes = m.named_children();
   const int n = static_cast<int>(t.nodes.size());
   t.readers.assign(t.nodes.size(), 0);

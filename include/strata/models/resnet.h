@@ -34,6 +34,14 @@ class BasicBlockImpl : public nn::Module {
   nn::Conv2d conv2;
   nn::BatchNorm2d bn2;
   std::shared_ptr<nn::SequentialImpl> downsample;  // null for an identity shortcut
+
+ protected:
+  // Module::replace of a child (an int8 layer for conv1, an Identity for a folded bn1): from then on
+  // forward runs the children by name (conv1, bn1, relu, conv2, bn2, downsample) instead of the members.
+  void replace_child(const std::string& name, std::shared_ptr<nn::Module> module) override;
+
+ private:
+  bool replaced_ = false;
 };
 STRATA_MODULE_HOLDER(BasicBlock);
 
