@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 
+#include "kernels/cpu/int8.h"
 #include "kernels/cpu/memory_format.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
@@ -369,6 +370,48 @@ double best_ms(const std::function<void()>& run) {
   return best;
 }
 
+// The per-channel int8 weights (s8 bits in u8, and the scales) that give back `w` exactly as q * s in f32,
+// or nothing when w is not such a weight.
+std::optional<std::pair<Tensor, Tensor>> exact_int8(const Tensor& w) {
+  if (w.dtype() != kFloat32 || w.dim() < 2 || !w.is_contiguous()) return std::nullopt;
+  auto [q, scales] = kernels::cpu::int8::quantize_weight(w);
+  const int64_t oc = w.size(0), per = w.numel() / std::max<int64_t>(oc, 1);
+  const float* wp = w.data_ptr<float>();
+  const auto* qp = static_cast<const int8_t*>(q.raw_data());
+  for (int64_t c = 0; c < oc; ++c)
+    for (int64_t i = 0; i < per; ++i)
+      if (static_cast<float>(qp[c * per + i]) * scales[static_cast<size_t>(c)] != wp[c * per + i])
+        return std::nullopt;
+  Tensor s = empty({oc});
+  std::copy(scales.begin(), scales.end(), s.data_ptr<float>());
+  return std::make_pair(q, s);
+}
+
+// Rounds a float layer's weight in place to per-channel int8 values (q * s), so that the file stores it as
+// I8 (a layer kept f32 for speed still gets 4x smaller). Repeats until exact_int8 recognises it (the scale
+// of the rounded weight can differ from the first scale in its last bit); false when it never does.
+bool round_weight_to_int8(Tensor& w) {
+  if (w.dtype() != kFloat32 || w.dim() < 2 || !w.is_contiguous()) return false;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (exact_int8(w)) return true;
+    auto [q, scales] = kernels::cpu::int8::quantize_weight(w);
+    const int64_t oc = w.size(0), per = w.numel() / std::max<int64_t>(oc, 1);
+    float* wp = w.data_ptr<float>();
+    const auto* qp = static_cast<const int8_t*>(q.raw_data());
+    for (int64_t c = 0; c < oc; ++c)
+      for (int64_t i = 0; i < per; ++i)
+        wp[c * per + i] = static_cast<float>(qp[c * per + i]) * scales[static_cast<size_t>(c)];
+  }
+  return exact_int8(w).has_value();
+}
+
+// The weight of a float Conv2d or Linear (undefined for other modules).
+Tensor float_weight(nn::Module& m) {
+  if (auto* c = dynamic_cast<nn::Conv2dImpl*>(&m)) return c->weight;
+  if (auto* l = dynamic_cast<nn::LinearImpl*>(&m)) return l->weight;
+  return Tensor();
+}
+
 }  // namespace
 
 double accuracy(nn::Module& model, data::DataLoader& loader) {
@@ -390,6 +433,18 @@ double accuracy(nn::Module& model, data::DataLoader& loader) {
   STRATA_CHECK(total > 0, "accuracy: the loader yielded no examples");
   return 100.0 * static_cast<double>(right) / static_cast<double>(total);
 }
+
+namespace {
+// Layers that stay f32 because their int8 kernel is slower get int8-rounded weights (f32 kernels, I8 in the
+// file); those reverted for accuracy keep their weights.
+void round_slower_weights(std::vector<Candidate>& cs, const std::vector<bool>& keep) {
+  for (size_t i = 0; i < cs.size(); ++i) {
+    if (keep[i] || cs[i].report.reason != "slower") continue;
+    Tensor w = float_weight(*cs[i].original);
+    if (w.defined()) cs[i].report.int8_weights = round_weight_to_int8(w);
+  }
+}
+}  // namespace
 
 QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration, const QuantizeOptions& options) {
   STRATA_CHECK(options.calibration_samples > 0, "quantize: calibration_samples must be positive, got {}",
@@ -491,9 +546,11 @@ QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration, const 
       acc = best_acc;
     }
     install(model, cs, keep);
+    round_slower_weights(cs, keep);
     report.int8_accuracy = accuracy(model, *options.validation);
   } else {
     install(model, cs, keep);
+    round_slower_weights(cs, keep);
   }
   for (size_t i = 0; i < cs.size(); ++i) {
     cs[i].report.int8 = keep[i];
@@ -568,7 +625,20 @@ void save_quantized(nn::Module& model, const std::string& path) {
   }
   std::map<std::string, Tensor> tensors;
   for (auto& [name, t] : model.state_dict()) tensors.emplace(name, t);
-  const nlohmann::json meta = {{"version", 1}, {"layers", layers}, {"identities", identities}};
+  // Float layers whose weights are int8 values (round_weight_to_int8) are stored as I8 too.
+  nlohmann::json int8_weights = nlohmann::json::array();
+  for (auto& [name, m] : all_modules(model)) {
+    const Tensor w = float_weight(*m);
+    if (!w.defined()) continue;
+    if (auto q = exact_int8(w)) {
+      tensors[name + ".weight"] = q->first;
+      tensors[name + ".weight_scale"] = q->second;
+      int8.insert(name + ".weight");
+      int8_weights.push_back(name);
+    }
+  }
+  const nlohmann::json meta = {
+      {"version", 1}, {"layers", layers}, {"identities", identities}, {"int8_weights", int8_weights}};
   io::save_safetensors(path, tensors, {{"format", "pt"}, {kMetaKey, meta.dump()}}, int8);
 }
 
@@ -628,6 +698,24 @@ void load_quantized(nn::Module& model, const std::string& path) {
     }
     for (const auto& name : meta.at("identities"))
       replace_in(model, name.get<std::string>(), nn::Identity().ptr(), path);
+    // Float layers stored with int8 weights: back to f32 as q * s (the exact values they had).
+    for (const auto& item : meta.value("int8_weights", nlohmann::json::array())) {
+      const std::string name = item.get<std::string>();
+      const Tensor q = part(name + ".weight"), s = part(name + ".weight_scale");
+      STRATA_CHECK(file.int8.count(name + ".weight") && q.dim() >= 2 && s.dtype() == kFloat32 &&
+                       s.numel() == q.size(0),
+                   "load_quantized: {}: '{}.weight' must be I8 with one f32 scale per output channel", path,
+                   name);
+      const int64_t oc = q.size(0), per = q.numel() / std::max<int64_t>(oc, 1);
+      Tensor w = empty(q.shape());
+      const auto* qp = static_cast<const int8_t*>(q.raw_data());
+      for (int64_t c = 0; c < oc; ++c)
+        for (int64_t i = 0; i < per; ++i)
+          w.data_ptr<float>()[c * per + i] = static_cast<float>(qp[c * per + i]) * s.data_ptr<float>()[c];
+      file.tensors[name + ".weight"] = w;
+      file.tensors.erase(name + ".weight_scale");
+      file.int8.erase(name + ".weight");
+    }
   } catch (const nlohmann::json::exception& e) {
     STRATA_FAIL("load_quantized: {}: bad '{}' metadata: {}", path, kMetaKey, e.what());
   }

@@ -253,6 +253,39 @@ TEST(Quantize, SavedFileRoundTripsWithI8Weights) {
   std::remove(path.c_str());
 }
 
+TEST(Quantize, FloatLayersWithInt8ValuedWeightsAreStoredAsI8) {
+  // A layer kept f32 for speed has its weights rounded to q * s (per output channel); the file stores those
+  // as I8 plus scales, and loading gives the same f32 weights back.
+  nn::Sequential net = small_net();
+  net->eval();
+  auto& last = static_cast<nn::LinearImpl&>(*(*net)[9]);
+  {
+    autograd::NoGradGuard no_grad;
+    float* w = last.weight.data_ptr<float>();
+    for (int64_t o = 0; o < 3; ++o)
+      for (int64_t i = 0; i < 16; ++i)  // q * s with s = (o + 1) / 64: exact in f32, and 127 in each row
+        w[o * 16 + i] =
+            static_cast<float>(i == 0 ? 127 : (i * 37 + o) % 255 - 127) * static_cast<float>(o + 1) / 64.f;
+  }
+  const std::string path = ::testing::TempDir() + "/q_int8_weights.safetensors";
+  quantization::save_quantized(*net, path);
+  const io::SafetensorsFile file = io::read_safetensors(path);
+  EXPECT_TRUE(file.int8.count("9.weight"));
+  EXPECT_EQ(file.tensors.at("9.weight_scale").numel(), 3);
+  nn::Sequential fresh = small_net();
+  quantization::load_quantized(*fresh, path);
+  EXPECT_EQ((*fresh)[9]->type_name(), "Linear");
+  EXPECT_EQ(static_cast<nn::LinearImpl&>(*(*fresh)[9]).weight.to_vector<float>(),
+            last.weight.to_vector<float>());
+  const Tensor x = randn({5, 1, 6, 6});
+  EXPECT_EQ(net(x).to_vector<float>(), fresh(x).to_vector<float>());
+  // A float weight that int8 does not represent stays F32.
+  net->replace("9", nn::Linear(16, 3).ptr());
+  quantization::save_quantized(*net, path);
+  EXPECT_FALSE(io::read_safetensors(path).int8.count("9.weight"));
+  std::remove(path.c_str());
+}
+
 TEST(Quantize, ErrorsNameTheProblem) {
   // A model with nothing to quantise.
   nn::Sequential only_relu{nn::ReLU()};

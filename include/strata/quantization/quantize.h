@@ -65,7 +65,8 @@ struct LayerReport {
   double f32_ms = 0, int8_ms = 0;  // one forward at the timing batch (fastest of 7 runs)
   float input_scale = 0;
   bool input_signed = false, relu = false, u8_output = false;
-  bool max_pool = false;  // the 2x2 max pool after the layer is fused into it
+  bool max_pool = false;      // the 2x2 max pool after the layer is fused into it
+  bool int8_weights = false;  // kept f32 (slower), its weights rounded to int8 values (I8 in the file)
 };
 
 struct QuantizeReport {
