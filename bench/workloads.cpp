@@ -178,7 +178,7 @@ void w8_int8(const Settings& s) {
 }
 
 // ResNet-20 (1x28x28, 10 classes) as an nn::Graph of graph blocks, the layout configs/fashion_resnet20.yaml
-// builds (the zoo's BasicBlocks keep their convolutions in members, which quantize cannot swap).
+// builds (the twin of bench/pytorch/w8_resnet20_int8.py).
 nn::Graph resnet20_graph() {
   nn::Graph g;
   g->add("conv1", nn::Conv2d(1, 16, 3, {.padding = 1, .bias = false}));
