@@ -17,7 +17,8 @@ q8::Int8Quant kernel_quant(const QuantOptions& q) {
   return {.input_scale = q.input_scale,
           .src_signed = q.input_signed,
           .relu = q.relu,
-          .output_scale = q.output_scale};
+          .output_scale = q.output_scale,
+          .residual = q.residual};
 }
 
 std::vector<float> to_vector(const Tensor& t) {
@@ -35,7 +36,7 @@ std::string quant_repr(const QuantOptions& q) {
   return fmt::format("input_scale={:.6g}, input={}{}{}", q.input_scale, q.input_signed ? "s8" : "u8",
                      q.relu ? ", relu" : "",
                      q.output_scale > 0 ? fmt::format(", output=u8 (scale={:.6g})", q.output_scale) : "") +
-         (q.max_pool ? ", max_pool=2" : "");
+         (q.max_pool ? ", max_pool=2" : "") + (q.residual ? ", residual add" : "");
 }
 
 void check_parts(const char* op, const Tensor& weight, const Tensor& scale, const Tensor& bias, int64_t out,
@@ -111,6 +112,28 @@ Tensor QuantizedConv2dImpl::forward(const Tensor& input) {
                "QuantizedConv2d: expected input [N, {}, H, W], got {}", in_channels, input.shape().str());
   return kernel_->forward(input);
 }
+
+Tensor QuantizedConv2dImpl::forward_add(const Tensor& input, const Tensor& residual) {
+  STRATA_CHECK(input.dim() == 4 && input.size(1) == in_channels,
+               "QuantizedConv2d: expected input [N, {}, H, W], got {}", in_channels, input.shape().str());
+  return kernel_->forward(input, residual);
+}
+
+QuantizedConv2dAddImpl::QuantizedConv2dAddImpl(std::shared_ptr<QuantizedConv2dImpl> c, int64_t branch)
+    : nn::MergeImpl("QuantizedConv2dAdd"), conv(std::move(c)), branch(branch) {
+  STRATA_CHECK(conv && conv->quant.residual,
+               "QuantizedConv2dAdd: the convolution must have quant.residual set");
+  STRATA_CHECK(branch == 0 || branch == 1, "QuantizedConv2dAdd: branch must be 0 or 1, got {}", branch);
+  register_module("conv", conv);
+}
+
+Tensor QuantizedConv2dAddImpl::forward(const std::vector<Tensor>& inputs) {
+  STRATA_CHECK(inputs.size() == 2,
+               "QuantizedConv2dAdd: expected 2 inputs (convolution input, shortcut), got {}", inputs.size());
+  return conv->forward_add(inputs[static_cast<size_t>(branch)], inputs[static_cast<size_t>(1 - branch)]);
+}
+
+std::string QuantizedConv2dAddImpl::extra_repr() const { return fmt::format("branch={}", branch); }
 
 std::string QuantizedConv2dImpl::extra_repr() const {
   return fmt::format("{}, {}, kernel_size=({}, {}), stride=({}, {}), padding=({}, {}), groups={}, {}",

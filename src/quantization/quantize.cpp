@@ -127,6 +127,12 @@ struct Candidate {
   std::string fusable_pool_path;
   int unpooled_output_node = 0, pooled_output_node = 0;
   bool unpooled_single_reader = false, pooled_single_reader = false;
+  // The residual Add that alone reads the layer (with a shortcut), and the ReLU that alone reads the Add:
+  // fused (residual) the layer becomes a QuantizedConv2dAdd in the Add's place.
+  std::shared_ptr<nn::Module> add, add_relu;
+  std::string add_path, add_relu_path;
+  int64_t add_branch = 0;
+  bool residual = false;
   RangeObserver range;
   Shape shape;
   bool channels_last = false;
@@ -152,6 +158,7 @@ struct Topology {
   std::vector<std::pair<std::string, std::shared_ptr<nn::Module>>> nodes;
   std::vector<int> input;
   std::vector<int> readers;
+  std::vector<std::vector<int>> inputs;  // every node's inputs (merges have several)
 };
 
 std::optional<Topology> topology(nn::Module& m) {
@@ -165,6 +172,7 @@ std::optional<Topology> topology(nn::Module& m) {
     if (t.nodes.size() != 5) return std::nullopt;
     t.input = {-1, 0, 1, 2, 3};
     t.readers = {1, 1, 1, 1, 1};
+    t.inputs = {{-1}, {0}, {1}, {2}, {3}};
     return t;
   }
   t.nodes = m.named_children();
@@ -172,6 +180,7 @@ std::optional<Topology> topology(nn::Module& m) {
   t.readers.assign(t.nodes.size(), 0);
   if (dynamic_cast<nn::SequentialImpl*>(&m)) {
     for (int i = 0; i < n; ++i) t.input.push_back(i - 1);
+    for (int i = 0; i < n; ++i) t.inputs.push_back({i - 1});
     for (int i = 0; i < n; ++i) t.readers[static_cast<size_t>(i)] = 1;
     return t;
   }
@@ -189,6 +198,7 @@ std::optional<Topology> topology(nn::Module& m) {
     for (int j : idx)
       if (j >= 0) ++t.readers[static_cast<size_t>(j)];
     t.input.push_back(idx.size() == 1 ? idx[0] : -2);
+    t.inputs.push_back(idx);
   }
   const int out = index(g->output());
   if (out >= 0) ++t.readers[static_cast<size_t>(out)];
@@ -304,6 +314,21 @@ std::vector<Candidate> find_candidates(nn::Module& model, std::vector<LayerRepor
         c.pooled_single_reader = single(next);
       }
       set_pool(c, c.fusable_pool != nullptr);
+      if (conv && !c.relu && !c.fusable_pool && t->readers[static_cast<size_t>(c.output_node)] == 1) {
+        for (size_t j = 0; j < t->nodes.size(); ++j) {
+          const std::vector<int>& ins = t->inputs[j];
+          if (ins.size() != 2 || t->nodes[j].second->type_name() != "Add" || ins[0] == ins[1]) continue;
+          if (ins[0] != c.output_node && ins[1] != c.output_node) continue;
+          c.add = t->nodes[j].second;
+          c.add_path = join(prefix, t->nodes[j].first);
+          c.add_branch = ins[0] == c.output_node ? 0 : 1;
+          const int r = sole_reader(*t, static_cast<int>(j));
+          if (r >= 0 && t->nodes[static_cast<size_t>(r)].second->type_name() == "ReLU") {
+            c.add_relu = t->nodes[static_cast<size_t>(r)].second;
+            c.add_relu_path = join(prefix, t->nodes[static_cast<size_t>(r)].first);
+          }
+        }
+      }
       out.push_back(std::move(c));
     }
   }
@@ -319,6 +344,25 @@ std::shared_ptr<nn::Module> make_quantized(const Candidate& c, const QuantOption
   if (c.kind == "Conv2d")
     return std::make_shared<QuantizedConv2dImpl>(static_cast<const nn::Conv2dImpl&>(*c.folded), q);
   return std::make_shared<QuantizedLinearImpl>(static_cast<const nn::LinearImpl&>(*c.folded), q);
+}
+
+// The QuantizedConv2dAdd that takes a residual candidate's Add node's place.
+std::shared_ptr<nn::Module> make_residual(const Candidate& c) {
+  QuantOptions q = c.quant;
+  q.residual = true;
+  q.relu = c.add_relu != nullptr;
+  q.output_scale = 0;
+  q.max_pool = false;
+  auto conv = std::make_shared<QuantizedConv2dImpl>(static_cast<const nn::Conv2dImpl&>(*c.folded), q);
+  return std::make_shared<QuantizedConv2dAddImpl>(conv, c.add_branch);
+}
+
+// The f32 residual join after a candidate: its Add (with `shortcut`) and the ReLU after it.
+Tensor run_add(const Candidate& c, const Tensor& y, const Tensor& shortcut) {
+  std::vector<Tensor> ins =
+      c.add_branch == 0 ? std::vector<Tensor>{y, shortcut} : std::vector<Tensor>{shortcut, y};
+  Tensor out = static_cast<nn::MergeImpl&>(*c.add).forward(ins);
+  return c.add_relu ? c.add_relu->forward(out) : out;
 }
 
 // The f32 computation a candidate replaces: the layer, its batch norm, its ReLU and its pool.
@@ -349,7 +393,12 @@ void install(nn::Module& model, std::vector<Candidate>& cs, const std::vector<bo
           c.report.u8_output = true;
         }
     }
-    model.replace(c.path, keep[i] ? make_quantized(c, c.quant) : c.original);
+    const bool fused_add = keep[i] && c.residual;
+    model.replace(c.path, fused_add ? nn::Identity().ptr()
+                          : keep[i] ? make_quantized(c, c.quant)
+                                    : c.original);
+    if (c.add) model.replace(c.add_path, fused_add ? make_residual(c) : c.add);
+    if (c.add_relu) model.replace(c.add_relu_path, fused_add ? nn::Identity().ptr() : c.add_relu);
     if (c.bn) model.replace(c.bn_path, keep[i] ? nn::Identity().ptr() : c.bn);
     if (c.relu) model.replace(c.relu_path, keep[i] ? nn::Identity().ptr() : c.relu);
     if (c.pool) model.replace(c.pool_path, keep[i] ? nn::Identity().ptr() : c.pool);
@@ -514,6 +563,26 @@ QuantizeReport quantize(nn::Module& model, data::DataLoader& calibration, const 
       c.report.f32_ms = f32_ms;
       c.report.int8_ms = int8_ms;
     }
+    if (c.add) {
+      // The residual join fused (one int8 kernel adds the shortcut before the ReLU) against the int8
+      // layer followed by the f32 Add and ReLU.
+      const Tensor y = run_f32(c, x);
+      const Tensor shortcut = y * 0.5f;
+      auto fused = make_residual(c);
+      auto& merge = static_cast<nn::MergeImpl&>(*fused);
+      const double f32_joined = best_ms([&] { run_add(c, run_f32(c, x), shortcut); });
+      const double int8_joined = best_ms([&] { run_add(c, q->forward(x), shortcut); });
+      const double int8_fused = best_ms([&] {
+        merge.forward(c.add_branch == 0 ? std::vector<Tensor>{x, shortcut}
+                                        : std::vector<Tensor>{shortcut, x});
+      });
+      c.residual = int8_fused < int8_joined && f32_joined - int8_fused > c.report.f32_ms - c.report.int8_ms;
+      if (c.residual) {
+        c.report.f32_ms = f32_joined;
+        c.report.int8_ms = int8_fused;
+      }
+      c.report.residual_add = c.residual;
+    }
     if (options.require_faster && c.report.int8_ms >= c.report.f32_ms) {
       keep[i] = false;
       c.report.reason = "slower";
@@ -570,11 +639,8 @@ std::vector<std::pair<std::string, std::shared_ptr<nn::Module>>> all_modules(nn:
 }
 
 nlohmann::json quant_json(const QuantOptions& q) {
-  return {{"input_scale", q.input_scale},
-          {"input_signed", q.input_signed},
-          {"relu", q.relu},
-          {"output_scale", q.output_scale},
-          {"max_pool", q.max_pool}};
+  return {{"input_scale", q.input_scale},   {"input_signed", q.input_signed}, {"relu", q.relu},
+          {"output_scale", q.output_scale}, {"max_pool", q.max_pool},         {"residual", q.residual}};
 }
 
 QuantOptions quant_from(const nlohmann::json& j) {
@@ -582,7 +648,8 @@ QuantOptions quant_from(const nlohmann::json& j) {
           .input_signed = j.at("input_signed").get<bool>(),
           .relu = j.at("relu").get<bool>(),
           .output_scale = j.at("output_scale").get<float>(),
-          .max_pool = j.value("max_pool", false)};
+          .max_pool = j.value("max_pool", false),
+          .residual = j.value("residual", false)};
 }
 // model.replace, with the file named when the model has no such layer.
 void replace_in(nn::Module& model, const std::string& name, std::shared_ptr<nn::Module> m,
@@ -599,18 +666,36 @@ void save_quantized(nn::Module& model, const std::string& path) {
   nlohmann::json layers = nlohmann::json::array();
   nlohmann::json identities = nlohmann::json::array();
   std::set<std::string> int8;
+  // Residual joins: their convolution is saved under its own path, with the join's.
+  std::map<std::string, int64_t> joins;
+  for (auto& [name, m] : all_modules(model))
+    if (auto* a = dynamic_cast<QuantizedConv2dAddImpl*>(m.get())) joins[name + ".conv"] = a->branch;
   for (auto& [name, m] : all_modules(model)) {
     if (auto* c = dynamic_cast<QuantizedConv2dImpl*>(m.get())) {
-      layers.push_back({{"name", name},
-                        {"kind", "Conv2d"},
-                        {"in_channels", c->in_channels},
-                        {"out_channels", c->out_channels},
-                        {"kernel_size", {c->kernel_size.h, c->kernel_size.w}},
-                        {"stride", {c->options.stride.h, c->options.stride.w}},
-                        {"padding", {c->options.padding.h, c->options.padding.w}},
-                        {"dilation", {c->options.dilation.h, c->options.dilation.w}},
-                        {"groups", c->options.groups},
-                        {"quant", quant_json(c->quant)}});
+      auto join_it = joins.find(name);
+      if (join_it != joins.end())
+        layers.push_back({{"name", name.substr(0, name.size() - 5)},
+                          {"kind", "Conv2dAdd"},
+                          {"branch", join_it->second},
+                          {"in_channels", c->in_channels},
+                          {"out_channels", c->out_channels},
+                          {"kernel_size", {c->kernel_size.h, c->kernel_size.w}},
+                          {"stride", {c->options.stride.h, c->options.stride.w}},
+                          {"padding", {c->options.padding.h, c->options.padding.w}},
+                          {"dilation", {c->options.dilation.h, c->options.dilation.w}},
+                          {"groups", c->options.groups},
+                          {"quant", quant_json(c->quant)}});
+      else
+        layers.push_back({{"name", name},
+                          {"kind", "Conv2d"},
+                          {"in_channels", c->in_channels},
+                          {"out_channels", c->out_channels},
+                          {"kernel_size", {c->kernel_size.h, c->kernel_size.w}},
+                          {"stride", {c->options.stride.h, c->options.stride.w}},
+                          {"padding", {c->options.padding.h, c->options.padding.w}},
+                          {"dilation", {c->options.dilation.h, c->options.dilation.w}},
+                          {"groups", c->options.groups},
+                          {"quant", quant_json(c->quant)}});
       int8.insert(name + ".weight");
     } else if (auto* l = dynamic_cast<QuantizedLinearImpl*>(m.get())) {
       layers.push_back({{"name", name},
@@ -671,21 +756,28 @@ void load_quantized(nn::Module& model, const std::string& path) {
     model.eval();
     for (const auto& layer : meta.at("layers")) {
       const std::string name = layer.at("name").get<std::string>();
-      STRATA_CHECK(file.int8.count(name + ".weight"), "load_quantized: {}: tensor '{}.weight' must be I8",
-                   path, name);
+      const bool join = layer.at("kind") == "Conv2dAdd";
+      const std::string tensors = join ? name + ".conv" : name;  // where its weights are
+      STRATA_CHECK(file.int8.count(tensors + ".weight"), "load_quantized: {}: tensor '{}.weight' must be I8",
+                   path, tensors);
       const QuantOptions q = quant_from(layer.at("quant"));
       std::shared_ptr<nn::Module> m;
-      if (layer.at("kind") == "Conv2d") {
+      if (layer.at("kind") == "Conv2d" || join) {
         nn::Conv2dOptions o;
         o.stride = {layer.at("stride")[0].get<int64_t>(), layer.at("stride")[1].get<int64_t>()};
         o.padding = {layer.at("padding")[0].get<int64_t>(), layer.at("padding")[1].get<int64_t>()};
         o.dilation = {layer.at("dilation")[0].get<int64_t>(), layer.at("dilation")[1].get<int64_t>()};
         o.groups = layer.at("groups").get<int64_t>();
-        o.bias = optional(name + ".bias").defined();
-        m = std::make_shared<QuantizedConv2dImpl>(
+        o.bias = optional(tensors + ".bias").defined();
+        auto conv = std::make_shared<QuantizedConv2dImpl>(
             layer.at("in_channels").get<int64_t>(), layer.at("out_channels").get<int64_t>(),
             ops::Size2{layer.at("kernel_size")[0].get<int64_t>(), layer.at("kernel_size")[1].get<int64_t>()},
-            o, part(name + ".weight"), part(name + ".weight_scale"), optional(name + ".bias"), q);
+            o, part(tensors + ".weight"), part(tensors + ".weight_scale"), optional(tensors + ".bias"), q);
+        if (join) {
+          m = std::make_shared<QuantizedConv2dAddImpl>(conv, layer.at("branch").get<int64_t>());
+        } else {
+          m = conv;
+        }
       } else if (layer.at("kind") == "Linear") {
         m = std::make_shared<QuantizedLinearImpl>(
             layer.at("in_features").get<int64_t>(), layer.at("out_features").get<int64_t>(),

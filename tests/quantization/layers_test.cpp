@@ -213,6 +213,32 @@ TEST(QuantizedConv2d, FusedMaxPoolTakesU8InputAndRejectsOddInputs) {
   EXPECT_THROW(quantization::QuantizedConv2d(*odd_pad, q), Error);
 }
 
+TEST(QuantizedConv2dAdd, AddsTheShortcutBeforeTheRelu) {
+  // relu(conv(x) + shortcut) in one kernel equals the int8 convolution, then the f32 add and ReLU.
+  manual_seed(8);
+  nn::Conv2d conv(4, 6, {3, 3}, {.padding = 1});
+  QuantOptions q{.input_scale = 0.02f, .input_signed = false, .relu = false, .output_scale = 0.f};
+  quantization::QuantizedConv2d plain(*conv, q);
+  q.residual = true;
+  q.relu = true;
+  auto fused_conv = std::make_shared<quantization::QuantizedConv2dImpl>(*conv, q);
+  for (int64_t branch : {0, 1}) {
+    quantization::QuantizedConv2dAdd join(fused_conv, branch);
+    const Tensor x = ops::relu(randn({2, 4, 7, 5}));
+    const Tensor shortcut = randn({2, 6, 7, 5});  // NCHW, while the output is channels-last
+    const Tensor y =
+        branch == 0 ? join(std::vector<Tensor>{x, shortcut}) : join(std::vector<Tensor>{shortcut, x});
+    const std::vector<double> got = values(y), want = values(ops::relu(plain(x) + shortcut));
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i)
+      EXPECT_NEAR(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))) << i;
+  }
+  // Without its shortcut, or given one without quant.residual, the layer says what is wrong.
+  EXPECT_THROW(fused_conv->forward(randn({2, 4, 7, 5})), Error);
+  EXPECT_THROW(plain->forward_add(randn({2, 4, 7, 5}), randn({2, 6, 7, 5})), Error);
+  EXPECT_THROW(fused_conv->forward_add(randn({2, 4, 7, 5}), randn({2, 6, 7, 4})), Error);
+}
+
 void check_linear(QuantOptions q) {
   manual_seed(5);
   nn::Linear lin(37, 19);

@@ -70,7 +70,7 @@ int run_quantize(const QuantizeArgs& args) {
     std::string notes =
         l.int8 ? fmt::format("in {} scale {:.4g}{}{}", l.input_signed ? "s8" : "u8", l.input_scale,
                              l.relu ? ", relu fused" : "", l.u8_output ? ", u8 out" : "") +
-                     (l.max_pool ? ", max pool fused" : "")
+                     (l.max_pool ? ", max pool fused" : "") + (l.residual_add ? ", residual add fused" : "")
                : "f32: " + l.reason + (l.int8_weights ? " (int8 weights)" : "");
     std::cout << fmt::format("{:<22} {:<7} {:<5} {:>10.3f} {:>10.3f} {:>7.2f}x  {}\n", l.name, l.kind,
                              l.int8 ? "yes" : "no", l.f32_ms, l.int8_ms,

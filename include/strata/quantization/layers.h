@@ -11,6 +11,7 @@
 
 #include "strata/nn/conv.h"
 #include "strata/nn/linear.h"
+#include "strata/nn/merge.h"
 #include "strata/nn/module.h"
 
 namespace strata::kernels::cpu::int8 {
@@ -26,6 +27,7 @@ struct QuantOptions {
   bool relu = false;          // a ReLU fused after the bias
   float output_scale = 0.f;   // > 0: u8 output on this scale (feeds the next int8 layer); 0: f32 output
   bool max_pool = false;      // QuantizedConv2d: a 2x2 stride-2 max pool fused after the ReLU
+  bool residual = false;      // QuantizedConv2d: a second f32 input added before the ReLU (forward_add)
 };
 
 // The int8 convolution of a float Conv2d (PyTorch's torch.ao.nn.quantized.Conv2d).
@@ -41,6 +43,8 @@ class QuantizedConv2dImpl : public nn::Module {
   // [N, C, H, W] f32 or u8 -> f32 or u8 (channels-last; H and W halved with a fused max pool).
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
+  // With quant.residual: relu?(conv(input) + residual), residual f32 of the output's shape.
+  Tensor forward_add(const Tensor& input, const Tensor& residual);
   // The s8 weights.
   const int8_t* weight_int8() const { return static_cast<const int8_t*>(weight.raw_data()); }
   int64_t in_channels, out_channels;
@@ -54,6 +58,21 @@ class QuantizedConv2dImpl : public nn::Module {
   std::unique_ptr<kernels::cpu::int8::Int8Layer> kernel_;
 };
 STRATA_MODULE_HOLDER(QuantizedConv2d);
+
+// A residual block's join, `relu?(bn(conv(x)) + shortcut)`, as one int8 convolution (quant.residual) whose
+// output starts as the shortcut (oneDNN's sum post-op): it takes the place of the graph's Add node, reading
+// the convolution's input (input `branch`) and the shortcut (the other input).
+class QuantizedConv2dAddImpl : public nn::MergeImpl {
+ public:
+  QuantizedConv2dAddImpl(std::shared_ptr<QuantizedConv2dImpl> conv, int64_t branch);
+  using nn::MergeImpl::forward;
+  // {convolution input, shortcut} in the order of `branch` -> f32 channels-last.
+  Tensor forward(const std::vector<Tensor>& inputs) override;
+  std::string extra_repr() const override;
+  std::shared_ptr<QuantizedConv2dImpl> conv;
+  int64_t branch;
+};
+STRATA_MODULE_HOLDER(QuantizedConv2dAdd);
 
 // The int8 version of a float Linear.
 class QuantizedLinearImpl : public nn::Module {

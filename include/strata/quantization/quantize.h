@@ -66,6 +66,7 @@ struct LayerReport {
   float input_scale = 0;
   bool input_signed = false, relu = false, u8_output = false;
   bool max_pool = false;      // the 2x2 max pool after the layer is fused into it
+  bool residual_add = false;  // the residual Add (and ReLU) after it fused into it (QuantizedConv2dAdd)
   bool int8_weights = false;  // kept f32 (slower), its weights rounded to int8 values (I8 in the file)
 };
 

@@ -118,6 +118,8 @@ Int8Layer::Int8Layer(Tensor weight, std::vector<float> weight_scale, Tensor bias
                "Int8Layer: input scale must be positive and finite, got {}", quant_.input_scale);
   STRATA_CHECK(quant_.output_scale >= 0 && std::isfinite(quant_.output_scale),
                "Int8Layer: output scale must be non-negative and finite, got {}", quant_.output_scale);
+  STRATA_CHECK(!quant_.residual || (conv && quant_.output_scale == 0 && !geometry.max_pool),
+               "Int8Layer: a residual add needs a convolution with f32 output and no fused pool");
   if (geometry_.max_pool) {
     const Int8ConvGeometry& g = geometry_;
     STRATA_CHECK(conv_ && g.stride[0] == 1 && g.stride[1] == 1 && g.dilation[0] == 1 && g.dilation[1] == 1 &&
@@ -170,9 +172,10 @@ std::shared_ptr<const Int8Layer::Plan> Int8Layer::plan(const Tensor& x) const {
   }
   dnnl::primitive_attr attr = du::user_scratchpad();
   attr.set_output_scales(1 << 1, scales);
-  if (quant_.relu) {
+  if (quant_.relu || quant_.residual) {
     dnnl::post_ops ops;
-    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    if (quant_.residual) ops.append_sum(1.f);
+    if (quant_.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
     attr.set_post_ops(ops);
   }
   dnnl::memory::desc user_weights;
@@ -284,7 +287,7 @@ std::shared_ptr<const Int8Layer::Plan> Int8Layer::plan(const Tensor& x) const {
   return p;
 }
 
-Tensor Int8Layer::forward(const Tensor& input) const {
+Tensor Int8Layer::forward(const Tensor& input, const Tensor& residual) const {
   STRATA_CHECK(input.device().is_cpu(), "{}: int8 layers run on the CPU, input is on {}",
                conv_ ? "QuantizedConv2d" : "QuantizedLinear", input.device().str());
   STRATA_CHECK(input.dtype() == kFloat32 || input.dtype() == kUInt8,
@@ -302,6 +305,18 @@ Tensor Int8Layer::forward(const Tensor& input) const {
   dnnl::stream& s = du::stream();
   std::optional<du::Buffer> quantized, phases;
   dnnl::memory src, dst = du::wrap(p->dst, out.raw_data());
+  STRATA_CHECK(residual.defined() == quant_.residual, "QuantizedConv2d: {}",
+               quant_.residual ? "the residual add needs its second input"
+                               : "no residual add was fused, got a second input");
+  if (residual.defined()) {
+    STRATA_CHECK(
+        residual.dtype() == kFloat32 && residual.shape() == p->out_shape && residual.device().is_cpu(),
+        "QuantizedConv2d: the residual must be f32 {}, got {} {}", p->out_shape.str(),
+        dtype_name(residual.dtype()), residual.shape().str());
+    const dnnl::memory::desc rd(p->dst.dims(), dt::f32, strides_of(residual));
+    dnnl::memory from = du::wrap(rd, residual.raw_data());
+    dnnl::reorder(from, dst).execute(s, from, dst);
+  }
   if (p->blocks) {
     std::optional<du::Buffer> input_q;
     const void* in = x.raw_data();

@@ -26,6 +26,7 @@ struct Int8Quant {
   bool src_signed = false;   // s8 activations (inputs with negative values) or u8
   bool relu = false;         // ReLU fused after the bias
   float output_scale = 0.f;  // > 0: requantise the output to u8 on this scale; 0: f32 output
+  bool residual = false;     // convolutions: y = relu?(conv + r), r a second f32 input (a residual add)
 };
 
 // Geometry of an int8 2-D convolution (PyTorch's Conv2d arguments).
@@ -57,7 +58,9 @@ class Int8Layer {
 
   // Runs the layer on x (f32 or u8; [N, C, H, W] any layout for convolutions, [N, in] for products):
   // f32 or u8 output, channels-last for convolutions.
-  Tensor forward(const Tensor& x) const;
+  // With Int8Quant::residual, `residual` (f32, the output's shape, any layout) is added before the ReLU
+  // (oneDNN's sum post-op on the output, which starts as a copy of it).
+  Tensor forward(const Tensor& x, const Tensor& residual = Tensor()) const;
   const Int8Quant& quant() const { return quant_; }
 
  private:
