@@ -127,6 +127,8 @@ void register_builtin_exporters() {
     register_attention_exporters();
     register_gpt_exporters();
     register_model_exporters();
+    register_positional_exporters();
+    register_text_model_exporters();
   });
 }
 
@@ -270,7 +272,12 @@ void export_model(nn::Module& module, const std::vector<Tensor>& example_inputs,
   std::vector<Value> inputs;
   for (size_t i = 0; i < example_inputs.size(); ++i) {
     const Tensor& x = example_inputs[i];
-    STRATA_CHECK(x.defined(), "onnx::export_model: example input {} is undefined", i);
+    // An undefined example after the first is an omitted optional argument (PyTorch's None): no graph input.
+    STRATA_CHECK(x.defined() || i > 0, "onnx::export_model: example input {} is undefined", i);
+    if (!x.defined()) {
+      inputs.push_back({});
+      continue;
+    }
     std::string name = !options.input_names.empty() ? options.input_names[i]
                        : example_inputs.size() == 1 ? "input"
                                                     : fmt::format("input_{}", i);

@@ -15,10 +15,13 @@
 
 namespace strata::onnx {
 
-// An ONNX value and the tensor strata computes for it on the example inputs.
+// An ONNX value and the tensor strata computes for it on the example inputs. An empty name stands for an
+// omitted optional argument (PyTorch's None), e.g. a mask the traced call did not pass.
 struct Value {
   std::string name;
   Tensor example;
+  // True when the value exists (an omitted optional argument has no name).
+  bool present() const { return !name.empty(); }
 };
 
 class ExportContext;
@@ -41,6 +44,9 @@ void register_rnn_exporters();
 void register_attention_exporters();
 void register_gpt_exporters();
 void register_model_exporters();
+// Positional encodings (export_positional.cpp), the zoo's text models (export_text_models.cpp).
+void register_positional_exporters();
+void register_text_model_exporters();
 
 // An ONNX attribute: int, float, string, ints or floats.
 struct Attr {
@@ -102,6 +108,39 @@ class ExportContext {
 std::string attention_heads(ExportContext& ctx, const std::string& x, const std::vector<Tensor>& w,
                             const std::vector<Tensor>& b, int64_t T, int64_t H, Dtype dtype, bool causal,
                             const std::string& base, const std::string& h);
+// The masks of one attention call (absent ones have empty names): key_padding_mask [B, S] and attn_mask [L,
+// S] or [B * heads, L, S], u8 (nonzero = blocked) or float (added); is_causal adds the causal mask.
+struct AttentionMasks {
+  Value key_padding_mask{};
+  Value attn_mask{};
+  bool is_causal = false;
+};
+// MultiheadAttention `m` at `path` on query [L, B, E] / key [S, B, kdim] / value [S, B, vdim] ([B, ., .] with
+// batch_first) with `masks` (graph inputs or initializers the caller made): the output, in the layer's
+// layout. Sequence lengths stay dynamic (reshapes copy dims, the causal mask is built from the shapes).
+Value export_attention(ExportContext& ctx, nn::Module& m, const std::string& path, const Value& query,
+                       const Value& key, const Value& value, const AttentionMasks& masks);
+// The masks of an encoder (layer) call, as nn::EncoderMasks.
+struct EncoderMaskValues {
+  Value src_mask{};
+  Value src_key_padding_mask{};
+  bool is_causal = false;
+};
+// The masks of a decoder (layer) call, as nn::DecoderMasks.
+struct DecoderMaskValues {
+  Value tgt_mask{}, memory_mask{}, tgt_key_padding_mask{}, memory_key_padding_mask{};
+  bool tgt_is_causal = false, memory_is_causal = false;
+};
+// TransformerEncoder(Layer) `m` at `path` on src with `masks`; the output.
+Value export_encoder(ExportContext& ctx, nn::Module& m, const std::string& path, const Value& src,
+                     const EncoderMaskValues& masks);
+// TransformerDecoder(Layer) `m` at `path` on tgt attending to memory with `masks`; the output.
+Value export_decoder(ExportContext& ctx, nn::Module& m, const std::string& path, const Value& tgt,
+                     const Value& memory, const DecoderMaskValues& masks);
+
+// The 0-dim int64 size of dimension `dim` of `x` at run time.
+std::string dim_size(ExportContext& ctx, const std::string& x, int64_t dim, const std::string& hint);
+
 [[noreturn]] void throw_not_the_layer(nn::Module& m, const std::string& path);
 // `m` as the layer class T its type name announces; a wrapper reusing the name (a different class) raises
 // naming the path and type instead.

@@ -19,6 +19,7 @@
 #include "strata/nn/normalization.h"
 #include "strata/nn/pooling.h"
 #include "strata/nn/upsample.h"
+#include "strata/ops/normalization.h"
 #include "strata/ops/view.h"
 
 namespace strata::onnx {
@@ -362,6 +363,24 @@ void register_normalization() {
         "LayerNormalization",
         {x.name, ctx.initializer(w, join_path(path, "weight")), ctx.initializer(b, join_path(path, "bias"))},
         h, {{"axis", -static_cast<int64_t>(ns.size())}, {"epsilon", l.eps}});
+  });
+  unary("RMSNorm", [](ExportContext& ctx, nn::Module& m, const std::string& path, const Value& x) {
+    auto& l = as<nn::RMSNormImpl>(m, path);
+    const std::string h = hint_of(path, "rmsnorm");
+    const Dtype dt = x.example.dtype();
+    // Opset 17 has no RMSNormalization: x / sqrt(mean(x * x over the normalized dims) + eps) * weight.
+    std::vector<int64_t> axes;
+    for (int64_t i = -static_cast<int64_t>(l.normalized_shape.size()); i < 0; ++i) axes.push_back(i);
+    const std::string mean_sq = ctx.op("ReduceMean", {ctx.op("Mul", {x.name, x.name}, h + "/square")},
+                                       h + "/mean_square", {{"axes", axes}, {"keepdims", int64_t{1}}});
+    const double eps = l.eps.value_or(ops::machine_epsilon(dt));
+    const std::string rms = ctx.op(
+        "Sqrt", {ctx.op("Add", {mean_sq, ctx.scalar(eps, dt, h + "/eps")}, h + "/plus_eps")}, h + "/rms");
+    if (!l.weight.defined()) return ctx.op("Div", {x.name, rms}, h);
+    return ctx.op(
+        "Mul",
+        {ctx.op("Div", {x.name, rms}, h + "/normed"), ctx.initializer(l.weight, join_path(path, "weight"))},
+        h);
   });
   unary("GroupNorm", [](ExportContext& ctx, nn::Module& m, const std::string& path, const Value& x) {
     auto& g = as<nn::GroupNormImpl>(m, path);
