@@ -95,6 +95,11 @@ class ExportContext {
   // batch 0.
   std::string reshape(const std::string& x, const std::vector<int64_t>& dims, const std::string& hint);
 
+  // The run-time sequence lengths (i64 [B]) computed for a padding-aware model, keyed by the
+  // nn::SequenceMask they belong to: a masking embedding records them, its recurrent layers and pools read
+  // them.
+  std::map<const void*, std::string> sequence_lengths;
+
  private:
   ::onnx::GraphProto& graph_;
   int64_t opset_;

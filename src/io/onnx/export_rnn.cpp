@@ -8,6 +8,7 @@
 #include "io/onnx/export_context.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
+#include "strata/nn/masked_sequence.h"
 #include "strata/nn/rnn.h"
 #include "strata/ops/indexing.h"
 
@@ -26,14 +27,25 @@ std::vector<Value> export_recurrent(ExportContext& ctx, nn::Module& m, const std
                                     const std::vector<Value>& inputs, const std::string& op) {
   auto& r = checked_cast<nn::RNNBaseImpl>(m, path);
   const std::string h = path.empty() ? op : path;
-  // Subclasses (the CLI's masked, padding-aware layers) change forward(): only the layers themselves export.
+  // The layers themselves and the padding-aware subclasses (strata/nn/masked_sequence.h: sequence lengths
+  // from the model's masking embedding, and optionally the final state instead of the sequence) export; other
+  // subclasses change forward() in ways the ONNX operator does not know.
   const bool exact = (op == "RNN" && typeid(m) == typeid(nn::RNNImpl)) ||
                      (op == "LSTM" && typeid(m) == typeid(nn::LSTMImpl)) ||
                      (op == "GRU" && typeid(m) == typeid(nn::GRUImpl));
+  const nn::SequenceMask* mask = nullptr;
+  bool return_sequences = true;
+  if (auto* p = dynamic_cast<nn::MaskedRNNImpl*>(&m); p && typeid(m) == typeid(nn::MaskedRNNImpl)) {
+    mask = p->mask().get(), return_sequences = p->return_sequences;
+  } else if (auto* l = dynamic_cast<nn::MaskedLSTMImpl*>(&m); l && typeid(m) == typeid(nn::MaskedLSTMImpl)) {
+    mask = l->mask().get(), return_sequences = l->return_sequences;
+  } else if (auto* g = dynamic_cast<nn::MaskedGRUImpl*>(&m); g && typeid(m) == typeid(nn::MaskedGRUImpl)) {
+    mask = g->mask().get(), return_sequences = g->return_sequences;
+  }
   STRATA_CHECK(
-      exact,
-      "onnx::export_model: module '{}' of type {} is a subclass of nn::{} with its own forward (sequence "
-      "masks or a returned state), which has no ONNX exporter",
+      exact || mask != nullptr,
+      "onnx::export_model: module '{}' of type {} is a subclass of nn::{} with its own forward, which has no "
+      "ONNX exporter",
       path.empty() ? "<root>" : path, m.type_name(), op);
   STRATA_CHECK(inputs.size() == 1, "onnx::export_model: {} '{}' takes one input, got {}", m.type_name(), path,
                inputs.size());
@@ -55,6 +67,17 @@ std::vector<Value> export_recurrent(ExportContext& ctx, nn::Module& m, const std
                                                    : std::vector<int64_t>{0};
   const int64_t gates = static_cast<int64_t>(order.size());
   std::string cur = x.name;
+  // Real lengths (int32 [B], ONNX's sequence_lens): steps past them are skipped, their outputs are zero and
+  // the reverse direction starts at each sequence's end, as the masked layers compute.
+  std::string lengths;
+  if (mask != nullptr) {
+    auto it = ctx.sequence_lengths.find(mask);
+    if (it != ctx.sequence_lengths.end()) {
+      lengths = ctx.op("Cast", {it->second}, h + "/sequence_lens",
+                       {{"to", static_cast<int64_t>(::onnx::TensorProto::INT32)}});
+    }
+  }
+  std::string last_state;
   if (r.batch_first)
     cur = ctx.op("Transpose", {cur}, h + "/to_seq_first", {{"perm", std::vector<int64_t>{1, 0, 2}}});
   for (int64_t layer = 0; layer < r.num_layers; ++layer) {
@@ -86,10 +109,20 @@ std::vector<Value> export_recurrent(ExportContext& ctx, nn::Module& m, const std
     const std::string b =
         ctx.initializer(ops::stack(B, 0), fmt::format("{}.B_l{}", path.empty() ? op : path, layer));
     // Y [steps, dirs, batch, H] -> [steps, batch, dirs, H] -> [steps, batch, dirs * H].
-    const std::string y4 = ctx.op(op, {cur, w, rr, b}, lh + "/Y", std::move(attrs));
+    std::vector<std::string> ins{cur, w, rr, b};
+    if (!lengths.empty()) ins.push_back(lengths);
+    const std::vector<std::string> outs = ctx.node(op, ins, lh + "/Y", std::move(attrs), 2);
+    const std::string y4 = outs[0];
+    last_state = outs[1];  // Y_h [dirs, batch, H]
     const std::string yt =
         ctx.op("Transpose", {y4}, lh + "/Yt", {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
     cur = ctx.reshape(yt, {0, 0, dirs * H}, lh + "/out");
+  }
+  if (!return_sequences) {
+    // The final hidden state of the last layer, directions side by side: [batch, dirs * H].
+    const std::string t =
+        ctx.op("Transpose", {last_state}, h + "/state_t", {{"perm", std::vector<int64_t>{1, 0, 2}}});
+    return {{ctx.reshape(t, {0, dirs * H}, h + "/state"), y}};
   }
   if (r.batch_first)
     cur = ctx.op("Transpose", {cur}, h + "/to_batch_first", {{"perm", std::vector<int64_t>{1, 0, 2}}});
