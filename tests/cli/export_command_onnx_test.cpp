@@ -20,7 +20,7 @@ std::string configs_dir() {
 }
 
 // Configs that do not export, with what the error says: not `strata train` configs (examples' and tune's),
-// configs needing another run's output first, and models holding layers without an ONNX exporter yet.
+// and configs needing another run's output first.
 const std::map<std::string, std::string>& expected_errors() {
   static const std::map<std::string, std::string> m = {
       {"char_lm", "unknown field 'generate'"},
@@ -28,11 +28,6 @@ const std::map<std::string, std::string>& expected_errors() {
       {"spam", "unknown field 'augment'"},
       {"spam_mlm_finetune", "tokenizer.json does not exist"},
       {"spam_mlm_scratch", "tokenizer.json does not exist"},
-      {"de_en_transformer", "has no ONNX exporter"},
-      {"moby_gpt", "type name GPT but is another class"},
-      {"spam_mlm_pretrain", "type BertForMaskedLM has no ONNX exporter"},
-      {"moby_char_lstm", "subclass of nn::LSTM"},
-      {"spam_bigru", "subclass of nn::GRU"},
   };
   return m;
 }
@@ -74,7 +69,7 @@ TEST(ExportCommand, EveryConfigExportsAndMatchesOnnxruntimeOnRealInputs) {
     runs.push_back({file, {{"input", r.example}}});
     expected.emplace_back(stem, r.model->forward(r.example));
   }
-  EXPECT_EQ(expected.size(), 13u);  // every config of configs/ not in expected_errors()
+  EXPECT_EQ(expected.size(), 18u);  // every config of configs/ not in expected_errors()
   const auto got = strata::testing::run_onnxruntime_batch(runs);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) {
