@@ -111,6 +111,15 @@ Attr::Attr(std::string n, const std::vector<std::string>& v) : name(std::move(n)
   for (const auto& x : v) proto.add_strings(x);
 }
 
+Attr::Attr(std::string n, const Tensor& v) : name(std::move(n)) {
+  proto.set_type(::onnx::AttributeProto::TENSOR);
+  *proto.mutable_t() = to_tensor_proto(v.detach().contiguous(), "");
+}
+Attr::Attr(std::string n, const ::onnx::GraphProto& v) : name(std::move(n)) {
+  proto.set_type(::onnx::AttributeProto::GRAPH);
+  *proto.mutable_g() = v;
+}
+
 // ---- registry ------------------------------------------------------------------------------------------
 
 const ModuleExporter* find_exporter(const std::string& type_name) {

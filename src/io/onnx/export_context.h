@@ -60,6 +60,10 @@ struct Attr {
   Attr(std::string n, const std::vector<int64_t>& v);
   Attr(std::string n, const std::vector<float>& v);
   Attr(std::string n, const std::vector<std::string>& v);
+  // A tensor attribute (e.g. ConstantOfShape's value).
+  Attr(std::string n, const Tensor& v);
+  // A graph attribute (a Scan or Loop body).
+  Attr(std::string n, const ::onnx::GraphProto& v);
 };
 
 class ExportContext {

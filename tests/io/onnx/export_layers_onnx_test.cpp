@@ -222,6 +222,27 @@ std::vector<MultiCase> multi_cases() {
   seq("SinusoidalPositionalEncoding", SinusoidalPositionalEncoding(6, 32).ptr(), 6);
   seq("LearnedPositionalEncoding", LearnedPositionalEncoding(32, 6).ptr(), 6);
   seq("RotaryEmbedding", RotaryEmbedding(8).ptr(), 8);
+  // LSTM with proj_size: a Scan per layer and direction.
+  seq("LSTMProjBatchFirst2LayersBidirectional",
+      LSTM(4, 6, {.num_layers = 2, .batch_first = true, .bidirectional = true, .proj_size = 3}).ptr(), 4);
+  {
+    LSTM lstm(4, 5, {.proj_size = 2});
+    c.push_back({"LSTMProj",
+                 lstm.ptr(),
+                 [](int64_t B, int64_t T) {
+                   return std::vector<Tensor>{randn({T, B, 4})};
+                 },
+                 [lstm](const std::vector<Tensor>& x) { return lstm->forward(x[0]); },
+                 {{0, tb}}});
+    LSTM bi(4, 5, {.num_layers = 2, .bias = false, .bidirectional = true, .proj_size = 3});
+    c.push_back({"LSTMProj2LayersBidirectionalNoBias",
+                 bi.ptr(),
+                 [](int64_t B, int64_t T) {
+                   return std::vector<Tensor>{randn({T, B, 4})};
+                 },
+                 [bi](const std::vector<Tensor>& x) { return bi->forward(x[0]); },
+                 {{0, tb}}});
+  }
   {
     // Cross-attention, batch first, kdim/vdim, a u8 key padding mask and a float [L, S] mask as inputs;
     // the key length S = T + 2 differs from the query length.
