@@ -265,6 +265,16 @@ TEST(OnnxExportModels, PythonFullCheckAcceptsTheExports) {
   export_model(*nn::LSTM(4, 5, {.num_layers = 2, .batch_first = true, .bidirectional = true}),
                {randn({2, 6, 4})}, dir.file("lstm.onnx"), opts);
   strata::testing::expect_python_full_check(dir.file("lstm.onnx"));
+  export_model(*nn::LSTM(4, 5, {.batch_first = true, .bidirectional = true, .proj_size = 2}),
+               {randn({2, 6, 4})}, dir.file("lstm_proj.onnx"), opts);
+  strata::testing::expect_python_full_check(dir.file("lstm_proj.onnx"));
+  ExportOptions two;
+  two.dynamic_axes = {{"input_0", {{0, "batch"}, {1, "steps"}}}, {"input_1", {{0, "batch"}, {1, "keys"}}}};
+  export_model(*nn::TransformerDecoderLayer(8, 2, {.dim_feedforward = 16, .batch_first = true}),
+               {randn({2, 5, 8}), randn({2, 6, 8}), nn::generate_square_subsequent_mask(5), Tensor(),
+                Tensor(), zeros({2, 6}, {.dtype = kUInt8})},
+               dir.file("decoder_layer.onnx"), two);
+  strata::testing::expect_python_full_check(dir.file("decoder_layer.onnx"));
 }
 
 TEST(OnnxExportModels, UnsupportedModulesAndBadOptionsRaise) {
