@@ -5,6 +5,7 @@
 #include "io/onnx_test_util.h"
 #include "strata/io/onnx.h"
 #include "strata/nn.h"
+#include "strata/nn/masked_sequence.h"
 #include "test_util.h"
 
 namespace strata::onnx {
@@ -225,6 +226,53 @@ std::vector<MultiCase> multi_cases() {
   // LSTM with proj_size: a Scan per layer and direction.
   seq("LSTMProjBatchFirst2LayersBidirectional",
       LSTM(4, 6, {.num_layers = 2, .batch_first = true, .bidirectional = true, .proj_size = 3}).ptr(), 4);
+  {
+    // The padding-aware layers of config-built text models: the embedding's padding marks each sequence's
+    // end (row 0 padded), the recurrent layers and pools skip the padding.
+    auto ids = [](int64_t B, int64_t T) {
+      Tensor t = randint(1, 10, {B, T});
+      for (int64_t j = T - 2; j < T; ++j) t.set_at({0, j}, 0);
+      return std::vector<Tensor>{t};
+    };
+    {
+      auto mask = std::make_shared<SequenceMask>();
+      Sequential s(std::make_shared<MaskingEmbeddingImpl>(10, 4, 0, mask),
+                   std::make_shared<MaskedGRUImpl>(
+                       4, 3, GRUOptions{.batch_first = true, .bidirectional = true}, true, mask),
+                   std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Avg, mask));
+      c.push_back({"MaskedBiGRUAvgPool",
+                   s.ptr(),
+                   ids,
+                   [s](const std::vector<Tensor>& x) { return s->forward(x[0]); },
+                   {{0, bt}},
+                   {{0, "batch"}}});
+    }
+    {
+      auto mask = std::make_shared<SequenceMask>();
+      Sequential s(
+          std::make_shared<MaskingEmbeddingImpl>(10, 4, 0, mask),
+          std::make_shared<MaskedLSTMImpl>(
+              4, 3, LSTMOptions{.num_layers = 2, .batch_first = true, .bidirectional = true}, false, mask));
+      c.push_back({"MaskedBiLSTMLastState",
+                   s.ptr(),
+                   ids,
+                   [s](const std::vector<Tensor>& x) { return s->forward(x[0]); },
+                   {{0, bt}},
+                   {{0, "batch"}}});
+    }
+    {
+      auto mask = std::make_shared<SequenceMask>();
+      Sequential s(std::make_shared<MaskingEmbeddingImpl>(10, 4, 0, mask),
+                   std::make_shared<MaskedRNNImpl>(4, 3, RNNOptions{.batch_first = true}, true, mask),
+                   std::make_shared<GlobalPool1dImpl>(GlobalPool1dImpl::Kind::Max, mask));
+      c.push_back({"MaskedRNNMaxPool",
+                   s.ptr(),
+                   ids,
+                   [s](const std::vector<Tensor>& x) { return s->forward(x[0]); },
+                   {{0, bt}},
+                   {{0, "batch"}}});
+    }
+  }
   {
     LSTM lstm(4, 5, {.proj_size = 2});
     c.push_back({"LSTMProj",
