@@ -2,6 +2,7 @@
 // random inputs, compared with strata within 1e-4 relative. All models run in one onnxruntime process.
 #include <gtest/gtest.h>
 
+#include "io/onnx/export_context.h"
 #include "io/onnx_test_util.h"
 #include "strata/io/onnx.h"
 #include "strata/nn.h"
@@ -489,6 +490,61 @@ TEST(OnnxExportLayers, AttentionTransformerAndPositionalLayersWithMasksAndDynami
     ASSERT_EQ(got[i].count("output"), 1u) << expected[i].first;
     strata::testing::expect_onnx_close(got[i].at("output"), expected[i].second, 1e-4, expected[i].first);
   }
+}
+
+// A module calling MultiheadAttention with is_causal, and with a float mask it holds (an initializer in the
+// graph) when `with_mask`: how a model's own masks reach export_attention.
+struct CausalAttentionCall : nn::Module {
+  explicit CausalAttentionCall(bool with_mask)
+      : nn::Module("CausalAttentionCall"), mha(8, 2, {.batch_first = true}) {
+    register_module("mha", mha.ptr());
+    if (with_mask) mask = register_buffer("mask", randn({5, 5}));
+  }
+  Tensor forward(const Tensor& x) override {
+    return mha->forward(x, x, x, {.need_weights = false, .attn_mask = mask, .is_causal = true}).output;
+  }
+  nn::MultiheadAttention mha;
+  Tensor mask;
+};
+
+TEST(OnnxExportLayers, MultiheadAttentionIsCausalWithAndWithoutAnInitializerMask) {
+  register_builtin_exporters();
+  register_exporter(
+      "CausalAttentionCall",
+      [](ExportContext& ctx, nn::Module& m, const std::string& path,
+         const std::vector<Value>& in) -> std::vector<Value> {
+        auto& c = dynamic_cast<CausalAttentionCall&>(m);
+        AttentionMasks masks{.is_causal = true};
+        if (c.mask.defined()) masks.attn_mask = {ctx.initializer(c.mask, join_path(path, "mask")), c.mask};
+        return {export_attention(ctx, *c.mha, join_path(path, "mha"), in[0], in[0], in[0], masks)};
+      });
+  ScratchDir dir;
+  std::vector<strata::testing::OnnxRun> runs;
+  std::vector<std::pair<std::string, Tensor>> expected;
+  for (bool with_mask : {false, true}) {
+    auto m = std::make_shared<CausalAttentionCall>(with_mask);
+    m->eval();
+    const std::string file = dir.file(with_mask ? "causal_mask.onnx" : "causal.onnx");
+    ExportOptions opts;
+    // The held mask fixes the length at 5; without it the length is dynamic.
+    std::map<int64_t, std::string> axes{{0, "batch"}};
+    if (!with_mask) axes[1] = "steps";
+    opts.dynamic_axes = {{"input", axes}, {"output", axes}};
+    export_model(*m, {randn({2, 5, 8})}, file, opts);
+    const ::onnx::ModelProto proto = read_model(file);
+    EXPECT_EQ(proto.graph().input_size(), 1) << "the held mask is an initializer, not an input";
+    for (int64_t T : with_mask ? std::vector<int64_t>{5} : std::vector<int64_t>{3, 8}) {
+      const Tensor x = randn({3, T, 8});
+      autograd::NoGradGuard g;
+      runs.push_back({file, {{"input", x}}});
+      expected.emplace_back(fmt::format("is_causal{} length {}", with_mask ? " + mask" : "", T),
+                            m->forward(x));
+    }
+  }
+  const auto got = strata::testing::run_onnxruntime_batch(runs);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    strata::testing::expect_onnx_close(got[i].at("output"), expected[i].second, 1e-4, expected[i].first);
 }
 
 }  // namespace
