@@ -52,8 +52,7 @@ TEST_P(TorchExport, MatchesPyTorch) {
                1e-5);
 }
 
-INSTANTIATE_TEST_SUITE_P(OnnxImport, TorchExport,
-                         ::testing::Values("small_cnn", "lstm", "gru", "transformer_layer"));
+INSTANTIATE_TEST_SUITE_P(OnnxImport, TorchExport, ::testing::Values("small_cnn", "lstm", "gru", "transformer_layer"));
 
 TEST(OnnxImport, InitializersBecomeParametersUnderTheirOnnxNames) {
   auto model = onnx::import_model(fixture("small_cnn.onnx"));
