@@ -52,8 +52,8 @@ std::string additive(ExportContext& ctx, const Value& mask, Dtype dtype, const s
 
 // Float [L, S]: -inf where key j comes after query i + (S - L), from the run-time lengths of q and k [B, .,
 // .].
-std::string causal(ExportContext& ctx, const std::string& q, const std::string& k, Dtype dtype,
-                   const std::string& h) {
+std::string causal_mask_of(ExportContext& ctx, const std::string& q, const std::string& k, Dtype dtype,
+                           const std::string& h) {
   const std::string L = dim_size(ctx, q, 1, h + "/L"), S = dim_size(ctx, k, 1, h + "/S");
   const std::string zero = ctx.ints({0}, h + "/zero_i", true), one = ctx.ints({1}, h + "/one_i", true);
   const std::string rows =
@@ -314,7 +314,7 @@ Value export_attention(ExportContext& ctx, nn::Module& m, const std::string& pat
     const std::string kp = additive(ctx, masks.key_padding_mask, dtype, h + "/key_padding");
     add_mask(ctx.op("Unsqueeze", {kp, ctx.ints({1, 2}, h + "/axes12")}, h + "/key_padding_4d"));
   }
-  if (masks.is_causal) add_mask(causal(ctx, qb, kb, dtype, h));
+  if (masks.is_causal) add_mask(causal_mask_of(ctx, qb, kb, dtype, h));
   std::string attn;
   if (mask.empty()) {
     attn = ctx.op("Softmax", {scores}, h + "/attn", {{"axis", int64_t{-1}}});
@@ -372,13 +372,15 @@ Value export_decoder(ExportContext& ctx, nn::Module& m, const std::string& path,
 }
 
 std::string attention_heads(ExportContext& ctx, const std::string& x, const std::vector<Tensor>& w,
-                            const std::vector<Tensor>& b, int64_t T, int64_t H, Dtype dtype, bool causal,
+                            const std::vector<Tensor>& b, int64_t H, Dtype dtype, bool causal,
                             const std::string& base, const std::string& h) {
   const int64_t E = w[0].size(0), D = E / H;
+  // Reshapes copy B and T (0), so both stay dynamic.
+  const std::string split = ctx.ints({0, 0, H, D}, h + "/split_shape");
   auto heads = [&](int i, const std::string& which, std::vector<int64_t> perm) {
     const std::string p = project(ctx, x, w[static_cast<size_t>(i)], b[static_cast<size_t>(i)],
                                   base + "." + which, h + "/" + which);
-    const std::string r = ctx.reshape(p, {0, T, H, D}, h + "/" + which + "_heads");
+    const std::string r = ctx.op("Reshape", {p, split}, h + "/" + which + "_heads");
     return ctx.op("Transpose", {r}, h + "/" + which + "_t", {{"perm", perm}});
   };
   const std::string q = heads(0, "q", {0, 2, 1, 3});  // [B, H, T, D]
@@ -387,19 +389,14 @@ std::string attention_heads(ExportContext& ctx, const std::string& x, const std:
   const std::string qs = ctx.op(
       "Mul", {q, ctx.scalar(1.0 / std::sqrt(static_cast<double>(D)), dtype, h + "/scale")}, h + "/q_scaled");
   std::string scores = ctx.op("MatMul", {qs, k}, h + "/scores");
-  if (causal) {
-    // -inf above the diagonal: query i sees keys j <= i.
-    Tensor mask = zeros({T, T}, {.dtype = dtype});
-    for (int64_t i = 0; i < T; ++i) {
-      for (int64_t j = i + 1; j < T; ++j) mask.set_at({i, j}, -std::numeric_limits<double>::infinity());
-    }
-    scores = ctx.op("Add", {scores, ctx.initializer(mask, h + "/causal_mask")}, h + "/scores_masked");
-  }
+  // -inf above the diagonal (query i sees keys j <= i), built from the run-time length.
+  if (causal) scores = ctx.op("Add", {scores, causal_mask_of(ctx, x, x, dtype, h)}, h + "/scores_masked");
   const std::string attn = ctx.op("Softmax", {scores}, h + "/attn", {{"axis", int64_t{-1}}});
   const std::string ctxv = ctx.op("MatMul", {attn, v}, h + "/context");
-  return ctx.reshape(
-      ctx.op("Transpose", {ctxv}, h + "/context_t", {{"perm", std::vector<int64_t>{0, 2, 1, 3}}}), {0, T, E},
-      h + "/merged");
+  return ctx.op("Reshape",
+                {ctx.op("Transpose", {ctxv}, h + "/context_t", {{"perm", std::vector<int64_t>{0, 2, 1, 3}}}),
+                 ctx.ints({0, 0, E}, h + "/merge_shape")},
+                h + "/merged");
 }
 
 void register_attention_exporters() {

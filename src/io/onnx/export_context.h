@@ -113,9 +113,10 @@ class ExportContext {
 
 // Multi-head attention of x [B, T, E] (batch first) with itself: q/k/v projections by w[i] (and b[i] when
 // defined), H heads, softmax(q k^T / sqrt(D)) v (with a causal mask when `causal`), heads merged to [B, T,
-// E]; `base` names the initializers, `h` the nodes. Returns the merged value (before any output projection).
+// E]; `base` names the initializers, `h` the nodes. B and T stay dynamic. Returns the merged value (before
+// any output projection).
 std::string attention_heads(ExportContext& ctx, const std::string& x, const std::vector<Tensor>& w,
-                            const std::vector<Tensor>& b, int64_t T, int64_t H, Dtype dtype, bool causal,
+                            const std::vector<Tensor>& b, int64_t H, Dtype dtype, bool causal,
                             const std::string& base, const std::string& h);
 // The masks of one attention call (absent ones have empty names): key_padding_mask [B, S] and attn_mask [L,
 // S] or [B * heads, L, S], u8 (nonzero = blocked) or float (added); is_causal adds the causal mask.

@@ -98,13 +98,13 @@ TEST(OnnxExportModels, GptWithoutCacheMatchesOnnxruntime) {
                                            .bias = true});
   gpt->eval();
   ExportOptions opts;
-  opts.dynamic_axes = {{"input", {{0, "batch"}}}, {"output", {{0, "batch"}}}};
+  opts.dynamic_axes = {{"input", {{0, "batch"}, {1, "length"}}}, {"output", {{0, "batch"}, {1, "length"}}}};
   const std::string file = dir.file("gpt.onnx");
   export_model(*gpt, {randint(0, 20, {2, 7})}, file, opts);
   std::vector<strata::testing::OnnxRun> runs;
   std::vector<Tensor> expected;
-  for (int64_t b : {0, 1, 3}) {
-    const Tensor ids = randint(0, 20, {b, 7});
+  for (auto [b, t] : {std::pair<int64_t, int64_t>{0, 7}, {1, 7}, {3, 7}, {2, 3}, {1, 16}}) {
+    const Tensor ids = randint(0, 20, {b, t});
     autograd::NoGradGuard g;
     runs.push_back({file, {{"input", ids}}});
     expected.push_back(gpt->forward(ids));
