@@ -3,7 +3,7 @@
 // Usage: node scripts/onnx_run.mjs MODEL.onnx INPUTS.safetensors OUTPUTS.safetensors [MODEL2 IN2 OUT2 ...]
 //   Several triples run in one process (node and onnxruntime start once).
 //   Each tensor of INPUTS feeds the graph input of the same name; OUTPUTS holds every graph output by name.
-//   Tensors are F32, F64, I64 or I32. onnxruntime-node comes from $STRATA_DATA/onnxruntime-node (else
+//   Tensors are F32, F64, I64, I32 or U8. onnxruntime-node comes from $STRATA_DATA/onnxruntime-node (else
 //   ~/.cache/strata/onnxruntime-node), installed by scripts/install-onnxruntime.
 import fs from "node:fs";
 import os from "node:os";
@@ -28,6 +28,7 @@ const kinds = {
   F64: { ort: "float64", array: Float64Array },
   I64: { ort: "int64", array: BigInt64Array },
   I32: { ort: "int32", array: Int32Array },
+  U8: { ort: "uint8", array: Uint8Array },
 };
 
 function readSafetensors(file) {

@@ -34,7 +34,8 @@ TransformerSeq2SeqOptions checked(TransformerSeq2SeqOptions o) {
 }  // namespace
 
 TransformerSeq2SeqImpl::TransformerSeq2SeqImpl(TransformerSeq2SeqOptions o)
-    : options(checked(std::move(o))),
+    : nn::Module("TransformerSeq2Seq"),
+      options(checked(std::move(o))),
       src_tok_emb(options.src_vocab_size, options.d_model),
       tgt_tok_emb(options.share_embeddings ? src_tok_emb
                                            : nn::Embedding(options.tgt_vocab_size, options.d_model)),

@@ -8,6 +8,7 @@
 #include "export_command.h"
 #include "io/onnx_test_util.h"
 #include "strata/io/onnx.h"
+#include "strata/models/transformer_seq2seq.h"
 
 namespace strata::cli {
 namespace {
@@ -20,7 +21,7 @@ std::string configs_dir() {
 }
 
 // Configs that do not export, with what the error says: not `strata train` configs (examples' and tune's),
-// configs needing another run's output first, and models holding layers without an ONNX exporter yet.
+// and configs needing another run's output first.
 const std::map<std::string, std::string>& expected_errors() {
   static const std::map<std::string, std::string> m = {
       {"char_lm", "unknown field 'generate'"},
@@ -28,11 +29,6 @@ const std::map<std::string, std::string>& expected_errors() {
       {"spam", "unknown field 'augment'"},
       {"spam_mlm_finetune", "tokenizer.json does not exist"},
       {"spam_mlm_scratch", "tokenizer.json does not exist"},
-      {"de_en_transformer", "has no ONNX exporter"},
-      {"moby_gpt", "type name GPT but is another class"},
-      {"spam_mlm_pretrain", "type BertForMaskedLM has no ONNX exporter"},
-      {"moby_char_lstm", "subclass of nn::LSTM"},
-      {"spam_bigru", "subclass of nn::GRU"},
   };
   return m;
 }
@@ -69,12 +65,22 @@ TEST(ExportCommand, EveryConfigExportsAndMatchesOnnxruntimeOnRealInputs) {
       continue;
     }
     EXPECT_EQ(expected_errors().count(stem), 0u) << stem << " now exports: drop it from expected_errors()";
-    autograd::NoGradGuard g;
-    r.model->eval();
-    runs.push_back({file, {{"input", r.example}}});
-    expected.emplace_back(stem, r.model->forward(r.example));
+    std::map<std::string, Tensor> feeds;
+    for (size_t i = 0; i < r.examples.size(); ++i) feeds[r.input_names[i]] = r.examples[i];
+    runs.push_back({file, feeds});
+    expected.emplace_back(stem, r.output);
+    if (stem == "de_en_transformer") {
+      // Two token-id inputs, source and decoder input; a shorter decoder input than traced runs too.
+      ASSERT_EQ(r.input_names, (std::vector<std::string>{"source", "decoder_input"}));
+      const Tensor src = r.examples[0], tgt = r.examples[1].narrow(1, 0, 5).contiguous();
+      autograd::NoGradGuard g;
+      r.model->eval();
+      runs.push_back({file, {{"source", src}, {"decoder_input", tgt}}});
+      expected.emplace_back("de_en_transformer (decoder input of 5 tokens)",
+                            dynamic_cast<models::TransformerSeq2SeqImpl&>(*r.model).forward(src, tgt));
+    }
   }
-  EXPECT_EQ(expected.size(), 13u);  // every config of configs/ not in expected_errors()
+  EXPECT_EQ(expected.size(), 19u);  // every config of configs/ not in expected_errors(), de_en twice
   const auto got = strata::testing::run_onnxruntime_batch(runs);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) {

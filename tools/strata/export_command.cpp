@@ -11,6 +11,7 @@
 #include "strata/data/dataloader.h"
 #include "strata/io/model_state.h"
 #include "strata/io/onnx.h"
+#include "strata/models/transformer_seq2seq.h"
 #include "training_data.h"
 
 namespace strata::cli {
@@ -66,9 +67,31 @@ ExportResult export_config(const Config& config, const std::string& checkpoint, 
   }
   onnx::ExportOptions options;
   options.opset = opset;
-  if (dynamic_batch) options.dynamic_axes = {{"input", {{0, "batch"}}}, {"output", {{0, "batch"}}}};
-  onnx::export_model(*model, {example}, onnx_path, options);
-  return {model, example};
+  ExportResult r{model, example, {example}, {"input"}, {}};
+  if (auto s = std::dynamic_pointer_cast<models::TransformerSeq2SeqImpl>(model); s && example.dim() == 3) {
+    // The packed [B, 2, L] batch as the model's two inputs; served translations have their own lengths.
+    r.examples = {example.select(1, 0).contiguous(), example.select(1, 1).contiguous()};
+    r.input_names = {"source", "decoder_input"};
+    options.dynamic_axes = {
+        {"source", {{1, "source_length"}}}, {"decoder_input", {{1, "length"}}}, {"output", {{1, "length"}}}};
+  }
+  if (dynamic_batch) {
+    for (const std::string& name : r.input_names) options.dynamic_axes[name][0] = "batch";
+    options.dynamic_axes["output"][0] = "batch";
+  }
+  options.input_names = r.input_names;
+  onnx::export_model(*model, r.examples, onnx_path, options);
+  autograd::NoGradGuard no_grad;
+  const bool was_training = model->is_training();
+  model->eval();
+  if (r.examples.size() == 2) {
+    r.output = std::dynamic_pointer_cast<models::TransformerSeq2SeqImpl>(model)->forward(r.examples[0],
+                                                                                         r.examples[1]);
+  } else {
+    r.output = model->forward(example);
+  }
+  model->train(was_training);
+  return r;
 }
 
 int run_export(const ExportArgs& args) {
@@ -76,15 +99,10 @@ int run_export(const ExportArgs& args) {
   for (const auto& s : args.set) overrides.push_back(parse_override(s));
   const Config c = load_config(args.config, overrides);
   const ExportResult r = export_config(c, args.checkpoint, args.onnx, args.opset, args.dynamic_batch);
-  Tensor out;
-  {
-    autograd::NoGradGuard no_grad;
-    r.model->eval();
-    out = r.model->forward(r.example);
-  }
+  std::string inputs;
+  for (const Tensor& x : r.examples) inputs += (inputs.empty() ? "" : ", ") + x.shape().str();
   std::cout << fmt::format(R"({{"onnx": "{}", "opset": {}, "input": "{}", "output": "{}", "bytes": {}}})",
-                           args.onnx, args.opset, r.example.shape().str(), out.shape().str(),
-                           fs::file_size(args.onnx))
+                           args.onnx, args.opset, inputs, r.output.shape().str(), fs::file_size(args.onnx))
             << std::endl;
   return 0;
 }

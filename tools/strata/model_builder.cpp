@@ -4,6 +4,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
 #include "strata/models.h"
+#include "strata/models/flattened_logits.h"
 #include "strata/models/gpt.h"
 #include "strata/models/zoo.h"
 #include "strata/nn.h"
@@ -306,23 +307,6 @@ std::shared_ptr<nn::Module> build_named(const ModelConfig& m, const Shape& input
   }
 }
 
-// A language model's logits [B, T, V] as text-lm's targets line up: [B * T, V]. It holds the model's
-// children as its own, so parameter names (and checkpoints) stay the model's.
-class FlattenedLogits : public nn::Module {
- public:
-  explicit FlattenedLogits(std::shared_ptr<nn::Module> model)
-      : nn::Module(model->type_name()), model(std::move(model)) {
-    for (const auto& [name, child] : this->model->named_children()) register_module(name, child);
-  }
-  Tensor forward(const Tensor& x) override { return model->forward(x).flatten(0, 1); }
-  void train(bool on) override {
-    nn::Module::train(on);
-    model->train(on);
-  }
-  std::string extra_repr() const override { return model->extra_repr(); }
-  std::shared_ptr<nn::Module> model;
-};
-
 // A zoo model; in_channels (or mlp's input size), the text models' vocabulary and padding id, and gpt's
 // block_size left out take the data's.
 std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_shape, Dtype input_dtype,
@@ -340,7 +324,7 @@ std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_s
   }
   try {
     std::shared_ptr<nn::Module> net = models::create(m.zoo, options);
-    if (language_model && m.zoo == "gpt") net = std::make_shared<FlattenedLogits>(net);
+    if (language_model && m.zoo == "gpt") net = std::make_shared<models::FlattenedLogitsImpl>(net);
     if (!input_shape.empty()) {
       NoGradGuard no_grad;
       net->eval();
@@ -432,7 +416,7 @@ nn::BuiltModel build_spec(const Config& c, const Shape& input_shape, Dtype input
 }  // namespace
 
 std::shared_ptr<models::GPTImpl> zoo_gpt(const std::shared_ptr<nn::Module>& model) {
-  if (auto flat = std::dynamic_pointer_cast<FlattenedLogits>(model))
+  if (auto flat = std::dynamic_pointer_cast<models::FlattenedLogitsImpl>(model))
     return std::dynamic_pointer_cast<models::GPTImpl>(flat->model);
   return std::dynamic_pointer_cast<models::GPTImpl>(model);
 }

@@ -1,90 +1,17 @@
 #pragma once
-// The sequence layers of config-built models. A Sequential hands each layer one tensor, so the real lengths
-// of a padded batch travel beside it: an embedding with padding_idx reads them off the token ids (one past
-// the last token that is not padding, like Keras' Embedding(mask_zero=True)) and the recurrent layers and
-// pools over time of the same model use them, so padding never reaches their outputs.
-#include <memory>
-
-#include "strata/nn/embedding.h"
-#include "strata/nn/rnn.h"
+// The sequence layers of config-built models: the library's padding-aware layers
+// (strata/nn/masked_sequence.h) under the names the CLI uses.
+#include "strata/nn/masked_sequence.h"
 
 namespace strata::cli {
 
-// The lengths of the batch in flight, shared by the layers of one model.
-struct SequenceMask {
-  Tensor lengths;     // i64 [batch]; undefined: every step is real
-  int64_t steps = 0;  // the padded length they belong to
-};
-using SequenceMaskPtr = std::shared_ptr<SequenceMask>;
-
-// The lengths for an input [batch, steps, ...] (undefined when no padding was seen); throws naming `layer`
-// when the input does not line up with the token batch they came from.
-Tensor lengths_for(const SequenceMask& mask, const Tensor& input, const char* layer);
-
-// nn::Embedding that, with padding_idx, records each batch's lengths in the mask.
-class MaskingEmbeddingImpl : public nn::EmbeddingImpl {
- public:
-  MaskingEmbeddingImpl(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx,
-                       SequenceMaskPtr mask);
-  Tensor forward(const Tensor& indices) override;
-
- private:
-  SequenceMaskPtr mask_;
-};
-
-// nn::RNN, nn::LSTM and nn::GRU (batch first) over the real steps of each sequence. With return_sequences
-// false they give the final hidden state of the last layer, directions concatenated ([batch, dirs * H],
-// Keras' return_sequences=False) instead of the output at every step.
-class MaskedRNNImpl : public nn::RNNImpl {
- public:
-  MaskedRNNImpl(int64_t input_size, int64_t hidden_size, nn::RNNOptions options, bool return_sequences,
-                SequenceMaskPtr mask);
-  using nn::RNNImpl::forward;
-  Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  bool return_sequences;
-
- private:
-  SequenceMaskPtr mask_;
-};
-
-class MaskedLSTMImpl : public nn::LSTMImpl {
- public:
-  MaskedLSTMImpl(int64_t input_size, int64_t hidden_size, nn::LSTMOptions options, bool return_sequences,
-                 SequenceMaskPtr mask);
-  using nn::LSTMImpl::forward;
-  Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  bool return_sequences;
-
- private:
-  SequenceMaskPtr mask_;
-};
-
-class MaskedGRUImpl : public nn::GRUImpl {
- public:
-  MaskedGRUImpl(int64_t input_size, int64_t hidden_size, nn::GRUOptions options, bool return_sequences,
-                SequenceMaskPtr mask);
-  using nn::GRUImpl::forward;
-  Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  bool return_sequences;
-
- private:
-  SequenceMaskPtr mask_;
-};
-
-// [batch, steps, features] -> [batch, features]: the mean or the maximum over the real steps (Keras'
-// GlobalAveragePooling1D / GlobalMaxPooling1D).
-class GlobalPool1dImpl : public nn::Module {
- public:
-  enum class Kind { Avg, Max };
-  GlobalPool1dImpl(Kind kind, SequenceMaskPtr mask);
-  Tensor forward(const Tensor& input) override;
-
- private:
-  Kind kind_;
-  SequenceMaskPtr mask_;
-};
+using nn::GlobalPool1dImpl;
+using nn::lengths_for;
+using nn::MaskedGRUImpl;
+using nn::MaskedLSTMImpl;
+using nn::MaskedRNNImpl;
+using nn::MaskingEmbeddingImpl;
+using nn::SequenceMask;
+using nn::SequenceMaskPtr;
 
 }  // namespace strata::cli

@@ -28,7 +28,9 @@ struct ExportOptions {
 // Writes `module` (in eval mode, without gradients; its mode is restored after) as an ONNX model at `path`,
 // tracing its structure on `example_inputs` with one exporter per layer kind (docs/onnx.md lists them; a
 // module without one raises strata::Error naming its path and type). Weights become initializers (named
-// like state_dict entries); the file is checked with check_model before returning.
+// like state_dict entries); the file is checked with check_model before returning. `example_inputs` are the
+// forward's arguments in PyTorch's positional order (e.g. query, key, value, key_padding_mask, attn_mask for
+// MultiheadAttention); an undefined tensor after the first is an omitted argument and no graph input.
 void export_model(nn::Module& module, const std::vector<Tensor>& example_inputs, const std::string& path,
                   const ExportOptions& options = {});
 

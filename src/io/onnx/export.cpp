@@ -111,6 +111,15 @@ Attr::Attr(std::string n, const std::vector<std::string>& v) : name(std::move(n)
   for (const auto& x : v) proto.add_strings(x);
 }
 
+Attr::Attr(std::string n, const Tensor& v) : name(std::move(n)) {
+  proto.set_type(::onnx::AttributeProto::TENSOR);
+  *proto.mutable_t() = to_tensor_proto(v.detach().contiguous(), "");
+}
+Attr::Attr(std::string n, const ::onnx::GraphProto& v) : name(std::move(n)) {
+  proto.set_type(::onnx::AttributeProto::GRAPH);
+  *proto.mutable_g() = v;
+}
+
 // ---- registry ------------------------------------------------------------------------------------------
 
 const ModuleExporter* find_exporter(const std::string& type_name) {
@@ -127,6 +136,8 @@ void register_builtin_exporters() {
     register_attention_exporters();
     register_gpt_exporters();
     register_model_exporters();
+    register_positional_exporters();
+    register_text_model_exporters();
   });
 }
 
@@ -270,7 +281,12 @@ void export_model(nn::Module& module, const std::vector<Tensor>& example_inputs,
   std::vector<Value> inputs;
   for (size_t i = 0; i < example_inputs.size(); ++i) {
     const Tensor& x = example_inputs[i];
-    STRATA_CHECK(x.defined(), "onnx::export_model: example input {} is undefined", i);
+    // An undefined example after the first is an omitted optional argument (PyTorch's None): no graph input.
+    STRATA_CHECK(x.defined() || i > 0, "onnx::export_model: example input {} is undefined", i);
+    if (!x.defined()) {
+      inputs.push_back({});
+      continue;
+    }
     std::string name = !options.input_names.empty() ? options.input_names[i]
                        : example_inputs.size() == 1 ? "input"
                                                     : fmt::format("input_{}", i);

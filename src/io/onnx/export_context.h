@@ -15,10 +15,13 @@
 
 namespace strata::onnx {
 
-// An ONNX value and the tensor strata computes for it on the example inputs.
+// An ONNX value and the tensor strata computes for it on the example inputs. An empty name stands for an
+// omitted optional argument (PyTorch's None), e.g. a mask the traced call did not pass.
 struct Value {
   std::string name;
   Tensor example;
+  // True when the value exists (an omitted optional argument has no name).
+  bool present() const { return !name.empty(); }
 };
 
 class ExportContext;
@@ -41,6 +44,9 @@ void register_rnn_exporters();
 void register_attention_exporters();
 void register_gpt_exporters();
 void register_model_exporters();
+// Positional encodings (export_positional.cpp), the zoo's text models (export_text_models.cpp).
+void register_positional_exporters();
+void register_text_model_exporters();
 
 // An ONNX attribute: int, float, string, ints or floats.
 struct Attr {
@@ -54,6 +60,10 @@ struct Attr {
   Attr(std::string n, const std::vector<int64_t>& v);
   Attr(std::string n, const std::vector<float>& v);
   Attr(std::string n, const std::vector<std::string>& v);
+  // A tensor attribute (e.g. ConstantOfShape's value).
+  Attr(std::string n, const Tensor& v);
+  // A graph attribute (a Scan or Loop body).
+  Attr(std::string n, const ::onnx::GraphProto& v);
 };
 
 class ExportContext {
@@ -89,6 +99,11 @@ class ExportContext {
   // batch 0.
   std::string reshape(const std::string& x, const std::vector<int64_t>& dims, const std::string& hint);
 
+  // The run-time sequence lengths (i64 [B]) computed for a padding-aware model, keyed by the
+  // nn::SequenceMask they belong to: a masking embedding records them, its recurrent layers and pools read
+  // them.
+  std::map<const void*, std::string> sequence_lengths;
+
  private:
   ::onnx::GraphProto& graph_;
   int64_t opset_;
@@ -98,10 +113,44 @@ class ExportContext {
 
 // Multi-head attention of x [B, T, E] (batch first) with itself: q/k/v projections by w[i] (and b[i] when
 // defined), H heads, softmax(q k^T / sqrt(D)) v (with a causal mask when `causal`), heads merged to [B, T,
-// E]; `base` names the initializers, `h` the nodes. Returns the merged value (before any output projection).
+// E]; `base` names the initializers, `h` the nodes. B and T stay dynamic. Returns the merged value (before
+// any output projection).
 std::string attention_heads(ExportContext& ctx, const std::string& x, const std::vector<Tensor>& w,
-                            const std::vector<Tensor>& b, int64_t T, int64_t H, Dtype dtype, bool causal,
+                            const std::vector<Tensor>& b, int64_t H, Dtype dtype, bool causal,
                             const std::string& base, const std::string& h);
+// The masks of one attention call (absent ones have empty names): key_padding_mask [B, S] and attn_mask [L,
+// S] or [B * heads, L, S], u8 (nonzero = blocked) or float (added); is_causal adds the causal mask.
+struct AttentionMasks {
+  Value key_padding_mask{};
+  Value attn_mask{};
+  bool is_causal = false;
+};
+// MultiheadAttention `m` at `path` on query [L, B, E] / key [S, B, kdim] / value [S, B, vdim] ([B, ., .] with
+// batch_first) with `masks` (graph inputs or initializers the caller made): the output, in the layer's
+// layout. Sequence lengths stay dynamic (reshapes copy dims, the causal mask is built from the shapes).
+Value export_attention(ExportContext& ctx, nn::Module& m, const std::string& path, const Value& query,
+                       const Value& key, const Value& value, const AttentionMasks& masks);
+// The masks of an encoder (layer) call, as nn::EncoderMasks.
+struct EncoderMaskValues {
+  Value src_mask{};
+  Value src_key_padding_mask{};
+  bool is_causal = false;
+};
+// The masks of a decoder (layer) call, as nn::DecoderMasks.
+struct DecoderMaskValues {
+  Value tgt_mask{}, memory_mask{}, tgt_key_padding_mask{}, memory_key_padding_mask{};
+  bool tgt_is_causal = false, memory_is_causal = false;
+};
+// TransformerEncoder(Layer) `m` at `path` on src with `masks`; the output.
+Value export_encoder(ExportContext& ctx, nn::Module& m, const std::string& path, const Value& src,
+                     const EncoderMaskValues& masks);
+// TransformerDecoder(Layer) `m` at `path` on tgt attending to memory with `masks`; the output.
+Value export_decoder(ExportContext& ctx, nn::Module& m, const std::string& path, const Value& tgt,
+                     const Value& memory, const DecoderMaskValues& masks);
+
+// The 0-dim int64 size of dimension `dim` of `x` at run time.
+std::string dim_size(ExportContext& ctx, const std::string& x, int64_t dim, const std::string& hint);
+
 [[noreturn]] void throw_not_the_layer(nn::Module& m, const std::string& path);
 // `m` as the layer class T its type name announces; a wrapper reusing the name (a different class) raises
 // naming the path and type instead.

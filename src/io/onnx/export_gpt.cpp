@@ -1,7 +1,7 @@
 // The ONNX exporter of the GPT zoo model without a KV cache: token and position embeddings, pre-norm blocks
 // of causal self-attention and a GELU MLP, the final LayerNorm and the logits tied to the token embedding.
-// The sequence length is the traced one (the position rows and the causal mask are initializers of that
-// size).
+// The sequence length is dynamic up to block_size (position rows sliced by the ids' shape, the causal mask
+// built from it).
 #include "io/onnx/export_context.h"
 #include "strata/core/error.h"
 #include "strata/models/gpt.h"
@@ -21,13 +21,13 @@ std::vector<Value> export_causal_attention(ExportContext& ctx, nn::Module& m, co
   auto& a = checked_cast<models::CausalSelfAttentionImpl>(m, path);
   const Value& x = inputs.at(0);
   const std::string h = path.empty() ? "attn" : path;
-  const int64_t C = a.n_embd, T = x.example.size(1);
+  const int64_t C = a.n_embd;
   const Tensor w = a.c_attn->weight, b = a.c_attn->bias;
   std::vector<Tensor> ws{w.narrow(0, 0, C), w.narrow(0, C, C), w.narrow(0, 2 * C, C)};
   std::vector<Tensor> bs(3);
   if (b.defined()) bs = {b.narrow(0, 0, C), b.narrow(0, C, C), b.narrow(0, 2 * C, C)};
-  const std::string merged = attention_heads(ctx, x.name, ws, bs, T, a.n_head, x.example.dtype(), true,
-                                             join_path(path, "c_attn"), h);
+  const std::string merged =
+      attention_heads(ctx, x.name, ws, bs, a.n_head, x.example.dtype(), true, join_path(path, "c_attn"), h);
   // c_proj: merged @ W^T (+ b).
   const std::string wt =
       ctx.initializer(a.c_proj->weight.detach().t().contiguous(), join_path(path, "c_proj.weight_t"));
@@ -65,8 +65,15 @@ std::vector<Value> export_gpt(ExportContext& ctx, nn::Module& m, const std::stri
   const int64_t T = idx.example.size(1);
   const std::string wte = ctx.initializer(g.wte->weight, join_path(path, "transformer.wte.weight"));
   const std::string tok = ctx.op("Gather", {wte, idx.name}, h + "/wte", {{"axis", int64_t{0}}});
-  const std::string pos =
-      ctx.initializer(g.wpe->weight.narrow(0, 0, T).contiguous(), join_path(path, "transformer.wpe.weight"));
+  // The position rows [0, T) with T read from the ids' shape: any length up to block_size runs.
+  const std::string len = ctx.op("Slice",
+                                 {ctx.op("Shape", {idx.name}, h + "/ids_shape"),
+                                  ctx.ints({1}, h + "/len_start"), ctx.ints({2}, h + "/len_end")},
+                                 h + "/length");
+  const std::string pos = ctx.op("Slice",
+                                 {ctx.initializer(g.wpe->weight, join_path(path, "transformer.wpe.weight")),
+                                  ctx.ints({0}, h + "/zero"), len, ctx.ints({0}, h + "/axis0")},
+                                 h + "/positions");
   Value x{ctx.op("Add", {tok, pos}, h + "/embed"),
           ops::add(g.wte(idx.example), g.wpe->weight.narrow(0, 0, T))};
   for (size_t i = 0; i < g.h->named_children().size(); ++i) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "io/onnx/export_context.h"
@@ -15,10 +16,12 @@
 #include "strata/nn/embedding.h"
 #include "strata/nn/graph.h"
 #include "strata/nn/linear.h"
+#include "strata/nn/masked_sequence.h"
 #include "strata/nn/merge.h"
 #include "strata/nn/normalization.h"
 #include "strata/nn/pooling.h"
 #include "strata/nn/upsample.h"
+#include "strata/ops/normalization.h"
 #include "strata/ops/view.h"
 
 namespace strata::onnx {
@@ -363,6 +366,24 @@ void register_normalization() {
         {x.name, ctx.initializer(w, join_path(path, "weight")), ctx.initializer(b, join_path(path, "bias"))},
         h, {{"axis", -static_cast<int64_t>(ns.size())}, {"epsilon", l.eps}});
   });
+  unary("RMSNorm", [](ExportContext& ctx, nn::Module& m, const std::string& path, const Value& x) {
+    auto& l = as<nn::RMSNormImpl>(m, path);
+    const std::string h = hint_of(path, "rmsnorm");
+    const Dtype dt = x.example.dtype();
+    // Opset 17 has no RMSNormalization: x / sqrt(mean(x * x over the normalized dims) + eps) * weight.
+    std::vector<int64_t> axes;
+    for (int64_t i = -static_cast<int64_t>(l.normalized_shape.size()); i < 0; ++i) axes.push_back(i);
+    const std::string mean_sq = ctx.op("ReduceMean", {ctx.op("Mul", {x.name, x.name}, h + "/square")},
+                                       h + "/mean_square", {{"axes", axes}, {"keepdims", int64_t{1}}});
+    const double eps = l.eps.value_or(ops::machine_epsilon(dt));
+    const std::string rms = ctx.op(
+        "Sqrt", {ctx.op("Add", {mean_sq, ctx.scalar(eps, dt, h + "/eps")}, h + "/plus_eps")}, h + "/rms");
+    if (!l.weight.defined()) return ctx.op("Div", {x.name, rms}, h);
+    return ctx.op(
+        "Mul",
+        {ctx.op("Div", {x.name, rms}, h + "/normed"), ctx.initializer(l.weight, join_path(path, "weight"))},
+        h);
+  });
   unary("GroupNorm", [](ExportContext& ctx, nn::Module& m, const std::string& path, const Value& x) {
     auto& g = as<nn::GroupNormImpl>(m, path);
     const std::string h = hint_of(path, "groupnorm");
@@ -393,6 +414,30 @@ void register_normalization() {
 void register_embedding_and_upsample() {
   unary("Embedding", [](ExportContext& ctx, nn::Module& m, const std::string& path, const Value& x) {
     auto& e = as<nn::EmbeddingImpl>(m, path);
+    const auto* masking = dynamic_cast<nn::MaskingEmbeddingImpl*>(&m);
+    if (masking != nullptr && e.padding_idx && x.example.dim() == 2 && x.example.dtype() == kInt64) {
+      // The lengths the padding-aware layers after it read: one past the last token that is not padding
+      // (at least 1), as data::text::sequence_lengths.
+      const std::string h = hint_of(path, "embedding") + "/lengths";
+      const std::string real = ctx.op(
+          "Cast",
+          {ctx.op("Not",
+                  {ctx.op("Equal", {x.name, ctx.ints({*e.padding_idx}, h + "/pad_id", true)}, h + "/is_pad")},
+                  h + "/real_bool")},
+          h + "/real", {{"to", static_cast<int64_t>(::onnx::TensorProto::INT64)}});
+      const std::string steps =
+          ctx.op("Range",
+                 {ctx.ints({1}, h + "/one", true),
+                  ctx.op("Add", {dim_size(ctx, x.name, 1, h + "/T"), ctx.ints({1}, h + "/one_more", true)},
+                         h + "/T_plus_1"),
+                  ctx.ints({1}, h + "/step", true)},
+                 h + "/positions");
+      const std::string last =
+          ctx.op("ReduceMax", {ctx.op("Mul", {real, steps}, h + "/real_positions")}, h + "/last",
+                 {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+      ctx.sequence_lengths[masking->mask().get()] =
+          ctx.op("Max", {last, ctx.ints({1}, h + "/at_least_one", true)}, h);
+    }
     return ctx.op("Gather", {ctx.initializer(e.weight, join_path(path, "weight")), x.name},
                   hint_of(path, "embedding"), {{"axis", int64_t{0}}});
   });
@@ -420,6 +465,56 @@ void register_embedding_and_upsample() {
     if (mode == "nearest") attrs.emplace_back("nearest_mode", "floor");
     return ctx.op("Resize", {x.name, "", "", sizes}, h, std::move(attrs));
   });
+}
+
+// The padding-aware pools over time: the mean or maximum over the real steps of [B, T, F] (all steps when
+// the model's embedding records no lengths).
+void register_sequence_pools() {
+  for (const std::string type : {"GlobalAvgPool1d", "GlobalMaxPool1d"}) {
+    unary(type, [](ExportContext& ctx, nn::Module& m, const std::string& path, const Value& x) {
+      auto& p = as<nn::GlobalPool1dImpl>(m, path);
+      const bool avg = p.kind() == nn::GlobalPool1dImpl::Kind::Avg;
+      const std::string h = hint_of(path, avg ? "global_avg_pool1d" : "global_max_pool1d");
+      STRATA_CHECK(x.example.dim() == 3,
+                   "onnx::export_model: {} '{}' exports for [batch, steps, features], got {}", m.type_name(),
+                   path, x.example.shape().str());
+      auto it = ctx.sequence_lengths.find(p.mask().get());
+      if (it == ctx.sequence_lengths.end()) {
+        return ctx.op(avg ? "ReduceMean" : "ReduceMax", {x.name}, h,
+                      {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+      }
+      const Dtype dt = x.example.dtype();
+      const std::string steps = ctx.op("Range",
+                                       {ctx.ints({0}, h + "/zero", true), dim_size(ctx, x.name, 1, h + "/T"),
+                                        ctx.ints({1}, h + "/one", true)},
+                                       h + "/steps");
+      const std::string padding =
+          ctx.op("Unsqueeze",
+                 {ctx.op("GreaterOrEqual",
+                         {ctx.op("Unsqueeze", {steps, ctx.ints({0}, h + "/axis0")}, h + "/steps_row"),
+                          ctx.op("Unsqueeze", {it->second, ctx.ints({1}, h + "/axis1")}, h + "/lengths_col")},
+                         h + "/padding_2d"),
+                  ctx.ints({2}, h + "/axis2")},
+                 h + "/padding");
+      const std::string filled =
+          ctx.op("Where",
+                 {padding, ctx.scalar(avg ? 0.0 : -std::numeric_limits<double>::infinity(), dt, h + "/fill"),
+                  x.name},
+                 h + "/masked");
+      if (!avg) {
+        return ctx.op("ReduceMax", {filled}, h,
+                      {{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}});
+      }
+      const std::string sum = ctx.op("ReduceSum", {filled, ctx.ints({1}, h + "/sum_axis")}, h + "/sum",
+                                     {{"keepdims", int64_t{0}}});
+      const std::string count = ctx.op("Unsqueeze",
+                                       {ctx.op("Cast", {it->second}, h + "/lengths_float",
+                                               {{"to", static_cast<int64_t>(to_onnx_dtype(dt))}}),
+                                        ctx.ints({1}, h + "/count_axis")},
+                                       h + "/count");
+      return ctx.op("Div", {sum, count}, h);
+    });
+  }
 }
 
 // Merges: several inputs, one output.
@@ -489,6 +584,7 @@ void register_layer_exporters() {
   register_embedding_and_upsample();
   register_merges();
   register_containers();
+  register_sequence_pools();
 }
 
 }  // namespace strata::onnx

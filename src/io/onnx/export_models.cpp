@@ -1,6 +1,7 @@
 // The ONNX exporters of the zoo models whose forward is hand-written (ResNet and its blocks, MobileNetV2's
 // inverted residuals, VGG): each walks the model's children in the order its forward runs them.
 #include "io/onnx/export_context.h"
+#include "strata/models/flattened_logits.h"
 #include "strata/models/mobilenet_v2.h"
 #include "strata/models/resnet.h"
 #include "strata/models/vgg.h"
@@ -43,6 +44,18 @@ std::vector<Value> residual_block(ExportContext& ctx, nn::Module& m, const std::
 }  // namespace
 
 void register_model_exporters() {
+  // The wrapped model's nodes (its children are the wrapper's, so paths and initializer names stay the
+  // model's), then the first two dimensions merged.
+  register_exporter("FlattenedLogits",
+                    [](ExportContext& ctx, nn::Module& m, const std::string& path,
+                       const std::vector<Value>& in) -> std::vector<Value> {
+                      auto& f = checked_cast<models::FlattenedLogitsImpl>(m, path);
+                      const Value y = ctx.export_module(*f.model, path, in)[0];
+                      std::vector<int64_t> dims{-1};
+                      for (int64_t d = 2; d < y.example.dim(); ++d) dims.push_back(y.example.size(d));
+                      const std::string h = path.empty() ? "flattened_logits" : path + "/flatten";
+                      return {{ctx.reshape(y.name, dims, h), m.forward(in.at(0).example)}};
+                    });
   register_exporter("BasicBlock",
                     [](ExportContext& ctx, nn::Module& m, const std::string& path,
                        const std::vector<Value>& in) { return residual_block(ctx, m, path, in, 2); });

@@ -7,6 +7,7 @@
 #include "strata/io/onnx.h"
 #include "strata/models.h"
 #include "strata/nn.h"
+#include "strata/ops/indexing.h"
 #include "test_util.h"
 
 namespace strata::onnx {
@@ -97,13 +98,13 @@ TEST(OnnxExportModels, GptWithoutCacheMatchesOnnxruntime) {
                                            .bias = true});
   gpt->eval();
   ExportOptions opts;
-  opts.dynamic_axes = {{"input", {{0, "batch"}}}, {"output", {{0, "batch"}}}};
+  opts.dynamic_axes = {{"input", {{0, "batch"}, {1, "length"}}}, {"output", {{0, "batch"}, {1, "length"}}}};
   const std::string file = dir.file("gpt.onnx");
   export_model(*gpt, {randint(0, 20, {2, 7})}, file, opts);
   std::vector<strata::testing::OnnxRun> runs;
   std::vector<Tensor> expected;
-  for (int64_t b : {0, 1, 3}) {
-    const Tensor ids = randint(0, 20, {b, 7});
+  for (auto [b, t] : {std::pair<int64_t, int64_t>{0, 7}, {1, 7}, {3, 7}, {2, 3}, {1, 16}}) {
+    const Tensor ids = randint(0, 20, {b, t});
     autograd::NoGradGuard g;
     runs.push_back({file, {{"input", ids}}});
     expected.push_back(gpt->forward(ids));
@@ -112,6 +113,81 @@ TEST(OnnxExportModels, GptWithoutCacheMatchesOnnxruntime) {
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i)
     strata::testing::expect_onnx_close(got[i].at("output"), expected[i]);
+}
+
+// Token ids [B, T] in [1, vocab) with the last `pad` positions of row 0 set to the padding id 0.
+Tensor padded_ids(int64_t B, int64_t T, int64_t vocab, int64_t pad) {
+  Tensor ids = randint(1, vocab, {B, T});
+  for (int64_t j = T - pad; j < T && B > 0; ++j) ids.set_at({0, j}, 0);
+  return ids;
+}
+
+// BERT (masked LM, classifier with mean and first pooling) and TransformerSeq2Seq (two inputs, and the packed
+// one-tensor form): exported once, run for batch 0, 1 and 3 and for two sequence lengths; padding masks are
+// computed in the graph from the ids.
+TEST(OnnxExportModels, TextModelsMatchOnnxruntimeForDynamicBatchAndLength) {
+  ScratchDir dir;
+  struct TextCase {
+    std::string name;
+    std::shared_ptr<nn::Module> module;
+    bool two_inputs = false;  // (source, decoder input)
+    bool packed = false;      // [B, 2, L]
+  };
+  models::ZooOptions o;
+  o.vocab_size = 30, o.d_model = 16, o.nhead = 2, o.num_encoder_layers = 2, o.num_decoder_layers = 2;
+  o.dim_feedforward = 32, o.max_positions = 16, o.num_classes = 3;
+  std::vector<TextCase> cases{{"bert_mlm", models::create("bert_mlm", o)},
+                              {"bert_classifier_mean", models::create("bert_classifier", o)}};
+  o.pooling = "first";
+  cases.push_back({"bert_classifier_first", models::create("bert_classifier", o)});
+  cases.push_back({"transformer_seq2seq", models::create("transformer_seq2seq", o), true});
+  cases.push_back({"transformer_seq2seq_packed", models::create("transformer_seq2seq", o), false, true});
+  std::vector<strata::testing::OnnxRun> runs;
+  std::vector<std::pair<std::string, Tensor>> expected;
+  for (TextCase& c : cases) {
+    c.module->eval();
+    const std::string file = dir.file(c.name + ".onnx");
+    auto inputs = [&](int64_t B, int64_t T) -> std::vector<Tensor> {
+      if (c.packed) return {ops::stack({padded_ids(B, T, 30, 2), padded_ids(B, T, 30, 1)}, 1)};
+      if (c.two_inputs) return {padded_ids(B, T + 2, 30, 2), padded_ids(B, T, 30, 1)};
+      return {padded_ids(B, T, 30, 2)};
+    };
+    ExportOptions opts;
+    if (c.two_inputs) {
+      opts.input_names = {"source", "decoder_input"};
+      opts.dynamic_axes = {{"source", {{0, "batch"}, {1, "source_length"}}},
+                           {"decoder_input", {{0, "batch"}, {1, "length"}}},
+                           {"output", {{0, "batch"}, {1, "length"}}}};
+    } else if (c.packed) {
+      opts.dynamic_axes = {{"input", {{0, "batch"}, {2, "length"}}}, {"output", {{0, "rows"}}}};
+    } else {
+      opts.dynamic_axes = {{"input", {{0, "batch"}, {1, "length"}}},
+                           {"output", {{0, c.name == "bert_mlm" ? "rows" : "batch"}}}};
+    }
+    ASSERT_NO_THROW(export_model(*c.module, inputs(2, 6), file, opts)) << c.name;
+    for (auto [B, T] : {std::pair<int64_t, int64_t>{0, 4}, {1, 3}, {3, 9}}) {
+      const std::vector<Tensor> x = inputs(B, T);
+      autograd::NoGradGuard g;
+      if (c.two_inputs) {
+        runs.push_back({file, {{"source", x[0]}, {"decoder_input", x[1]}}});
+        auto& s = dynamic_cast<models::TransformerSeq2SeqImpl&>(*c.module);
+        expected.emplace_back(fmt::format("{} batch {} length {}", c.name, B, T), s.forward(x[0], x[1]));
+      } else {
+        runs.push_back({file, {{"input", x[0]}}});
+        expected.emplace_back(fmt::format("{} batch {} length {}", c.name, B, T), c.module->forward(x[0]));
+      }
+    }
+    if (c.name == "bert_classifier_mean" || c.name == "transformer_seq2seq") {
+      ASSERT_TRUE(strata::testing::python_onnx_available())
+          << "python3-onnx is missing: run scripts/install-deps";
+      strata::testing::expect_python_full_check(file);
+    }
+  }
+  const auto got = strata::testing::run_onnxruntime_batch(runs);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    strata::testing::expect_onnx_close(got[i].at("output"), expected[i].second, 1e-4, expected[i].first);
+  }
 }
 
 TEST(OnnxExportModels, NamesOpsetAndInitializersAreWritten) {
@@ -189,17 +265,28 @@ TEST(OnnxExportModels, PythonFullCheckAcceptsTheExports) {
   export_model(*nn::LSTM(4, 5, {.num_layers = 2, .batch_first = true, .bidirectional = true}),
                {randn({2, 6, 4})}, dir.file("lstm.onnx"), opts);
   strata::testing::expect_python_full_check(dir.file("lstm.onnx"));
+  export_model(*nn::LSTM(4, 5, {.batch_first = true, .bidirectional = true, .proj_size = 2}),
+               {randn({2, 6, 4})}, dir.file("lstm_proj.onnx"), opts);
+  strata::testing::expect_python_full_check(dir.file("lstm_proj.onnx"));
+  ExportOptions two;
+  two.dynamic_axes = {{"input_0", {{0, "batch"}, {1, "steps"}}}, {"input_1", {{0, "batch"}, {1, "keys"}}}};
+  export_model(*nn::TransformerDecoderLayer(8, 2, {.dim_feedforward = 16, .batch_first = true}),
+               {randn({2, 5, 8}), randn({2, 6, 8}), nn::generate_square_subsequent_mask(5), Tensor(),
+                Tensor(), zeros({2, 6}, {.dtype = kUInt8})},
+               dir.file("decoder_layer.onnx"), two);
+  strata::testing::expect_python_full_check(dir.file("decoder_layer.onnx"));
 }
 
 TEST(OnnxExportModels, UnsupportedModulesAndBadOptionsRaise) {
   ScratchDir dir;
   // A module type without an exporter, nested: the error names its path and type.
-  nn::Sequential seq(nn::Linear(4, 4), nn::Sequential(nn::ReLU(), nn::RMSNorm(Shape{4})));
-  EXPECT_ERROR_CONTAINS(export_model(*seq, {randn({2, 4})}, dir.file("x.onnx")), "'1.1'", "RMSNorm",
+  struct Unexported : nn::Module {
+    Unexported() : nn::Module("Unexported") {}
+    Tensor forward(const Tensor& x) override { return x; }
+  };
+  nn::Sequential seq(nn::Linear(4, 4), nn::Sequential(nn::ReLU(), std::make_shared<Unexported>()));
+  EXPECT_ERROR_CONTAINS(export_model(*seq, {randn({2, 4})}, dir.file("x.onnx")), "'1.1'", "Unexported",
                         "no ONNX exporter");
-  EXPECT_ERROR_CONTAINS(
-      export_model(*nn::LSTM(4, 5, {.proj_size = 3}), {randn({6, 2, 4})}, dir.file("p.onnx")), "proj_size",
-      "LSTM");
   EXPECT_ERROR_CONTAINS(export_model(*nn::Linear(4, 2), {randn({2, 4})}, dir.file("o.onnx"), {.opset = 18}),
                         "opset 18");
   EXPECT_ERROR_CONTAINS(export_model(*nn::Linear(4, 2), {}, dir.file("o.onnx")), "example input");

@@ -72,5 +72,47 @@ TEST_P(OnnxRoundTrip, ImportGivesTheExportedModelsOutputs) {
 INSTANTIATE_TEST_SUITE_P(ZooAndRecurrent, OnnxRoundTrip, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return info.param.name; });
 
+// A Transformer decoder layer with a causal mask input (two lengths) and BERT on padded token ids: the
+// importer runs the nodes they export (Where, Range, Equal, ReduceMax masks, LayerNormalization).
+TEST(OnnxRoundTripText, DecoderLayerAndBertGiveTheExportedModelsOutputs) {
+  manual_seed(5);
+  testing::ScratchDir dir;
+  autograd::NoGradGuard no_grad;
+  nn::TransformerDecoderLayer layer(8, 2, {.dim_feedforward = 16, .batch_first = true});
+  layer->eval();
+  onnx::ExportOptions opts;
+  opts.dynamic_axes = {{"input_0", {{0, "batch"}, {1, "steps"}}},
+                       {"input_1", {{0, "batch"}, {1, "keys"}}},
+                       {"input_2", {{0, "steps"}, {1, "steps"}}},
+                       {"output", {{0, "batch"}, {1, "steps"}}}};
+  onnx::export_model(*layer, {randn({2, 5, 8}), randn({2, 6, 8}), nn::generate_square_subsequent_mask(5)},
+                     dir.file("decoder_layer.onnx"), opts);
+  auto imported = onnx::import_model(dir.file("decoder_layer.onnx"));
+  imported->eval();
+  for (int64_t T : {int64_t{5}, int64_t{3}}) {
+    const Tensor tgt = randn({3, T, 8}), memory = randn({3, 4, 8}),
+                 mask = nn::generate_square_subsequent_mask(T);
+    const std::vector<Tensor> got = imported->forward(std::vector<Tensor>{tgt, memory, mask});
+    testing::expect_onnx_close(got.at(0), layer->forward(tgt, memory, {.tgt_mask = mask}), 1e-5,
+                               "decoder layer");
+  }
+
+  models::ZooOptions o;
+  o.vocab_size = 20, o.d_model = 16, o.nhead = 2, o.max_positions = 12, o.num_classes = 3;
+  auto bert = models::create("bert_classifier", o);
+  bert->eval();
+  Tensor ids = randint(1, 20, {3, 7});
+  ids.set_at({0, 6}, 0), ids.set_at({0, 5}, 0);
+  onnx::ExportOptions bopts;
+  bopts.dynamic_axes = {{"input", {{0, "batch"}, {1, "length"}}}, {"output", {{0, "batch"}}}};
+  onnx::export_model(*bert, {ids}, dir.file("bert.onnx"), bopts);
+  auto bert_imported = onnx::import_model(dir.file("bert.onnx"));
+  bert_imported->eval();
+  for (const Tensor& x : {ids, ids.slice(1, 0, 4).contiguous()}) {
+    const std::vector<Tensor> got = bert_imported->forward(std::vector<Tensor>{x});
+    testing::expect_onnx_close(got.at(0), bert->forward(x), 1e-5, "bert_classifier");
+  }
+}
+
 }  // namespace
 }  // namespace strata

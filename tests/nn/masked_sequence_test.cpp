@@ -1,14 +1,14 @@
-// The sequence layers of config-built models (tools/strata/sequence_layers.cpp):
+// The padding-aware sequence layers (src/nn/masked_sequence.cpp) of config-built text models:
 // padding after each sequence's end never reaches the recurrent outputs, the final states or the pools
 // over time, and a batch that does not line up with its lengths is refused.
-#include "sequence_layers.h"
+#include "strata/nn/masked_sequence.h"
 
 #include <gmock/gmock.h>
 
 #include "strata/nn.h"
 #include "strata/strata.h"
 
-namespace strata::cli {
+namespace strata::nn {
 namespace {
 
 using ::testing::HasSubstr;
@@ -121,4 +121,4 @@ TEST_F(SequenceLayers, MisalignedInputIsRefused) {
 }
 
 }  // namespace
-}  // namespace strata::cli
+}  // namespace strata::nn

@@ -1,4 +1,4 @@
-#include "sequence_layers.h"
+#include "strata/nn/masked_sequence.h"
 
 #include <limits>
 
@@ -9,7 +9,7 @@
 #include "strata/ops/indexing.h"
 #include "strata/ops/reduction.h"
 
-namespace strata::cli {
+namespace strata::nn {
 namespace {
 
 // The final hidden state of the last layer, directions side by side: h_n [layers * dirs, B, H] -> [B, dirs *
@@ -52,12 +52,12 @@ Tensor MaskingEmbeddingImpl::forward(const Tensor& indices) {
   return EmbeddingImpl::forward(indices);
 }
 
-MaskedRNNImpl::MaskedRNNImpl(int64_t input_size, int64_t hidden_size, nn::RNNOptions options,
+MaskedRNNImpl::MaskedRNNImpl(int64_t input_size, int64_t hidden_size, RNNOptions options,
                              bool return_sequences, SequenceMaskPtr mask)
     : RNNImpl(input_size, hidden_size, options), return_sequences(return_sequences), mask_(std::move(mask)) {}
 
 Tensor MaskedRNNImpl::forward(const Tensor& input) {
-  const nn::RNNOutput out = RNNImpl::forward(input, Tensor(), lengths_for(*mask_, input, "RNN"));
+  const RNNOutput out = RNNImpl::forward(input, Tensor(), lengths_for(*mask_, input, "RNN"));
   return return_sequences ? out.output : last_layer_state(out.h_n, num_directions(), "RNN");
 }
 
@@ -65,14 +65,14 @@ std::string MaskedRNNImpl::extra_repr() const {
   return with_return_sequences(RNNImpl::extra_repr(), return_sequences);
 }
 
-MaskedLSTMImpl::MaskedLSTMImpl(int64_t input_size, int64_t hidden_size, nn::LSTMOptions options,
+MaskedLSTMImpl::MaskedLSTMImpl(int64_t input_size, int64_t hidden_size, LSTMOptions options,
                                bool return_sequences, SequenceMaskPtr mask)
     : LSTMImpl(input_size, hidden_size, options),
       return_sequences(return_sequences),
       mask_(std::move(mask)) {}
 
 Tensor MaskedLSTMImpl::forward(const Tensor& input) {
-  const nn::LSTMOutput out = LSTMImpl::forward(input, nn::LSTMState{}, lengths_for(*mask_, input, "LSTM"));
+  const LSTMOutput out = LSTMImpl::forward(input, LSTMState{}, lengths_for(*mask_, input, "LSTM"));
   return return_sequences ? out.output : last_layer_state(out.state.h, num_directions(), "LSTM");
 }
 
@@ -80,12 +80,12 @@ std::string MaskedLSTMImpl::extra_repr() const {
   return with_return_sequences(LSTMImpl::extra_repr(), return_sequences);
 }
 
-MaskedGRUImpl::MaskedGRUImpl(int64_t input_size, int64_t hidden_size, nn::GRUOptions options,
+MaskedGRUImpl::MaskedGRUImpl(int64_t input_size, int64_t hidden_size, GRUOptions options,
                              bool return_sequences, SequenceMaskPtr mask)
     : GRUImpl(input_size, hidden_size, options), return_sequences(return_sequences), mask_(std::move(mask)) {}
 
 Tensor MaskedGRUImpl::forward(const Tensor& input) {
-  const nn::RNNOutput out = GRUImpl::forward(input, Tensor(), lengths_for(*mask_, input, "GRU"));
+  const RNNOutput out = GRUImpl::forward(input, Tensor(), lengths_for(*mask_, input, "GRU"));
   return return_sequences ? out.output : last_layer_state(out.h_n, num_directions(), "GRU");
 }
 
@@ -119,4 +119,4 @@ Tensor GlobalPool1dImpl::forward(const Tensor& input) {
   return ops::amax(ops::masked_fill(input, padding, -std::numeric_limits<double>::infinity()), Shape{1});
 }
 
-}  // namespace strata::cli
+}  // namespace strata::nn
