@@ -13,12 +13,12 @@ namespace strata::dist {
 
 DistributedSampler::DistributedSampler(int64_t dataset_size, DistributedSamplerOptions options)
     : dataset_size_(dataset_size), options_(options) {
-  if (options_.num_replicas < 0) options_.num_replicas = world_size();
-  if (options_.rank < 0) options_.rank = rank();
+  if (options_.num_replicas < 0) options_.num_replicas = dist::world_size();
+  if (options_.rank < 0) options_.rank = dist::rank();
   STRATA_CHECK(dataset_size >= 0, "DistributedSampler: dataset size must be >= 0, got {}", dataset_size);
   STRATA_CHECK(options_.num_replicas >= 1, "DistributedSampler: num_replicas must be >= 1, got {}",
                options_.num_replicas);
-  STRATA_CHECK(options_.rank < options_.num_replicas, "DistributedSampler: rank {} is outside [0, {})",
+  STRATA_CHECK(options_.rank >= 0 && options_.rank < options_.num_replicas, "DistributedSampler: rank {} is outside [0, {})",
                options_.rank, options_.num_replicas);
   const int64_t n = options_.num_replicas;
   per_rank_ = options_.drop_last ? dataset_size / n : (dataset_size + n - 1) / n;
