@@ -18,8 +18,8 @@ DistributedSampler::DistributedSampler(int64_t dataset_size, DistributedSamplerO
   STRATA_CHECK(dataset_size >= 0, "DistributedSampler: dataset size must be >= 0, got {}", dataset_size);
   STRATA_CHECK(options_.num_replicas >= 1, "DistributedSampler: num_replicas must be >= 1, got {}",
                options_.num_replicas);
-  STRATA_CHECK(options_.rank >= 0 && options_.rank < options_.num_replicas, "DistributedSampler: rank {} is outside [0, {})",
-               options_.rank, options_.num_replicas);
+  STRATA_CHECK(options_.rank >= 0 && options_.rank < options_.num_replicas,
+               "DistributedSampler: rank {} is outside [0, {})", options_.rank, options_.num_replicas);
   const int64_t n = options_.num_replicas;
   per_rank_ = options_.drop_last ? dataset_size / n : (dataset_size + n - 1) / n;
   STRATA_CHECK(per_rank_ > 0 || dataset_size == 0,

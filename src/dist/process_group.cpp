@@ -30,6 +30,11 @@ State& state() {
 
 }  // namespace
 
+bool launched_by_mpirun() {
+  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr ||
+         std::getenv("PMI_SIZE") != nullptr;
+}
+
 void init() {
   State& s = state();
   if (s.initialized) return;

@@ -10,6 +10,7 @@
 #include "strata/dist/distributed_data_parallel.h"
 #include "strata/dist/distributed_sampler.h"
 #include "strata/dist/process_group.h"
+#include "strata/dist/sync_batch_norm.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
 #include "test_util.h"
@@ -48,14 +49,18 @@ std::shared_ptr<optim::Optimizer> optimizer(const std::vector<Tensor>& params, b
   return std::make_shared<optim::SGD>(params, optim::SGDOptions{.lr = 0.05, .momentum = 0.9});
 }
 
-// Trains with DDP on this rank's shard and returns the final parameters.
-std::vector<Tensor> train_ddp(bool adam, bool batch_norm) {
+// Trains with DDP on this rank's shard and returns the final parameters (and buffers when `sync_bn`: the
+// BatchNorms then become SyncBatchNorms).
+std::vector<Tensor> train_ddp(bool adam, bool batch_norm, bool sync_bn = false) {
   const int n = dist::world_size();
   auto ds = dataset(kSteps * n * kBatch);
   auto sampler =
       std::make_shared<dist::DistributedSampler>(ds->size(), dist::DistributedSamplerOptions{.seed = 7});
   data::DataLoader loader(ds, {.batch_size = kBatch, .sampler = sampler});
   auto net = model(100 + static_cast<uint64_t>(dist::rank()), batch_norm);
+  if (sync_bn) {
+    EXPECT_EQ(dist::convert_sync_batchnorm(*net), 1);
+  }
   // A small bucket cap: several buckets per step.
   dist::DistributedDataParallel ddp(net, {.bucket_cap_mb = 0.0002});
   EXPECT_GE(ddp->bucket_indices().size(), 3u);
@@ -66,12 +71,16 @@ std::vector<Tensor> train_ddp(bool adam, bool batch_norm) {
     opt->step();
   }
   EXPECT_EQ(ddp->stats().steps, kSteps);
-  return net->parameters();
+  std::vector<Tensor> out = net->parameters();
+  if (sync_bn) {
+    for (const Tensor& b : net->buffers()) out.push_back(b.to(kFloat64));
+  }
+  return out;
 }
 
 // One process: global batches of N x kBatch (the union of the ranks' batches), as N shards of kBatch each
 // through the model when `per_shard` (BatchNorm then sees each rank's statistics), the loss averaged.
-std::vector<Tensor> train_reference(bool adam, bool batch_norm, bool per_shard) {
+std::vector<Tensor> train_reference(bool adam, bool batch_norm, bool per_shard, bool with_buffers = false) {
   const int n = dist::world_size();
   auto ds = dataset(kSteps * n * kBatch);
   auto sampler = std::make_shared<dist::DistributedSampler>(
@@ -96,7 +105,11 @@ std::vector<Tensor> train_reference(bool adam, bool batch_norm, bool per_shard) 
     }
     opt->step();
   }
-  return net->parameters();
+  std::vector<Tensor> out = net->parameters();
+  if (with_buffers) {
+    for (const Tensor& b : net->buffers()) out.push_back(b.to(kFloat64));
+  }
+  return out;
 }
 
 // Equal within `atol` (plus 1e-9 relative): f64 sums in another order differ by rounding only.
@@ -120,6 +133,12 @@ TEST(DistributedDataParallel, BatchNormUsesPerRankStatistics) {
   expect_same(train_ddp(false, true), train_reference(false, true, true));
   // The bias before BatchNorm has a zero gradient up to rounding, which Adam normalises: allow for it.
   expect_same(train_ddp(true, true), train_reference(true, true, true), 1e-8);
+}
+
+TEST(DistributedDataParallel, SyncBatchNormMatchesOneProcessWithTheGlobalBatch) {
+  // Global-batch statistics: the same weights and running statistics as BatchNorm on N x B in one process.
+  expect_same(train_ddp(false, true, true), train_reference(false, true, false, true));
+  expect_same(train_ddp(true, true, true), train_reference(true, true, false, true), 1e-8);
 }
 
 TEST(DistributedDataParallel, ReplicasStayIdenticalAndShardsAreDisjoint) {

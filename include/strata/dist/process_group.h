@@ -5,6 +5,8 @@
 
 namespace strata::dist {
 
+// True when this process was started by mpirun (Open MPI's or a PMI launcher's environment is present).
+bool launched_by_mpirun();
 // Initialises MPI (once; later calls do nothing) and the watchdog's side channel. Collective: every rank
 // calls it. Reads STRATA_DIST_TIMEOUT (seconds) for the watchdog bound when set.
 void init();
