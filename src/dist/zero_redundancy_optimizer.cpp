@@ -1,7 +1,7 @@
 // ZeroRedundancyOptimizer. Partition: parameters sorted by size (largest first) go each to the rank with the
 // fewest elements so far, so the shards (and the optimiser state) are balanced. Step: the local optimiser
-// updates the owned parameters; each rank packs its owned parameters into one flat buffer and a single
-// MPI_Iallgatherv (watchdog-bounded) gives every rank every shard, unpacked into the parameters in place.
+// updates the owned parameters; then non-blocking
+// broadcasts from the owners (all in flight at once, watchdog-bounded) put every shard in place everywhere.
 #include "strata/dist/zero_redundancy_optimizer.h"
 
 #include <algorithm>
@@ -60,42 +60,23 @@ void ZeroRedundancyOptimizer::set_lr(double lr, size_t group) {
 
 void ZeroRedundancyOptimizer::step() {
   if (local_) local_->step();
-  const int n = world_size();
-  if (n == 1) return;
+  if (world_size() == 1) return;
+  // Every parameter is broadcast from its owner straight into place (all the broadcasts in flight at once):
+  // no flat buffer of all parameters, which would cost as much memory as the sharding saves.
   autograd::NoGradGuard no_grad;
-  const char* op = "all_gather";
+  const char* op = "broadcast";
   MPI_Comm comm = detail::comm(op);
-  const Dtype dtype = params_.front().dtype();
-  std::vector<int> counts(static_cast<size_t>(n), 0);
-  for (size_t i = 0; i < params_.size(); ++i)
-    counts[static_cast<size_t>(owner_[i])] += static_cast<int>(params_[i].numel());
-  std::vector<int> displs(static_cast<size_t>(n), 0);
-  for (int r = 1; r < n; ++r)
-    displs[static_cast<size_t>(r)] = displs[static_cast<size_t>(r - 1)] + counts[static_cast<size_t>(r - 1)];
-  const int total = displs.back() + counts.back();
-  Tensor all = empty({total}, {.dtype = dtype});
-  // Rank r's shard sits at displs[r], its parameters in order.
-  std::vector<int64_t> offset(params_.size());
-  std::vector<int64_t> cursor(displs.begin(), displs.end());
-  for (size_t i = 0; i < params_.size(); ++i) {
-    offset[i] = cursor[static_cast<size_t>(owner_[i])];
-    cursor[static_cast<size_t>(owner_[i])] += params_[i].numel();
-  }
-  for (size_t i = 0; i < params_.size(); ++i) {
-    if (owner_[i] == rank()) all.narrow(0, offset[i], params_[i].numel()).copy_(params_[i].reshape({-1}));
-  }
+  const MPI_Datatype type = detail::mpi_dtype(params_.front().dtype(), op);
   detail::begin_collective(op);
-  MPI_Request request = MPI_REQUEST_NULL;
-  const MPI_Datatype type = detail::mpi_dtype(dtype, op);
-  detail::check(MPI_Iallgatherv(MPI_IN_PLACE, 0, type, all.raw_data(), counts.data(), displs.data(), type,
-                                comm, &request),
-                op);
-  detail::wait_all(&request, 1, op);
-  all.storage().bump_version();
+  std::vector<MPI_Request> requests(params_.size(), MPI_REQUEST_NULL);
   for (size_t i = 0; i < params_.size(); ++i) {
-    if (owner_[i] == rank()) continue;
-    Tensor p = params_[i];
-    p.copy_(all.narrow(0, offset[i], p.numel()).view(p.shape()));
+    Tensor& p = params_[i];
+    detail::check(MPI_Ibcast(p.raw_data(), static_cast<int>(p.numel()), type, owner_[i], comm, &requests[i]),
+                  op);
+  }
+  detail::wait_all(requests.data(), static_cast<int>(requests.size()), op);
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (owner_[i] != rank()) params_[i].storage().bump_version();
   }
 }
 

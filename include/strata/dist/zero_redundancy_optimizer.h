@@ -2,8 +2,9 @@
 // ZeroRedundancyOptimizer: optimiser-state sharding across ranks (ZeRO stage 1; PyTorch's
 // torch.distributed.optim.ZeroRedundancyOptimizer). The parameters are partitioned among the ranks (greedily
 // by size); each rank builds the wrapped optimiser over its partition only, so it keeps and updates only that
-// shard's state (Adam's moments: 1/N of them per rank), then the updated parameters are all-gathered so every
-// replica holds all of them again. Use with DistributedDataParallel (gradients already averaged).
+// shard's state (Adam's moments: 1/N of them per rank), then the updated parameters are gathered (each
+// broadcast from its owner) so every replica holds all of them again. Use with DistributedDataParallel
+// (gradients already averaged).
 #include <functional>
 #include <memory>
 #include <vector>
@@ -19,7 +20,8 @@ class ZeroRedundancyOptimizer : public optim::Optimizer {
   using Factory = std::function<std::shared_ptr<optim::Optimizer>(std::vector<Tensor>)>;
   ZeroRedundancyOptimizer(std::vector<Tensor> params, const Factory& make_optimizer);
 
-  // Updates this rank's partition, then all-gathers every rank's updated parameters.
+  // Updates this rank's partition, then gathers every rank's updated parameters (each broadcast by its
+  // owner).
   void step() override;
   size_t num_groups() const override { return 1; }
   double lr(size_t group = 0) const override;
