@@ -2,7 +2,7 @@
 // DDP's bucketed all-reduce, Adam step) at a fixed global batch, as one process or as N ranks under mpirun,
 // reporting the median step time and the time spent communicating; and ZeRO-1's optimiser memory per rank.
 //
-//   dist_bench --model lenet|w3 --global-batch B [--steps S] [--warmup W] [--threads T]
+//   dist_bench --model lenet|w3 --global-batch B [--steps S] [--warmup W] [--threads T] [--bucket-mb M]
 //   mpirun -np N dist_bench ...            (each rank takes B / N of the batch)
 //   mpirun -np N dist_bench --zero-memory [--zero 0|1]   (peak RSS and optimiser state per rank)
 //
@@ -45,12 +45,12 @@ double peak_rss_mb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
-int run_scaling(const std::string& name, int64_t global_batch, int steps, int warmup) {
+int run_scaling(const std::string& name, int64_t global_batch, int steps, int warmup, double bucket_mb) {
   const int n = dist::world_size();
   manual_seed(0);
   std::shared_ptr<nn::Module> net = name == "w3" ? w3_net().ptr() : models::lenet5().ptr();
   std::shared_ptr<dist::DistributedDataParallelImpl> ddp;
-  if (n > 1) ddp = dist::DistributedDataParallel(net).ptr();
+  if (n > 1) ddp = dist::DistributedDataParallel(net, {.bucket_cap_mb = bucket_mb}).ptr();
   optim::Adam opt(net->parameters(), {.lr = 1e-3});
   const int64_t batch = global_batch / n;
   Generator g(static_cast<uint64_t>(1 + dist::rank()));
@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
   int64_t global_batch = 64;
   int steps = 30, warmup = 5, threads = 0, zero = 1;
   bool zero_memory = false;
+  double bucket_mb = 25.0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -167,7 +168,8 @@ int main(int argc, char** argv) {
   }
   if (threads > 0) set_num_threads(threads);
   dist::init();
-  const int rc = zero_memory ? run_zero_memory(zero != 0) : run_scaling(model, global_batch, steps, warmup);
+  const int rc =
+      zero_memory ? run_zero_memory(zero != 0) : run_scaling(model, global_batch, steps, warmup, bucket_mb);
   dist::finalize();
   return rc;
 }

@@ -129,7 +129,12 @@ void DistributedDataParallelImpl::on_grad_ready(int64_t param) {
     b.filled[slot] = 1;
     --b.pending;
   }
+  const size_t before = next_launch_;
   launch_ready_buckets();
+  // Buckets started while later ones are still filling: their reduction overlaps the rest of backward.
+  for (size_t k = before; k < next_launch_; ++k) {
+    if (k + 1 < buckets_.size()) ++stats_.early_launches;
+  }
   progress();
   stats_.comm_seconds += seconds_since(start);
 }

@@ -25,10 +25,12 @@ struct DistributedDataParallelOptions {
 
 // Communication figures of the steps so far (for the scaling table).
 struct DdpStats {
-  int64_t steps = 0;          // backwards synchronised
-  int64_t bytes_reduced = 0;  // gradient bytes all-reduced by this rank, summed over steps
-  double wait_seconds = 0.0;  // time spent at the end of backward waiting for all-reduces to finish
-  double comm_seconds = 0.0;  // time inside MPI calls (launch, progress, wait) and bucket copies
+  int64_t steps = 0;  // backwards synchronised
+  int64_t bytes_reduced = 0;
+  int64_t early_launches = 0;  // buckets started from the hooks while backward still had buckets to fill  //
+                               // gradient bytes all-reduced by this rank, summed over steps
+  double wait_seconds = 0.0;   // time spent at the end of backward waiting for all-reduces to finish
+  double comm_seconds = 0.0;   // time inside MPI calls (launch, progress, wait) and bucket copies
 };
 
 class DistributedDataParallelImpl : public nn::Module {
