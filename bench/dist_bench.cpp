@@ -161,6 +161,8 @@ int main(int argc, char** argv) {
       zero_memory = true;
     else if (a == "--zero")
       zero = std::stoi(next());
+    else if (a == "--bucket-mb")
+      bucket_mb = std::stod(next());
     else {
       std::fprintf(stderr, "dist_bench: unknown argument %s\n", a.c_str());
       return 2;
