@@ -63,6 +63,7 @@ DistributedDataParallelImpl::DistributedDataParallelImpl(std::shared_ptr<nn::Mod
   const auto cap = static_cast<int64_t>(options_.bucket_cap_mb * 1024 * 1024);
   bucket_of_.assign(params_.size(), -1);
   offset_of_.assign(params_.size(), 0);
+  slot_of_.assign(params_.size(), 0);
   for (auto i = static_cast<int64_t>(params_.size()) - 1; i >= 0; --i) {
     const Tensor& p = params_[static_cast<size_t>(i)];
     const auto bytes = static_cast<int64_t>(p.numel() * p.element_size());
@@ -77,6 +78,7 @@ DistributedDataParallelImpl::DistributedDataParallelImpl(std::shared_ptr<nn::Mod
     bucket_of_[static_cast<size_t>(i)] = static_cast<int64_t>(buckets_.size()) - 1;
     offset_of_[static_cast<size_t>(i)] = b.numel;
     b.numel += p.numel();
+    slot_of_[static_cast<size_t>(i)] = static_cast<int64_t>(bucket_params_.back().size());
     bucket_params_.back().push_back(i);
   }
   for (size_t k = 0; k < buckets_.size(); ++k) {
@@ -117,8 +119,7 @@ void DistributedDataParallelImpl::on_grad_ready(int64_t param) {
       "second backward before the first one's synchronisation?)",
       param);
   const Tensor& p = params_[static_cast<size_t>(param)];
-  const auto& members = bucket_params_[k];
-  const size_t slot = static_cast<size_t>(std::find(members.begin(), members.end(), param) - members.begin());
+  const auto slot = static_cast<size_t>(slot_of_[static_cast<size_t>(param)]);
   {
     autograd::NoGradGuard no_grad;
     Tensor view = b.flat.narrow(0, offset_of_[static_cast<size_t>(param)], p.numel()).view(p.shape());

@@ -106,8 +106,9 @@ class CliFixture : public ::testing::Test {
 #ifdef STRATA_MPIEXEC
   // Runs `mpirun -np <ranks> strata args...` in the test's folder, one thread per rank (loopback).
   CliResult run_mpi(int ranks, const std::vector<std::string>& args) const {
-    std::string cmd = "cd " + shell_quote(dir_.string()) + " && STRATA_NUM_THREADS=1 " STRATA_MPIEXEC " -np " +
-                      std::to_string(ranks) + " " + shell_quote(STRATA_CLI_PATH);
+    std::string cmd = "cd " + shell_quote(dir_.string()) +
+                      " && STRATA_NUM_THREADS=1 " STRATA_MPIEXEC " -np " + std::to_string(ranks) + " " +
+                      shell_quote(STRATA_CLI_PATH);
     for (const auto& a : args) cmd += " " + shell_quote(a);
     cmd += " >stdout.txt 2>stderr.txt";
     const int status = std::system(cmd.c_str());

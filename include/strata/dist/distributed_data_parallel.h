@@ -62,6 +62,7 @@ class DistributedDataParallelImpl : public nn::Module {
   std::vector<std::vector<int64_t>> bucket_params_;  // per bucket, parameter indices
   std::vector<int64_t> bucket_of_;                   // per parameter, its bucket
   std::vector<int64_t> offset_of_;                   // per parameter, its offset in the bucket
+  std::vector<int64_t> slot_of_;                     // per parameter, its index within its bucket
   std::vector<std::unique_ptr<Bucket>> buckets_;
   std::vector<uint64_t> hook_ids_;
   size_t next_launch_ = 0;  // buckets are launched in index order, the same on every rank
