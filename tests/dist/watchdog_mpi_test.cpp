@@ -38,7 +38,8 @@ void expect_named_within_bound(Fault fault, const std::string& what) {
   EXPECT_THAT(message, ::testing::HasSubstr("rank " + std::to_string(culprit) + " did not answer")) << what;
   EXPECT_THAT(message, ::testing::HasSubstr("dist::all_reduce (collective #2)"));
   EXPECT_GE(seconds, 1.0);
-  EXPECT_LE(seconds, std::chrono::duration<double>(kBound).count() + 0.5) << message;
+  // (Slack for a loaded CI machine, where a rank may wait for a core after its deadline.)
+  EXPECT_LE(seconds, std::chrono::duration<double>(kBound).count() + 1.0) << message;
   EXPECT_TRUE(dist::has_faulted());
   // Later calls refuse at once, repeating the fault.
   EXPECT_THAT(testing::error_of([&] { dist::barrier(); }), ::testing::HasSubstr("faulted earlier"));
