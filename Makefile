@@ -35,6 +35,7 @@ run: build
 bench: build
 	@scripts/install-deps python3-torch python3-numpy
 	@bench/run $(ARGS)
+	@bench/dist_run
 
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cpp')

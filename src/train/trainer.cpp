@@ -206,6 +206,7 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
       logs["accuracy"] = static_cast<double>(correct) / static_cast<double>(predictions);
     logs["lr"] = optimizer_->lr(0);
     for (size_t i = 0; i < train_metrics.size(); ++i) logs[options.metrics[i]] = train_metrics[i]->compute();
+    if (options.reduce_logs) options.reduce_logs(logs);
     if (options.validation) {
       const Logs val = evaluate(*options.validation, options.metrics);
       for (const auto& [k, v] : val) logs["val_" + k] = v;

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <numeric>
 
+#include "distributed.h"
 #include "model_builder.h"
 #include "strata/data.h"
 #include "strata/io/model_state.h"
@@ -220,18 +221,21 @@ int run_train(const TrainArgs& args) {
     for (char ch : args.init) quoted += (ch == '"' || ch == '\\') ? std::string{'\\', ch} : std::string{ch};
     flags.push_back({"init.checkpoint", quoted + "\"", fmt::format("--init {}", args.init)});
   }
-  const Config c = load(args, flags);
+  Config c = load(args, flags);
   const std::string name = c.name.empty() ? fs::path(c.path).stem().string() : c.name;
   const std::string out = args.out.empty() ? "runs/" + name : args.out;
   const auto start = std::chrono::steady_clock::now();
 
+  // Under mpirun: one replica per rank, each on its shard of the training set (data.batch_size per rank).
+  DistributedRun distributed(c.training.threads, c.data.shuffle, c.training.seed);
   const TrainingData d = load_training_data(c);
   const std::shared_ptr<nn::Module> model = build_model(c, d);
   data::DataLoader train_loader(d.train, {.batch_size = c.data.batch_size,
-                                          .shuffle = c.data.shuffle,
+                                          .shuffle = c.data.shuffle && !distributed.on(),
                                           .seed = c.training.seed,
                                           .num_workers = c.data.num_workers,
-                                          .collate = d.collate});
+                                          .collate = d.collate,
+                                          .sampler = distributed.sampler(d.train->size())});
   data::DataLoader test_loader(d.test, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
   std::unique_ptr<data::DataLoader> val_loader;
   if (d.val) {
@@ -251,6 +255,7 @@ int run_train(const TrainArgs& args) {
                                        c.distill.teacher_checkpoint, c.distill.teacher_config,
                                        c.distill.temperature, c.distill.alpha));
   }
+  distributed.wrap(model);
   train::Trainer trainer(model, make_optimizer(c, *model),
                          distiller ? distiller->loss() : make_loss(loss_config(c, d)));
   std::vector<std::shared_ptr<train::Callback>> callbacks;
@@ -262,34 +267,53 @@ int run_train(const TrainArgs& args) {
     callbacks.push_back(std::make_shared<train::EarlyStopping>(train::EarlyStoppingOptions{
         .monitor = es.monitor, .patience = es.patience, .min_delta = es.min_delta}));
   }
-  callbacks.push_back(std::make_shared<train::ModelCheckpoint>(train::ModelCheckpointOptions{
-      .dir = out, .monitor = c.training.monitor, .mode = mode_of(c.training.monitor)}));
+  if (distributed.writes()) {
+    callbacks.push_back(std::make_shared<train::ModelCheckpoint>(train::ModelCheckpointOptions{
+        .dir = out, .monitor = c.training.monitor, .mode = mode_of(c.training.monitor)}));
+  }
 
   std::error_code error;
-  fs::create_directories(out, error);
-  STRATA_CHECK(!error, "cannot create the run folder {}: {}", out, error.message());
-  {
+  if (distributed.writes()) {
+    fs::create_directories(out, error);
+    STRATA_CHECK(!error, "cannot create the run folder {}: {}", out, error.message());
     std::ofstream config_out(out + "/config.yaml");
     config_out << to_yaml(c);
     STRATA_CHECK(config_out.good(), "cannot write {}/config.yaml", out);
   }
-  if (d.save_preprocessing) d.save_preprocessing(out);
+  if (d.save_preprocessing && distributed.writes()) d.save_preprocessing(out);
+  if (!args.resume.empty()) {
+    trainer.load_checkpoint(args.resume);
+    c.training.epochs = std::max(0, c.training.epochs - trainer.epoch());
+  }
   if (c.data.dataset == "translation") callbacks.push_back(make_bleu_callback(c, d, model, out));
-  std::cerr << fmt::format(
-      "strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n", name,
-      model->num_parameters(), d.description, d.train->size(), d.val ? d.val->size() : d.test->size(),
-      d.val ? "validation" : "test as validation", c.training.epochs, c.training.epochs == 1 ? "" : "s", out);
-  for (const auto& line : transfer_log) std::cerr << "strata train: " << line << "\n";
+  if (distributed.writes()) {
+    std::cerr << fmt::format(
+        "strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n", name,
+        model->num_parameters(), d.description, d.train->size(), d.val ? d.val->size() : d.test->size(),
+        d.val ? "validation" : "test as validation", c.training.epochs, c.training.epochs == 1 ? "" : "s",
+        out);
+    for (const auto& line : transfer_log) std::cerr << "strata train: " << line << "\n";
+    if (distributed.on()) {
+      std::cerr << fmt::format(
+          "strata train: data-parallel on {} ranks, {} thread{} each, batch {} per rank\n",
+          distributed.world_size(), get_num_threads(), get_num_threads() == 1 ? "" : "s", c.data.batch_size);
+    }
+    if (!args.resume.empty()) {
+      std::cerr << fmt::format("strata train: resumed from {} after epoch {}\n", args.resume,
+                               trainer.epoch());
+    }
+  }
   const train::History history =
       trainer.fit(train_loader, {.epochs = c.training.epochs,
                                  .validation = val_loader ? val_loader.get() : &test_loader,
                                  .callbacks = callbacks,
-                                 .out_dir = out,
-                                 .progress = args.progress,
+                                 .out_dir = distributed.writes() ? out : "",
+                                 .progress = args.progress && distributed.writes(),
                                  .metrics = extra_metrics(c),
                                  .autocast = c.training.autocast == "bf16",
                                  .clip_grad_norm = c.training.clip_grad_norm,
-                                 .clip_grad_value = c.training.clip_grad_value});
+                                 .clip_grad_value = c.training.clip_grad_value,
+                                 .reduce_logs = distributed.reduce_logs()});
   // With the test split as validation, the last epoch's validation metrics are the test metrics.
   train::Logs test;
   if (val_loader) {
@@ -299,10 +323,13 @@ int run_train(const TrainArgs& args) {
       if (k.rfind("val_", 0) == 0) test[k.substr(4)] = v;
     }
   }
-  std::cout << json_line(test, c,
-                         {{"epochs", std::to_string(trainer.epoch())},
-                          {"seconds", fmt::format("{:.2f}", seconds_since(start))}})
-            << std::endl;
+  if (distributed.writes()) {
+    std::cout << json_line(test, c,
+                           {{"epochs", std::to_string(trainer.epoch())},
+                            {"seconds", fmt::format("{:.2f}", seconds_since(start))}})
+              << std::endl;
+  }
+  distributed.finish();
   return 0;
 }
 

@@ -24,6 +24,7 @@ struct TrainArgs : ConfigArgs {
   std::optional<uint64_t> seed;
   std::string init;  // --init CKPT: init.checkpoint
   bool progress = true;
+  std::string resume;  // --resume CKPT: continue a run from its last.safetensors (any number of ranks)
 };
 
 // The config of a command with its --set and --threads changes (and `extra` ones) applied; sets the thread

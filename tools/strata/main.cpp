@@ -102,6 +102,11 @@ int main(int argc, char** argv) {
       ->check(number_check(true, true));
   bool no_progress = false;
   train_cmd->add_flag("--no-progress", no_progress, "Do not draw the progress bar");
+  train_cmd
+      ->add_option("--resume", train.resume,
+                   "Continue the run saved in this checkpoint (DIR/last.safetensors) up to training.epochs; "
+                   "under mpirun with any number of ranks")
+      ->type_name("CKPT");
   train_cmd->footer(
       "Writes DIR/best.safetensors, DIR/last.safetensors, DIR/metrics.csv, DIR/curves.png and "
       "DIR/config.yaml,\n"

@@ -34,6 +34,9 @@ struct FitOptions {
   // gradients scaled together so their global L2 norm is at most clip_grad_norm.
   double clip_grad_norm = 0.0;
   double clip_grad_value = 0.0;
+  // Data-parallel runs: combines this rank's epoch training logs with the other ranks' (e.g.
+  // dist::all_reduce_logs) before validation, printing and callbacks see them.
+  std::function<void(Logs&)> reduce_logs{};
 };
 
 // One Logs per epoch, in order.
