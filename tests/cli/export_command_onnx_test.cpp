@@ -74,7 +74,7 @@ TEST(ExportCommand, EveryConfigExportsAndMatchesOnnxruntimeOnRealInputs) {
     runs.push_back({file, {{"input", r.example}}});
     expected.emplace_back(stem, r.model->forward(r.example));
   }
-  EXPECT_EQ(expected.size(), 13u);  // every config of configs/ not in expected_errors()
+  EXPECT_EQ(expected.size(), 14u);  // every config of configs/ not in expected_errors()
   const auto got = strata::testing::run_onnxruntime_batch(runs);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) {
