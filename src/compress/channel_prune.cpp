@@ -8,6 +8,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
+#include "strata/core/glob.h"
 #include "strata/nn/container.h"
 #include "strata/nn/conv.h"
 #include "strata/nn/graph.h"
@@ -100,6 +101,12 @@ void copy_into(const Tensor& dst, const Tensor& src) {
   d.copy_(src.detach());
 }
 
+// Whether the layer called `name` is one to prune: every layer when `globs` is empty.
+bool selected(const std::vector<std::string>& globs, const std::string& name) {
+  if (globs.empty()) return true;
+  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) { return glob_match(g, name); });
+}
+
 Tensor select(const Tensor& t, int64_t dim, const Tensor& index) {
   return ops::index_select(t.detach(), dim, index).contiguous();
 }
@@ -132,19 +139,28 @@ std::vector<int64_t> channels_to_keep(const Tensor& weight, int64_t keep, Channe
   return order;
 }
 
+int64_t channels_kept(int64_t channels, const ChannelPruneOptions& options) {
+  const auto removed = static_cast<int64_t>(std::llround(options.amount * static_cast<double>(channels)));
+  int64_t keep = std::max(options.min_channels, channels - removed);
+  keep = (keep + options.round_to - 1) / options.round_to * options.round_to;
+  return std::min(channels, keep);
+}
+
 ChannelPruneResult prune_channels(const std::shared_ptr<nn::Module>& model,
                                   const ChannelPruneOptions& options) {
   STRATA_CHECK(options.amount >= 0.0 && options.amount < 1.0,
                "prune_channels: amount must be in [0, 1), got {}", options.amount);
   STRATA_CHECK(options.min_channels >= 1, "prune_channels: min_channels must be at least 1, got {}",
                options.min_channels);
+  STRATA_CHECK(options.round_to >= 1, "prune_channels: round_to must be at least 1, got {}",
+               options.round_to);
   Layers layers = chain_of(model);
   ChannelPruneResult result;
   NoGradGuard no_grad;
   const size_t n = layers.size();
   for (size_t i = 0; i < n; ++i) {
     auto conv = std::dynamic_pointer_cast<nn::Conv2dImpl>(layers[i].second);
-    if (!conv) continue;
+    if (!conv || !selected(options.layers, layers[i].first)) continue;
     STRATA_CHECK(
         conv->options.groups == 1,
         "prune_channels: Conv2d '{}' has groups={}; grouped and depthwise convolutions tie their input "
@@ -194,9 +210,9 @@ ChannelPruneResult prune_channels(const std::shared_ptr<nn::Module>& model,
     }
 
     const int64_t channels = conv->out_channels;
-    const auto removed = static_cast<int64_t>(std::llround(options.amount * static_cast<double>(channels)));
-    const int64_t keep = std::min(channels, std::max(options.min_channels, channels - removed));
-    PrunedLayer record{.name = layers[i].first, .channels_before = channels, .channels_after = keep, .kept = {}};
+    const int64_t keep = channels_kept(channels, options);
+    PrunedLayer record{
+        .name = layers[i].first, .channels_before = channels, .channels_after = keep, .kept = {}};
     record.kept = channels_to_keep(conv->weight, keep, options.norm);
     result.layers.push_back(record);
     if (keep == channels) continue;
@@ -242,6 +258,17 @@ ChannelPruneResult prune_channels(const std::shared_ptr<nn::Module>& model,
       reader->train(linear->is_training());
       layers[linear_at].second = reader;
     }
+  }
+  for (const std::string& glob : options.layers) {
+    std::string convs;
+    bool matched = false;
+    for (const auto& [name, module] : layers) {
+      if (module->type_name() != "Conv2d") continue;
+      convs += (convs.empty() ? "" : ", ") + name;
+      matched = matched || glob_match(glob, name);
+    }
+    STRATA_CHECK(matched, "prune_channels: no Conv2d is called '{}' (the convolutions: {})", glob,
+                 convs.empty() ? std::string("none") : convs);
   }
   auto seq = std::make_shared<nn::SequentialImpl>();
   for (const auto& [name, module] : layers) seq->push_back(name, module);

@@ -60,13 +60,68 @@ TEST_F(CliCompress, PrunesGloballyFineTunesAndStructured) {
   EXPECT_EQ(js["mode"], "structured");
   EXPECT_LT(js["parameters_after"].get<int64_t>(), js["parameters_before"].get<int64_t>());
   EXPECT_LT(js["macs_after"].get<int64_t>(), js["macs_before"].get<int64_t>() * 6 / 10);
+  // 6 -> 3 channels rounded up to 4 (the default --round-to), 16 -> 8.
   EXPECT_EQ(io::load_model_state((dir_ / "s.safetensors").string()).at("0.weight").shape(),
-            (Shape{3, 1, 5, 5}));
+            (Shape{4, 1, 5, 5}));
+  EXPECT_GT(js["cpu_ms_per_batch_after"].get<double>(), 0.0);
 
   const CliResult g = run(prune_args(
       {"--sparsity", "0.6", "--schedule", "gradual", "--fine-tune-epochs", "1", "--out", "g.safetensors"}));
   ASSERT_EQ(g.code, 0) << g.err;
   EXPECT_NEAR(nlohmann::json::parse(lines_of(g.out).at(0))["weight_sparsity"].get<double>(), 0.6, 1e-3);
+}
+
+// The prune section of a training config: gradual magnitude pruning held through training, and channels.
+TEST_F(CliCompress, TrainsWithAPruneSection) {
+  const std::string pruned = (configs_dir() / "fashion_lenet_pruned.yaml").string();
+  const CliResult r = run({"train",
+                           "-c",
+                           pruned,
+                           "--out",
+                           "g",
+                           "--epochs",
+                           "1",
+                           "--set",
+                           "data.limit=3000",
+                           "--set",
+                           "data.test_limit=1000",
+                           "--set",
+                           "prune.begin_step=5",
+                           "--set",
+                           "prune.end_step=30",
+                           "--set",
+                           "prune.frequency=5",
+                           "--threads",
+                           "1",
+                           "--no-progress"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(lines_of(r.out).at(0));
+  EXPECT_NEAR(j["weight_sparsity"].get<double>(), 0.8, 1e-3) << r.out;
+  EXPECT_GT(j["test_accuracy"].get<double>(), 0.6) << r.out;
+  EXPECT_NE(r.err.find("pruning (global) to sparsity 0.8 (polynomial schedule), 5 weights"),
+            std::string::npos)
+      << r.err;
+  // The checkpoint holds the zeros.
+  const nn::StateDict last = io::load_model_state((dir_ / "g/last.safetensors").string());
+  int64_t zeros = 0, total = 0;
+  for (const char* name : {"0.weight", "3.weight", "7.weight", "9.weight", "11.weight"}) {
+    for (float v : last.at(name).to_vector<float>()) zeros += v == 0.0f;
+    total += last.at(name).numel();
+  }
+  EXPECT_NEAR(static_cast<double>(zeros) / static_cast<double>(total), 0.8, 1e-3);
+
+  // Channels, from the run's own config: eval rebuilds the smaller network.
+  const CliResult c = run({"train", "-c", lenet(), "--out", "c", "--epochs", "1", "--set", "data.limit=3000",
+                           "--set", "data.test_limit=1000", "--set",
+                           "prune={method: channels, sparsity: 0.5}", "--threads", "1", "--no-progress"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.err.find("pruned conv 0: 6 -> 4 channels"), std::string::npos) << c.err;
+  EXPECT_EQ(io::load_model_state((dir_ / "c/best.safetensors").string()).at("3.weight").shape(),
+            (Shape{8, 4, 5, 5}));
+  const CliResult e = run({"eval", "-c", "c/config.yaml", "--checkpoint", "c/best.safetensors", "--set",
+                           "data.test_limit=1000", "--out", "report"});
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_GT(nlohmann::json::parse(lines_of(e.out).at(0))["test_accuracy"].get<double>(), 0.6) << e.out;
 }
 
 TEST_F(CliCompress, DistillsAStudentFromATeacher) {
@@ -102,6 +157,28 @@ TEST_F(CliCompress, RejectsBadArguments) {
   expect_error(
       run({"train", "-c", student, "--set", "distill.teacher_config=nope.yaml", "--set", "data.limit=100"}),
       {"the teacher's config nope.yaml does not exist"});
+  // prune: errors name the file, line and field.
+  write("p.yaml",
+        "model: lenet5\n"
+        "prune:\n"
+        "  method: channels\n"
+        "  sparsity: 1\n");
+  expect_error(run({"train", "-c", "p.yaml"}),
+               {"p.yaml:4:", "field 'prune.sparsity' must be in [0, 1) for method 'channels', got 1"});
+  write("q.yaml",
+        "model: lenet5\n"
+        "prune:\n"
+        "  method: global\n"
+        "  end_step: 10\n");
+  expect_error(run({"train", "-c", "q.yaml"}),
+               {"q.yaml:4:", "field 'prune.end_step' applies to schedule polynomial, not 'one_shot'"});
+  expect_error(run({"train", "-c", lenet(), "--set", "prune.method=magic"}),
+               {"--set prune.method=magic", "must be global, layer or channels, got 'magic'"});
+  expect_error(run({"train", "-c", lenet(), "--set", "prune={method: channels, schedule: polynomial}"}),
+               {"method channels removes channels once, before training"});
+  expect_error(run({"train", "-c", lenet(), "--set", "prune={method: layer, layers: [conv1]}", "--set",
+                    "data.limit=100"}),
+               {"no prunable layer is called 'conv1' (the Linear and Conv layers: 0, 3, 7, 9, 11)"});
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ TEST(ChannelPrune, LeNetShapesAndOutputs) {
   nn::Sequential net = models::lenet5();
   net->eval();
   const Tensor x = randn({3, 1, 28, 28});
-  const ChannelPruneResult r = prune_channels(net.ptr(), {.amount = 0.5});
+  const ChannelPruneResult r = prune_channels(net.ptr(), {.amount = 0.5, .round_to = 1});
   ASSERT_EQ(r.layers.size(), 2u);
   EXPECT_EQ(r.layers[0].name, "0");
   EXPECT_EQ(r.layers[0].channels_before, 6);
@@ -48,7 +48,8 @@ TEST(ChannelPrune, LeNetShapesAndOutputs) {
   EXPECT_EQ(state.at("3.weight").shape(), (Shape{8, 3, 5, 5}));
   EXPECT_EQ(state.at("7.weight").shape(), (Shape{120, 200}));
   EXPECT_EQ(state.at("9.weight").shape(), (Shape{84, 120}));  // untouched
-  EXPECT_EQ(small.num_parameters(), 3 * 25 + 3 + 8 * 3 * 25 + 8 + 200 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10);
+  EXPECT_EQ(small.num_parameters(),
+            3 * 25 + 3 + 8 * 3 * 25 + 8 + 200 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10);
 
   // The original network with the removed channels zeroed computes exactly what the small one does.
   zero_channels(*std::dynamic_pointer_cast<nn::Conv2dImpl>((*net)[0]), r.layers[0].kept);
@@ -80,7 +81,8 @@ TEST(ChannelPrune, BatchNormEntriesFollowTheirChannels) {
   net(x);
   net->eval();
   auto bn = std::dynamic_pointer_cast<nn::BatchNormImpl>((*net)[1]);
-  const ChannelPruneResult r = prune_channels(net.ptr(), {.amount = 0.34, .norm = ChannelNorm::L2});
+  const ChannelPruneResult r =
+      prune_channels(net.ptr(), {.amount = 0.34, .norm = ChannelNorm::L2, .round_to = 1});
   ASSERT_EQ(r.layers.size(), 2u);
   EXPECT_EQ(r.layers[0].channels_after, 4);
   EXPECT_EQ(r.layers[1].channels_after, 3);
@@ -114,13 +116,46 @@ TEST(ChannelPrune, ChainGraphBecomesSequential) {
   g->add("conv1", nn::Conv2d(1, 4, 3).ptr());
   g->add("relu1", nn::ReLU().ptr());
   g->add("conv2", nn::Conv2d(4, 2, 3).ptr());
-  const ChannelPruneResult r = prune_channels(g.ptr(), {.amount = 0.5});
+  const ChannelPruneResult r = prune_channels(g.ptr(), {.amount = 0.5, .round_to = 1});
   ASSERT_EQ(r.layers.size(), 1u);  // conv2's channels are the output
   EXPECT_EQ(r.layers[0].name, "conv1");
   const nn::StateDict s = r.model->state_dict();
   EXPECT_EQ(s.at("conv1.weight").shape(), (Shape{2, 1, 3, 3}));
   EXPECT_EQ(s.at("conv2.weight").shape(), (Shape{2, 2, 3, 3}));
   EXPECT_EQ(r.model->type_name(), "Sequential");
+}
+
+TEST(ChannelPrune, RoundsKeptChannelsAndSelectsLayers) {
+  // Kept counts round up to a multiple of round_to, never past the layer's width.
+  EXPECT_EQ(channels_kept(6, {.amount = 0.5}), 4);   // 3 -> 4
+  EXPECT_EQ(channels_kept(16, {.amount = 0.5}), 8);  // already a multiple
+  EXPECT_EQ(channels_kept(16, {.amount = 0.9}), 4);  // 2 -> 4
+  EXPECT_EQ(channels_kept(6, {.amount = 0.5, .round_to = 8}), 6);
+  EXPECT_EQ(channels_kept(64, {.amount = 0.55, .round_to = 16}), 32);  // 29 -> 32
+  EXPECT_EQ(channels_kept(6, {.amount = 0.5, .round_to = 1}), 3);
+  EXPECT_EQ(channels_kept(6, {.amount = 0.9, .min_channels = 2, .round_to = 1}), 2);
+
+  // LeNet-5 at the default rounding: 6 -> 4 and 16 -> 8 channels.
+  manual_seed(4);
+  nn::Sequential net = models::lenet5();
+  net->eval();
+  const ChannelPruneResult r = prune_channels(net.ptr(), {.amount = 0.5});
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.layers[0].channels_after, 4);
+  EXPECT_EQ(r.layers[1].channels_after, 8);
+  EXPECT_EQ(r.model->state_dict().at("3.weight").shape(), (Shape{8, 4, 5, 5}));
+
+  // Only the convolutions named by a glob.
+  const ChannelPruneResult second = prune_channels(net.ptr(), {.amount = 0.5, .layers = {"3"}});
+  ASSERT_EQ(second.layers.size(), 1u);
+  EXPECT_EQ(second.layers[0].name, "3");
+  const nn::StateDict s = second.model->state_dict();
+  EXPECT_EQ(s.at("0.weight").shape(), (Shape{6, 1, 5, 5}));
+  EXPECT_EQ(s.at("3.weight").shape(), (Shape{8, 6, 5, 5}));
+  EXPECT_EQ(s.at("7.weight").shape(), (Shape{120, 200}));
+  EXPECT_ERROR_CONTAINS(prune_channels(net.ptr(), {.layers = {"conv*"}}),
+                        "no Conv2d is called 'conv*' (the convolutions: 0, 3)");
+  EXPECT_ERROR_CONTAINS(prune_channels(net.ptr(), {.round_to = 0}), "round_to must be at least 1, got 0");
 }
 
 TEST(ChannelPrune, RefusesWhatItCannotFollow) {

@@ -70,6 +70,43 @@ TEST(Distiller, TrainsTheStudentFromAFrozenTeacher) {
   for (const Tensor& p : teacher->parameters()) EXPECT_FALSE(p.grad().defined());
 }
 
+TEST(Distiller, CachedTeacherLogitsGiveTheSameLoss) {
+  manual_seed(5);
+  data::DataLoader loader(blobs(200, 6), {.batch_size = 32, .shuffle = true, .seed = 7});
+  nn::Sequential teacher(nn::Linear(2, 16), nn::ReLU(), nn::Dropout(0.5), nn::Linear(16, 3));
+  nn::Sequential student(nn::Linear(2, 4), nn::ReLU(), nn::Linear(4, 3));
+  auto distiller = std::make_shared<Distiller>(
+      teacher.ptr(), nn::DistillationLossOptions{.temperature = 3.0, .alpha = 0.7}, true);
+  EXPECT_TRUE(distiller->caches_teacher_logits());
+  // The probe recomputes the teacher's logits on every batch and compares the losses.
+  auto probe = std::make_shared<Probe>(teacher.ptr(), student.ptr(), distiller->loss());
+  Trainer trainer(student.ptr(), optim::Adam(student->parameters(), {.lr = 1e-2}), distiller->loss());
+  trainer.fit(loader, {.epochs = 3, .callbacks = {distiller, probe}, .progress = false});
+  EXPECT_EQ(probe->batches, 3 * 7);
+  // The teacher ran once per example: on the first epoch only.
+  EXPECT_EQ(distiller->teacher_examples(), 200);
+  EXPECT_EQ(distiller->cached_examples(), 200);
+
+  // Without the cache the teacher runs on every example of every epoch.
+  auto plain = std::make_shared<Distiller>(teacher.ptr(),
+                                           nn::DistillationLossOptions{.temperature = 3.0, .alpha = 0.7});
+  Trainer t2(student.ptr(), optim::Adam(student->parameters(), {.lr = 1e-2}), plain->loss());
+  t2.fit(loader, {.epochs = 2, .callbacks = {plain}, .progress = false});
+  EXPECT_EQ(plain->teacher_examples(), 400);
+  EXPECT_EQ(plain->cached_examples(), 0);
+
+  // A batch holding one input twice stores it once and gives both rows the same logits.
+  auto twice = std::make_shared<Distiller>(teacher.ptr(), nn::DistillationLossOptions{}, true);
+  const Tensor x = from_vector<float>({1, 2, 1, 2, -1, 0}, {3, 2});
+  const Tensor y = from_vector<int64_t>({0, 0, 1});
+  twice->on_batch_begin(trainer, {x, y});
+  EXPECT_EQ(twice->cached_examples(), 2);
+  NoGradGuard no_grad;
+  teacher->eval();
+  const Tensor s = randn({3, 3});
+  EXPECT_NEAR(twice->loss()(s, y).item(), nn::distillation_loss(s, teacher(x), y, {}).item(), 1e-6);
+}
+
 TEST(Distiller, RejectsBadSetups) {
   nn::Sequential net(nn::Linear(2, 3));
   EXPECT_ERROR_CONTAINS(Distiller(nullptr), "no teacher");

@@ -10,6 +10,8 @@
 
 #include "distributed.h"
 #include "model_builder.h"
+#include "prune_setup.h"
+#include "strata/compress.h"
 #include "strata/data.h"
 #include "strata/io/model_state.h"
 #include "strata/io/onnx_import.h"
@@ -177,6 +179,12 @@ Config loss_config(const Config& c, const TrainingData& d) {
   return lc;
 }
 
+// Whether the training examples come out the same every epoch (no data.augment, no text augmentation).
+bool augmentation_free(const Config& c) {
+  const YAML::Node& a = c.data.augment;
+  return (!a.IsDefined() || a.IsNull() || a.size() == 0) && !c.data.text.augment.enabled;
+}
+
 // The Distiller of the config's distill section: the teacher built from its own config on this data, with
 // its checkpoint loaded.
 std::shared_ptr<train::Distiller> make_distiller(const Config& c, const TrainingData& d) {
@@ -192,8 +200,10 @@ std::shared_ptr<train::Distiller> make_distiller(const Config& c, const Training
                dc.where, dc.teacher_config, tc.data.dataset, c.data.dataset);
   const std::shared_ptr<nn::Module> teacher = build_model(tc, d);
   load_weights(*teacher, dc.teacher_checkpoint, dc.teacher_config);
+  // Without random augmentation an example's input, hence its teacher logits, is the same every epoch.
+  const bool cache = dc.cache_teacher_logits && augmentation_free(c);
   return std::make_shared<train::Distiller>(
-      teacher, nn::DistillationLossOptions{.temperature = dc.temperature, .alpha = dc.alpha});
+      teacher, nn::DistillationLossOptions{.temperature = dc.temperature, .alpha = dc.alpha}, cache);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -229,7 +239,7 @@ int run_train(const TrainArgs& args) {
   // Under mpirun: one replica per rank, each on its shard of the training set (data.batch_size per rank).
   DistributedRun distributed(c.training.threads, c.data.shuffle, c.training.seed);
   const TrainingData d = load_training_data(c);
-  const std::shared_ptr<nn::Module> model = build_model(c, d);
+  std::shared_ptr<nn::Module> model = build_model(c, d);
   data::DataLoader train_loader(d.train, {.batch_size = c.data.batch_size,
                                           .shuffle = c.data.shuffle && !distributed.on(),
                                           .seed = c.training.seed,
@@ -246,20 +256,31 @@ int run_train(const TrainArgs& args) {
   // Transfer learning: weights from another run, then the frozen parameters; the optimiser holds them
   // all (frozen ones are skipped until unfrozen).
   std::vector<std::string> transfer_log = apply_init(c, *model);
+  model = prune_channels_for(c, model, &transfer_log);  // prune: channels, once, before training
   for (auto& line : apply_freeze(c, *model)) transfer_log.push_back(std::move(line));
   // Distillation: the teacher runs on every training batch and the loss compares the two.
   std::shared_ptr<train::Distiller> distiller;
   if (!c.distill.teacher_config.empty()) {
     distiller = make_distiller(c, d);
-    transfer_log.push_back(fmt::format("distilling from {} ({}), temperature {}, alpha {}",
-                                       c.distill.teacher_checkpoint, c.distill.teacher_config,
-                                       c.distill.temperature, c.distill.alpha));
+    transfer_log.push_back(fmt::format(
+        "distilling from {} ({}), temperature {}, alpha {}, teacher logits {}", c.distill.teacher_checkpoint,
+        c.distill.teacher_config, c.distill.temperature, c.distill.alpha,
+        distiller->caches_teacher_logits() ? "computed once per example" : "computed per batch"));
   }
   distributed.wrap(model);
   train::Trainer trainer(model, make_optimizer(c, *model),
                          distiller ? distiller->loss() : make_loss(loss_config(c, d)));
   std::vector<std::shared_ptr<train::Callback>> callbacks;
   if (distiller) callbacks.push_back(distiller);
+  // prune: global or layer: masks on a schedule, held through training.
+  const MagnitudePruning pruning =
+      make_pruning_schedule(c, *model, static_cast<int64_t>(train_loader.size()) * c.training.epochs);
+  if (pruning.schedule) {
+    callbacks.push_back(pruning.schedule);
+    transfer_log.push_back(fmt::format("pruning ({}) to sparsity {} ({} schedule), {} weights",
+                                       c.prune.method, c.prune.sparsity, c.prune.schedule,
+                                       pruning.masks->weights().size()));
+  }
   if (auto unfreeze = make_unfreeze(c)) callbacks.push_back(unfreeze);
   attach_scheduler(c, trainer, train_loader.size(), callbacks);
   if (c.training.early_stopping.enabled) {
@@ -314,6 +335,14 @@ int run_train(const TrainArgs& args) {
                                  .clip_grad_norm = c.training.clip_grad_norm,
                                  .clip_grad_value = c.training.clip_grad_value,
                                  .reduce_logs = distributed.reduce_logs()});
+  std::vector<std::pair<std::string, std::string>> extra = {
+      {"epochs", std::to_string(trainer.epoch())}, {"seconds", fmt::format("{:.2f}", seconds_since(start))}};
+  if (pruning.masks) {  // permanent: the zeros stay in the weights (and in the checkpoints), the masks go
+    pruning.masks->remove();
+    const auto report = pruning.masks->report();
+    if (distributed.writes()) std::cerr << compress::format_sparsity_report(report);
+    extra.emplace_back("weight_sparsity", fmt::format("{:.6g}", report.back().sparsity()));
+  }
   // With the test split as validation, the last epoch's validation metrics are the test metrics.
   train::Logs test;
   if (val_loader) {
@@ -323,12 +352,7 @@ int run_train(const TrainArgs& args) {
       if (k.rfind("val_", 0) == 0) test[k.substr(4)] = v;
     }
   }
-  if (distributed.writes()) {
-    std::cout << json_line(test, c,
-                           {{"epochs", std::to_string(trainer.epoch())},
-                            {"seconds", fmt::format("{:.2f}", seconds_since(start))}})
-              << std::endl;
-  }
+  if (distributed.writes()) std::cout << json_line(test, c, extra) << std::endl;
   distributed.finish();
   return 0;
 }
@@ -339,7 +363,8 @@ namespace {
 std::shared_ptr<nn::Module> model_to_run(const Config& c, const TrainingData& d,
                                          const std::string& checkpoint, const std::string& onnx_model) {
   if (!onnx_model.empty()) return onnx::import_model(onnx_model);
-  const std::shared_ptr<nn::Module> model = build_model(c, d);
+  // A run pruned to fewer channels (prune: channels) has the smaller network's shapes.
+  const std::shared_ptr<nn::Module> model = prune_channels_for(c, build_model(c, d));
   load_weights(*model, checkpoint, c.path);
   return model;
 }

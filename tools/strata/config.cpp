@@ -1003,7 +1003,8 @@ class Reader : public FieldReader {
   void read_distill(const YAML::Node& node, DistillConfig& d) const {
     check_section(node, "distill", false);
     if (!node.IsDefined() || node.IsNull()) return;
-    check_keys(node, "distill", {"teacher_config", "teacher_checkpoint", "temperature", "alpha"});
+    check_keys(node, "distill",
+               {"teacher_config", "teacher_checkpoint", "temperature", "alpha", "cache_teacher_logits"});
     if (!read(node, "distill", "teacher_config", d.teacher_config) || d.teacher_config.empty())
       fail(node, "distill.teacher_config",
            "field 'distill.teacher_config' is missing (the teacher's YAML config)");
@@ -1017,6 +1018,72 @@ class Reader : public FieldReader {
     if (read(node, "distill", "alpha", d.alpha) && !(d.alpha >= 0.0 && d.alpha <= 1.0))
       fail(node["alpha"], "distill.alpha",
            fmt::format("field 'distill.alpha' must be in [0, 1], got {}", d.alpha));
+    read(node, "distill", "cache_teacher_logits", d.cache_teacher_logits);
+  }
+
+  // prune: {method, sparsity, schedule, begin_step, end_step, frequency, initial_sparsity, layers,
+  // round_to}.
+  void read_prune(const YAML::Node& node, PruneConfig& p) const {
+    check_section(node, "prune", false);
+    if (!node.IsDefined() || node.IsNull()) return;
+    check_keys(node, "prune",
+               {"method", "sparsity", "schedule", "begin_step", "end_step", "frequency", "initial_sparsity",
+                "layers", "round_to"});
+    const std::set<std::string> methods = {"global", "layer", "channels"};
+    if (!read(node, "prune", "method", p.method))
+      fail(node, "prune.method", "field 'prune.method' is missing (global, layer or channels)");
+    if (!methods.count(p.method))
+      fail(node["method"], "prune.method",
+           fmt::format("field 'prune.method' must be global, layer or channels, got '{}'{}", p.method,
+                       did_you_mean(p.method, {"global", "layer", "channels"})));
+    p.where = where(node["method"], "prune.method");
+    const bool channels = p.method == "channels";
+    if (read(node, "prune", "sparsity", p.sparsity) &&
+        !(p.sparsity >= 0.0 && (channels ? p.sparsity < 1.0 : p.sparsity <= 1.0)))
+      fail(node["sparsity"], "prune.sparsity",
+           fmt::format("field 'prune.sparsity' must be in [0, 1{} for method '{}', got {}",
+                       channels ? ")" : "]", p.method, p.sparsity));
+    if (read(node, "prune", "schedule", p.schedule) && p.schedule != "one_shot" && p.schedule != "polynomial")
+      fail(node["schedule"], "prune.schedule",
+           fmt::format("field 'prune.schedule' must be one_shot or polynomial, got '{}'{}", p.schedule,
+                       did_you_mean(p.schedule, {"one_shot", "polynomial"})));
+    if (read(node, "prune", "begin_step", p.begin_step) && p.begin_step < 0)
+      fail(node["begin_step"], "prune.begin_step",
+           fmt::format("field 'prune.begin_step' must be non-negative, got {}", p.begin_step));
+    const bool polynomial = p.schedule == "polynomial";
+    for (const char* key : {"end_step", "frequency", "initial_sparsity"}) {
+      if (!polynomial && node[key].IsDefined() && !node[key].IsNull())
+        fail(node[key], std::string("prune.") + key,
+             fmt::format("field 'prune.{}' applies to schedule polynomial, not '{}'", key, p.schedule));
+    }
+    if (read(node, "prune", "end_step", p.end_step) && p.end_step != 0 && p.end_step <= p.begin_step)
+      fail(node["end_step"], "prune.end_step",
+           fmt::format("field 'prune.end_step' must be after prune.begin_step ({}), got {}", p.begin_step,
+                       p.end_step));
+    if (read(node, "prune", "frequency", p.frequency) && p.frequency < 0)
+      fail(node["frequency"], "prune.frequency",
+           fmt::format("field 'prune.frequency' must be positive (0: automatic), got {}", p.frequency));
+    if (read(node, "prune", "initial_sparsity", p.initial_sparsity) &&
+        !(p.initial_sparsity >= 0.0 && p.initial_sparsity <= p.sparsity))
+      fail(node["initial_sparsity"], "prune.initial_sparsity",
+           fmt::format("field 'prune.initial_sparsity' must be in [0, prune.sparsity = {}], got {}",
+                       p.sparsity, p.initial_sparsity));
+    if (read_list(node, "prune", "layers", p.layers)) {
+      for (const auto& g : p.layers) {
+        if (g.empty()) fail(node["layers"], "prune.layers", "field 'prune.layers' must hold non-empty globs");
+      }
+      p.layers_where = where(node["layers"], "prune.layers");
+    }
+    if (read(node, "prune", "round_to", p.round_to) && p.round_to < 1)
+      fail(node["round_to"], "prune.round_to",
+           fmt::format("field 'prune.round_to' must be at least 1, got {}", p.round_to));
+    if (!channels && node["round_to"].IsDefined() && !node["round_to"].IsNull())
+      fail(node["round_to"], "prune.round_to",
+           fmt::format("field 'prune.round_to' applies to method channels, not '{}'", p.method));
+    if (channels && (polynomial || p.begin_step != 0))
+      fail(node[polynomial ? "schedule" : "begin_step"], polynomial ? "prune.schedule" : "prune.begin_step",
+           "method channels removes channels once, before training: it takes schedule one_shot at "
+           "begin_step 0");
   }
 
   // freeze: a list of globs, or {patterns: [...], unfreeze_at_epoch: N}.
@@ -1177,7 +1244,7 @@ class Reader : public FieldReader {
     YAML::Node doc = load_document();
     check_keys(doc, "",
                {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init",
-                "freeze", "distill"});
+                "freeze", "distill", "prune"});
     if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
     read_data(doc["data"], c.data);
     read_model(doc["model"].IsDefined() ? doc["model"] : YAML::Node(), c.model);
@@ -1189,6 +1256,7 @@ class Reader : public FieldReader {
     read_init(doc["init"], c.init);
     read_freeze(doc["freeze"], c.freeze);
     read_distill(doc["distill"], c.distill);
+    read_prune(doc["prune"], c.prune);
     if (c.scheduler.name == "onecycle" && !c.optimizer.param_groups.empty()) {
       fail(doc["optimizer"]["param_groups"], "optimizer.param_groups",
            "field 'optimizer.param_groups' does not combine with scheduler 'onecycle', which sets one peak "

@@ -215,11 +215,30 @@ struct FreezeConfig {
 // distill: train the model as a student of a saved teacher (knowledge distillation, see
 // docs/compression.md): the teacher's config builds it, its checkpoint fills it.
 struct DistillConfig {
-  std::string teacher_config;      // the teacher's YAML config; empty: no distillation
-  std::string teacher_checkpoint;  // its weights (a training checkpoint or a plain state dict)
-  double temperature = 4.0;        // T > 0
-  double alpha = 0.9;              // weight of the soft (teacher) term, in [0, 1]
-  std::string where;               // "file:line" of distill.teacher_config
+  std::string teacher_config;        // the teacher's YAML config; empty: no distillation
+  std::string teacher_checkpoint;    // its weights (a training checkpoint or a plain state dict)
+  double temperature = 4.0;          // T > 0
+  double alpha = 0.9;                // weight of the soft (teacher) term, in [0, 1]
+  bool cache_teacher_logits = true;  // teacher logits computed once per example (not with data.augment)
+  std::string where;                 // "file:line" of distill.teacher_config
+};
+
+// prune: prune the model while it trains (see docs/compression.md). Magnitude pruning (global or per
+// layer) zeroes weights on a schedule and keeps them zero through training (masks on the gradients and
+// weights), then drops the masks at the end; channel pruning removes whole conv channels once, before the
+// first step, and trains the smaller network.
+struct PruneConfig {
+  std::string method;                 // global | layer | channels; empty: no pruning
+  double sparsity = 0.5;              // weights zeroed (global, layer) or conv channels removed (channels)
+  std::string schedule = "one_shot";  // one_shot | polynomial (Zhu & Gupta 2017)
+  int64_t begin_step = 0;             // optimiser steps before the first pruning (t_0)
+  int64_t end_step = 0;               // polynomial: the step reaching `sparsity` (t_n); 0: 3/4 of training
+  int64_t frequency = 0;              // polynomial: steps between prunings; 0: (end - begin) / 20
+  double initial_sparsity = 0.0;      // polynomial: s_i
+  std::vector<std::string> layers;    // globs on layer names ("0", "features.*"); empty: every one
+  int64_t round_to = 4;               // channels: kept counts rounded up to a multiple of this
+  std::string where;                  // "file:line" of prune.method
+  std::string layers_where;           // "file:line" of prune.layers
 };
 
 // A command-line change to one field, e.g. {"optimizer.lr", "0.01", "--lr 0.01"}.
@@ -241,6 +260,7 @@ struct Config {
   InitConfig init;
   FreezeConfig freeze;
   DistillConfig distill;
+  PruneConfig prune;
   std::vector<std::string> metrics = {"loss", "accuracy"};
 };
 

@@ -261,7 +261,23 @@ std::string to_yaml(const Config& c) {
     distill["teacher_checkpoint"] = c.distill.teacher_checkpoint;
     distill["temperature"] = num(c.distill.temperature);
     distill["alpha"] = num(c.distill.alpha);
+    distill["cache_teacher_logits"] = c.distill.cache_teacher_logits;
     out["distill"] = distill;
+  }
+  if (!c.prune.method.empty()) {
+    YAML::Node prune(YAML::NodeType::Map);
+    prune["method"] = c.prune.method;
+    prune["sparsity"] = num(c.prune.sparsity);
+    prune["schedule"] = c.prune.schedule;
+    prune["begin_step"] = c.prune.begin_step;
+    if (c.prune.schedule == "polynomial") {
+      prune["end_step"] = c.prune.end_step;
+      prune["frequency"] = c.prune.frequency;
+      prune["initial_sparsity"] = num(c.prune.initial_sparsity);
+    }
+    if (!c.prune.layers.empty()) prune["layers"] = flow_list(c.prune.layers);
+    if (c.prune.method == "channels") prune["round_to"] = c.prune.round_to;
+    out["prune"] = prune;
   }
   if (!c.init.checkpoint.empty()) {
     YAML::Node init(YAML::NodeType::Map);

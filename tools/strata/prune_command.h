@@ -15,6 +15,7 @@ struct PruneArgs {
   double sparsity = 0.5;    // unstructured: fraction of weights zeroed; structured: of channels removed
   bool global = false;      // one threshold over all weights (else per layer)
   bool structured = false;  // remove conv channels (a smaller dense network)
+  int64_t round_to = 4;     // structured: kept channel counts rounded up to a multiple of this
   std::string schedule = "oneshot";  // oneshot | gradual (Zhu & Gupta over the fine-tuning steps)
   int fine_tune_epochs = 0;
   std::vector<std::string> set;
