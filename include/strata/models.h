@@ -1,5 +1,7 @@
 #pragma once
 #include "strata/models/bert.h"
+#include "strata/models/dcgan.h"
+#include "strata/models/generative.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
@@ -7,4 +9,5 @@
 #include "strata/models/resnet.h"
 #include "strata/models/transformer_seq2seq.h"
 #include "strata/models/vgg.h"
+#include "strata/models/wgan_gp.h"
 #include "strata/models/zoo.h"

@@ -6,6 +6,7 @@
 
 #include "strata/core/did_you_mean.h"
 #include "strata/models/bert.h"
+#include "strata/models/dcgan.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
@@ -13,6 +14,7 @@
 #include "strata/models/resnet.h"
 #include "strata/models/transformer_seq2seq.h"
 #include "strata/models/vgg.h"
+#include "strata/models/wgan_gp.h"
 
 namespace strata::models {
 namespace {
@@ -134,6 +136,35 @@ const std::vector<Entry>& table() {
                                                              .max_positions = o.max_positions,
                                                              .pad_id = o.pad_id})
              .ptr();
+       }},
+      {"dcgan",
+       "DCGAN for 28x28 images, a training module (latent_dim, gan_width, in_channels): ConvTranspose2d "
+       "generator, strided Conv2d + LeakyReLU discriminator, non-saturating loss",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return std::make_shared<DCGAN>(DCGANOptions{
+             .latent_dim = o.latent_dim, .channels = o.in_channels.value_or(1), .width = o.gan_width});
+       }},
+      {"cgan",
+       "conditional DCGAN for 28x28 images, a training module (latent_dim, gan_width, num_classes, "
+       "in_channels): "
+       "a label embedding concatenated into both networks",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         STRATA_CHECK(o.num_classes > 0, "cgan: num_classes must be positive, got {}", o.num_classes);
+         return std::make_shared<DCGAN>(DCGANOptions{.latent_dim = o.latent_dim,
+                                                     .num_classes = o.num_classes,
+                                                     .channels = o.in_channels.value_or(1),
+                                                     .width = o.gan_width});
+       }},
+      {"wgan_gp",
+       "WGAN-GP for 28x28 images, a training module (latent_dim, gan_width, lambda_gp, n_critic, "
+       "in_channels): "
+       "DCGAN generator, critic without BatchNorm, gradient penalty",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return std::make_shared<WGANGP>(WGANGPOptions{.latent_dim = o.latent_dim,
+                                                       .channels = o.in_channels.value_or(1),
+                                                       .width = o.gan_width,
+                                                       .lambda_gp = o.lambda_gp,
+                                                       .n_critic = o.n_critic});
        }},
   };
   return entries;
