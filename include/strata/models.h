@@ -6,5 +6,6 @@
 #include "strata/models/mobilenet_v2.h"
 #include "strata/models/resnet.h"
 #include "strata/models/transformer_seq2seq.h"
+#include "strata/models/vae.h"
 #include "strata/models/vgg.h"
 #include "strata/models/zoo.h"
