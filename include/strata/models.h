@@ -1,5 +1,6 @@
 #pragma once
 #include "strata/models/bert.h"
+#include "strata/models/fid_fmnist.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
