@@ -1,13 +1,17 @@
 #include "strata/models/vae.h"
 
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 
+#include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
+#include "strata/data/image/grid.h"
 #include "strata/nn/activation.h"
 #include "strata/ops/activation.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/loss.h"
+#include "strata/optim/adam.h"
 
 namespace strata::models {
 namespace {
@@ -72,7 +76,7 @@ Tensor reparameterize(const Tensor& mu, const Tensor& logvar, Generator& gen) {
 }
 
 VAEImpl::VAEImpl(const VAEOptions& options)
-    : Module("VAE"),
+    : TrainingModule("VAE"),
       fc_mu(2 * checked(options).hidden_channels * kCode * kCode, options.latent_dim),
       fc_logvar(2 * options.hidden_channels * kCode * kCode, options.latent_dim),
       fc_decode(options.latent_dim, 2 * options.hidden_channels * kCode * kCode),
@@ -87,6 +91,46 @@ VAEImpl::VAEImpl(const VAEOptions& options)
   register_module("fc_logvar", fc_logvar.ptr());
   register_module("fc_decode", fc_decode.ptr());
   register_module("decoder", decoder.ptr());
+  Generator fixed(0);
+  grid_latents_ = randn({64, options.latent_dim}, {}, &fixed);
+}
+
+std::vector<std::shared_ptr<optim::Optimizer>> VAEImpl::configure_optimizers() {
+  if (!optimizer_) optimizer_ = std::make_shared<optim::Adam>(parameters(), optim::AdamOptions{.lr = 1e-3});
+  return {optimizer_};
+}
+
+void VAEImpl::training_step(const data::Batch& batch, train::StepContext& ctx) {
+  optim::Optimizer& opt = ctx.optimizer(0);
+  opt.zero_grad();
+  const ElboTerms t = elbo(batch.input, ctx.generator());
+  t.loss.backward();
+  opt.step();
+  ctx.log("loss", t.loss.item<double>());
+  ctx.log("elbo", t.elbo());
+  ctx.log("reconstruction", t.reconstruction.item<double>());
+  ctx.log("kl", t.kl.item<double>());
+}
+
+void VAEImpl::validation_step(const data::Batch& batch, train::StepContext& ctx) {
+  const ElboTerms t = elbo(batch.input, ctx.generator());
+  ctx.log("elbo", t.elbo());
+  ctx.log("reconstruction", t.reconstruction.item<double>());
+  ctx.log("kl", t.kl.item<double>());
+}
+
+void VAEImpl::on_epoch_end(int epoch, const std::string& out_dir) {
+  if (out_dir.empty()) return;
+  NoGradGuard no_grad;
+  const bool was_training = is_training();
+  eval();
+  const Tensor w = fc_mu->weight;
+  const Tensor images = decode(grid_latents_.to(w.dtype()));
+  train(was_training);
+  std::vector<Tensor> cells;
+  for (int64_t i = 0; i < images.size(0); ++i) cells.push_back(images.select(0, i));
+  std::filesystem::create_directories(out_dir);
+  data::image::save_grid(fmt::format("{}/samples_epoch_{}.png", out_dir, epoch), cells, 8);
 }
 
 Posterior VAEImpl::encode(const Tensor& x) {

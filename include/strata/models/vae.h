@@ -8,13 +8,19 @@
 // Images are in [0, 1]. The loss is the negative beta-weighted ELBO per image (Higgins et al., 2017):
 // reconstruction negative log-likelihood + beta * KL(q(z|x) || N(0, I)), both summed over pixels / latents,
 // in nats. The ELBO the VAE reports is the plain one (beta = 1), a lower bound on log p(x).
+// As a train::TrainingModule (one optimiser) it logs per epoch loss, elbo, reconstruction and kl (means per
+// image), the same on the validation set as val_elbo, ..., and writes an 8x8 grid of samples from fixed
+// latents to <run folder>/samples_epoch_<e>.png.
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "strata/core/generator.h"
 #include "strata/nn/container.h"
 #include "strata/nn/conv.h"
 #include "strata/nn/linear.h"
+#include "strata/train/training_module.h"
 
 namespace strata::models {
 
@@ -61,9 +67,20 @@ struct Posterior {
   Tensor logvar;  // [N, latent_dim]
 };
 
-class VAEImpl : public nn::Module {
+class VAEImpl : public train::TrainingModule {
  public:
   explicit VAEImpl(const VAEOptions& options = {});
+  // The optimiser configure_optimizers() hands the Trainer: this one when set (built over parameters()),
+  // else Adam(lr 1e-3).
+  void set_optimizer(std::shared_ptr<optim::Optimizer> optimizer) { optimizer_ = std::move(optimizer); }
+  std::vector<std::shared_ptr<optim::Optimizer>> configure_optimizers() override;
+  // One optimiser step on the beta-ELBO of batch.input (images in [0, 1]); logs loss, elbo, reconstruction,
+  // kl.
+  void training_step(const data::Batch& batch, train::StepContext& ctx) override;
+  // Logs the batch's elbo, reconstruction and kl (as val_elbo, val_reconstruction, val_kl).
+  void validation_step(const data::Batch& batch, train::StepContext& ctx) override;
+  // Writes samples_epoch_<epoch>.png (8x8 samples from fixed latents) into out_dir when it is set.
+  void on_epoch_end(int epoch, const std::string& out_dir) override;
   // [N, in_channels, 28, 28] images in [0, 1] -> q(z|x).
   Posterior encode(const Tensor& x);
   // [N, latent_dim] -> [N, in_channels, 28, 28] decoder outputs (logits for Bernoulli, means for Gaussian).
@@ -85,6 +102,8 @@ class VAEImpl : public nn::Module {
 
  private:
   VAEOptions options_;
+  std::shared_ptr<optim::Optimizer> optimizer_;
+  Tensor grid_latents_;  // [64, latent_dim] drawn once with a fixed seed, so epochs' grids compare
 };
 STRATA_MODULE_HOLDER(VAE);
 
