@@ -121,12 +121,7 @@ void VAEImpl::validation_step(const data::Batch& batch, train::StepContext& ctx)
 
 void VAEImpl::on_epoch_end(int epoch, const std::string& out_dir) {
   if (out_dir.empty()) return;
-  NoGradGuard no_grad;
-  const bool was_training = is_training();
-  eval();
-  const Tensor w = fc_mu->weight;
-  const Tensor images = decode(grid_latents_.to(w.dtype()));
-  train(was_training);
+  const Tensor images = decode(grid_latents_);
   std::vector<Tensor> cells;
   for (int64_t i = 0; i < images.size(0); ++i) cells.push_back(images.select(0, i));
   std::filesystem::create_directories(out_dir);
@@ -151,12 +146,24 @@ Tensor VAEImpl::decode_raw(const Tensor& z) {
   return decoder->forward(h);
 }
 
-Tensor VAEImpl::decode(const Tensor& z) {
-  const Tensor out = decode_raw(z);
-  return options_.likelihood == VAELikelihood::Bernoulli ? ops::sigmoid(out) : ops::clamp(out, 0.0, 1.0);
+namespace {
+// Decoder outputs -> images in [0, 1].
+Tensor to_images(const Tensor& out, VAELikelihood likelihood) {
+  return likelihood == VAELikelihood::Bernoulli ? ops::sigmoid(out) : ops::clamp(out, 0.0, 1.0);
+}
+}  // namespace
+
+Tensor VAEImpl::decode(const Tensor& z, const Tensor& /*labels*/) {
+  NoGradGuard no_grad;
+  const bool was_training = is_training();
+  eval();
+  const Tensor w = fc_mu->weight;
+  const Tensor images = to_images(decode_raw(z.to(w.dtype())), options_.likelihood);
+  train(was_training);
+  return images;
 }
 
-Tensor VAEImpl::forward(const Tensor& x) { return decode(encode(x).mu); }
+Tensor VAEImpl::forward(const Tensor& x) { return to_images(decode_raw(encode(x).mu), options_.likelihood); }
 
 ElboTerms VAEImpl::elbo(const Tensor& x, Generator& gen) {
   const Posterior q = encode(x);
@@ -170,12 +177,6 @@ ElboTerms VAEImpl::elbo(const Tensor& x, Generator& gen) {
   t.kl = gaussian_kl(q.mu, q.logvar).mean();
   t.loss = t.reconstruction + t.kl * options_.beta;
   return t;
-}
-
-Tensor VAEImpl::sample(int64_t n, Generator& gen) {
-  STRATA_CHECK(n > 0, "vae: the number of samples must be positive, got {}", n);
-  const Tensor w = fc_mu->weight;
-  return decode(randn({n, options_.latent_dim}, {.dtype = w.dtype(), .device = w.device()}, &gen));
 }
 
 }  // namespace strata::models

@@ -50,7 +50,7 @@ TEST(VAEE2E, TestElboImprovesByAWideMargin) {
     EXPECT_TRUE(fs::exists(fmt::format("{}/samples_epoch_{}.png", out, e))) << "epoch " << e;
   // Samples differ from one another.
   Generator g(1);
-  const Tensor s = vae->sample(8, g);
+  const Tensor s = vae->sample(8, {}, g);
   const Tensor spread = (s - s.mean({0}, true)).abs().mean();
   EXPECT_GT(spread.item<double>(), 0.02);
   fs::remove_all(out);

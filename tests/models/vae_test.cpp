@@ -36,13 +36,13 @@ TEST(VAE, ShapesAndParameterNames) {
 TEST(VAE, SamplesAreImagesAndFollowTheSeed) {
   VAE vae;
   Generator a(5), b(5), c(6);
-  const Tensor s = vae->sample(4, a);
+  const Tensor s = vae->sample(4, {}, a);
   EXPECT_EQ(s.shape(), (Shape{4, 1, 28, 28}));
   for (double v : s.to_vector<double>()) ASSERT_TRUE(v >= 0 && v <= 1);
-  EXPECT_EQ(s.to_vector<float>(), vae->sample(4, b).to_vector<float>());
-  EXPECT_NE(s.to_vector<float>(), vae->sample(4, c).to_vector<float>());
+  EXPECT_EQ(s.to_vector<float>(), vae->sample(4, {}, b).to_vector<float>());
+  EXPECT_NE(s.to_vector<float>(), vae->sample(4, {}, c).to_vector<float>());
   VAE gaussian(VAEOptions{.likelihood = VAELikelihood::Gaussian});
-  for (double v : gaussian->sample(2, a).to_vector<double>()) ASSERT_TRUE(v >= 0 && v <= 1);
+  for (double v : gaussian->sample(2, {}, a).to_vector<double>()) ASSERT_TRUE(v >= 0 && v <= 1);
 }
 
 TEST(VAE, ElboTermsAndBeta) {
@@ -89,7 +89,7 @@ TEST(VAE, BadInputRaisesClearErrors) {
   EXPECT_ERROR_CONTAINS(vae->encode(zeros({2, 1, 32, 32})), "vae", "[N, 1, 28, 28]", "[2, 1, 32, 32]");
   EXPECT_ERROR_CONTAINS(vae->decode(zeros({2, 5})), "vae", "[N, 16]", "[2, 5]");
   Generator g;
-  EXPECT_ERROR_CONTAINS(vae->sample(0, g), "vae", "positive");
+  EXPECT_ERROR_CONTAINS(vae->sample(0, {}, g), "sample", "positive");
   EXPECT_ERROR_CONTAINS(VAE(VAEOptions{.latent_dim = 0}), "latent_dim");
   EXPECT_ERROR_CONTAINS(VAE(VAEOptions{.beta = -1}), "beta");
   EXPECT_ERROR_CONTAINS(vae_likelihood("poisson"), "poisson", "bernoulli", "gaussian");

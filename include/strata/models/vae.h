@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "strata/core/generator.h"
+#include "strata/models/generative.h"
 #include "strata/nn/container.h"
 #include "strata/nn/conv.h"
 #include "strata/nn/linear.h"
@@ -67,7 +68,7 @@ struct Posterior {
   Tensor logvar;  // [N, latent_dim]
 };
 
-class VAEImpl : public train::TrainingModule {
+class VAEImpl : public train::TrainingModule, public GenerativeModel {
  public:
   explicit VAEImpl(const VAEOptions& options = {});
   // The optimiser configure_optimizers() hands the Trainer: this one when set (built over parameters()),
@@ -85,15 +86,18 @@ class VAEImpl : public train::TrainingModule {
   Posterior encode(const Tensor& x);
   // [N, latent_dim] -> [N, in_channels, 28, 28] decoder outputs (logits for Bernoulli, means for Gaussian).
   Tensor decode_raw(const Tensor& z);
-  // [N, latent_dim] -> images in [0, 1] (sigmoid of the logits, or the clamped Gaussian means).
-  Tensor decode(const Tensor& z);
+  // [N, latent_dim] -> images in [0, 1] (sigmoid of the logits, or the clamped Gaussian means), in eval mode
+  // without recording; labels are ignored (the VAE is unconditional).
+  Tensor decode(const Tensor& z, const Tensor& labels = {}) override;
   // The reconstruction of x through the posterior mean (no sampling): images in [0, 1].
   Tensor forward(const Tensor& x) override;
   // The ELBO pieces of a batch x in [0, 1], with z drawn by the reparameterisation trick from `gen`.
   ElboTerms elbo(const Tensor& x, Generator& gen);
-  // n images in [0, 1] decoded from z ~ N(0, I) drawn from `gen`: [n, in_channels, 28, 28].
-  Tensor sample(int64_t n, Generator& gen);
-  int64_t latent_dim() const { return options_.latent_dim; }
+  // GenerativeModel::sample(n, labels, gen) draws z ~ N(0, I) and decodes it: [n, in_channels, 28, 28].
+  using GenerativeModel::sample;
+  int64_t latent_dim() const override { return options_.latent_dim; }
+  // The VAE itself: its decoding path is fc_decode and decoder.
+  nn::Module& generator_module() override { return *this; }
   const VAEOptions& options() const { return options_; }
 
   nn::Sequential encoder;
