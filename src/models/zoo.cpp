@@ -7,6 +7,7 @@
 #include "strata/core/did_you_mean.h"
 #include "strata/models/bert.h"
 #include "strata/models/dcgan.h"
+#include "strata/models/fid_fmnist.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
@@ -165,6 +166,12 @@ const std::vector<Entry>& table() {
                                                        .width = o.gan_width,
                                                        .lambda_gp = o.lambda_gp,
                                                        .n_critic = o.n_critic});
+       }},
+      {"fid_fmnist_cnn",
+       "the FID-FMNIST feature extractor (models/fid_fmnist.h): two 3x3 convolutions with max pooling, a "
+       "128-wide penultimate layer, for 28x28 images in [0, 1]",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return FidFmnistNet(o.num_classes, o.in_channels.value_or(1)).ptr();
        }},
   };
   return entries;

@@ -29,7 +29,7 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
       {"mlp", {2, 1, 28, 28}},      {"lenet5", {2, 1, 28, 28}},   {"resnet18", {1, 3, 64, 64}},
       {"resnet34", {1, 3, 64, 64}}, {"resnet50", {1, 3, 64, 64}}, {"resnet20", {2, 3, 32, 32}},
       {"resnet32", {2, 3, 32, 32}}, {"resnet56", {1, 3, 32, 32}}, {"mobilenet_v2", {1, 3, 32, 32}},
-      {"vgg11", {1, 3, 32, 32}},    {"vgg11_bn", {1, 3, 32, 32}}};
+      {"vgg11", {1, 3, 32, 32}},    {"vgg11_bn", {1, 3, 32, 32}}, {"fid_fmnist_cnn", {2, 1, 28, 28}}};
   ASSERT_EQ(inputs.size() + 4 + 3,
             zoo_names().size());  // + the text models (below; transformer_seq2seq in its own file) and the
                                   // generative training modules (below)
@@ -149,7 +149,7 @@ TEST(Zoo, UnknownNamesListTheKnownOnes) {
       error_of([] { create("resnet19"); }),
       "models: unknown model 'resnet19' (did you mean 'resnet18'?); known models: mlp, lenet5, resnet18, "
       "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn, bert_mlm, "
-      "bert_classifier, gpt, transformer_seq2seq, dcgan, cgan, wgan_gp");
+      "bert_classifier, gpt, transformer_seq2seq, dcgan, cgan, wgan_gp, fid_fmnist_cnn");
   EXPECT_THAT(error_of([] { create("mobilenetv2"); }), HasSubstr("(did you mean 'mobilenet_v2'?)"));
   EXPECT_THAT(error_of([] { create("transformer"); }),
               ::testing::AllOf(HasSubstr("unknown model 'transformer'; known models: mlp,"),
