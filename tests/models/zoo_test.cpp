@@ -15,10 +15,10 @@ using testing::error_of;
 using ::testing::HasSubstr;
 
 TEST(Zoo, NamesEveryModel) {
-  EXPECT_EQ(zoo_names(), (std::vector<std::string>{"mlp", "lenet5", "resnet18", "resnet34", "resnet50",
-                                                   "resnet20", "resnet32", "resnet56", "mobilenet_v2",
-                                                   "vgg11", "vgg11_bn", "bert_mlm", "bert_classifier", "gpt",
-                                                   "transformer_seq2seq", "dcgan", "cgan", "wgan_gp"}));
+  EXPECT_EQ(zoo_names(), (std::vector<std::string>{
+                             "mlp", "lenet5", "resnet18", "resnet34", "resnet50", "resnet20", "resnet32",
+                             "resnet56", "mobilenet_v2", "vgg11", "vgg11_bn", "bert_mlm", "bert_classifier",
+                             "gpt", "transformer_seq2seq", "dcgan", "cgan", "wgan_gp", "fid_fmnist_cnn"}));
   for (const std::string& name : zoo_names()) EXPECT_FALSE(zoo_description(name).empty()) << name;
   EXPECT_THAT(zoo_description("resnet20"), HasSubstr("32x32"));
 }

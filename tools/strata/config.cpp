@@ -855,7 +855,11 @@ class Reader : public FieldReader {
                 "n_layer",
                 "n_head",
                 "n_embd",
-                "bias"});
+                "bias",
+                "latent_dim",
+                "width",
+                "lambda_gp",
+                "n_critic"});
     const int given = node["name"].IsDefined() + node["layers"].IsDefined() + node["graph"].IsDefined() +
                       node["zoo"].IsDefined();
     if (given != 1) {
