@@ -3,6 +3,7 @@
 #include "strata/metrics/bleu.h"
 #include "strata/metrics/classification.h"
 #include "strata/metrics/confusion.h"
+#include "strata/metrics/frechet.h"
 #include "strata/metrics/metric.h"
 #include "strata/metrics/plots.h"
 #include "strata/metrics/probabilistic.h"

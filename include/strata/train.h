@@ -4,3 +4,4 @@
 #include "strata/train/plot.h"
 #include "strata/train/progress.h"
 #include "strata/train/trainer.h"
+#include "strata/train/training_module.h"

@@ -6,6 +6,8 @@
 
 #include "strata/core/did_you_mean.h"
 #include "strata/models/bert.h"
+#include "strata/models/dcgan.h"
+#include "strata/models/fid_fmnist.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
@@ -13,6 +15,7 @@
 #include "strata/models/resnet.h"
 #include "strata/models/transformer_seq2seq.h"
 #include "strata/models/vgg.h"
+#include "strata/models/wgan_gp.h"
 
 namespace strata::models {
 namespace {
@@ -134,6 +137,41 @@ const std::vector<Entry>& table() {
                                                              .max_positions = o.max_positions,
                                                              .pad_id = o.pad_id})
              .ptr();
+       }},
+      {"dcgan",
+       "DCGAN for 28x28 images, a training module (latent_dim, gan_width, in_channels): ConvTranspose2d "
+       "generator, strided Conv2d + LeakyReLU discriminator, non-saturating loss",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return std::make_shared<DCGAN>(DCGANOptions{
+             .latent_dim = o.latent_dim, .channels = o.in_channels.value_or(1), .width = o.gan_width});
+       }},
+      {"cgan",
+       "conditional DCGAN for 28x28 images, a training module (latent_dim, gan_width, num_classes, "
+       "in_channels): "
+       "a label embedding concatenated into both networks",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         STRATA_CHECK(o.num_classes > 0, "cgan: num_classes must be positive, got {}", o.num_classes);
+         return std::make_shared<DCGAN>(DCGANOptions{.latent_dim = o.latent_dim,
+                                                     .num_classes = o.num_classes,
+                                                     .channels = o.in_channels.value_or(1),
+                                                     .width = o.gan_width});
+       }},
+      {"wgan_gp",
+       "WGAN-GP for 28x28 images, a training module (latent_dim, gan_width, lambda_gp, n_critic, "
+       "in_channels): "
+       "DCGAN generator, critic without BatchNorm, gradient penalty",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return std::make_shared<WGANGP>(WGANGPOptions{.latent_dim = o.latent_dim,
+                                                       .channels = o.in_channels.value_or(1),
+                                                       .width = o.gan_width,
+                                                       .lambda_gp = o.lambda_gp,
+                                                       .n_critic = o.n_critic});
+       }},
+      {"fid_fmnist_cnn",
+       "the FID-FMNIST feature extractor (models/fid_fmnist.h): two 3x3 convolutions with max pooling, a "
+       "128-wide penultimate layer, for 28x28 images in [0, 1]",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return FidFmnistNet(o.num_classes, o.in_channels.value_or(1)).ptr();
        }},
   };
   return entries;

@@ -101,6 +101,33 @@ void plot_history(const std::string& path, const History& history) {
   if (!panels.empty()) plot_line_panels(path, panels);
 }
 
+// curves.png for a TrainingModule: one panel per logged name (train line, and "val_<name>" beside it when
+// validation logged it), leaving out the bookkeeping columns.
+void plot_logged_history(const std::string& path, const History& history) {
+  std::vector<std::string> names;
+  for (const Logs& logs : history.epochs) {
+    for (const auto& [k, v] : logs) {
+      if (k == "seconds" || k == "lr" || k.rfind("lr_", 0) == 0) continue;
+      const std::string base = k.rfind("val_", 0) == 0 ? k.substr(4) : k;
+      if (std::find(names.begin(), names.end(), base) == names.end()) names.push_back(base);
+    }
+  }
+  std::vector<std::pair<std::string, std::vector<Series>>> panels;
+  for (const std::string& name : names) {
+    std::vector<Series> lines;
+    for (const auto& [key, label] : {std::pair<std::string, std::string>{name, "train"},
+                                     std::pair<std::string, std::string>{"val_" + name, "validation"}}) {
+      Series s{label, {}};
+      for (const Logs& logs : history.epochs) {
+        if (auto it = logs.find(key); it != logs.end()) s.values.push_back(it->second);
+      }
+      if (!s.values.empty()) lines.push_back(std::move(s));
+    }
+    if (!lines.empty()) panels.emplace_back(name, std::move(lines));
+  }
+  if (!panels.empty()) plot_line_panels(path, panels);
+}
+
 std::string history_to_text(const History& history) {
   std::ostringstream os;
   for (const Logs& logs : history.epochs) {
@@ -138,9 +165,31 @@ Trainer::Trainer(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optim
   STRATA_CHECK(model_ != nullptr, "Trainer: model is null");
   STRATA_CHECK(optimizer_ != nullptr, "Trainer: optimizer is null");
   STRATA_CHECK(static_cast<bool>(loss_), "Trainer: loss is empty");
+  optimizers_ = {optimizer_};
+}
+
+Trainer::Trainer(std::shared_ptr<TrainingModule> module) : module_(std::move(module)) {
+  STRATA_CHECK(module_ != nullptr, "Trainer: training module is null");
+  model_ = module_;
+  optimizers_ = module_->configure_optimizers();
+  STRATA_CHECK(!optimizers_.empty(), "Trainer: {}::configure_optimizers() returned no optimiser",
+               module_->type_name());
+  for (size_t i = 0; i < optimizers_.size(); ++i) {
+    STRATA_CHECK(optimizers_[i] != nullptr,
+                 "Trainer: {}::configure_optimizers() returned a null optimiser at {}", module_->type_name(),
+                 i);
+  }
+  optimizer_ = optimizers_.front();
+  schedulers_ = module_->configure_schedulers(optimizers_);
+  for (size_t i = 0; i < schedulers_.size(); ++i) {
+    STRATA_CHECK(schedulers_[i] != nullptr,
+                 "Trainer: {}::configure_schedulers() returned a null scheduler at {}", module_->type_name(),
+                 i);
+  }
 }
 
 History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
+  if (module_) return fit_module(train, options);
   STRATA_CHECK(options.epochs >= 0, "fit: epochs must be non-negative, got {}", options.epochs);
   STRATA_CHECK(options.clip_grad_norm >= 0 && options.clip_grad_value >= 0,
                "fit: clip_grad_norm and clip_grad_value must be non-negative (0: off), got {} and {}",
@@ -192,6 +241,7 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
         for (auto& m : train_metrics) m->update(output, batch.target);
       }
       ++step;
+      ++global_step_;
       const double acc = has_accuracy && predictions > 0
                              ? static_cast<double>(correct) / static_cast<double>(predictions)
                              : -1;
@@ -232,7 +282,104 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
   return history_;
 }
 
+History Trainer::fit_module(data::DataLoader& train, const FitOptions& options) {
+  STRATA_CHECK(options.epochs >= 0, "fit: epochs must be non-negative, got {}", options.epochs);
+  const std::string who = module_->type_name();
+  STRATA_CHECK(options.clip_grad_norm == 0 && options.clip_grad_value == 0,
+               "fit: {} writes its own training step; clip gradients inside training_step "
+               "(optim::clip_grad_norm_) instead of FitOptions::clip_grad_norm / clip_grad_value",
+               who);
+  STRATA_CHECK(options.metrics.empty(),
+               "fit: {} writes its own training step; log metrics with StepContext::log instead of "
+               "FitOptions::metrics",
+               who);
+  STRATA_CHECK(!options.autocast, "fit: {} writes its own training step; use an AutocastGuard inside it",
+               who);
+  STRATA_CHECK(scheduler_ == nullptr,
+               "fit: {} writes its own training step; return schedulers from configure_schedulers() instead "
+               "of set_scheduler()",
+               who);
+  stop_ = false;
+  for (auto& cb : options.callbacks) cb->on_train_begin(*this);
+  const int first = epoch_, last = epoch_ + options.epochs;
+  for (int epoch = first; epoch < last && !stop_; ++epoch) {
+    for (auto& cb : options.callbacks) cb->on_epoch_begin(*this, epoch + 1);
+    module_->train();
+    train.set_epoch(epoch);
+    const auto start = std::chrono::steady_clock::now();
+    ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, last), train.size(),
+                    options.progress ? stderr : nullptr);
+    LogAccumulator epoch_logs;
+    int64_t samples = 0, step = 0;
+    for (const data::Batch& batch : train) {
+      for (auto& cb : options.callbacks) cb->on_batch_begin(*this, batch);
+      LogAccumulator batch_acc;
+      StepContext ctx(optimizers_, batch_acc, global_step_, epoch, batch.size());
+      module_->training_step(batch, ctx);
+      const Logs batch_logs = batch_acc.means();
+      for (const auto& [k, v] : batch_logs) epoch_logs.add(k, v, static_cast<double>(batch.size()));
+      samples += batch.size();
+      ++step;
+      ++global_step_;
+      bar.update(step, epoch_logs.text(), samples);
+      for (auto& cb : options.callbacks) cb->on_batch_end(*this, step, batch_logs);
+    }
+    STRATA_CHECK(samples > 0, "fit: the training loader produced no batches");
+    Logs logs = epoch_logs.means();
+    for (size_t i = 0; i < optimizers_.size(); ++i) {
+      logs[optimizers_.size() == 1 ? std::string("lr") : fmt::format("lr_{}", i)] = optimizers_[i]->lr(0);
+    }
+    std::string summary = epoch_logs.text();
+    if (options.validation) {
+      const Logs val = evaluate_module(*options.validation);
+      std::string val_text;
+      for (const auto& [k, v] : val) {
+        const std::string name = k.rfind("val_", 0) == 0 ? k : "val_" + k;
+        logs[name] = v;
+        val_text += fmt::format(" {} {:.4f}", name, v);
+      }
+      if (!val_text.empty()) summary += " |" + val_text;
+    }
+    logs["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    bar.finish(summary);
+    epoch_ = epoch + 1;
+    for (auto& s : schedulers_) s->step();
+    history_.epochs.push_back(logs);
+    module_->on_epoch_end(epoch + 1, options.out_dir);
+    for (auto& cb : options.callbacks) cb->on_epoch_end(*this, epoch + 1, logs);
+  }
+  if (!options.out_dir.empty()) {
+    std::filesystem::create_directories(options.out_dir);
+    write_history_csv(options.out_dir + "/metrics.csv", history_);
+    plot_logged_history(options.out_dir + "/curves.png", history_);
+  }
+  for (auto& cb : options.callbacks) cb->on_train_end(*this);
+  return history_;
+}
+
+Logs Trainer::evaluate_module(data::DataLoader& loader) {
+  NoGradGuard no_grad;
+  const bool was_training = module_->is_training();
+  module_->eval();
+  LogAccumulator acc;
+  int64_t samples = 0;
+  for (const data::Batch& batch : loader) {
+    StepContext ctx(optimizers_, acc, global_step_, epoch_, batch.size());
+    module_->validation_step(batch, ctx);
+    samples += batch.size();
+  }
+  module_->train(was_training);
+  STRATA_CHECK(samples > 0, "evaluate: the loader produced no batches");
+  return acc.means();
+}
+
 Logs Trainer::evaluate(data::DataLoader& loader, const std::vector<std::string>& metric_names) {
+  if (module_) {
+    STRATA_CHECK(metric_names.empty(),
+                 "evaluate: {} logs its own metrics in validation_step; named metrics do not apply",
+                 module_->type_name());
+    return evaluate_module(loader);
+  }
   const auto named = make_metrics(metric_names, "evaluate");
   NoGradGuard no_grad;
   const bool was_training = model_->is_training();
@@ -260,6 +407,10 @@ Logs Trainer::evaluate(data::DataLoader& loader, const std::vector<std::string>&
 }
 
 Tensor Trainer::predict(data::DataLoader& loader) {
+  STRATA_CHECK(module_ == nullptr,
+               "predict: {} writes its own steps and has no single forward to predict with; call its "
+               "sub-models directly",
+               module_ ? module_->type_name() : std::string());
   NoGradGuard no_grad;
   const bool was_training = model_->is_training();
   model_->eval();
@@ -273,11 +424,24 @@ Tensor Trainer::predict(data::DataLoader& loader) {
 void Trainer::save_checkpoint(const std::string& path) const {
   std::map<std::string, Tensor> tensors;
   for (const auto& [k, v] : model_->state_dict()) tensors["model." + k] = v;
-  for (const auto& [k, v] : optimizer_->state_dict()) tensors["optimizer." + k] = v;
-  if (scheduler_) {
-    for (const auto& [k, v] : scheduler_->state_dict()) tensors["scheduler." + k] = v;
+  if (module_) {
+    // Every optimiser and scheduler under its index: "optimizers.<i>.<key>", "schedulers.<i>.<key>".
+    for (size_t i = 0; i < optimizers_.size(); ++i) {
+      for (const auto& [k, v] : optimizers_[i]->state_dict())
+        tensors[fmt::format("optimizers.{}.{}", i, k)] = v;
+    }
+    for (size_t i = 0; i < schedulers_.size(); ++i) {
+      for (const auto& [k, v] : schedulers_[i]->state_dict())
+        tensors[fmt::format("schedulers.{}.{}", i, k)] = v;
+    }
+  } else {
+    for (const auto& [k, v] : optimizer_->state_dict()) tensors["optimizer." + k] = v;
+    if (scheduler_) {
+      for (const auto& [k, v] : scheduler_->state_dict()) tensors["scheduler." + k] = v;
+    }
   }
   tensors["trainer.epoch"] = full({}, epoch_, {.dtype = kInt64});
+  tensors["trainer.global_step"] = full({}, static_cast<double>(global_step_), {.dtype = kInt64});
   std::ostringstream rng;
   {
     Generator& g = default_generator();
@@ -295,21 +459,59 @@ void Trainer::load_checkpoint(const std::string& path) {
   const std::map<std::string, std::string>& metadata = file.metadata;
   nn::StateDict model_state;
   optim::StateDict optimizer_state, scheduler_state;
+  // A TrainingModule's optimisers and schedulers by index.
+  std::map<size_t, optim::StateDict> optimizer_states, scheduler_states;
+  const auto indexed = [&](const std::string& key, const std::string& prefix,
+                           std::map<size_t, optim::StateDict>& into) {
+    if (key.rfind(prefix, 0) != 0) return;
+    const std::string rest = key.substr(prefix.size());
+    const auto dot = rest.find('.');
+    STRATA_CHECK(dot != std::string::npos && dot > 0 && rest.find_first_not_of("0123456789") == dot,
+                 "{}: malformed checkpoint entry '{}' (expected {}<index>.<name>)", path, key, prefix);
+    into[std::stoul(rest.substr(0, dot))][rest.substr(dot + 1)] = tensors.at(key);
+  };
   for (const auto& [k, v] : tensors) {
     if (k.rfind("model.", 0) == 0) model_state[k.substr(6)] = v;
     if (k.rfind("optimizer.", 0) == 0) optimizer_state[k.substr(10)] = v;
     if (k.rfind("scheduler.", 0) == 0) scheduler_state[k.substr(10)] = v;
+    indexed(k, "optimizers.", optimizer_states);
+    indexed(k, "schedulers.", scheduler_states);
   }
   STRATA_CHECK(tensors.count("trainer.epoch"), "{}: not a strata training checkpoint (no trainer.epoch)",
                path);
   try {
+    // The layout first (which optimisers and schedulers the checkpoint holds), then the values.
+    const auto count = [](const std::map<size_t, optim::StateDict>& m) {
+      return m.empty() ? size_t{0} : m.rbegin()->first + 1;
+    };
+    if (module_) {
+      STRATA_CHECK(optimizer_state.empty() && count(optimizer_states) == optimizers_.size(),
+                   "the checkpoint holds {} optimiser(s), {} configures {}",
+                   optimizer_state.empty() ? count(optimizer_states) : size_t{1}, module_->type_name(),
+                   optimizers_.size());
+      STRATA_CHECK(count(scheduler_states) == schedulers_.size(),
+                   "the checkpoint holds {} scheduler(s), {} configures {}", count(scheduler_states),
+                   module_->type_name(), schedulers_.size());
+    } else {
+      STRATA_CHECK(optimizer_states.empty(),
+                   "the checkpoint holds {} optimisers (a training module's), this trainer has one",
+                   count(optimizer_states));
+    }
     model_->load_state_dict(model_state);
-    optimizer_->load_state_dict(optimizer_state);
-    if (scheduler_) scheduler_->load_state_dict(scheduler_state);
+    if (module_) {
+      for (size_t i = 0; i < optimizers_.size(); ++i) optimizers_[i]->load_state_dict(optimizer_states[i]);
+      for (size_t i = 0; i < schedulers_.size(); ++i) schedulers_[i]->load_state_dict(scheduler_states[i]);
+    } else {
+      optimizer_->load_state_dict(optimizer_state);
+      if (scheduler_) scheduler_->load_state_dict(scheduler_state);
+    }
   } catch (const Error& e) {
     STRATA_FAIL("{}: {}", path, e.what());
   }
   epoch_ = static_cast<int>(tensors.at("trainer.epoch").item());
+  if (auto it = tensors.find("trainer.global_step"); it != tensors.end()) {
+    global_step_ = static_cast<int64_t>(it->second.item());
+  }
   if (auto it = metadata.find("history"); it != metadata.end()) history_ = history_from_text(it->second);
   if (auto it = metadata.find("rng"); it != metadata.end()) {
     Generator& g = default_generator();

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "config.h"
+#include "generate_images.h"
 #include "model_builder.h"
 #include "strata/data/text/char_tokenizer.h"
 #include "strata/data/text/generation.h"
@@ -211,11 +212,30 @@ CLI::App* add_generate_command(CLI::App& app, GenerateArgs& args) {
                   "generate.top_p)")
       ->type_name("P")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--seed", args.seed, "Random seed (default generate.seed)")->type_name("S");
+  cmd->add_option("--seed", args.seed, "Random seed (default generate.seed, or training.seed for images)")
+      ->type_name("S");
+  cmd->add_option("--out", args.out, "Image models: the PNG grid to write")->type_name("FILE");
+  cmd->add_option("--n", args.n, "Image models: how many images (default 64; class rows round up)")
+      ->type_name("N");
+  cmd->add_option("--class", args.class_label,
+                  "Image models: every sample of this class (conditional models)")
+      ->type_name("K");
+  cmd->add_flag("--interpolate", args.interpolate,
+                "Image models: rows of latent interpolations between random pairs instead of samples");
+  cmd->add_option("--interpolation", args.interpolation, "Image models: slerp (default) or lerp")
+      ->type_name("MODE");
+  cmd->add_option("--steps", args.steps, "Image models: images per interpolation row (default 10)")
+      ->type_name("N");
   return cmd;
 }
 
 int run_generate(const GenerateArgs& args) {
+  if (is_image_generation_config(args.config)) return generate_images(args);
+  STRATA_CHECK(
+      args.out.empty() && !args.n && !args.class_label && !args.interpolate && !args.steps,
+      "generate: --out, --n, --class, --interpolate and --steps are for image models (vae, dcgan, cgan, "
+      "wgan_gp configs); {} is a text model",
+      args.config);
   if (is_train_config(args.config)) return generate_from_train_config(args);
   LmConfig c = load_lm_config(args.config);
   const std::string prompt = args.prompt.value_or(c.prompt);

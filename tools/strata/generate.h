@@ -1,6 +1,7 @@
 #pragma once
 // `strata generate`: samples text from a language model trained by `strata train` on a text-lm config, or
-// from a character-level LSTM trained by examples/char_lm.
+// from a character-level LSTM trained by examples/char_lm; writes image grids for generative image models
+// (generate_images.h).
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
@@ -17,6 +18,13 @@ struct GenerateArgs {
   std::optional<int64_t> top_k;
   std::optional<double> top_p;
   std::optional<uint64_t> seed;
+  // Image models (generate_images.h): the grid's file, its size, a class, interpolation rows.
+  std::string out;
+  std::optional<int64_t> n;
+  std::optional<int64_t> class_label;
+  bool interpolate = false;
+  std::string interpolation = "slerp";
+  std::optional<int64_t> steps;
 };
 
 // Adds the `generate` subcommand and its options to app; returns it (test `*cmd` after parsing).

@@ -42,6 +42,12 @@ struct ZooOptions {
   int64_t n_head = 4;        // gpt: attention heads
   int64_t n_embd = 128;      // gpt: model width
   bool bias = true;          // gpt: biases in the Linears and LayerNorms
+  // dcgan / cgan / wgan_gp (models/dcgan.h, models/wgan_gp.h): training modules; in_channels default 1,
+  // num_classes is cgan's label count.
+  int64_t latent_dim = 100;  // size of the latent vector z
+  int64_t gan_width = 64;    // feature maps of the first discriminator / last generator layer
+  double lambda_gp = 10.0;   // wgan_gp: gradient-penalty weight
+  int64_t n_critic = 5;      // wgan_gp: critic steps per generator step
 };
 
 // Builds the zoo model `name` (one of zoo_names()); throws strata::Error naming the known models for an

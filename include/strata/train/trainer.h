@@ -11,6 +11,7 @@
 #include "strata/optim/optimizer.h"
 #include "strata/optim/scheduler.h"
 #include "strata/train/callback.h"
+#include "strata/train/training_module.h"
 
 namespace strata::train {
 
@@ -53,13 +54,20 @@ class Trainer {
   requires std::is_base_of_v<optim::Optimizer, Opt> Trainer(std::shared_ptr<nn::Module> model, Opt optimizer,
                                                             Loss loss)
       : Trainer(std::move(model), std::make_shared<Opt>(std::move(optimizer)), LossFn(std::move(loss))) {}
+  // A module that writes its own training step (strata/train/training_module.h): its optimisers and
+  // schedulers come from configure_optimizers() / configure_schedulers(). fit() hands every batch to
+  // training_step() and keeps the progress bar (the logged values' running means), callbacks (all but
+  // on_after_backward, as the step runs its own backward), metrics.csv and curves.png (one panel per logged
+  // name); evaluate() runs validation_step(); checkpoints hold every optimiser and scheduler. Gradient
+  // clipping, autocast and named metrics of FitOptions belong inside the step and are refused here.
+  explicit Trainer(std::shared_ptr<TrainingModule> module);
 
   // Trains for options.epochs epochs (continuing from epoch() after a resume).
   History fit(data::DataLoader& train, const FitOptions& options = {});
   // Mean loss and accuracy (for class-index targets) over a loader, in eval mode without recording, plus the
-  // named metrics.
+  // named metrics. For a TrainingModule: the means of what validation_step() logged.
   Logs evaluate(data::DataLoader& loader, const std::vector<std::string>& metrics = {});
-  // Model outputs for every batch, concatenated along dim 0.
+  // Model outputs for every batch, concatenated along dim 0 (not for a TrainingModule).
   Tensor predict(data::DataLoader& loader);
 
   // Writes model, optimiser, scheduler (if set), epoch, history and RNG state to one safetensors file,
@@ -71,7 +79,14 @@ class Trainer {
   // A scheduler to save and restore with checkpoints (and step per epoch unless a callback does).
   void set_scheduler(std::shared_ptr<optim::LRScheduler> scheduler) { scheduler_ = std::move(scheduler); }
   nn::Module& model() const { return *model_; }
+  // The optimiser (for a TrainingModule: its first one).
   optim::Optimizer& optimizer() const { return *optimizer_; }
+  // Every optimiser: the one given, or a TrainingModule's in configure_optimizers() order.
+  const std::vector<std::shared_ptr<optim::Optimizer>>& optimizers() const { return optimizers_; }
+  // The TrainingModule being trained, or null for a model + loss.
+  TrainingModule* training_module() const { return module_.get(); }
+  // Training batches completed over all epochs (restored by load_checkpoint).
+  int64_t global_step() const { return global_step_; }
   int epoch() const { return epoch_; }  // epochs completed
   const History& history() const { return history_; }
   // Callbacks set this to end fit() after the current epoch.
@@ -82,9 +97,16 @@ class Trainer {
   std::shared_ptr<optim::Optimizer> optimizer_;
   std::shared_ptr<optim::LRScheduler> scheduler_;
   LossFn loss_;
+  std::shared_ptr<TrainingModule> module_;
+  std::vector<std::shared_ptr<optim::Optimizer>> optimizers_;
+  std::vector<std::shared_ptr<optim::LRScheduler>> schedulers_;  // a TrainingModule's
+  int64_t global_step_ = 0;
   int epoch_ = 0;
   bool stop_ = false;
   History history_;
+
+  History fit_module(data::DataLoader& train, const FitOptions& options);
+  Logs evaluate_module(data::DataLoader& loader);
 };
 
 }  // namespace strata::train
