@@ -684,6 +684,10 @@ class Reader : public FieldReader {
       applies.insert(std::begin(kSeq2SeqFields), std::end(kSeq2SeqFields));
     }
     if (m.zoo.starts_with("resnet")) applies.insert("zero_init_residual");
+    if (m.zoo == "vae") {
+      applies.erase("classes");
+      applies.insert({"latent_dim", "hidden_channels", "likelihood", "beta", "sigma"});
+    }
     if (m.zoo == "mobilenet_v2") applies.insert({"width_mult", "round_nearest"});
     if (m.zoo.starts_with("vgg")) applies.insert({"classifier_width", "pool_size"});
     if (m.zoo == "mlp") applies.insert("sizes");
@@ -777,6 +781,22 @@ class Reader : public FieldReader {
         fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
     }
     read(node, "model", "bias", o.bias);
+    if (m.zoo == "vae") {
+      for (auto [key, field] : {std::pair<const char*, int64_t*>{"latent_dim", &o.vae_latent_dim},
+                                {"hidden_channels", &o.hidden_channels}}) {
+        if (read(node, "model", key, *field) && *field <= 0)
+          fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
+      }
+      if (read(node, "model", "likelihood", o.likelihood) && o.likelihood != "bernoulli" &&
+          o.likelihood != "gaussian")
+        fail(node["likelihood"], "model.likelihood",
+             fmt::format("unknown likelihood '{}'{} (known: bernoulli, gaussian)", o.likelihood,
+                         did_you_mean(o.likelihood, {"bernoulli", "gaussian"})));
+      if (read(node, "model", "beta", o.beta) && !(o.beta >= 0))
+        fail(node["beta"], "model.beta", "field 'model.beta' must be >= 0");
+      if (read(node, "model", "sigma", o.sigma) && !(o.sigma > 0))
+        fail(node["sigma"], "model.sigma", "field 'model.sigma' must be positive");
+    }
     std::vector<int64_t> sizes;
     if (read_list(node, "model", "sizes", sizes)) {
       // mlp: sizes as for `name: mlp`: input, hidden..., and the classes last.

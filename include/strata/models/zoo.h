@@ -42,6 +42,12 @@ struct ZooOptions {
   int64_t n_head = 4;        // gpt: attention heads
   int64_t n_embd = 128;      // gpt: model width
   bool bias = true;          // gpt: biases in the Linears and LayerNorms
+  // vae (models/vae.h): a training module for 28x28 images in [0, 1]; in_channels default 1.
+  int64_t vae_latent_dim = 16;            // size of z (the config's model.latent_dim)
+  int64_t hidden_channels = 32;           // vae: the first convolution's channels
+  std::string likelihood = "bernoulli";   // vae: bernoulli | gaussian
+  double beta = 1.0;                      // vae: weight of the KL term (beta-VAE)
+  double sigma = 0.1;                     // vae: the Gaussian likelihood's pixel standard deviation
 };
 
 // Builds the zoo model `name` (one of zoo_names()); throws strata::Error naming the known models for an
