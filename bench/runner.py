@@ -121,6 +121,7 @@ WORKLOADS = [
     Workload("W5", "1-layer GRU char-LM, b32 s64", "w5_gru.py", gbench_filter="BM_W5_GruCharLM",
              binary="rnn_bench"),
     Workload("W6", "GPT 4x128, 4 heads, T128, b32, AdamW", "w6_gpt.py"),
+    Workload("W7", "DCGAN-lite (zoo dcgan, width 32), b64, one D + one G step, Adam", "w7_dcgan.py"),
     Workload("W8", "LeNet-5 inference", "w8_lenet_infer.py"),
     Workload("W8-INT8", "LeNet-5 inference, f32 vs int8, b256", "w8_lenet_int8.py"),
     Workload("W8-INT8-R20", "ResNet-20 inference, f32 vs int8, b256", "w8_resnet20_int8.py"),

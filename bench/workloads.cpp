@@ -11,6 +11,9 @@
 //   W6    GPT (the zoo's: 4 layers x 128 wide, 4 heads, T = 128, vocab 65), batch 32, AdamW  (ms/step)
 //   W6-GEN  that GPT sampling 256 tokens after a 7-token prompt, with the KV cache and recomputing the
 //         whole context for every token (strata only; rows "W6 generate cache" / "recompute") (ms/256 tokens)
+//   W7    DCGAN-lite (the zoo's dcgan with width 32: generator 100 -> 64x7x7 -> 32x14x14 -> 1x28x28,
+//         discriminator 32 -> 64 maps), batch 64: one discriminator step (BCE on real and detached fake) and
+//         one generator step (non-saturating BCE), Adam(2e-4, 0.5/0.999) each                (ms/step)
 //   W8    LeNet-5 inference without grad, batch 1 and 256                                 (ms/batch)
 //   W8-INT8  LeNet-5 inference at batch 256: f32, and int8 after quantization::quantize (calibrated on 256
 //         inputs, per-layer timing fallback); paired with PyTorch's static (fbgemm, else onednn) and dynamic
@@ -35,6 +38,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "strata/models/dcgan.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
@@ -423,6 +427,27 @@ void w6(const Settings& s) {
   bench::print(r, s);
 }
 
+// DCGAN-lite: models::DCGAN's own training step (two networks, two optimisers), on random "real" images.
+void w7(const Settings& s) {
+  manual_seed(0);
+  auto gan = std::make_shared<models::DCGAN>(models::DCGANOptions{.latent_dim = 100, .width = 32});
+  const auto optimizers = gan->configure_optimizers();
+  Generator gen(0);
+  std::vector<data::Batch> batches;
+  for (int i = 0; i < kBatches; ++i)
+    batches.push_back(
+        {ops::tanh(randn({64, 1, 28, 28}, {}, &gen)), randint(0, 10, {64}, {.dtype = kInt64}, &gen)});
+  train::LogAccumulator logs;
+  int64_t i = 0;
+  auto step = [&] {
+    train::StepContext ctx(optimizers, logs, i, 0, 64);
+    gan->training_step(batches[static_cast<size_t>(i % kBatches)], ctx);
+    ++i;
+  };
+  Row r{"W7", "", "ms", bench::measure(s, 5, 1, "ms", step)};
+  bench::print(r, s);
+}
+
 // Text generation with the W6 model: the KV cache against recomputing the context for every token.
 void w6_generate(const Settings& s) {
   manual_seed(0);
@@ -446,14 +471,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   const Settings s = bench::parse(argc, argv, names);
   if (names.empty()) {
-    std::fprintf(stderr,
-                 "usage: workloads "
-                 "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W6|W6-GEN|W8|W8-INT8|W8-INT8-R20|W9|W10|W11|W12|W13-128|"
-                 "W13-512|W13-"
-                 "2048|PEAK ... "
-                 "[--threads N] "
-                 "[--min-steps N] "
-                 "[--min-time S] [--warmup N]\n");
+    std::fprintf(
+        stderr,
+        "usage: workloads "
+        "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W6|W6-GEN|W7|W8|W8-INT8|W8-INT8-R20|W9|W10|W11|W12|W13-128|"
+        "W13-512|W13-"
+        "2048|PEAK ... "
+        "[--threads N] "
+        "[--min-steps N] "
+        "[--min-time S] [--warmup N]\n");
     return 2;
   }
   set_num_threads(s.threads);
@@ -466,6 +492,7 @@ int main(int argc, char** argv) {
       {"W3-BF16", [](const Settings& st) { w3(st, true); }},
       {"W6", w6},
       {"W6-GEN", w6_generate},
+      {"W7", w7},
       {"W8", w8},
       {"W8-INT8", w8_int8},
       {"W8-INT8-R20", w8_int8_resnet},

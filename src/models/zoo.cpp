@@ -6,6 +6,7 @@
 
 #include "strata/core/did_you_mean.h"
 #include "strata/models/bert.h"
+#include "strata/models/dcgan.h"
 #include "strata/models/fid_fmnist.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
@@ -15,6 +16,7 @@
 #include "strata/models/transformer_seq2seq.h"
 #include "strata/models/vae.h"
 #include "strata/models/vgg.h"
+#include "strata/models/wgan_gp.h"
 
 namespace strata::models {
 namespace {
@@ -137,6 +139,35 @@ const std::vector<Entry>& table() {
                                                              .pad_id = o.pad_id})
              .ptr();
        }},
+      {"dcgan",
+       "DCGAN for 28x28 images, a training module (latent_dim, gan_width, in_channels): ConvTranspose2d "
+       "generator, strided Conv2d + LeakyReLU discriminator, non-saturating loss",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return std::make_shared<DCGAN>(DCGANOptions{
+             .latent_dim = o.latent_dim, .channels = o.in_channels.value_or(1), .width = o.gan_width});
+       }},
+      {"cgan",
+       "conditional DCGAN for 28x28 images, a training module (latent_dim, gan_width, num_classes, "
+       "in_channels): "
+       "a label embedding concatenated into both networks",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         STRATA_CHECK(o.num_classes > 0, "cgan: num_classes must be positive, got {}", o.num_classes);
+         return std::make_shared<DCGAN>(DCGANOptions{.latent_dim = o.latent_dim,
+                                                     .num_classes = o.num_classes,
+                                                     .channels = o.in_channels.value_or(1),
+                                                     .width = o.gan_width});
+       }},
+      {"wgan_gp",
+       "WGAN-GP for 28x28 images, a training module (latent_dim, gan_width, lambda_gp, n_critic, "
+       "in_channels): "
+       "DCGAN generator, critic without BatchNorm, gradient penalty",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return std::make_shared<WGANGP>(WGANGPOptions{.latent_dim = o.latent_dim,
+                                                       .channels = o.in_channels.value_or(1),
+                                                       .width = o.gan_width,
+                                                       .lambda_gp = o.lambda_gp,
+                                                       .n_critic = o.n_critic});
+       }},
       {"fid_fmnist_cnn",
        "the FID-FMNIST feature extractor (models/fid_fmnist.h): two 3x3 convolutions with max pooling, a "
        "128-wide penultimate layer, for 28x28 images in [0, 1]",
@@ -148,7 +179,7 @@ const std::vector<Entry>& table() {
        "likelihood: bernoulli | gaussian, beta, sigma, in_channels)",
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
          return VAE(VAEOptions{.in_channels = o.in_channels.value_or(1),
-                               .latent_dim = o.vae_latent_dim,
+                               .latent_dim = o.latent_dim,
                                .hidden_channels = o.hidden_channels,
                                .likelihood = vae_likelihood(o.likelihood),
                                .beta = o.beta,

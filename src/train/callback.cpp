@@ -32,7 +32,8 @@ double monitored(const Logs& logs, const std::string& monitor, const char* who) 
 }  // namespace
 
 EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : options_(std::move(options)) {
-  STRATA_CHECK(options_.patience >= 0, "EarlyStopping: patience must be non-negative, got {}", options_.patience);
+  STRATA_CHECK(options_.patience >= 0, "EarlyStopping: patience must be non-negative, got {}",
+               options_.patience);
 }
 
 void EarlyStopping::on_train_begin(Trainer&) {
@@ -112,7 +113,8 @@ void CSVLogger::on_epoch_end(Trainer&, int epoch, const Logs& logs) {
   out << "\n";
 }
 
-LRSchedulerStep::LRSchedulerStep(std::shared_ptr<optim::LRScheduler> scheduler, bool per_batch, std::string monitor)
+LRSchedulerStep::LRSchedulerStep(std::shared_ptr<optim::LRScheduler> scheduler, bool per_batch,
+                                 std::string monitor)
     : scheduler_(std::move(scheduler)), per_batch_(per_batch), monitor_(std::move(monitor)) {
   STRATA_CHECK(scheduler_ != nullptr, "LRSchedulerStep: scheduler is null");
 }
@@ -132,7 +134,8 @@ void LRSchedulerStep::on_epoch_end(Trainer&, int, const Logs& logs) {
 
 Unfreeze::Unfreeze(UnfreezeOptions options) : options_(std::move(options)) {
   STRATA_CHECK(!options_.patterns.empty(), "Unfreeze: no patterns given");
-  STRATA_CHECK(options_.epoch >= 1, "Unfreeze: epoch must be >= 1 (the first epoch is 1), got {}", options_.epoch);
+  STRATA_CHECK(options_.epoch >= 1, "Unfreeze: epoch must be >= 1 (the first epoch is 1), got {}",
+               options_.epoch);
 }
 
 void Unfreeze::on_train_begin(Trainer& trainer) {
@@ -152,7 +155,8 @@ void Unfreeze::on_train_begin(Trainer& trainer) {
     const size_t n = absent.size();
     if (n > 5) absent.resize(5);
     STRATA_FAIL(
-        "Unfreeze: {} parameter(s) to unfreeze at epoch {} are not in the optimiser ({}{}), so they would not "
+        "Unfreeze: {} parameter(s) to unfreeze at epoch {} are not in the optimiser ({}{}), so they would "
+        "not "
         "train; build the optimiser from all parameters, frozen ones included (module.parameters(), or "
         "optim::param_groups(..., include_frozen = true))",
         n, options_.epoch, fmt::join(absent, ", "), n > 5 ? ", ..." : "");

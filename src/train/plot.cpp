@@ -39,7 +39,8 @@ class Canvas {
       const double t = static_cast<double>(i) / steps;
       const int x = static_cast<int>(std::lround(x0 + (x1 - x0) * t));
       const int y = static_cast<int>(std::lround(y0 + (y1 - y0) * t));
-      rect(x - thickness / 2, y - thickness / 2, x - thickness / 2 + thickness, y - thickness / 2 + thickness, c);
+      rect(x - thickness / 2, y - thickness / 2, x - thickness / 2 + thickness, y - thickness / 2 + thickness,
+           c);
     }
   }
   // Text with its top-left at (x, y), scaled by an integer factor.
@@ -61,7 +62,8 @@ class Canvas {
   void write_png(const std::string& path) const {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    STRATA_CHECK(stbi_write_png(path.c_str(), w_, h_, 3, px_.data(), w_ * 3) != 0, "plot: cannot write {}", path);
+    STRATA_CHECK(stbi_write_png(path.c_str(), w_, h_, 3, px_.data(), w_ * 3) != 0, "plot: cannot write {}",
+                 path);
   }
 
  private:
@@ -74,8 +76,8 @@ std::string tick_label(double v) {
   return s == "-0" ? "0" : s;
 }
 
-void draw_panel(Canvas& c, int x0, int width, int height, const std::string& title, const std::vector<Series>& series,
-                const std::string& x_label) {
+void draw_panel(Canvas& c, int x0, int width, int height, const std::string& title,
+                const std::vector<Series>& series, const std::string& x_label) {
   const int left = x0 + 58, right = x0 + width - 16, top = 34, bottom = height - 38;
   size_t n = 0;
   double lo = INFINITY, hi = -INFINITY;
@@ -120,7 +122,8 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
 
   for (size_t k = 0; k < series.size(); ++k) {  // bands first, under every line
     const Series& s = series[k];
-    if (s.lower.size() != s.values.size() || s.upper.size() != s.values.size() || s.values.size() < 2) continue;
+    if (s.lower.size() != s.values.size() || s.upper.size() != s.values.size() || s.values.size() < 2)
+      continue;
     Rgb light = kPalette[k % kPalette.size()];
     for (uint8_t& ch : light) ch = static_cast<uint8_t>(ch + (255 - ch) * 3 / 4);
     for (size_t i = 0; i + 1 < s.values.size(); ++i) {
@@ -140,7 +143,8 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
     for (size_t i = 0; i < v.size(); ++i) {
       const double x = px(static_cast<double>(i + 1)), y = py(v[i]);
       if (i > 0) c.line(px(static_cast<double>(i)), py(v[i - 1]), x, y, color, 2);
-      c.rect(static_cast<int>(x) - 2, static_cast<int>(y) - 2, static_cast<int>(x) + 3, static_cast<int>(y) + 3, color);
+      c.rect(static_cast<int>(x) - 2, static_cast<int>(y) - 2, static_cast<int>(x) + 3,
+             static_cast<int>(y) + 3, color);
     }
   }
 
@@ -186,14 +190,15 @@ void draw_panel(Canvas& c, int x0, int width, int height, const std::string& tit
 
 }  // namespace
 
-void plot_line_panels(const std::string& path, const std::vector<std::pair<std::string, std::vector<Series>>>& panels,
-                      int panel_width, int height, const std::string& x_label) {
+void plot_line_panels(const std::string& path,
+                      const std::vector<std::pair<std::string, std::vector<Series>>>& panels, int panel_width,
+                      int height, const std::string& x_label) {
   STRATA_CHECK(!panels.empty(), "plot: nothing to draw for {}", path);
   STRATA_CHECK(panel_width >= 160 && height >= 120, "plot: size {}x{} is too small", panel_width, height);
   Canvas canvas(panel_width * static_cast<int>(panels.size()), height);
   for (size_t i = 0; i < panels.size(); ++i) {
-    draw_panel(canvas, static_cast<int>(i) * panel_width, panel_width, height, panels[i].first, panels[i].second,
-               x_label);
+    draw_panel(canvas, static_cast<int>(i) * panel_width, panel_width, height, panels[i].first,
+               panels[i].second, x_label);
   }
   canvas.write_png(path);
 }

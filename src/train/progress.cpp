@@ -1,8 +1,7 @@
 #include "strata/train/progress.h"
 
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace strata::train {
 namespace {
@@ -23,14 +22,16 @@ ProgressBar::ProgressBar(std::string label, int64_t total, FILE* stream)
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
-std::string ProgressBar::render(int64_t step, const std::string& metrics, double elapsed_s, int64_t samples) const {
+std::string ProgressBar::render(int64_t step, const std::string& metrics, double elapsed_s,
+                                int64_t samples) const {
   constexpr int kWidth = 24;
   const double frac = total_ > 0 ? static_cast<double>(step) / static_cast<double>(total_) : 1.0;
   const int filled = static_cast<int>(frac * kWidth);
   std::string bar(static_cast<size_t>(filled), '=');
   if (filled < kWidth) bar += '>' + std::string(static_cast<size_t>(kWidth - filled - 1), ' ');
   const double rate = elapsed_s > 0 ? static_cast<double>(samples) / elapsed_s : 0.0;
-  const double eta = step > 0 ? elapsed_s * static_cast<double>(total_ - step) / static_cast<double>(step) : 0.0;
+  const double eta =
+      step > 0 ? elapsed_s * static_cast<double>(total_ - step) / static_cast<double>(step) : 0.0;
   return fmt::format("{} [{}] {}/{} {}{}{:.0f} samples/s {}<{}", label_, bar, step, total_, metrics,
                      metrics.empty() ? "" : " | ", rate, clock_text(elapsed_s), clock_text(eta));
 }

@@ -1,5 +1,7 @@
 #include "strata/train/training_module.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -55,5 +57,24 @@ void StepContext::log(const std::string& name, double value) {
 }
 
 Generator& StepContext::generator() { return default_generator(); }
+
+void TrainingModule::set_optimizer_factory(const std::string& name, OptimizerFactory factory) {
+  const std::vector<std::string> names = optimizer_names();
+  STRATA_CHECK(std::find(names.begin(), names.end(), name) != names.end(),
+               "{}: no network '{}' to set an optimiser for (its networks: {})", type_name(), name,
+               fmt::join(names, ", "));
+  STRATA_CHECK(static_cast<bool>(factory), "{}: empty optimiser factory for '{}'", type_name(), name);
+  optimizer_factories_[name] = std::move(factory);
+}
+
+std::shared_ptr<optim::Optimizer> TrainingModule::make_optimizer(const std::string& name,
+                                                                 const std::vector<Tensor>& params,
+                                                                 const OptimizerFactory& fallback) const {
+  auto it = optimizer_factories_.find(name);
+  std::shared_ptr<optim::Optimizer> opt =
+      it != optimizer_factories_.end() ? it->second(params) : fallback(params);
+  STRATA_CHECK(opt != nullptr, "{}: the optimiser factory for '{}' returned null", type_name(), name);
+  return opt;
+}
 
 }  // namespace strata::train

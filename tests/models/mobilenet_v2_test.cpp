@@ -10,8 +10,8 @@
 namespace strata::models {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::error_of;
+using ::testing::HasSubstr;
 
 Shape output_shape(nn::Module& net, const Shape& input) {
   NoGradGuard no_grad;

@@ -15,10 +15,26 @@ using testing::error_of;
 using ::testing::HasSubstr;
 
 TEST(Zoo, NamesEveryModel) {
-  EXPECT_EQ(zoo_names(),
-            (std::vector<std::string>{"mlp", "lenet5", "resnet18", "resnet34", "resnet50", "resnet20",
-                                      "resnet32", "resnet56", "mobilenet_v2", "vgg11", "vgg11_bn", "bert_mlm",
-                                      "bert_classifier", "gpt", "transformer_seq2seq"}));
+  EXPECT_EQ(zoo_names(), (std::vector<std::string>{"mlp",
+                                                   "lenet5",
+                                                   "resnet18",
+                                                   "resnet34",
+                                                   "resnet50",
+                                                   "resnet20",
+                                                   "resnet32",
+                                                   "resnet56",
+                                                   "mobilenet_v2",
+                                                   "vgg11",
+                                                   "vgg11_bn",
+                                                   "bert_mlm",
+                                                   "bert_classifier",
+                                                   "gpt",
+                                                   "transformer_seq2seq",
+                                                   "dcgan",
+                                                   "cgan",
+                                                   "wgan_gp",
+                                                   "fid_fmnist_cnn",
+                                                   "vae"}));
   for (const std::string& name : zoo_names()) EXPECT_FALSE(zoo_description(name).empty()) << name;
   EXPECT_THAT(zoo_description("resnet20"), HasSubstr("32x32"));
 }
@@ -29,9 +45,10 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
       {"mlp", {2, 1, 28, 28}},      {"lenet5", {2, 1, 28, 28}},   {"resnet18", {1, 3, 64, 64}},
       {"resnet34", {1, 3, 64, 64}}, {"resnet50", {1, 3, 64, 64}}, {"resnet20", {2, 3, 32, 32}},
       {"resnet32", {2, 3, 32, 32}}, {"resnet56", {1, 3, 32, 32}}, {"mobilenet_v2", {1, 3, 32, 32}},
-      {"vgg11", {1, 3, 32, 32}},    {"vgg11_bn", {1, 3, 32, 32}}};
-  ASSERT_EQ(inputs.size() + 4,
-            zoo_names().size());  // + the text models (below; transformer_seq2seq in its own file)
+      {"vgg11", {1, 3, 32, 32}},    {"vgg11_bn", {1, 3, 32, 32}}, {"fid_fmnist_cnn", {2, 1, 28, 28}}};
+  ASSERT_EQ(inputs.size() + 4 + 4,
+            zoo_names().size());  // + the text models (below; transformer_seq2seq in its own file) and the
+                                  // generative training modules (below)
   ZooOptions options;
   options.classifier_width = 64;
   options.pool_size = 1;
@@ -42,6 +59,26 @@ TEST(Zoo, EveryModelClassifiesItsInputs) {
     NoGradGuard no_grad;
     EXPECT_EQ(net->forward(randn(shape)).shape(), (Shape{shape[0], 10}));
   }
+}
+
+TEST(Zoo, GenerativeModelsAreTrainingModules) {
+  ZooOptions o;
+  o.latent_dim = 8;
+  o.gan_width = 4;
+  for (const std::string name : {"dcgan", "cgan", "wgan_gp", "vae"}) {
+    SCOPED_TRACE(name);
+    auto net = create(name, o);
+    auto* gm = dynamic_cast<GenerativeModel*>(net.get());
+    ASSERT_NE(gm, nullptr);
+    EXPECT_NE(dynamic_cast<train::TrainingModule*>(net.get()), nullptr);
+    EXPECT_EQ(gm->latent_dim(), 8);
+    EXPECT_EQ(gm->num_classes(), name == "cgan" ? 10 : 0);
+    Generator g(1);
+    const Tensor labels = name == "cgan" ? from_vector<int64_t>({0, 9}, {2}) : Tensor();
+    EXPECT_EQ(gm->sample(2, labels, g).shape(), (Shape{2, 1, 28, 28}));
+  }
+  o.num_classes = 0;
+  EXPECT_THAT(error_of([&] { create("cgan", o); }), HasSubstr("cgan: num_classes must be positive"));
 }
 
 TEST(Zoo, TextModelsTakeTokenIds) {
@@ -128,7 +165,7 @@ TEST(Zoo, UnknownNamesListTheKnownOnes) {
       error_of([] { create("resnet19"); }),
       "models: unknown model 'resnet19' (did you mean 'resnet18'?); known models: mlp, lenet5, resnet18, "
       "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn, bert_mlm, "
-      "bert_classifier, gpt, transformer_seq2seq");
+      "bert_classifier, gpt, transformer_seq2seq, dcgan, cgan, wgan_gp, fid_fmnist_cnn");
   EXPECT_THAT(error_of([] { create("mobilenetv2"); }), HasSubstr("(did you mean 'mobilenet_v2'?)"));
   EXPECT_THAT(error_of([] { create("transformer"); }),
               ::testing::AllOf(HasSubstr("unknown model 'transformer'; known models: mlp,"),

@@ -135,6 +135,16 @@ TEST(ActivationGradcheck, SecondOrder) {
       [](const Tensor& x) { return ops::square(ops::prelu(x, full({1}, 0.3, {.dtype = kFloat64}))); }, -2, 2);
   // relu(x)^2 has a continuous first derivative 2 relu(x): its second derivative is the relu mask.
   check_second_order([](const Tensor& x) { return ops::square(ops::relu(x)); }, -2, 2);
+  // The same for leaky_relu (a GAN discriminator's activation, differentiated twice by the gradient
+  // penalty): d/dx leaky_relu(x)^2 = 2 leaky_relu(x) slope(x), whose derivative is 2 slope(x)^2.
+  check_second_order([](const Tensor& x) { return ops::square(ops::leaky_relu(x, 0.2)); }, -2, 2);
+  // And through the input gradient, g -> where(x > 0, g, slope g), which is linear in g.
+  EXPECT_GRADCHECK(
+      [](const Inputs& v) {
+        const Tensor y = ops::leaky_relu(v[0] * v[1], 0.2);
+        return autograd::grad((y * y).sum(), {v[0]}, {}, true, true)[0] * v[1];
+      },
+      input({3, 4}, 21, -2, 2), input({3, 4}, 22, -2, 2));
 }
 
 }  // namespace

@@ -78,6 +78,16 @@ TEST(NormalizationGradcheck, SecondOrder) {
     return autograd::grad((y * y * y).sum(), {v[0]}, {}, true, true)[0];
   };
   EXPECT_GRADCHECK(bn_eval2, input({2, 2, 2}, 1), input({2}, 2), input({2}, 3));
+  // 4-D input as BatchNorm2d sees it in a DCGAN: the input gradient (what a gradient penalty takes)
+  // differentiated again with respect to the input, weight and bias, in training and eval mode.
+  for (const bool training : {true, false}) {
+    auto bn4 = [&, training](const Inputs& v) {
+      const Tensor y = ops::batch_norm(v[0], rm, rv, v[1], v[2], training, 0.0, 1e-5);
+      const Tensor gx = autograd::grad((ops::tanh(y) * v[0]).sum(), {v[0]}, {}, true, true)[0];
+      return (gx * gx).sum();
+    };
+    EXPECT_GRADCHECK(bn4, input({2, 2, 2, 3}, 4), input({2}, 5), input({2}, 6));
+  }
   auto ln2 = [](const Inputs& v) {
     const Tensor y = ops::layer_norm(v[0], {3}, v[1], v[2]);
     const auto g = autograd::grad((y * y * y).sum(), {v[0], v[1]}, {}, true, true);

@@ -22,6 +22,7 @@
 #include "strata/quantization/quantize.h"
 #include "strata/strata.h"
 #include "strata/train.h"
+#include "train_module_command.h"
 #include "training_data.h"
 #include "training_setup.h"
 #include "transfer.h"
@@ -233,6 +234,14 @@ int run_train(const TrainArgs& args) {
                                           .num_workers = c.data.num_workers,
                                           .collate = d.collate});
   data::DataLoader test_loader(d.test, {.batch_size = c.data.eval_batch_size, .collate = d.collate});
+  // A training module (dcgan, cgan, wgan_gp, ...) writes its own step, with an optimiser per network.
+  if (auto module = std::dynamic_pointer_cast<train::TrainingModule>(model))
+    return run_train_module(c, d, module, train_loader, test_loader, out, args.progress);
+  STRATA_CHECK(
+      c.optimizers.empty(),
+      "{}: field 'optimizers' (one optimiser per network) applies to training modules such as dcgan, "
+      "cgan and wgan_gp; this model takes 'optimizer'",
+      c.path);
   std::unique_ptr<data::DataLoader> val_loader;
   if (d.val) {
     val_loader = std::make_unique<data::DataLoader>(

@@ -43,7 +43,7 @@ class Reader : public FieldReader {
     check_keys(
         node, "data",
         {"dataset", "root", "batch_size", "eval_batch_size", "normalize", "shuffle", "num_workers", "limit",
-         "test_limit", "val_fraction", "text", "table", "image", "augment", "classes", "per_class"});
+         "test_limit", "val_fraction", "text", "table", "image", "augment", "classes", "per_class", "range"});
     read(node, "data", "dataset", d.dataset);
     read(node, "data", "root", d.root);
     read(node, "data", "batch_size", d.batch_size);
@@ -51,6 +51,14 @@ class Reader : public FieldReader {
     d.eval_batch_size = 1000;
     const bool eval_batch_given = read(node, "data", "eval_batch_size", d.eval_batch_size);
     read(node, "data", "normalize", d.normalize);
+    if (read_list(node, "data", "range", d.range)) {
+      if (d.range.size() != 2 || !(d.range[0] < d.range[1]))
+        fail(node["range"], "data.range", "field 'data.range' must be two numbers [lo, hi] with lo < hi");
+      if (d.dataset != "fashion-mnist" && d.dataset != "mnist")
+        fail(node["range"], "data.range",
+             fmt::format("field 'data.range' applies to fashion-mnist and mnist, not '{}'", d.dataset));
+      d.normalize = false;
+    }
     read(node, "data", "shuffle", d.shuffle);
     read(node, "data", "num_workers", d.num_workers);
     read(node, "data", "limit", d.limit);
@@ -684,6 +692,12 @@ class Reader : public FieldReader {
       applies.insert(std::begin(kSeq2SeqFields), std::end(kSeq2SeqFields));
     }
     if (m.zoo.starts_with("resnet")) applies.insert("zero_init_residual");
+    const bool gan = m.zoo == "dcgan" || m.zoo == "cgan" || m.zoo == "wgan_gp";
+    if (gan) {
+      applies.insert({"latent_dim", "width"});
+      if (m.zoo != "cgan") applies.erase("classes");
+      if (m.zoo == "wgan_gp") applies.insert({"lambda_gp", "n_critic"});
+    }
     if (m.zoo == "vae") {
       applies.erase("classes");
       applies.insert({"latent_dim", "hidden_channels", "likelihood", "beta", "sigma"});
@@ -781,8 +795,18 @@ class Reader : public FieldReader {
         fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
     }
     read(node, "model", "bias", o.bias);
+    if (gan) {
+      for (auto [key, field] : {std::pair<const char*, int64_t*>{"latent_dim", &o.latent_dim},
+                                {"width", &o.gan_width},
+                                {"n_critic", &o.n_critic}}) {
+        if (read(node, "model", key, *field) && *field <= 0)
+          fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
+      }
+      if (read(node, "model", "lambda_gp", o.lambda_gp) && !(o.lambda_gp >= 0))
+        fail(node["lambda_gp"], "model.lambda_gp", "field 'model.lambda_gp' must be >= 0");
+    }
     if (m.zoo == "vae") {
-      for (auto [key, field] : {std::pair<const char*, int64_t*>{"latent_dim", &o.vae_latent_dim},
+      for (auto [key, field] : {std::pair<const char*, int64_t*>{"latent_dim", &o.latent_dim},
                                 {"hidden_channels", &o.hidden_channels}}) {
         if (read(node, "model", key, *field) && *field <= 0)
           fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
@@ -928,30 +952,52 @@ class Reader : public FieldReader {
     check_options(node, "loss", l.options, [&] { nn::create_loss(l.name, l.options); });
   }
 
-  void read_optimizer(const YAML::Node& node, OptimizerConfig& o) const {
+  void read_optimizer(const YAML::Node& node, OptimizerConfig& o,
+                      const std::string& field = "optimizer") const {
     std::map<std::string, std::set<std::string>> fields;
     for (const auto& t : optim::optimizer_types()) {
       fields[t.name] = {"param_groups"};
       for (const auto& spec : t.options) fields[t.name].insert(spec.name);
     }
     const auto [names, all] = variant_keys(fields);
-    check_section(node, "optimizer", true);
-    check_keys(node, "optimizer", all);
-    o.name = name_of(node, "optimizer", o.name, names);
-    check_applies(node, "optimizer", o.name, fields.at(o.name));
+    check_section(node, field, true);
+    check_keys(node, field, all);
+    o.name = name_of(node, field, o.name, names);
+    check_applies(node, field, o.name, fields.at(o.name));
     const optim::OptimizerType& type = optim::optimizer_type(o.name);
     // The learning rate is the CLI's own (tune and onecycle read it); its default is the optimiser's.
-    o.lr = nn::LayerArgs(o.name, type.options, {}, {}, {}, "optimizer").number("lr");
-    read(node, "optimizer", "lr", o.lr);
+    o.lr = nn::LayerArgs(o.name, type.options, {}, {}, {}, field).number("lr");
+    read(node, field, "lr", o.lr);
     auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
     if (!(o.lr > 0))
-      fail(at("lr"), "optimizer.lr", fmt::format("field 'optimizer.lr' must be positive, got {}", o.lr));
-    o.options = read_options(node, "optimizer", type.options, {"lr"});
-    check_options(node, "optimizer", o.options, [&] {
+      fail(at("lr"), field + ".lr", fmt::format("field '{}.lr' must be positive, got {}", field, o.lr));
+    o.options = read_options(node, field, type.options, {"lr"});
+    check_options(node, field, o.options, [&] {
       Tensor p = zeros({1}).requires_grad_();
       optim::create_optimizer(o.name, {{.params = {p}, .lr = o.lr}}, o.options);
     });
-    if (node.IsMap()) read_param_groups(node["param_groups"], o);
+    if (node.IsMap() && field == "optimizer") read_param_groups(node["param_groups"], o);
+    if (node.IsMap() && field != "optimizer" && node["param_groups"].IsDefined())
+      fail(node["param_groups"], field + ".param_groups",
+           fmt::format("field '{}.param_groups' is not supported (only optimizer.param_groups)", field));
+  }
+
+  // optimizers: {generator: {name: adam, lr: 2e-4, betas: [0.5, 0.999]}, discriminator: {...}}: one optimiser
+  // per network of a training module (the network names are checked against the model when it is built).
+  void read_optimizers(const YAML::Node& node, std::map<std::string, OptimizerConfig>& out) const {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsMap()) {
+      fail(node, "optimizers",
+           fmt::format("field 'optimizers' must be a map of network name -> optimizer (e.g. {{generator: "
+                       "{{name: adam, lr: 0.0002}}}}), got {}",
+                       describe(node)));
+    }
+    for (const auto& item : node) {
+      const std::string network = item.first.as<std::string>();
+      OptimizerConfig o;
+      read_optimizer(item.second, o, "optimizers." + network);
+      out[network] = std::move(o);
+    }
   }
 
   // optimizer.param_groups: [{params: "fc.*", lr: 0.01}, ...].
@@ -1197,12 +1243,13 @@ class Reader : public FieldReader {
     YAML::Node doc = load_document();
     check_keys(doc, "",
                {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init",
-                "freeze", "distill"});
+                "freeze", "distill", "optimizers"});
     if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
     read_data(doc["data"], c.data);
     read_model(doc["model"].IsDefined() ? doc["model"] : YAML::Node(), c.model);
     read_loss(doc["loss"], c.loss);
     read_optimizer(doc["optimizer"], c.optimizer);
+    read_optimizers(doc["optimizers"], c.optimizers);
     read_metrics(doc["metrics"], c.metrics);
     read_scheduler(doc["scheduler"], c.scheduler, c.optimizer, c.metrics);
     read_training(doc["training"], c.training, c.metrics);

@@ -132,6 +132,9 @@ struct DataConfig {
   std::vector<int64_t> classes;  // keep these labels only, renumbered 0..k-1 in this order (empty: all)
   int64_t per_class = 0;         // keep the first N training examples of each (kept) class (0: all)
   std::string classes_where, per_class_where;  // "file:line" of the fields, for errors found in the data
+  // data.range: [lo, hi] maps pixels from [0, 1] linearly onto [lo, hi] instead of normalising
+  // (fashion-mnist, mnist), e.g. [-1, 1] for a generator with a tanh output; empty: off.
+  std::vector<double> range;
 };
 
 // The model: a named one, a list of `layers` (a chain), or a `graph` of nodes; lists and graphs may use
@@ -236,6 +239,9 @@ struct Config {
   ModelConfig model;
   LossConfig loss;
   OptimizerConfig optimizer;
+  // optimizers.<network>: a training module's optimiser per network (e.g. generator, discriminator), each
+  // written as `optimizer:` is; networks left out take the module's default.
+  std::map<std::string, OptimizerConfig> optimizers;
   SchedulerConfig scheduler;
   TrainingConfig training;
   InitConfig init;

@@ -191,6 +191,12 @@ std::string to_yaml(const Config& c) {
   data["limit"] = c.data.limit;
   data["test_limit"] = c.data.test_limit;
   data["val_fraction"] = num(c.data.val_fraction);
+  if (!c.data.range.empty()) {
+    YAML::Node range(YAML::NodeType::Sequence);
+    for (double v : c.data.range) range.push_back(num(v));
+    range.SetStyle(YAML::EmitterStyle::Flow);
+    data["range"] = range;
+  }
   write_text_data(c.data, data);
   write_table_data(c.data, data);
   write_image_data(c.data, data);
@@ -227,6 +233,17 @@ std::string to_yaml(const Config& c) {
     opt["param_groups"] = groups;
   }
   out["optimizer"] = opt;
+  if (!c.optimizers.empty()) {
+    YAML::Node per_network(YAML::NodeType::Map);
+    for (const auto& [network, po] : c.optimizers) {
+      YAML::Node n(YAML::NodeType::Map);
+      n["name"] = po.name;
+      n["lr"] = num(po.lr);
+      write_options(optim::optimizer_type(po.name).options, po.options, {"lr"}, n);
+      per_network[network] = n;
+    }
+    out["optimizers"] = per_network;
+  }
 
   const SchedulerConfig& s = c.scheduler;
   YAML::Node sched(YAML::NodeType::Map);

@@ -44,7 +44,9 @@ std::pair<double, double> image_normalization(const std::string& dataset) {
 Tensor prepare_images(const Tensor& images, const Config& c) {
   Tensor x = images.to(kFloat32).unsqueeze(1).contiguous();
   x.mul_(1.0 / 255.0);
-  if (c.data.normalize) {
+  if (!c.data.range.empty()) {
+    x.mul_(c.data.range[1] - c.data.range[0]).add_(c.data.range[0]);
+  } else if (c.data.normalize) {
     const auto [mean, std] = image_normalization(c.data.dataset);
     x.add_(-mean).mul_(1.0 / std);
   }

@@ -21,6 +21,7 @@
 //   train::Trainer trainer(std::make_shared<Gan>());
 //   trainer.fit(loader, {.epochs = 5, .out_dir = "runs/gan"});
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -80,9 +81,18 @@ class StepContext {
   int64_t batch_size_;
 };
 
+// Builds an optimiser over the given parameters (a config's `optimizers.<network>` entry, for instance).
+using OptimizerFactory = std::function<std::shared_ptr<optim::Optimizer>(const std::vector<Tensor>& params)>;
+
 class TrainingModule : public nn::Module {
  public:
   explicit TrainingModule(std::string type_name = "TrainingModule") : nn::Module(std::move(type_name)) {}
+  // The networks that have an optimiser of their own, in configure_optimizers() order (e.g. "discriminator",
+  // "generator"): the names set_optimizer_factory() accepts.
+  virtual std::vector<std::string> optimizer_names() const { return {}; }
+  // Replaces the default optimiser of network `name` (one of optimizer_names()); call before the Trainer is
+  // built. Throws naming the known networks for any other name.
+  void set_optimizer_factory(const std::string& name, OptimizerFactory factory);
   // The optimisers, built over this module's sub-models; called once by the Trainer's constructor.
   virtual std::vector<std::shared_ptr<optim::Optimizer>> configure_optimizers() = 0;
   // Optional schedulers over those optimisers (stepped once per epoch by the Trainer, saved in checkpoints).
@@ -97,6 +107,15 @@ class TrainingModule : public nn::Module {
   // After training epoch `epoch` (1-based, as callbacks count: the epochs completed), with the run folder
   // (empty when fit() has none), before the callbacks' on_epoch_end: e.g. writes a sample grid PNG there.
   virtual void on_epoch_end(int /*epoch*/, const std::string& /*out_dir*/) {}
+
+ protected:
+  // For configure_optimizers(): the optimiser of network `name` over `params`, from the factory set for it,
+  // else from `fallback` (the module's default).
+  std::shared_ptr<optim::Optimizer> make_optimizer(const std::string& name, const std::vector<Tensor>& params,
+                                                   const OptimizerFactory& fallback) const;
+
+ private:
+  std::map<std::string, OptimizerFactory> optimizer_factories_;
 };
 
 }  // namespace strata::train
