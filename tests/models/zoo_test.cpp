@@ -165,7 +165,7 @@ TEST(Zoo, UnknownNamesListTheKnownOnes) {
       error_of([] { create("resnet19"); }),
       "models: unknown model 'resnet19' (did you mean 'resnet18'?); known models: mlp, lenet5, resnet18, "
       "resnet34, resnet50, resnet20, resnet32, resnet56, mobilenet_v2, vgg11, vgg11_bn, bert_mlm, "
-      "bert_classifier, gpt, transformer_seq2seq, dcgan, cgan, wgan_gp, fid_fmnist_cnn");
+      "bert_classifier, gpt, transformer_seq2seq, dcgan, cgan, wgan_gp, fid_fmnist_cnn, vae");
   EXPECT_THAT(error_of([] { create("mobilenetv2"); }), HasSubstr("(did you mean 'mobilenet_v2'?)"));
   EXPECT_THAT(error_of([] { create("transformer"); }),
               ::testing::AllOf(HasSubstr("unknown model 'transformer'; known models: mlp,"),

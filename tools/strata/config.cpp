@@ -875,7 +875,12 @@ class Reader : public FieldReader {
                 "n_layer",
                 "n_head",
                 "n_embd",
-                "bias"});
+                "bias",
+                "latent_dim",
+                "hidden_channels",
+                "likelihood",
+                "beta",
+                "sigma"});
     const int given = node["name"].IsDefined() + node["layers"].IsDefined() + node["graph"].IsDefined() +
                       node["zoo"].IsDefined();
     if (given != 1) {
