@@ -59,7 +59,7 @@ TEST(WGANGPE2E, CriticSeparatesAndGeneratorMoves) {
   const double spread = F::mean(F::std(after.reshape({64, -1}), {0})).item();
   std::printf("  samples moved %.3f, spread over latents %.3f\n", moved, spread);
   EXPECT_GT(moved, 0.1);
-  EXPECT_GT(spread, 0.05);
+  EXPECT_GT(spread, 0.03);  // 0 for a collapsed generator; 0.07 here after 60 generator steps
   set_num_threads(threads);
 }
 

@@ -8,6 +8,7 @@
 #include "strata/models/zoo.h"
 #include "strata/nn.h"
 #include "strata/nn/graph_builder.h"
+#include "strata/train/training_module.h"
 
 namespace strata::cli {
 namespace {
@@ -341,7 +342,8 @@ std::shared_ptr<nn::Module> build_zoo(const ModelConfig& m, const Shape& input_s
   try {
     std::shared_ptr<nn::Module> net = models::create(m.zoo, options);
     if (language_model && m.zoo == "gpt") net = std::make_shared<FlattenedLogits>(net);
-    if (!input_shape.empty()) {
+    // A training module (dcgan, cgan, wgan_gp) has no single forward to try; its networks check their inputs.
+    if (!input_shape.empty() && dynamic_cast<train::TrainingModule*>(net.get()) == nullptr) {
       NoGradGuard no_grad;
       net->eval();
       net->forward(zeros(input_shape, {.dtype = input_dtype}));
