@@ -96,8 +96,9 @@ VAEImpl::VAEImpl(const VAEOptions& options)
 }
 
 std::vector<std::shared_ptr<optim::Optimizer>> VAEImpl::configure_optimizers() {
-  if (!optimizer_) optimizer_ = std::make_shared<optim::Adam>(parameters(), optim::AdamOptions{.lr = 1e-3});
-  return {optimizer_};
+  return {make_optimizer("vae", parameters(), [](const std::vector<Tensor>& params) {
+    return std::make_shared<optim::Adam>(params, optim::AdamOptions{.lr = 1e-3});
+  })};
 }
 
 void VAEImpl::training_step(const data::Batch& batch, train::StepContext& ctx) {

@@ -14,6 +14,7 @@
 #include "strata/models/mobilenet_v2.h"
 #include "strata/models/resnet.h"
 #include "strata/models/transformer_seq2seq.h"
+#include "strata/models/vae.h"
 #include "strata/models/vgg.h"
 #include "strata/models/wgan_gp.h"
 
@@ -172,6 +173,18 @@ const std::vector<Entry>& table() {
        "128-wide penultimate layer, for 28x28 images in [0, 1]",
        [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
          return FidFmnistNet(o.num_classes, o.in_channels.value_or(1)).ptr();
+       }},
+      {"vae",
+       "convolutional VAE for 28x28 images in [0, 1], a training module (latent_dim, hidden_channels, "
+       "likelihood: bernoulli | gaussian, beta, sigma, in_channels)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return VAE(VAEOptions{.in_channels = o.in_channels.value_or(1),
+                               .latent_dim = o.latent_dim,
+                               .hidden_channels = o.hidden_channels,
+                               .likelihood = vae_likelihood(o.likelihood),
+                               .beta = o.beta,
+                               .sigma = o.sigma})
+             .ptr();
        }},
   };
   return entries;

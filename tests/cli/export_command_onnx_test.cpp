@@ -34,6 +34,7 @@ const std::map<std::string, std::string>& expected_errors() {
       {"fashion_cgan", "type DCGAN has no ONNX exporter"},
       {"fashion_wgan_gp", "type WGANGP has no ONNX exporter"},
       {"fid_fmnist_classifier", "type FidFmnistNet has no ONNX exporter"},
+      {"fashion_vae", "type VAE has no ONNX exporter"},
   };
   return m;
 }

@@ -698,6 +698,10 @@ class Reader : public FieldReader {
       if (m.zoo != "cgan") applies.erase("classes");
       if (m.zoo == "wgan_gp") applies.insert({"lambda_gp", "n_critic"});
     }
+    if (m.zoo == "vae") {
+      applies.erase("classes");
+      applies.insert({"latent_dim", "hidden_channels", "likelihood", "beta", "sigma"});
+    }
     if (m.zoo == "mobilenet_v2") applies.insert({"width_mult", "round_nearest"});
     if (m.zoo.starts_with("vgg")) applies.insert({"classifier_width", "pool_size"});
     if (m.zoo == "mlp") applies.insert("sizes");
@@ -801,6 +805,22 @@ class Reader : public FieldReader {
       if (read(node, "model", "lambda_gp", o.lambda_gp) && !(o.lambda_gp >= 0))
         fail(node["lambda_gp"], "model.lambda_gp", "field 'model.lambda_gp' must be >= 0");
     }
+    if (m.zoo == "vae") {
+      for (auto [key, field] : {std::pair<const char*, int64_t*>{"latent_dim", &o.latent_dim},
+                                {"hidden_channels", &o.hidden_channels}}) {
+        if (read(node, "model", key, *field) && *field <= 0)
+          fail(node[key], std::string("model.") + key, fmt::format("field 'model.{}' must be positive", key));
+      }
+      if (read(node, "model", "likelihood", o.likelihood) && o.likelihood != "bernoulli" &&
+          o.likelihood != "gaussian")
+        fail(node["likelihood"], "model.likelihood",
+             fmt::format("unknown likelihood '{}'{} (known: bernoulli, gaussian)", o.likelihood,
+                         did_you_mean(o.likelihood, {"bernoulli", "gaussian"})));
+      if (read(node, "model", "beta", o.beta) && !(o.beta >= 0))
+        fail(node["beta"], "model.beta", "field 'model.beta' must be >= 0");
+      if (read(node, "model", "sigma", o.sigma) && !(o.sigma > 0))
+        fail(node["sigma"], "model.sigma", "field 'model.sigma' must be positive");
+    }
     std::vector<int64_t> sizes;
     if (read_list(node, "model", "sizes", sizes)) {
       // mlp: sizes as for `name: mlp`: input, hidden..., and the classes last.
@@ -859,7 +879,11 @@ class Reader : public FieldReader {
                 "latent_dim",
                 "width",
                 "lambda_gp",
-                "n_critic"});
+                "n_critic",
+                "hidden_channels",
+                "likelihood",
+                "beta",
+                "sigma"});
     const int given = node["name"].IsDefined() + node["layers"].IsDefined() + node["graph"].IsDefined() +
                       node["zoo"].IsDefined();
     if (given != 1) {

@@ -234,7 +234,7 @@ int run_generate(const GenerateArgs& args) {
   STRATA_CHECK(
       args.out.empty() && !args.n && !args.class_label && !args.interpolate && !args.steps,
       "generate: --out, --n, --class, --interpolate and --steps are for image models (vae, dcgan, cgan, "
-      "wgan_gp configs); {} is a text model",
+      "wgan_gp configs); {} is a text config",
       args.config);
   if (is_train_config(args.config)) return generate_from_train_config(args);
   LmConfig c = load_lm_config(args.config);

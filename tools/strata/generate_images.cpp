@@ -18,8 +18,9 @@ bool is_image_generation_config(const std::string& config) {
     const YAML::Node doc = YAML::LoadFile(config);
     if (!doc.IsMap()) return false;
     const YAML::Node model = doc["model"], data = doc["data"];
-    if (!model.IsMap() || !model["zoo"].IsScalar()) return false;
-    return !(data.IsMap() && data["dataset"].IsScalar() && data["dataset"].Scalar() == "text-lm");
+    if (!model.IsMap() || !data.IsMap() || !data["dataset"].IsScalar()) return false;
+    const std::string dataset = data["dataset"].Scalar();
+    return dataset != "text-lm" && dataset != "moby-dick";
   } catch (const YAML::Exception&) {
     return false;  // the text paths report it
   }

@@ -71,9 +71,8 @@ struct Posterior {
 class VAEImpl : public train::TrainingModule, public GenerativeModel {
  public:
   explicit VAEImpl(const VAEOptions& options = {});
-  // The optimiser configure_optimizers() hands the Trainer: this one when set (built over parameters()),
-  // else Adam(lr 1e-3).
-  void set_optimizer(std::shared_ptr<optim::Optimizer> optimizer) { optimizer_ = std::move(optimizer); }
+  // One network with an optimiser: "vae" (set_optimizer_factory("vae", ...); default Adam, lr 1e-3).
+  std::vector<std::string> optimizer_names() const override { return {"vae"}; }
   std::vector<std::shared_ptr<optim::Optimizer>> configure_optimizers() override;
   // One optimiser step on the beta-ELBO of batch.input (images in [0, 1]); logs loss, elbo, reconstruction,
   // kl.
@@ -106,7 +105,6 @@ class VAEImpl : public train::TrainingModule, public GenerativeModel {
 
  private:
   VAEOptions options_;
-  std::shared_ptr<optim::Optimizer> optimizer_;
   Tensor grid_latents_;  // [64, latent_dim] drawn once with a fixed seed, so epochs' grids compare
 };
 STRATA_MODULE_HOLDER(VAE);

@@ -48,6 +48,12 @@ struct ZooOptions {
   int64_t gan_width = 64;    // feature maps of the first discriminator / last generator layer
   double lambda_gp = 10.0;   // wgan_gp: gradient-penalty weight
   int64_t n_critic = 5;      // wgan_gp: critic steps per generator step
+  // vae (models/vae.h): a training module for 28x28 images in [0, 1]; latent_dim above (the configs set it),
+  // in_channels default 1.
+  int64_t hidden_channels = 32;          // vae: the first convolution's channels
+  std::string likelihood = "bernoulli";  // vae: bernoulli | gaussian
+  double beta = 1.0;                     // vae: weight of the KL term (beta-VAE)
+  double sigma = 0.1;                    // vae: the Gaussian likelihood's pixel standard deviation
 };
 
 // Builds the zoo model `name` (one of zoo_names()); throws strata::Error naming the known models for an
