@@ -3,6 +3,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
+#include "strata/fed/gaussian_noise.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/reduction.h"
 
@@ -62,9 +63,16 @@ double DpSgd::compute_gradients(const Tensor& inputs, const Tensor& targets, con
   const double std = options_.noise_multiplier * options_.max_grad_norm;
   for (size_t i = 0; i < params.size(); ++i) {
     Tensor g = sums.empty() ? zeros_like(params[i]) : sums[i];
-    if (std > 0) g = ops::add(g, randn_like(params[i], &generator), std);
+    if (std > 0) {
+      if (g.dtype() == kFloat32 && g.is_contiguous()) {
+        add_gaussian_noise(g, std, generator);
+      } else {
+        g = ops::add(g, gaussian_noise(g.shape(), std, generator).to(g.dtype()));
+      }
+    }
     Tensor p = params[i];
-    p.set_grad(ops::div(g, expected_batch_size));
+    g.div_(expected_batch_size);
+    p.set_grad(g);
   }
   return loss_value;
 }
