@@ -3,12 +3,15 @@
 #include "strata/autograd/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include "strata/autograd/grad_hooks.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/autograd/node.h"
 #include "strata/core/factory.h"
@@ -18,6 +21,38 @@ namespace strata::autograd {
 namespace {
 
 Tensor accumulate(const Tensor& acc, const Tensor& g) { return acc.defined() ? ops::add(acc, g) : g; }
+
+// ---- hooks (grad_hooks.h) ------------------------------------------------------------------------
+// Registered hooks live in one table under a mutex; a backward with none registered pays one atomic load.
+struct Hooks {
+  std::mutex mutex;
+  std::atomic<size_t> leaf_hooks{0};
+  std::atomic<size_t> end_hooks{0};
+  uint64_t next_id = 1;
+  std::vector<std::pair<uint64_t, std::pair<TensorImpl*, PostAccumulateGradHook>>> leaf;
+  std::vector<std::pair<uint64_t, BackwardEndHook>> end;
+};
+
+Hooks& hooks() {
+  static Hooks h;
+  return h;
+}
+
+// The post-accumulate hooks of `leaf` (copied, so a hook may register or remove hooks).
+std::vector<PostAccumulateGradHook> leaf_hooks_of(TensorImpl* leaf) {
+  Hooks& h = hooks();
+  std::lock_guard lock(h.mutex);
+  std::vector<PostAccumulateGradHook> out;
+  for (auto& [id, entry] : h.leaf) {
+    if (entry.first == leaf) out.push_back(entry.second);
+  }
+  return out;
+}
+
+// Per-backward count of the uses of each hooked leaf still to be accumulated.
+using LeafUses = std::unordered_map<TensorImpl*, int>;
+
+thread_local int backward_depth = 0;
 
 Tensor root_gradient(const Tensor& root, const Tensor& gradient) {
   if (gradient.defined()) {
@@ -129,8 +164,11 @@ thread_local std::vector<std::unique_ptr<NodeTable>> TableLease::pool_;
 thread_local size_t TableLease::depth_ = 0;
 
 // Runs the graph below `root`. Leaf gradients go to `sink` (leaf impl, gradient).
+// With `uses` (backward() with hooks registered), runs each hooked leaf's post-accumulate hooks once its last
+// use in the graph has been accumulated.
 template <typename Sink>
-void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool create_graph, Sink sink) {
+void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool create_graph, Sink sink,
+         LeafUses* uses = nullptr) {
   STRATA_CHECK(root.defined(), "backward: tensor is undefined");
   STRATA_CHECK(root.requires_grad(),
                "backward: tensor does not require grad and has no grad_fn (no input of the ops that made it "
@@ -145,6 +183,9 @@ void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool cre
   const Tensor g0 = root_gradient(root, gradient);
   if (!root.grad_fn()) {
     sink(root.impl(), g0);
+    if (uses) {
+      for (auto& hook : leaf_hooks_of(root.impl())) hook(root);
+    }
     return;
   }
 
@@ -162,6 +203,9 @@ void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool cre
                  "retain_graph=true to the first call",
                  n->name());
     for (const Edge& e : n->edges()) {
+      if (uses && e.leaf) {
+        if (auto it = uses->find(e.leaf.get()); it != uses->end()) ++it->second;
+      }
       if (!e.node) continue;
       bool inserted = false;
       ++table.get(e.node.get(), inserted).dependencies;
@@ -194,6 +238,13 @@ void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool cre
       }
       if (e.leaf) {
         if (gi.defined()) sink(e.leaf.get(), gi);
+        if (uses) {
+          auto it = uses->find(e.leaf.get());
+          if (it != uses->end() && --it->second == 0 && e.leaf->grad) {
+            const Tensor leaf(e.leaf);
+            for (auto& hook : leaf_hooks_of(e.leaf.get())) hook(leaf);
+          }
+        }
         continue;
       }
       // (A reference into the table stays valid here: every node was inserted by the first pass.)
@@ -209,17 +260,72 @@ void run(const Tensor& root, const Tensor& gradient, bool retain_graph, bool cre
 }  // namespace
 
 void backward(const Tensor& root, const Tensor& gradient, bool retain_graph, bool create_graph) {
-  run(root, gradient, retain_graph, create_graph, [create_graph](TensorImpl* leaf, const Tensor& g) {
-    if (leaf->grad) {
-      leaf->grad = ops::add(Tensor(leaf->grad), g).impl_ptr();
-    } else if (create_graph) {
-      leaf->grad = g.impl_ptr();
-    } else {
-      // Own the memory: a gradient may be a broadcast view or shared with the caller.
-      const bool exclusive = g.is_contiguous() && g.storage().use_count() == 1 && g.impl()->use_count() == 1;
-      leaf->grad = (exclusive ? g.detach() : g.detach().clone()).impl_ptr();
+  Hooks& h = hooks();
+  std::optional<LeafUses> uses;
+  if (h.leaf_hooks.load(std::memory_order_relaxed) > 0) {
+    uses.emplace();
+    // Only hooked leaves are counted.
+    std::lock_guard lock(h.mutex);
+    for (auto& [id, entry] : h.leaf) (*uses)[entry.first] = 0;
+  }
+  struct Depth {
+    Depth() { ++backward_depth; }
+    ~Depth() { --backward_depth; }
+  } depth;
+  run(
+      root, gradient, retain_graph, create_graph,
+      [create_graph](TensorImpl* leaf, const Tensor& g) {
+        if (leaf->grad) {
+          leaf->grad = ops::add(Tensor(leaf->grad), g).impl_ptr();
+        } else if (create_graph) {
+          leaf->grad = g.impl_ptr();
+        } else {
+          // Own the memory: a gradient may be a broadcast view or shared with the caller.
+          const bool exclusive =
+              g.is_contiguous() && g.storage().use_count() == 1 && g.impl()->use_count() == 1;
+          leaf->grad = (exclusive ? g.detach() : g.detach().clone()).impl_ptr();
+        }
+      },
+      uses ? &*uses : nullptr);
+  if (backward_depth == 1 && h.end_hooks.load(std::memory_order_relaxed) > 0) {
+    std::vector<BackwardEndHook> end;
+    {
+      std::lock_guard lock(h.mutex);
+      for (auto& [id, hook] : h.end) end.push_back(hook);
     }
-  });
+    for (auto& hook : end) hook();
+  }
+}
+
+uint64_t register_post_accumulate_grad_hook(const Tensor& leaf, PostAccumulateGradHook hook) {
+  STRATA_CHECK(leaf.defined() && leaf.is_leaf() && leaf.requires_grad(),
+               "register_post_accumulate_grad_hook: the tensor must be a leaf that requires grad");
+  STRATA_CHECK(static_cast<bool>(hook), "register_post_accumulate_grad_hook: the hook is empty");
+  Hooks& h = hooks();
+  std::lock_guard lock(h.mutex);
+  const uint64_t id = h.next_id++;
+  h.leaf.push_back({id, {leaf.impl(), std::move(hook)}});
+  h.leaf_hooks = h.leaf.size();
+  return id;
+}
+
+uint64_t register_backward_end_hook(BackwardEndHook hook) {
+  STRATA_CHECK(static_cast<bool>(hook), "register_backward_end_hook: the hook is empty");
+  Hooks& h = hooks();
+  std::lock_guard lock(h.mutex);
+  const uint64_t id = h.next_id++;
+  h.end.push_back({id, std::move(hook)});
+  h.end_hooks = h.end.size();
+  return id;
+}
+
+void remove_hook(uint64_t id) {
+  Hooks& h = hooks();
+  std::lock_guard lock(h.mutex);
+  std::erase_if(h.leaf, [id](const auto& e) { return e.first == id; });
+  std::erase_if(h.end, [id](const auto& e) { return e.first == id; });
+  h.leaf_hooks = h.leaf.size();
+  h.end_hooks = h.end.size();
 }
 
 std::vector<Tensor> grad(const Tensor& output, const std::vector<Tensor>& inputs, const Tensor& gradient,

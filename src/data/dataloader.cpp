@@ -161,12 +161,14 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
                options_.num_workers);
   STRATA_CHECK(options_.prefetch > 0, "DataLoader: prefetch must be positive, got {}", options_.prefetch);
   STRATA_CHECK(static_cast<bool>(options_.collate), "DataLoader: collate function is empty");
+  STRATA_CHECK(!(options_.sampler && options_.shuffle),
+               "DataLoader: sampler and shuffle are mutually exclusive (the sampler decides the order)");
 }
 
 DataLoader::~DataLoader() = default;
 
 int64_t DataLoader::size() const {
-  const int64_t n = dataset_->size();
+  const int64_t n = options_.sampler ? options_.sampler->size() : dataset_->size();
   return options_.drop_last ? n / options_.batch_size : (n + options_.batch_size - 1) / options_.batch_size;
 }
 
@@ -184,7 +186,16 @@ DataLoader::Iterator DataLoader::begin() {
   impl->epoch = epoch_++;
   dataset_->set_epoch(impl->epoch);  // before any worker reads: epoch-dependent examples follow the loader
   const int64_t n = dataset_->size();
-  if (options_.shuffle) {
+  if (options_.sampler) {
+    impl->order = options_.sampler->indices(impl->epoch);
+    STRATA_CHECK(static_cast<int64_t>(impl->order.size()) == options_.sampler->size(),
+                 "DataLoader: the sampler returned {} indices for epoch {} but its size() is {}",
+                 impl->order.size(), impl->epoch, options_.sampler->size());
+    for (int64_t i : impl->order) {
+      STRATA_CHECK(i >= 0 && i < n, "DataLoader: the sampler returned index {} for a dataset of {} samples",
+                   i, n);
+    }
+  } else if (options_.shuffle) {
     Generator generator(detail::mix64(detail::mix64(options_.seed) ^ static_cast<uint64_t>(impl->epoch)));
     impl->order = detail::permutation(n, generator);
   } else {

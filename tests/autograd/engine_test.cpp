@@ -1,3 +1,6 @@
+#include <gmock/gmock.h>
+
+#include "strata/autograd/grad_hooks.h"
 #include "strata/autograd/node.h"
 #include "test_util.h"
 
@@ -116,6 +119,73 @@ TEST(Autograd, BackwardInsideABackwardRule) {
   (out * 2.0 + x).sum().backward();
   EXPECT_DOUBLE_EQ(x.grad().item(), 2.0 * 3.0 + 1.0);
   EXPECT_DOUBLE_EQ(w.grad().item(), 2.0 * 2.0);
+}
+
+// ---- grad_hooks.h ------------------------------------------------------------------------------------
+
+TEST(GradHooks, PostAccumulateRunsOnceWithTheCompleteGradient) {
+  Tensor w1 = from_vector<double>({2.0}).requires_grad_();
+  Tensor w2 = from_vector<double>({3.0}).requires_grad_();
+  Tensor unused = from_vector<double>({1.0}).requires_grad_();
+  std::vector<std::pair<int, double>> calls;  // (which, gradient seen)
+  const uint64_t h1 = autograd::register_post_accumulate_grad_hook(w1, [&](const Tensor& leaf) {
+    calls.push_back({1, leaf.grad().item()});
+  });
+  const uint64_t h2 = autograd::register_post_accumulate_grad_hook(w2, [&](const Tensor& leaf) {
+    calls.push_back({2, leaf.grad().item()});
+  });
+  const uint64_t h3 = autograd::register_post_accumulate_grad_hook(unused, [&](const Tensor&) {
+    calls.push_back({3, 0.0});
+  });
+  // w1 is used twice (w1 * w1 and below): its hook waits for both uses; w2 (the last layer) completes first.
+  Tensor h = w1 * w1;
+  Tensor y = (h * w2 + w1).sum();  // dy/dw1 = 2 w1 w2 + 1 = 13, dy/dw2 = w1^2 = 4
+  y.backward();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], std::make_pair(2, 4.0));
+  EXPECT_EQ(calls[1], std::make_pair(1, 13.0));
+  // A second backward runs them again with the accumulated gradient; removed hooks stay silent.
+  autograd::remove_hook(h2);
+  (w1 * 1.0).sum().backward();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[2], std::make_pair(1, 14.0));
+  // autograd::grad accumulates nothing, so runs no hook.
+  autograd::grad((w1 * w1).sum(), {w1});
+  EXPECT_EQ(calls.size(), 3u);
+  autograd::remove_hook(h1);
+  autograd::remove_hook(h3);
+  (w1 * w2).sum().backward();
+  EXPECT_EQ(calls.size(), 3u);
+}
+
+TEST(GradHooks, BackwardEndRunsAfterEachOutermostBackward) {
+  Tensor w = from_vector<double>({2.0}).requires_grad_();
+  int ends = 0;
+  bool grad_ready = false;
+  const uint64_t id = autograd::register_backward_end_hook([&] {
+    ++ends;
+    grad_ready = w.grad().defined();
+  });
+  (w * w).sum().backward();
+  EXPECT_EQ(ends, 1);
+  EXPECT_TRUE(grad_ready);
+  w.sum().backward();  // the root is the leaf itself
+  EXPECT_EQ(ends, 2);
+  autograd::remove_hook(id);
+  (w * w).sum().backward();
+  EXPECT_EQ(ends, 2);
+}
+
+TEST(GradHooks, RefusesNonLeavesAndEmptyHooks) {
+  Tensor w = from_vector<double>({2.0}).requires_grad_();
+  Tensor y = w * 2.0;
+  EXPECT_THAT(
+      testing::error_of([&] { autograd::register_post_accumulate_grad_hook(y, [](const Tensor&) {}); }),
+      ::testing::HasSubstr("must be a leaf that requires grad"));
+  EXPECT_THAT(testing::error_of([&] { autograd::register_post_accumulate_grad_hook(w, {}); }),
+              ::testing::HasSubstr("the hook is empty"));
+  EXPECT_THAT(testing::error_of([&] { autograd::register_backward_end_hook({}); }),
+              ::testing::HasSubstr("the hook is empty"));
 }
 
 }  // namespace

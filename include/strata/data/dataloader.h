@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "strata/data/dataset.h"
+#include "strata/data/sampler.h"
 
 namespace strata::data {
 
@@ -29,6 +30,7 @@ struct DataLoaderOptions {
   int num_workers = 0;   // 0: batches are built on the calling thread
   int prefetch = 2;      // batches in flight per worker
   Collate collate = default_collate;
+  std::shared_ptr<const Sampler> sampler = nullptr;  // when set, each epoch's order (shuffle off)
 };
 
 class DataLoader {
