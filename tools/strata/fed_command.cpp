@@ -11,6 +11,9 @@
 #include "model_builder.h"
 #include "strata/core/factory.h"
 #include "strata/core/threading.h"
+#include "strata/dist/collectives.h"
+#include "strata/dist/federated_clients.h"
+#include "strata/dist/process_group.h"
 #include "strata/fed.h"
 #include "strata/io/safetensors.h"
 #include "strata/ops/indexing.h"
@@ -94,11 +97,17 @@ CLI::App* add_federate_command(CLI::App& app, FederateArgs& args) {
 }
 
 int run_federate(const FederateArgs& args) {
+  // Under mpirun every rank runs this: each trains its own group of clients (dist::FederatedClients) and rank
+  // 0 alone evaluates, writes the run folder and prints.
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr) dist::init();
+  const bool distributed = dist::world_size() > 1, lead = dist::rank() == 0;
   const FedConfig c = load(args);
   const std::string name = c.base.name.empty() ? fs::path(args.config).stem().string() : c.base.name;
   const std::string out = args.out.empty() ? "runs/" + name : args.out;
-  fs::create_directories(out);
-  fs::copy_file(args.config, out + "/config.yaml", fs::copy_options::overwrite_existing);
+  if (lead) {
+    fs::create_directories(out);
+    fs::copy_file(args.config, out + "/config.yaml", fs::copy_options::overwrite_existing);
+  }
 
   const TrainingData data = load_training_data(c.base);
   STRATA_CHECK(data.train && data.test, "{}: strata federate needs a training and a test split", args.config);
@@ -127,14 +136,21 @@ int run_federate(const FederateArgs& args) {
   };
   std::vector<fed::Client> clients;
   for (int64_t k = 0; k < c.clients; ++k) {
+    if (distributed && !dist::FederatedClients::owns(k)) continue;
     const Tensor index = from_vector(parts[k], {static_cast<int64_t>(parts[k].size())});
     clients.emplace_back(k, worker, ops::index_select(train_x, 0, index),
                          ops::index_select(train_y, 0, index), make_optimizer);
   }
-  fed::SimulatedClients executor(std::move(clients));
+  std::unique_ptr<fed::ClientExecutor> executor;
+  if (distributed) {
+    executor = std::make_unique<dist::FederatedClients>(std::move(clients), c.clients);
+  } else {
+    executor = std::make_unique<fed::SimulatedClients>(std::move(clients));
+  }
   fed::Server server(global, c.options);
 
-  std::ofstream metrics(out + "/metrics.csv");
+  std::ofstream metrics;
+  if (lead) metrics.open(out + "/metrics.csv");
   metrics
       << "round,sampled,reporting,samples,train_loss,test_loss,test_accuracy,update_norm,epsilon,seconds\n";
   std::vector<double> xs_train_loss, xs_test_loss, xs_acc, xs_eps;
@@ -144,8 +160,9 @@ int run_federate(const FederateArgs& args) {
   fed::Evaluation last{};
   int64_t samples = 0;
   for (int64_t round = 1; round <= c.rounds; ++round) {
-    const fed::RoundResult r = server.run_round(round, executor);
+    const fed::RoundResult r = server.run_round(round, *executor);
     samples += r.num_samples;
+    if (!lead) continue;
     const bool eval = round % c.eval_every == 0 || round == c.rounds;
     if (eval) {
       last = server.evaluate(test_x, test_y);
@@ -170,6 +187,12 @@ int run_federate(const FederateArgs& args) {
                              r.epsilon ? fmt::format(" eps {:.2f}", eps) : ""),
                  samples);
     }
+  }
+  if (!lead) {
+    // Wait for rank 0 to write the run folder: a rank that left early would read as a dead peer.
+    dist::barrier();
+    dist::finalize();
+    return 0;
   }
   if (!args.no_progress) bar.finish(fmt::format("acc {:.4f}", last.accuracy));
   std::vector<std::pair<std::string, std::vector<train::Series>>> panels = {
