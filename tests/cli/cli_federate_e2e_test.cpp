@@ -37,6 +37,40 @@ TEST_F(CliFederate, FedAvgLearnsOnIidClients) {
               line["test_accuracy"].get<double>(), 1e-6);
 }
 
+#ifdef STRATA_MPIEXEC
+TEST_F(CliFederate, TwoRanksUnderMpirunExitCleanlyAndMatchOneProcess) {
+  const std::vector<std::string> args{"federate",
+                                      "-c",
+                                      config("fashion_fedavg.yaml"),
+                                      "--rounds",
+                                      "2",
+                                      "--no-progress",
+                                      "--set",
+                                      "data.limit=2000",
+                                      "--set",
+                                      "data.test_limit=500",
+                                      "--set",
+                                      "federated.clients=10",
+                                      "--set",
+                                      "federated.client_fraction=0.3"};
+  std::vector<std::string> one = args, two = args;
+  one.insert(one.end(), {"--out", "one"});
+  two.insert(two.end(), {"--out", "two"});
+  const CliResult r1 = run(one);
+  ASSERT_EQ(r1.code, 0) << r1.err;
+  // mpirun's exit status is 0 only if every rank finalised MPI and returned 0.
+  const CliResult r2 = run_mpi(2, two);
+  ASSERT_EQ(r2.code, 0) << r2.err;
+  EXPECT_EQ(r2.err.find("exited improperly"), std::string::npos) << r2.err;
+  // Rank 0 alone prints, and the clients split across ranks give the one-process result to the bit.
+  ASSERT_EQ(lines_of(r2.out).size(), 1u) << r2.out;
+  const auto a = nlohmann::json::parse(r1.out), b = nlohmann::json::parse(r2.out);
+  EXPECT_EQ(a["test_loss"], b["test_loss"]);
+  EXPECT_EQ(a["test_accuracy"], b["test_accuracy"]);
+  EXPECT_EQ(read_text(dir_ / "one" / "global.safetensors"), read_text(dir_ / "two" / "global.safetensors"));
+}
+#endif
+
 TEST_F(CliFederate, FedProxWithDpAndSecureAggregationReportsEpsilon) {
   const CliResult r = run({"federate", "-c", config("fashion_fedprox_dp.yaml"), "--out", "run", "--rounds",
                            "2", "--no-progress", "--set", "data.limit=3000", "--set", "data.test_limit=1000",

@@ -103,6 +103,23 @@ class CliFixture : public ::testing::Test {
     return r;
   }
 
+#ifdef STRATA_MPIEXEC
+  // Runs `mpirun -np <ranks> strata args...` in the test's folder, one thread per rank (loopback).
+  CliResult run_mpi(int ranks, const std::vector<std::string>& args) const {
+    std::string cmd = "cd " + shell_quote(dir_.string()) +
+                      " && STRATA_NUM_THREADS=1 " STRATA_MPIEXEC " -np " + std::to_string(ranks) + " " +
+                      shell_quote(STRATA_CLI_PATH);
+    for (const auto& a : args) cmd += " " + shell_quote(a);
+    cmd += " >stdout.txt 2>stderr.txt";
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_text(dir_ / "stdout.txt");
+    r.err = read_text(dir_ / "stderr.txt");
+    return r;
+  }
+#endif
+
   // Exit code 2 and exactly one line "strata: error: ..." holding every fragment.
   static void expect_error(const CliResult& r, const std::vector<std::string>& fragments) {
     EXPECT_EQ(r.code, 2) << r.err;

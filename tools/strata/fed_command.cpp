@@ -189,7 +189,8 @@ int run_federate(const FederateArgs& args) {
     }
   }
   if (!lead) {
-    // Wait for rank 0 to write the run folder: a rank that left early would read as a dead peer.
+    // Wait for rank 0 to write the run folder (it joins this barrier once done): a rank that left early
+    // would read as a dead peer.
     dist::barrier();
     dist::finalize();
     return 0;
@@ -209,6 +210,9 @@ int run_federate(const FederateArgs& args) {
              c.rounds, c.clients, c.partition, c.algorithm, number(last.loss), number(last.accuracy),
              xs_eps.empty() ? "null" : number(xs_eps.back()), seconds, cpu_seconds)
       << std::endl;
+  // Every rank that initialised MPI must finalise it, rank 0 included, or mpirun reports the job as failed.
+  if (distributed) dist::barrier();
+  dist::finalize();
   return 0;
 }
 
