@@ -49,6 +49,10 @@ struct PerSampleGradients::Layer {
   // The last forward
   Tensor input, probe;
   mutable Tensor patches;  // Conv2d: unfold(input), made on first use
+  // Conv2d: the per-sample gradients (weight, bias) of the last backward at conv_scale, made on first use
+  // and reused by weighted_sum (a [B] x [B, P] product instead of a second contraction over positions).
+  mutable std::vector<Tensor> conv_grads;
+  mutable double conv_scale = 0.0;
 
   Tensor output_grad(double scale) const {
     STRATA_CHECK(probe.defined() && probe.grad().defined(),
@@ -76,13 +80,23 @@ struct PerSampleGradients::Layer {
       if (weight_trains) out.push_back(ops::bmm(g.transpose(1, 2), a));  // [B, out, in]
       if (bias.defined()) out.push_back(g.sum({1}));
     } else {
-      const Tensor g = output_grad(scale).reshape({b, weight.size(0), -1});  // [B, Cout, L]
-      if (weight_trains) {
-        std::vector<int64_t> shape{b};
-        shape.insert(shape.end(), weight.shape().begin(), weight.shape().end());
-        out.push_back(ops::bmm(g, unfolded().transpose(1, 2)).reshape(Shape(shape)));
+      // Scaled after the contraction: the per-sample gradients are far smaller than the output gradient.
+      if (conv_grads.empty() || conv_scale != scale) {
+        const Tensor g = output_grad(1.0).reshape({b, weight.size(0), -1});  // [B, Cout, L]
+        std::vector<Tensor> grads;
+        if (weight_trains) {
+          std::vector<int64_t> shape{b};
+          shape.insert(shape.end(), weight.shape().begin(), weight.shape().end());
+          grads.push_back(ops::bmm(g, unfolded().transpose(1, 2)).reshape(Shape(shape)));
+        }
+        if (bias.defined()) grads.push_back(g.sum({2}));
+        for (Tensor& t : grads) {
+          if (scale != 1.0) t.mul_(scale);
+        }
+        conv_grads = std::move(grads);
+        conv_scale = scale;
       }
-      if (bias.defined()) out.push_back(g.sum({2}));
+      out = conv_grads;
     }
     return out;
   }
@@ -110,15 +124,11 @@ struct PerSampleGradients::Layer {
       if (weight_trains) out.push_back(ops::mm(g2.t(), a.reshape({-1, a.size(2)})));
       if (bias.defined()) out.push_back(g2.sum({0}));
     } else {
-      const int64_t cout = weight.size(0);
-      const Tensor gw =
-          ops::mul(output_grad(scale).reshape({b, cout, -1}), w.reshape({b, 1, 1}));  // [B, Cout, L]
-      if (weight_trains) {
-        const Tensor gp = gw.permute({1, 0, 2}).reshape({cout, -1});                        // [Cout, B*L]
-        const Tensor up = unfolded().permute({1, 0, 2}).reshape({unfolded().size(1), -1});  // [CKK, B*L]
-        out.push_back(ops::mm(gp, up.t()).reshape(weight.shape()));
-      }
-      if (bias.defined()) out.push_back(gw.sum({0, 2}));
+      const Tensor wr = w.reshape({1, b});
+      const std::vector<Tensor> grads = gradients(scale);
+      size_t at = 0;
+      if (weight_trains) out.push_back(ops::mm(wr, grads[at++].reshape({b, -1})).reshape(weight.shape()));
+      if (bias.defined()) out.push_back(ops::mm(wr, grads[at]).reshape(bias.shape()));
     }
     return out;
   }
@@ -178,6 +188,7 @@ PerSampleGradients::PerSampleGradients(std::shared_ptr<nn::Module> model) : mode
         [this, layer](nn::Module&, const std::vector<Tensor>& inputs, const Tensor& output) -> Tensor {
           layer->input = inputs.at(0).detach();
           layer->patches = Tensor();
+          layer->conv_grads.clear();
           layer->probe = zeros_like(output).requires_grad_(true);
           batch_ = output.size(0);
           return ops::add(output, layer->probe);
