@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "kernels/conv.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
@@ -48,7 +49,6 @@ struct PerSampleGradients::Layer {
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
   // The last forward
   Tensor input, probe;
-  mutable Tensor patches;  // Conv2d: unfold(input), made on first use
   // Conv2d: the per-sample gradients (weight, bias) of the last backward at conv_scale, made on first use
   // and reused by weighted_sum (a [B] x [B, P] product instead of a second contraction over positions).
   mutable std::vector<Tensor> conv_grads;
@@ -60,10 +60,6 @@ struct PerSampleGradients::Layer {
                  module->type_name());
     const Tensor g = probe.grad();
     return scale == 1.0 ? g : ops::mul(g, scale);
-  }
-  const Tensor& unfolded() const {
-    if (!patches.defined()) patches = unfold(input, kh, kw, sh, sw, ph, pw, dh, dw);
-    return patches;
   }
   // Linear: input [B, T, in] and output grad [B, T, out] (T = 1 for [B, in]).
   std::pair<Tensor, Tensor> linear_3d(double scale) const {
@@ -82,14 +78,25 @@ struct PerSampleGradients::Layer {
     } else {
       // Scaled after the contraction: the per-sample gradients are far smaller than the output gradient.
       if (conv_grads.empty() || conv_scale != scale) {
-        const Tensor g = output_grad(1.0).reshape({b, weight.size(0), -1});  // [B, Cout, L]
+        // The batch as B groups of one convolution: input [1, B*C, H, W] and output gradient
+        // [1, B*Cout, oh, ow] give, through the weight-gradient kernel, dW_i of every sample at once
+        // ([B*Cout, C, kH, kW]); the same contraction as g_i U(a_i)^T without materialising the patches.
+        const Tensor g = output_grad(1.0);  // [B, Cout, oh, ow]
+        const int64_t cout = weight.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+        const int64_t oh = g.size(2), ow = g.size(3);
+        kernels::Conv2dParams p;
+        p.stride = {sh, sw};
+        p.pad_begin = {ph, pw};
+        p.pad_end = {(oh - 1) * sh + dh * (kh - 1) + 1 - h - ph, (ow - 1) * sw + dw * (kw - 1) + 1 - w - pw};
+        p.dilation = {dh, dw};
+        p.groups = b;
         std::vector<Tensor> grads;
-        if (weight_trains) {
-          std::vector<int64_t> shape{b};
-          shape.insert(shape.end(), weight.shape().begin(), weight.shape().end());
-          grads.push_back(ops::bmm(g, unfolded().transpose(1, 2)).reshape(Shape(shape)));
-        }
-        if (bias.defined()) grads.push_back(g.sum({2}));
+        Tensor gb;
+        const Tensor gw = kernels::conv2d_backward_weights(
+            g.contiguous().reshape({1, b * cout, oh, ow}), input.contiguous().reshape({1, b * c, h, w}),
+            Shape({b * cout, c, kh, kw}), p, bias.defined() ? &gb : nullptr);
+        if (weight_trains) grads.push_back(gw.reshape({b, cout, c, kh, kw}));
+        if (bias.defined()) grads.push_back(gb.reshape({b, cout}));
         for (Tensor& t : grads) {
           if (scale != 1.0) t.mul_(scale);
         }
@@ -187,7 +194,6 @@ PerSampleGradients::PerSampleGradients(std::shared_ptr<nn::Module> model) : mode
     hooks_.push_back(module->register_forward_hook(
         [this, layer](nn::Module&, const std::vector<Tensor>& inputs, const Tensor& output) -> Tensor {
           layer->input = inputs.at(0).detach();
-          layer->patches = Tensor();
           layer->conv_grads.clear();
           layer->probe = zeros_like(output).requires_grad_(true);
           batch_ = output.size(0);

@@ -88,6 +88,17 @@ TEST(PerSampleGradients, Conv2dMatchesAutogradPerSample) {
   expect_matches_loop(model, randn({4, 2, 8, 12}, {}, &g), labels(4, 4));
 }
 
+TEST(PerSampleGradients, Conv2dStridePastTheEdgeAndSamePadding) {
+  manual_seed(7);
+  // Stride 2 over 10 columns leaves one the kernel never reaches; "same" padding keeps the size.
+  auto model =
+      nn::Sequential(nn::Conv2d(3, 2, 3, {.stride = 2}), nn::Tanh(), nn::Conv2d(2, 2, 3, {.padding = "same"}),
+                     nn::Flatten(), nn::Linear(2 * 4 * 4, 3))
+          .ptr();
+  Generator g(8);
+  expect_matches_loop(model, randn({3, 3, 9, 10}, {}, &g), labels(3, 3));
+}
+
 TEST(PerSampleGradients, UnfoldFeedsConvolutionAsAMatmul) {
   Generator g(7);
   const Tensor x = randn({2, 3, 7, 6}, {}, &g), w = randn({5, 3, 3, 2}, {}, &g);

@@ -4,8 +4,10 @@
 // backward is the output gradient g of every sample. Then, per sample i:
 //   Linear:  dW_i = g_i^T a_i (an outer product, or a sum of them over a sequence: one batched matmul),
 //            db_i = g_i summed over the sequence;
-//   Conv2d:  dW_i = g_i U(a_i)^T with U the unfolded input patches [C*kH*kW, L] (one batched matmul),
-//            db_i = g_i summed over positions.
+//   Conv2d:  dW_i = g_i U(a_i)^T with U the unfolded input patches [C*kH*kW, L], computed for the whole
+//            batch by one call of the convolution weight-gradient kernel that treats the B samples as B
+//            groups (input [1, B*C, H, W], output gradient [1, B*Cout, oH, oW]), so the patches are never
+//            materialised; db_i = g_i summed over positions.
 // While the object lives, the layers' parameters do not require grad, so backward computes only what the
 // probes need and no batch gradient of the weights.
 #include <memory>
@@ -40,8 +42,9 @@ class PerSampleGradients {
   // Per-sample squared L2 norms of the whole gradient [B] (f32), from the factorised form for Linear layers
   // on [B, in] inputs (|g_i|^2 |a_i|^2) and from the materialised gradients otherwise.
   Tensor squared_norms(double scale = 1.0) const;
-  // sum_i weights_i * gradient_i for every parameter (the clipped sum of DP-SGD), computed as one matmul per
-  // layer without materialising per-sample gradients.
+  // sum_i weights_i * gradient_i for every parameter (the clipped sum of DP-SGD), one matmul per layer:
+  // Linear folds the weights into the output gradients (no per-sample gradient is materialised); Conv2d
+  // reuses its per-sample gradients of the same backward (small: B x Cout x C x kH x kW) as [B] x [B, P].
   std::vector<Tensor> weighted_sum(const Tensor& weights, double scale = 1.0) const;
   // The batch size of the last forward.
   int64_t batch_size() const { return batch_; }
