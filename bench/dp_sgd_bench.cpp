@@ -1,8 +1,8 @@
 // DP-SGD step vs non-private step (forward, backward, SGD update) on Fashion-MNIST-sized batches of 64:
 // the 2NN MLP of the FedAvg paper (784-200-200-10) and LeNet-5. The private step computes per-sample
 // gradients (Linear: factorised norms and one matmul for the clipped sum; Conv2d: one grouped weight-gradient
-// convolution with the batch as groups),
-// clips them to norm 1 and adds Gaussian noise. Compare the Private/Plain pairs' times (bar: at most 1.3x).
+// convolution with the batch as groups), clips them to norm 1 and adds Gaussian noise. Compare the
+// Private/Plain pairs' times (bar: at most 1.3x).
 #include <benchmark/benchmark.h>
 
 #include "strata/fed/dp_sgd.h"
