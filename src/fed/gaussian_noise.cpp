@@ -45,8 +45,13 @@ inline void normal_pair(uint32_t c, uint32_t k1, uint32_t k2, float s, float& z1
   const float beta =
       (static_cast<float>(static_cast<int32_t>(h2 >> 10)) * (1.0f / 4194304.0f) - 0.5f) * kHalfPi;
   const float b2 = beta * beta;
-  const float sn = beta * (1.0f - b2 / 6 * (1.0f - b2 / 20 * (1.0f - b2 / 42 * (1.0f - b2 / 72))));
-  const float cs = 1.0f - b2 / 2 * (1.0f - b2 / 12 * (1.0f - b2 / 30 * (1.0f - b2 / 56 * (1.0f - b2 / 90))));
+  // Taylor polynomials in Horner form with constant coefficients: multiplies and adds only (b2 / 6 would be
+  // a division per term, and the divider would bound the loop).
+  const float sn =
+      beta * (1.0f + b2 * (-1.0f / 6 + b2 * (1.0f / 120 + b2 * (-1.0f / 5040 + b2 * (1.0f / 362880)))));
+  const float cs =
+      1.0f +
+      b2 * (-1.0f / 2 + b2 * (1.0f / 24 + b2 * (-1.0f / 720 + b2 * (1.0f / 40320 + b2 * (-1.0f / 3628800)))));
   // (cos, sin) of q * pi/2 + beta, selected by arithmetic so the loop has no branch: odd quadrants swap
   // cos and sin; cos is negative in quadrants 1 and 2, sin in 2 and 3.
   const float odd = static_cast<float>(static_cast<int32_t>(q & 1U));
