@@ -1318,7 +1318,7 @@ class Reader : public FieldReader {
     YAML::Node doc = load_document();
     check_keys(doc, "",
                {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init",
-                "freeze", "distill", "prune", "optimizers"});
+                "freeze", "distill", "prune", "optimizers", "federated"});
     if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
     read_data(doc["data"], c.data);
     read_model(doc["model"].IsDefined() ? doc["model"] : YAML::Node(), c.model);

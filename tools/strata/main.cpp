@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "data_command.h"
 #include "export_command.h"
+#include "fed_command.h"
 #include "explain_command.h"
 #include "generate.h"
 #include "prune_command.h"
@@ -232,6 +233,8 @@ int main(int argc, char** argv) {
   CLI::App* export_cmd = strata::cli::add_export_command(app, export_args);
   strata::cli::ExplainArgs explain;
   CLI::App* explain_cmd = strata::cli::add_explain_command(app, explain);
+  strata::cli::FederateArgs federate_args;
+  CLI::App* federate_cmd = strata::cli::add_federate_command(app, federate_args);
   strata::cli::RlArgs rl_args;
   CLI::App* rl_cmd = strata::cli::add_rl_command(app, rl_args);
 
@@ -297,6 +300,7 @@ int main(int argc, char** argv) {
     if (*export_cmd) return strata::cli::run_export(export_args);
     if (*explain_cmd) return strata::cli::run_explain(explain);
     if (*rl_cmd) return strata::cli::run_rl(rl_args);
+    if (*federate_cmd) return strata::cli::run_federate(federate_args);
   } catch (const std::exception& e) {  // strata::Error, and file-system or YAML errors alike
     return fail(e.what());
   } catch (...) {
