@@ -86,7 +86,7 @@ TEST(ExportCommand, EveryConfigExportsAndMatchesOnnxruntimeOnRealInputs) {
                             dynamic_cast<models::TransformerSeq2SeqImpl&>(*r.model).forward(src, tgt));
     }
   }
-  EXPECT_EQ(expected.size(), 20u);  // every config of configs/ not in expected_errors(), de_en twice
+  EXPECT_EQ(expected.size(), 22u);  // every config of configs/ not in expected_errors(), de_en twice
   const auto got = strata::testing::run_onnxruntime_batch(runs);
   ASSERT_EQ(got.size(), expected.size());
   for (size_t i = 0; i < got.size(); ++i) {

@@ -10,14 +10,16 @@ namespace {
 using golden::Case;
 using golden::GoldenCase;
 
-GoldenCase distance(const std::string& name) {
-  return {name, [](Case& c) {
+// sqrtm (Schur) and the symmetric eigendecomposition round differently: they agree to 1e-8 relative, and to
+// 1e-6 where a covariance is rank-deficient (the square root of an eigenvalue that is zero up to rounding,
+// about 1e-16, is about 1e-8, and its sign depends on the LAPACK kernel's summation order).
+GoldenCase distance(const std::string& name, double widen = 1e2) {
+  return {name, [widen](Case& c) {
             const Tensor a = c.in("a"), b = c.in("b");
             const metrics::GaussianStats s = metrics::gaussian_stats(a);
             c.expect("mean_a", from_vector(s.mean, {s.dim}));
             c.expect("cov_a", from_vector(s.cov, {s.dim, s.dim}));
-            // sqrtm (Schur) and the symmetric eigendecomposition round differently: agree to 1e-8 relative.
-            c.widen_tolerance(1e2);
+            c.widen_tolerance(widen);
             return scalar_tensor(metrics::frechet_distance(a, b), {.dtype = kFloat64});
           }};
 }
@@ -26,8 +28,8 @@ const std::vector<GoldenCase>& cases() {
   static const std::vector<GoldenCase> all = {distance("small"),
                                               distance("correlated"),
                                               distance("mean_shift"),
-                                              distance("fewer_vectors_than_features"),
-                                              distance("duplicated_feature"),
+                                              distance("fewer_vectors_than_features", 1e4),
+                                              distance("duplicated_feature", 1e4),
                                               distance("correlated_f32")};
   return all;
 }
