@@ -1,6 +1,7 @@
 // Magnitude pruning: per-layer and global thresholds, masks held through training, remove, reports, errors.
 #include "strata/compress/prune.h"
 
+#include "blobs_dataset.h"
 #include "strata/compress/prune_schedule.h"
 #include "strata/data.h"
 #include "strata/nn.h"
@@ -11,14 +12,7 @@
 namespace strata::compress {
 namespace {
 
-// Three Gaussian blobs in 2-D, one per class.
-std::shared_ptr<data::TensorDataset> blobs(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  Tensor labels = randint(0, 3, {n}, {.dtype = kInt64}, &g);
-  Tensor centers = from_vector<float>({2, 0, -1, 1.7f, -1, -1.7f}, {3, 2});
-  Tensor x = F::index_select(centers, 0, labels) + randn({n, 2}, {}, &g) * 0.4;
-  return std::make_shared<data::TensorDataset>(x, labels);
-}
+using strata::testing::blobs;
 
 std::vector<float> values(const Tensor& t) { return t.detach().contiguous().to_vector<float>(); }
 

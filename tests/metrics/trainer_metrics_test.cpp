@@ -1,6 +1,7 @@
 // Named metrics in Trainer::fit and Trainer::evaluate (FitOptions::metrics).
 #include <gtest/gtest.h>
 
+#include "blobs_dataset.h"
 #include "metrics/metrics_test_util.h"
 #include "strata/data.h"
 #include "strata/metrics/registry.h"
@@ -14,14 +15,7 @@ namespace {
 
 using testing::error_of;
 
-// Three Gaussian blobs in 2-D: a small MLP separates them in a few epochs.
-std::shared_ptr<data::TensorDataset> blobs(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  Tensor classes = randint(0, 3, {n}, {.dtype = kInt64}, &g);
-  Tensor centers = from_vector<float>({2, 0, -1, 1.7f, -1, -1.7f}, {3, 2});
-  Tensor x = ops::index_select(centers, 0, classes) + randn({n, 2}, {}, &g) * 0.4;
-  return std::make_shared<data::TensorDataset>(x, classes);
-}
+using strata::testing::blobs;
 
 TEST(TrainerMetrics, FitLogsNamedMetricsForTrainingAndValidation) {
   manual_seed(0);

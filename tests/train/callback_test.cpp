@@ -4,8 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "strata/data.h"
+#include "blobs_dataset.h"
 #include "strata/core/factory.h"
+#include "strata/data.h"
 #include "strata/nn.h"
 #include "strata/ops.h"
 #include "strata/optim.h"
@@ -14,13 +15,7 @@
 namespace strata::train {
 namespace {
 
-std::shared_ptr<data::TensorDataset> blobs(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  Tensor labels = randint(0, 3, {n}, {.dtype = kInt64}, &g);
-  Tensor centers = from_vector<float>({2, 0, -1, 1.7f, -1, -1.7f}, {3, 2});
-  Tensor x = F::index_select(centers, 0, labels) + randn({n, 2}, {}, &g) * 0.4;
-  return std::make_shared<data::TensorDataset>(x, labels);
-}
+using strata::testing::blobs;
 
 // Records a copy of one parameter after every epoch.
 class Snapshots : public Callback {
@@ -82,9 +77,10 @@ TEST(Unfreeze, RefusesAnOptimiserWithoutTheFrozenParameters) {
     trainer.fit(loader, {.epochs = 2, .callbacks = {unfreeze}, .progress = false});
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("Unfreeze: 2 parameter(s) to unfreeze at epoch 2 are not in the optimiser "
-                                          "(0.weight, 0.bias), so they would not train",
-                                          0),
+    EXPECT_EQ(std::string(e.what()).rfind(
+                  "Unfreeze: 2 parameter(s) to unfreeze at epoch 2 are not in the optimiser "
+                  "(0.weight, 0.bias), so they would not train",
+                  0),
               0u)
         << e.what();
   }

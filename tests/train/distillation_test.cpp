@@ -2,6 +2,7 @@
 // cross-entropy elsewhere; a distilled student learns.
 #include "strata/train/distillation.h"
 
+#include "blobs_dataset.h"
 #include "strata/data.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
@@ -10,13 +11,7 @@
 namespace strata::train {
 namespace {
 
-std::shared_ptr<data::TensorDataset> blobs(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  Tensor labels = randint(0, 3, {n}, {.dtype = kInt64}, &g);
-  Tensor centers = from_vector<float>({2, 0, -1, 1.7f, -1, -1.7f}, {3, 2});
-  Tensor x = F::index_select(centers, 0, labels) + randn({n, 2}, {}, &g) * 0.4;
-  return std::make_shared<data::TensorDataset>(x, labels);
-}
+using strata::testing::blobs;
 
 // Checks, at every training batch, the teacher's mode and that the loss is the distillation loss.
 class Probe : public Callback {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "blobs_dataset.h"
 #include "strata/data.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
@@ -14,14 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Two Gaussian blobs per class in 2-D, 3 classes: learnable by a small MLP in a few epochs.
-std::shared_ptr<data::TensorDataset> blobs(int64_t n, uint64_t seed) {
-  Generator g(seed);
-  Tensor labels = randint(0, 3, {n}, {.dtype = kInt64}, &g);
-  Tensor centers = from_vector<float>({2, 0, -1, 1.7f, -1, -1.7f}, {3, 2});
-  Tensor x = F::index_select(centers, 0, labels) + randn({n, 2}, {}, &g) * 0.4;
-  return std::make_shared<data::TensorDataset>(x, labels);
-}
+using strata::testing::blobs;
 
 nn::Sequential make_model() {
   return nn::Sequential(nn::Linear(2, 16), nn::ReLU(), nn::Dropout(0.1), nn::Linear(16, 3));
