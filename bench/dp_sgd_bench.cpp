@@ -2,10 +2,12 @@
 // the 2NN MLP of the FedAvg paper (784-200-200-10) and LeNet-5. The private step computes per-sample
 // gradients (Linear: factorised norms and one matmul for the clipped sum; Conv2d: one grouped weight-gradient
 // convolution with the batch as groups), clips them to norm 1 and adds Gaussian noise. Compare the
-// Private/Plain pairs' times (bar: at most 1.3x).
+// Private/Plain pairs' times (bar: at most 1.3x); the first argument is the thread count, the second whether
+// noise is added.
 #include <benchmark/benchmark.h>
 
 #include "strata/fed/dp_sgd.h"
+#include "strata/fed/gaussian_noise.h"
 #include "strata/models/lenet.h"
 #include "strata/nn.h"
 #include "strata/optim.h"
@@ -55,6 +57,15 @@ void step(benchmark::State& state, bool conv, bool dp) {
   state.SetItemsProcessed(state.iterations() * kBatch);
 }
 
+// The noise alone, on as many values as the MLP has parameters (199,210).
+void BM_GaussianNoise(benchmark::State& state) {
+  set_num_threads(1);
+  Generator g(1);
+  Tensor t = zeros({state.range(0)});
+  for (auto _ : state) fed::add_gaussian_noise(t, 1.0, g);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
 void BM_MlpPlain(benchmark::State& s) { step(s, false, false); }
 void BM_MlpPrivate(benchmark::State& s) { step(s, false, true); }
 void BM_LeNetPlain(benchmark::State& s) { step(s, true, false); }
@@ -62,6 +73,7 @@ void BM_LeNetPrivate(benchmark::State& s) { step(s, true, true); }
 
 }  // namespace
 
+BENCHMARK(BM_GaussianNoise)->Arg(199210)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_MlpPlain)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_MlpPrivate)->Args({1, 1})->Args({1, 0})->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LeNetPlain)->Arg(1)->Unit(benchmark::kMicrosecond);

@@ -1,5 +1,8 @@
 #include "strata/fed/dp_sgd.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
@@ -52,15 +55,23 @@ double DpSgd::compute_gradients(const Tensor& inputs, const Tensor& targets, con
       loss_value = l.item();
       l.backward();
     }
-    // The loss is the batch mean: scaling the output gradients by b gives each sample's own gradient.
+    // The loss is the batch mean: scaling the output gradients by b gives each sample's own gradient. The
+    // clipping factors min(1, C / |g_i|) are B numbers, computed here without a chain of tiny tensor ops;
+    // the division by the expected batch size rides on them rather than on every parameter.
     const double scale = static_cast<double>(b);
-    const Tensor norms = ops::sqrt(per_sample_.squared_norms(scale));
-    const Tensor factors = ops::clamp(ops::rdiv(ops::add(norms, 1e-6), options_.max_grad_norm), {}, 1.0);
-    clipped_fraction_ = ops::lt(factors, 1.0).to(kFloat32).mean().item();
-    sums = per_sample_.weighted_sum(factors, scale);
+    const std::vector<float> squared = per_sample_.squared_norms(scale).to_vector<float>();
+    std::vector<float> factors(squared.size());
+    int64_t clipped = 0;
+    for (size_t i = 0; i < squared.size(); ++i) {
+      const double f = options_.max_grad_norm / (std::sqrt(static_cast<double>(squared[i])) + 1e-6);
+      clipped += f < 1.0;
+      factors[i] = static_cast<float>(std::min(f, 1.0) / expected_batch_size);
+    }
+    clipped_fraction_ = static_cast<double>(clipped) / static_cast<double>(b);
+    sums = per_sample_.weighted_sum(from_vector(factors, {b}), scale);
   }
   autograd::NoGradGuard no_grad;
-  const double std = options_.noise_multiplier * options_.max_grad_norm;
+  const double std = options_.noise_multiplier * options_.max_grad_norm / expected_batch_size;
   for (size_t i = 0; i < params.size(); ++i) {
     Tensor g = sums.empty() ? zeros_like(params[i]) : sums[i];
     if (std > 0) {
@@ -71,7 +82,6 @@ double DpSgd::compute_gradients(const Tensor& inputs, const Tensor& targets, con
       }
     }
     Tensor p = params[i];
-    g.div_(expected_batch_size);
     p.set_grad(g);
   }
   return loss_value;

@@ -4,6 +4,7 @@
 
 #include "kernels/conv.h"
 #include "strata/autograd/grad_mode.h"
+#include "strata/autograd/node.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
 #include "strata/nn/conv.h"
@@ -47,92 +48,88 @@ struct PerSampleGradients::Layer {
   bool weight_trains = true;
   // Conv2d settings
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0, dh = 1, dw = 1;
-  // The last forward
-  Tensor input, probe;
-  // Conv2d: the per-sample gradients (weight, bias) of the last backward at conv_scale, made on first use
-  // and reused by weighted_sum (a [B] x [B, P] product instead of a second contraction over positions).
+  // The last forward's input, and the gradient that reached its output in the last backward.
+  Tensor input, grad;
+  // A leaf that requires grad, so the capture node exists even when nothing before the layer trains.
+  Tensor anchor = zeros({1}).requires_grad_(true);
+  // Conv2d: the per-sample gradients (weight, bias) of the last backward, unscaled, made on first use and
+  // reused by weighted_sum (a [B] x [B, P] product instead of a second contraction over positions).
   mutable std::vector<Tensor> conv_grads;
-  mutable double conv_scale = 0.0;
 
-  Tensor output_grad(double scale) const {
-    STRATA_CHECK(probe.defined() && probe.grad().defined(),
+  // The output gradient; the scale is applied to the B-sized results, never to a whole gradient.
+  const Tensor& output_grad() const {
+    STRATA_CHECK(grad.defined(),
                  "PerSampleGradients: no gradient reached the {} layer; run forward and backward first",
                  module->type_name());
-    const Tensor g = probe.grad();
-    return scale == 1.0 ? g : ops::mul(g, scale);
+    return grad;
   }
   // Linear: input [B, T, in] and output grad [B, T, out] (T = 1 for [B, in]).
-  std::pair<Tensor, Tensor> linear_3d(double scale) const {
+  std::pair<Tensor, Tensor> linear_3d() const {
     const int64_t b = input.size(0);
-    const Tensor g = output_grad(scale);
+    const Tensor& g = output_grad();
     return {input.reshape({b, -1, input.size(-1)}), g.reshape({b, -1, g.size(-1)})};
   }
-  // Per-sample gradients of the layer's trainable tensors: weight then bias.
-  std::vector<Tensor> gradients(double scale) const {
+  // Per-sample gradients of the layer's trainable tensors (weight then bias) at scale 1.
+  std::vector<Tensor> raw_gradients() const {
     std::vector<Tensor> out;
     const int64_t b = input.size(0);
     if (!conv) {
-      auto [a, g] = linear_3d(scale);
+      auto [a, g] = linear_3d();
       if (weight_trains) out.push_back(ops::bmm(g.transpose(1, 2), a));  // [B, out, in]
       if (bias.defined()) out.push_back(g.sum({1}));
-    } else {
-      // Scaled after the contraction: the per-sample gradients are far smaller than the output gradient.
-      if (conv_grads.empty() || conv_scale != scale) {
-        // The batch as B groups of one convolution: input [1, B*C, H, W] and output gradient
-        // [1, B*Cout, oh, ow] give, through the weight-gradient kernel, dW_i of every sample at once
-        // ([B*Cout, C, kH, kW]); the same contraction as g_i U(a_i)^T without materialising the patches.
-        const Tensor g = output_grad(1.0);  // [B, Cout, oh, ow]
-        const int64_t cout = weight.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
-        const int64_t oh = g.size(2), ow = g.size(3);
-        kernels::Conv2dParams p;
-        p.stride = {sh, sw};
-        p.pad_begin = {ph, pw};
-        p.pad_end = {(oh - 1) * sh + dh * (kh - 1) + 1 - h - ph, (ow - 1) * sw + dw * (kw - 1) + 1 - w - pw};
-        p.dilation = {dh, dw};
-        p.groups = b;
-        std::vector<Tensor> grads;
-        Tensor gb;
-        const Tensor gw = kernels::conv2d_backward_weights(
-            g.contiguous().reshape({1, b * cout, oh, ow}), input.contiguous().reshape({1, b * c, h, w}),
-            Shape({b * cout, c, kh, kw}), p, bias.defined() ? &gb : nullptr);
-        if (weight_trains) grads.push_back(gw.reshape({b, cout, c, kh, kw}));
-        if (bias.defined()) grads.push_back(gb.reshape({b, cout}));
-        for (Tensor& t : grads) {
-          if (scale != 1.0) t.mul_(scale);
-        }
-        conv_grads = std::move(grads);
-        conv_scale = scale;
-      }
-      out = conv_grads;
+      return out;
     }
-    return out;
+    if (conv_grads.empty()) {
+      // The batch as B groups of one convolution: input [1, B*C, H, W] and output gradient
+      // [1, B*Cout, oh, ow] give, through the weight-gradient kernel, dW_i of every sample at once
+      // ([B*Cout, C, kH, kW]); the same contraction as g_i U(a_i)^T without materialising the patches.
+      const Tensor g = output_grad();  // [B, Cout, oh, ow]
+      const int64_t cout = weight.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+      const int64_t oh = g.size(2), ow = g.size(3);
+      kernels::Conv2dParams p;
+      p.stride = {sh, sw};
+      p.pad_begin = {ph, pw};
+      p.pad_end = {(oh - 1) * sh + dh * (kh - 1) + 1 - h - ph, (ow - 1) * sw + dw * (kw - 1) + 1 - w - pw};
+      p.dilation = {dh, dw};
+      p.groups = b;
+      Tensor gb;
+      const Tensor gw = kernels::conv2d_backward_weights(
+          g.contiguous().reshape({1, b * cout, oh, ow}), input.contiguous().reshape({1, b * c, h, w}),
+          Shape({b * cout, c, kh, kw}), p, bias.defined() ? &gb : nullptr);
+      if (weight_trains) conv_grads.push_back(gw.reshape({b, cout, c, kh, kw}));
+      if (bias.defined()) conv_grads.push_back(gb.reshape({b, cout}));
+    }
+    return conv_grads;
   }
-  Tensor squared_norms(double scale) const {
+  // Per-sample squared norms at scale 1.
+  Tensor squared_norms() const {
     if (!conv && input.dim() == 2) {
       // |g_i a_i^T|_F^2 = |g_i|^2 |a_i|^2: exact, and nothing of size out x in per sample.
-      const Tensor g = output_grad(scale);
-      const Tensor g2 = ops::square(g).sum({1});
-      Tensor total = weight_trains ? ops::mul(g2, ops::square(input).sum({1})) : zeros({input.size(0)});
-      if (bias.defined()) total = ops::add(total, g2);
-      return total;
+      const Tensor g2 = ops::square(output_grad()).sum({1});
+      if (!weight_trains) return g2;
+      const Tensor a2 = ops::square(input).sum({1});
+      return ops::mul(g2, bias.defined() ? ops::add(a2, 1.0) : a2);
     }
-    Tensor total = zeros({input.size(0)});
-    for (const Tensor& grad : gradients(scale))
-      total = ops::add(total, ops::square(grad).reshape({grad.size(0), -1}).sum({1}));
+    Tensor total;
+    for (const Tensor& t : raw_gradients()) {
+      const Tensor n = ops::square(t).reshape({t.size(0), -1}).sum({1});
+      total = total.defined() ? ops::add(total, n) : n;
+    }
     return total;
   }
-  std::vector<Tensor> weighted_sum(const Tensor& w, double scale) const {
+  // sum_i w_i * gradient_i at scale 1.
+  std::vector<Tensor> weighted_sum(const Tensor& w) const {
     std::vector<Tensor> out;
     const int64_t b = input.size(0);
     if (!conv) {
-      auto [a, g] = linear_3d(scale);
+      auto [a, g] = linear_3d();
       const Tensor gw = ops::mul(g, w.reshape({b, 1, 1}));
       const Tensor g2 = gw.reshape({-1, gw.size(2)});
       if (weight_trains) out.push_back(ops::mm(g2.t(), a.reshape({-1, a.size(2)})));
       if (bias.defined()) out.push_back(g2.sum({0}));
     } else {
       const Tensor wr = w.reshape({1, b});
-      const std::vector<Tensor> grads = gradients(scale);
+      const std::vector<Tensor> grads = raw_gradients();
       size_t at = 0;
       if (weight_trains) out.push_back(ops::mm(wr, grads[at++].reshape({b, -1})).reshape(weight.shape()));
       if (bias.defined()) out.push_back(ops::mm(wr, grads[at]).reshape(bias.shape()));
@@ -195,9 +192,15 @@ PerSampleGradients::PerSampleGradients(std::shared_ptr<nn::Module> model) : mode
         [this, layer](nn::Module&, const std::vector<Tensor>& inputs, const Tensor& output) -> Tensor {
           layer->input = inputs.at(0).detach();
           layer->conv_grads.clear();
-          layer->probe = zeros_like(output).requires_grad_(true);
+          layer->grad = Tensor();
           batch_ = output.size(0);
-          return ops::add(output, layer->probe);
+          // An identity whose backward keeps the output's gradient: nothing is copied in either direction.
+          std::weak_ptr<Layer> weak = layer;
+          return autograd::record("per_sample_capture", output.detach(), {output, layer->anchor},
+                                  [weak](const Tensor& g) {
+                                    if (auto l = weak.lock()) l->grad = g;
+                                    return autograd::Grads{g, Tensor()};
+                                  });
         }));
   }
   for (const Tensor& p : model_->parameters()) {
@@ -230,17 +233,21 @@ std::vector<Tensor> in_parameter_order(const std::vector<Tensor>& params, const 
 
 std::vector<Tensor> PerSampleGradients::gradients(double scale) const {
   autograd::NoGradGuard no_grad;
-  return in_parameter_order(params_, layers_, [&](const Layer& l) { return l.gradients(scale); });
+  return in_parameter_order(params_, layers_, [&](const Layer& l) {
+    std::vector<Tensor> grads = l.raw_gradients();
+    for (Tensor& t : grads) t = scale == 1.0 ? t.clone() : ops::mul(t, scale);
+    return grads;
+  });
 }
 
 Tensor PerSampleGradients::squared_norms(double scale) const {
   autograd::NoGradGuard no_grad;
   Tensor total;
   for (const auto& layer : layers_) {
-    const Tensor n = layer->squared_norms(scale);
+    const Tensor n = layer->squared_norms();
     total = total.defined() ? ops::add(total, n) : n;
   }
-  return total;
+  return scale == 1.0 ? total : ops::mul(total, scale * scale);
 }
 
 std::vector<Tensor> PerSampleGradients::weighted_sum(const Tensor& weights, double scale) const {
@@ -248,7 +255,8 @@ std::vector<Tensor> PerSampleGradients::weighted_sum(const Tensor& weights, doub
   STRATA_CHECK(weights.defined() && weights.dim() == 1 && weights.size(0) == batch_,
                "PerSampleGradients::weighted_sum: weights must be [{}] (the batch), got {}", batch_,
                weights.defined() ? weights.shape().str() : std::string("undefined"));
-  return in_parameter_order(params_, layers_, [&](const Layer& l) { return l.weighted_sum(weights, scale); });
+  const Tensor w = scale == 1.0 ? weights : ops::mul(weights, scale);
+  return in_parameter_order(params_, layers_, [&](const Layer& l) { return l.weighted_sum(w); });
 }
 
 }  // namespace strata::fed

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "fed/gaussian_noise_kernel.h"
+#include "strata/core/threading.h"
 #include "test_util.h"
 
 namespace strata::fed {
@@ -44,6 +46,45 @@ TEST(GaussianNoise, IsSeededAndAddsInPlace) {
   Tensor z = zeros({3}, {.dtype = kFloat64});
   EXPECT_ERROR_CONTAINS(add_gaussian_noise(z, 1.0, d), "f32");
   EXPECT_ERROR_CONTAINS(gaussian_noise({3}, -1.0, d), "std");
+}
+
+// Sizes around the 8,192-pair chunks, odd and even: every element gets noise, none twice.
+TEST(GaussianNoise, CoversOddSizesAndChunkEdges) {
+  for (int64_t n : {1, 2, 3, 31, 32, 33, 16383, 16384, 16385, 16386, 40001}) {
+    std::vector<float> v(static_cast<size_t>(n), 0.0f);
+    add_normal_noise(v.data(), n, 42, 1.0f, false);
+    double m2 = 0;
+    for (float x : v) {
+      EXPECT_NE(x, 0.0f) << n;
+      m2 += static_cast<double>(x) * x;
+    }
+    if (n > 10000) {
+      EXPECT_NEAR(m2 / static_cast<double>(n), 1.0, 0.05) << n;
+    }
+    // Adding twice with the same key doubles every value exactly: nothing is drawn from outside the stream.
+    std::vector<float> w = v;
+    add_normal_noise(w.data(), n, 42, 1.0f, false);
+    for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(w[i], 2.0f * v[i]) << n << " " << i;
+  }
+}
+
+// The chunks are seeded on their own, so the values do not depend on the thread count, and the AVX-512
+// build draws what the AVX2 build draws.
+TEST(GaussianNoise, SameValuesAtAnyThreadCountAndInstructionSet) {
+  const int64_t n = 100001;
+  const int threads = get_num_threads();
+  std::vector<float> one(static_cast<size_t>(n), 0.0f), two(static_cast<size_t>(n), 0.0f);
+  set_num_threads(1);
+  add_normal_noise(one.data(), n, 7, 1.0f, false);
+  set_num_threads(2);
+  add_normal_noise(two.data(), n, 7, 1.0f, false);
+  set_num_threads(threads);
+  EXPECT_EQ(one, two);
+  if (has_avx512()) {
+    std::vector<float> wide(static_cast<size_t>(n), 0.0f);
+    add_normal_noise(wide.data(), n, 7, 1.0f, true);
+    EXPECT_EQ(wide, one);
+  }
 }
 
 }  // namespace

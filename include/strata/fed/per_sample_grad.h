@@ -1,15 +1,16 @@
 #pragma once
 // Per-sample gradients of Linear and Conv2d layers without a loop over the batch (as Opacus computes them).
-// Forward hooks keep each layer's input a and add a zero "probe" tensor to its output, whose gradient after
-// backward is the output gradient g of every sample. Then, per sample i:
+// Forward hooks keep each layer's input a and pass its output through an identity node whose backward keeps
+// the output gradient g of every sample (no copy either way). Then, per sample i:
 //   Linear:  dW_i = g_i^T a_i (an outer product, or a sum of them over a sequence: one batched matmul),
 //            db_i = g_i summed over the sequence;
 //   Conv2d:  dW_i = g_i U(a_i)^T with U the unfolded input patches [C*kH*kW, L], computed for the whole
 //            batch by one call of the convolution weight-gradient kernel that treats the B samples as B
 //            groups (input [1, B*C, H, W], output gradient [1, B*Cout, oH, oW]), so the patches are never
 //            materialised; db_i = g_i summed over positions.
-// While the object lives, the layers' parameters do not require grad, so backward computes only what the
-// probes need and no batch gradient of the weights.
+// The scale (the batch size for a mean loss) multiplies only B-sized results (norms, clipping weights).
+// DpSgd turns the parameters' requires_grad off during its backward, so backward computes only the output
+// gradients and no batch gradient of the weights.
 #include <memory>
 #include <vector>
 
