@@ -45,6 +45,9 @@ DistributedDataParallelImpl::DistributedDataParallelImpl(std::shared_ptr<nn::Mod
   STRATA_CHECK(module_ != nullptr, "DistributedDataParallel: the module is null");
   STRATA_CHECK(options_.bucket_cap_mb > 0, "DistributedDataParallel: bucket_cap_mb must be positive, got {}",
                options_.bucket_cap_mb);
+  STRATA_CHECK(options_.first_bucket_cap_mb > 0,
+               "DistributedDataParallel: first_bucket_cap_mb must be positive, got {}",
+               options_.first_bucket_cap_mb);
   STRATA_CHECK(is_initialized(), "DistributedDataParallel: call dist::init() first");
   register_module("module", module_);
   // Every replica starts from rank 0's weights.
@@ -61,6 +64,7 @@ DistributedDataParallelImpl::DistributedDataParallelImpl(std::shared_ptr<nn::Mod
   }
   // Buckets in reverse registration order: the last layers' gradients are ready first.
   const auto cap = static_cast<int64_t>(options_.bucket_cap_mb * 1024 * 1024);
+  const auto first_cap = std::min(cap, static_cast<int64_t>(options_.first_bucket_cap_mb * 1024 * 1024));
   bucket_of_.assign(params_.size(), -1);
   offset_of_.assign(params_.size(), 0);
   slot_of_.assign(params_.size(), 0);
@@ -68,7 +72,8 @@ DistributedDataParallelImpl::DistributedDataParallelImpl(std::shared_ptr<nn::Mod
     const Tensor& p = params_[static_cast<size_t>(i)];
     const auto bytes = static_cast<int64_t>(p.numel() * p.element_size());
     const bool fits = !buckets_.empty() && buckets_.back()->dtype == p.dtype() &&
-                      (buckets_.back()->numel * static_cast<int64_t>(p.element_size()) + bytes <= cap);
+                      (buckets_.back()->numel * static_cast<int64_t>(p.element_size()) + bytes <=
+                       (buckets_.size() == 1 ? first_cap : cap));
     if (!fits) {
       buckets_.push_back(std::make_unique<Bucket>());
       buckets_.back()->dtype = p.dtype();

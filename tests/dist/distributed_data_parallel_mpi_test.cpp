@@ -172,11 +172,32 @@ TEST(DistributedDataParallel, UnusedParametersGetZeroGradients) {
   EXPECT_EQ(last.grad().abs().sum().item(), 0.0);
 }
 
+// As in PyTorch, the first bucket (the last layers, whose gradients are ready first) holds at most 1 MiB, so
+// its all-reduce starts while backward goes on even when the whole model fits in one 25 MiB bucket.
+TEST(DistributedDataParallel, FirstBucketIsSmall) {
+  manual_seed(3);
+  auto net = nn::Sequential(nn::Linear(256, 256), nn::Linear(256, 256), nn::Linear(256, 256),
+                            nn::Linear(256, 256), nn::Linear(256, 256), nn::Linear(256, 256))
+                 .ptr();
+  dist::DistributedDataParallel ddp(net);
+  const auto& buckets = ddp->bucket_indices();
+  ASSERT_EQ(buckets.size(), 2u);
+  // 257 KiB a layer: the last three layers and the bias of the third fill the first bucket, the rest the
+  // second.
+  EXPECT_EQ(buckets[0], (std::vector<int64_t>{11, 10, 9, 8, 7, 6, 5}));
+  EXPECT_EQ(buckets[1].size(), 5u);
+  dist::DistributedDataParallel one(net, {.first_bucket_cap_mb = 25.0});
+  EXPECT_EQ(one->bucket_indices().size(), 1u);
+}
+
 TEST(DistributedDataParallel, BadInput) {
   EXPECT_THAT(testing::error_of([] { dist::DistributedDataParallel(nullptr); }),
               ::testing::HasSubstr("the module is null"));
   EXPECT_THAT(testing::error_of([] { dist::DistributedDataParallel(model(1, false), {.bucket_cap_mb = 0}); }),
               ::testing::HasSubstr("bucket_cap_mb must be positive"));
+  EXPECT_THAT(
+      testing::error_of([] { dist::DistributedDataParallel(model(1, false), {.first_bucket_cap_mb = -1}); }),
+      ::testing::HasSubstr("first_bucket_cap_mb must be positive"));
 }
 
 }  // namespace

@@ -19,7 +19,10 @@
 namespace strata::dist {
 
 struct DistributedDataParallelOptions {
-  double bucket_cap_mb = 25.0;    // bucket size in MiB (PyTorch's default)
+  double bucket_cap_mb = 25.0;  // bucket size in MiB (PyTorch's default)
+  // The first bucket (the last layers, ready first) is smaller, as in PyTorch, so that its all-reduce starts
+  // early in backward; capped by bucket_cap_mb.
+  double first_bucket_cap_mb = 1.0;
   bool broadcast_buffers = true;  // copy rank 0's buffers (BatchNorm running statistics) before each forward
 };
 
