@@ -36,6 +36,8 @@ bench: build
 	@scripts/install-deps python3-torch python3-numpy
 	@bench/run $(ARGS)
 	@bench/dist_run
+	@OMP_WAIT_POLICY=passive $(BUILD_DIR)/bench/dp_sgd_bench --benchmark_repetitions=5 \
+		--benchmark_report_aggregates_only=true
 
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cpp')
