@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <numeric>
+#include <sstream>
+#include <string>
 
 #include "dist/mpi_comm.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/error.h"
 #include "strata/core/factory.h"
+#include "strata/dist/collectives.h"
 #include "strata/dist/process_group.h"
 
 namespace strata::dist {
@@ -86,6 +89,114 @@ optim::StateDict ZeroRedundancyOptimizer::state_dict() const {
 
 void ZeroRedundancyOptimizer::load_state_dict(const optim::StateDict& state) {
   if (local_) local_->load_state_dict(state);
+}
+
+namespace {
+
+// Splits "state.<g>.<i>.<field>" into its index and field; false for other keys.
+bool parse_state_key(const std::string& key, int64_t& index, std::string& field) {
+  if (key.rfind("state.0.", 0) != 0) return false;
+  const size_t dot = key.find('.', 8);
+  if (dot == std::string::npos) return false;
+  index = std::stoll(key.substr(8, dot - 8));
+  field = key.substr(dot + 1);
+  return true;
+}
+
+std::string state_key(int64_t index, const std::string& field) {
+  return "state.0." + std::to_string(index) + "." + field;
+}
+
+}  // namespace
+
+optim::StateDict ZeroRedundancyOptimizer::consolidated_state_dict(int to) const {
+  const int n = world_size(), me = rank();
+  STRATA_CHECK(to >= -1 && to < n,
+               "ZeroRedundancyOptimizer::consolidated_state_dict: rank {} out of range "
+               "(world size {})",
+               to, n);
+  std::vector<int64_t> global;  // this rank's local index -> index in parameters()
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (owner_[i] == me) global.push_back(static_cast<int64_t>(i));
+  }
+  // This rank's shard under global keys, with the group's parameter count made the total.
+  optim::StateDict mine;
+  for (const auto& [key, t] : state_dict()) {
+    int64_t index;
+    std::string field;
+    if (parse_state_key(key, index, field)) {
+      mine[state_key(global.at(static_cast<size_t>(index)), field)] = t.contiguous();
+    } else if (key == "group.0.params") {
+      mine[key] = scalar_tensor(static_cast<int64_t>(params_.size()), {.dtype = kInt64});
+    } else {
+      mine[key] = t.contiguous();
+    }
+  }
+  optim::StateDict out;
+  for (int src = 0; src < n; ++src) {
+    // The sender's manifest (one line per entry: key, dtype, dims), then each entry.
+    std::string manifest;
+    if (src == me) {
+      for (const auto& [key, t] : mine) {
+        manifest += key + " " + std::to_string(static_cast<int>(t.dtype()));
+        for (int64_t d : t.shape()) manifest += " " + std::to_string(d);
+        manifest += "\n";
+      }
+    }
+    Tensor length = scalar_tensor(static_cast<int64_t>(manifest.size()), {.dtype = kInt64});
+    broadcast(length, src);
+    Tensor text = zeros({static_cast<int64_t>(length.item())}, {.dtype = kUInt8});
+    if (src == me) std::copy(manifest.begin(), manifest.end(), text.data_ptr<uint8_t>());
+    broadcast(text, src);
+    manifest.assign(text.data_ptr<uint8_t>(), text.data_ptr<uint8_t>() + text.numel());
+    std::istringstream lines(manifest);
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      std::string key;
+      int dtype;
+      fields >> key >> dtype;
+      Shape shape;
+      for (int64_t d; fields >> d;) shape.push_back(d);
+      Tensor t = src == me ? mine.at(key) : zeros(shape, {.dtype = static_cast<Dtype>(dtype)});
+      broadcast(t, src);
+      if (to == -1 || to == me) out[key] = t;
+    }
+  }
+  return out;
+}
+
+void ZeroRedundancyOptimizer::load_consolidated_state_dict(const optim::StateDict& state) {
+  const auto total = state.find("group.0.params");
+  STRATA_CHECK(total != state.end() && static_cast<size_t>(total->second.item()) == params_.size(),
+               "ZeroRedundancyOptimizer::load_consolidated_state_dict: the state holds {} parameters, the "
+               "optimiser {}",
+               total == state.end() ? std::string("no count of")
+                                    : std::to_string(static_cast<int64_t>(total->second.item())),
+               params_.size());
+  std::vector<int64_t> local(params_.size(), -1);  // index in parameters() -> this rank's local index
+  int64_t next = 0;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    if (owner_[i] == rank()) local[i] = next++;
+  }
+  optim::StateDict shard;
+  for (const auto& [key, t] : state) {
+    int64_t index;
+    std::string field;
+    if (parse_state_key(key, index, field)) {
+      STRATA_CHECK(
+          index >= 0 && static_cast<size_t>(index) < params_.size(),
+          "ZeroRedundancyOptimizer::load_consolidated_state_dict: entry '{}' names parameter {} of {}", key,
+          index, params_.size());
+      if (local[static_cast<size_t>(index)] >= 0)
+        shard[state_key(local[static_cast<size_t>(index)], field)] = t;
+    } else if (key == "group.0.params") {
+      shard[key] = scalar_tensor(next, {.dtype = kInt64});
+    } else {
+      shard[key] = t;
+    }
+  }
+  if (local_) local_->load_state_dict(shard);
 }
 
 int64_t ZeroRedundancyOptimizer::local_state_bytes() const {

@@ -33,6 +33,14 @@ class ZeroRedundancyOptimizer : public optim::Optimizer {
   // of a run with the same number of ranks.
   optim::StateDict state_dict() const override;
   void load_state_dict(const optim::StateDict& state) override;
+  // Collective (every rank calls it): the whole state, keyed as the wrapped optimiser over all parameters
+  // would key it (so a plain optimiser loads it too), on rank `to` (PyTorch's consolidate_state_dict); other
+  // ranks get an empty dict. `to` = -1 gives it to every rank. Shards travel one rank at a time, so a rank
+  // other than `to` never holds more than one foreign shard.
+  optim::StateDict consolidated_state_dict(int to = 0) const;
+  // Keeps this rank's shard of a whole state (from consolidated_state_dict, or from the wrapped optimiser
+  // over all parameters) under the current partition: a run may resume with any number of ranks.
+  void load_consolidated_state_dict(const optim::StateDict& state);
 
   // The rank owning each parameter (same order as parameters()).
   const std::vector<int>& owners() const { return owner_; }
