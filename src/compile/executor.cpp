@@ -44,14 +44,6 @@ Tensor view_of(const Tensor& base, int64_t byte_offset, const Shape& shape, Dtyp
                                            byte_offset / static_cast<int64_t>(element_size(dtype)), dtype));
 }
 
-// g = y > 0 ? g : 0 in place (a NaN y passes g, as kernels::relu_backward does).
-template <typename T>
-void relu_backward_in_place(T* __restrict g, const T* __restrict y, int64_t n) {
-  constexpr int64_t kParallelFrom = 1 << 15;
-#pragma omp parallel for simd if (n >= kParallelFrom) schedule(static)
-  for (int64_t i = 0; i < n; ++i) g[i] = y[i] <= T(0) ? T(0) : g[i];
-}
-
 }  // namespace
 
 Executor::Executor(Graph graph, optim::Optimizer* optimizer)
@@ -198,10 +190,8 @@ std::vector<Tensor> Executor::run(const std::vector<Tensor>& inputs) {
       case OpKind::ReluBackward: {
         const Tensor& grad = in(n, 0);
         const Tensor& y = in(n, 1);
-        if (n.attrs.in_place && grad.is_contiguous() && y.is_contiguous()) {
-          kernels::dispatch_floating(grad.dtype(), "relu_backward", [&]<typename T>() {
-            relu_backward_in_place(grad.data_ptr<T>(), y.data_ptr<T>(), grad.numel());
-          });
+        if (n.attrs.in_place && grad.strides() == y.strides()) {
+          kernels::relu_backward_into(grad, y, grad);  // one vectorised pass over the dying gradient
           slots_[n.outputs[0]] = grad;
         } else {
           slots_[n.outputs[0]] = kernels::relu_backward(grad, y);
