@@ -63,9 +63,9 @@ Tensor CompiledTrainingStep::step(const Tensor& input, const Tensor& target) {
   if (graph_ && !(graph_->key == key)) graph_.reset();  // a guard failed: retrace
   if (!graph_ && !(has_fallback_key_ && fallback_key_ == key)) {
     ++traces_;
-    TraceResult t = trace_training_step(model_, input, target);
+    TraceResult t = trace_training_step(model_, input, target, options_.optimizer_step);
     if (t.ok()) {
-      graph_ = build(std::move(t), key, &optimizer_, options_);
+      graph_ = build(std::move(t), key, options_.optimizer_step ? &optimizer_ : nullptr, options_);
       fallback_.clear();
     } else {
       fallback_ = t.unsupported;
@@ -74,11 +74,17 @@ Tensor CompiledTrainingStep::step(const Tensor& input, const Tensor& target) {
       notice(options_, fallback_);
     }
   }
-  if (graph_) return graph_->executor->run({input, target})[0];
+  if (graph_) {
+    std::vector<Tensor> out = graph_->executor->run({input, target});
+    output_ = out[1];
+    return out[0];
+  }
   optimizer_.zero_grad();
-  Tensor loss = ops::cross_entropy(model_.forward(input), target);
+  output_ = model_.forward(input);
+  Tensor loss = ops::cross_entropy(output_, target);
   loss.backward();
-  optimizer_.step();
+  if (options_.optimizer_step) optimizer_.step();
+  output_ = output_.detach();
   return loss.detach();
 }
 

@@ -163,7 +163,7 @@ class Tracer {
   }
 
   // Records the loss, the backward and the optimiser step; returns the loss value.
-  int training(TraceResult& r, int logits, const Tensor& target) {
+  int training(TraceResult& r, int logits, const Tensor& target, bool optimizer_step) {
     Graph& g = r.graph;
     const Value lv = g.values[logits];
     if (lv.shape.size() != 2) {
@@ -239,7 +239,11 @@ class Tracer {
       }
       grad = gx;
     }
-    g.add_node(OpKind::OptimizerStep, grads, {}, {}, "optimizer");
+    if (optimizer_step) {
+      g.add_node(OpKind::OptimizerStep, grads, {}, {}, "optimizer");
+    } else {
+      gradients_ = grads;  // read by the caller: graph outputs after the loss and logits
+    }
     return loss;
   }
 
@@ -248,6 +252,9 @@ class Tracer {
   Tensor input_;
   std::vector<Record> records_;
   std::vector<int> param_values_;
+
+ public:
+  std::vector<int> gradients_;
 };
 
 }  // namespace
@@ -260,14 +267,17 @@ TraceResult trace_forward(nn::Module& model, const Tensor& example_input) {
   return r;
 }
 
-TraceResult trace_training_step(nn::Module& model, const Tensor& example_input,
-                                const Tensor& example_target) {
+TraceResult trace_training_step(nn::Module& model, const Tensor& example_input, const Tensor& example_target,
+                                bool optimizer_step) {
   TraceResult r;
   Tracer t(model, example_input);
   const int logits = t.forward(r);
   if (logits < 0) return r;
-  const int loss = t.training(r, logits, example_target);
-  if (loss >= 0) r.graph.outputs = {loss};
+  const int loss = t.training(r, logits, example_target, optimizer_step);
+  if (loss >= 0) {
+    r.graph.outputs = {loss, logits};
+    r.graph.outputs.insert(r.graph.outputs.end(), t.gradients_.begin(), t.gradients_.end());
+  }
   return r;
 }
 

@@ -18,6 +18,9 @@ namespace strata::compiler {
 struct CompileOptions {
   bool optimize = true;  // run the graph passes (off: replay the traced graph as is)
   bool notify = true;    // print the one-line fallback notice to stderr
+  // Training steps: run the optimiser's step inside the compiled step (off: the step ends with the
+  // gradients in .grad(), for callers that clip or inspect them before stepping themselves).
+  bool optimizer_step = true;
 };
 
 // The state a guard compares: what a traced graph assumed about its inputs and module.
@@ -43,8 +46,10 @@ class CompiledTrainingStep {
  public:
   CompiledTrainingStep(nn::Module& model, optim::Optimizer& optimizer, CompileOptions options = {});
   // One step on (input, i64 targets): the gradients are overwritten (as after zero_grad + backward),
-  // the optimiser steps; returns the 0-dim mean loss.
+  // the optimiser steps (unless options.optimizer_step is off); returns the 0-dim mean loss.
   Tensor step(const Tensor& input, const Tensor& target);
+  // The model's output (logits) of the last step; valid until the next step.
+  const Tensor& output() const { return output_; }
   // True when the last step ran compiled (false: it fell back to eager).
   bool compiled() const { return graph_ != nullptr && graph_->executor != nullptr; }
   // Why the module runs eagerly (empty when it compiles).
@@ -63,6 +68,7 @@ class CompiledTrainingStep {
   GuardKey fallback_key_;
   bool has_fallback_key_ = false;
   int traces_ = 0;
+  Tensor output_;
 };
 
 // A compiled forward (inference: nothing recorded). Built by strata::compile.

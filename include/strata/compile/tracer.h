@@ -19,8 +19,9 @@ struct TraceResult {
 // graph's one output.
 TraceResult trace_forward(nn::Module& model, const Tensor& example_input);
 // The joint graph of one training step: forward, mean cross-entropy against i64 class targets, backward
-// into every trainable parameter's gradient, then an OptimizerStep over those gradients. The loss is the
-// graph's one output.
-TraceResult trace_training_step(nn::Module& model, const Tensor& example_input, const Tensor& example_target);
+// into every trainable parameter's gradient, then (with `optimizer_step`) an OptimizerStep over those
+// gradients. The graph's outputs: the loss, the logits, then (without `optimizer_step`) the gradients.
+TraceResult trace_training_step(nn::Module& model, const Tensor& example_input, const Tensor& example_target,
+                                bool optimizer_step = true);
 
 }  // namespace strata::compiler
