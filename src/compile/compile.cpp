@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "strata/core/autocast.h"
@@ -23,11 +25,13 @@ GuardKey guard_key(const nn::Module& model, const Tensor& input, const Tensor& t
 
 std::unique_ptr<CompiledGraph> build(TraceResult&& t, const GuardKey& key, optim::Optimizer* optimizer,
                                      const CompileOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   auto c = std::make_unique<CompiledGraph>();
   c->key = key;
   c->before = t.graph.str();
   if (options.optimize) c->report = optimize(t.graph);
   c->executor = std::make_unique<Executor>(std::move(t.graph), optimizer);
+  c->compile_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return c;
 }
 
@@ -36,7 +40,9 @@ std::string explain_text(const CompiledGraph* c, const std::string& fallback) {
     return fallback.empty() ? std::string("not traced yet\n") : fmt::format("runs eagerly: {}\n", fallback);
   }
   const Graph& g = c->executor->graph();
-  std::string s = "graph before passes:\n" + c->before;
+  std::string s = fmt::format("compiled in {:.3f} ms ({} nodes before passes, {} after)\n", c->compile_ms,
+                              std::count(c->before.begin(), c->before.end(), '\n'), g.nodes.size());
+  s += "graph before passes:\n" + c->before;
   s += fmt::format("passes: {} simplified, {} merged (CSE), {} dead nodes removed\n", c->report.simplified,
                    c->report.common, c->report.dead);
   s += "graph after passes:\n" + g.str();

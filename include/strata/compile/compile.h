@@ -39,6 +39,7 @@ struct CompiledGraph {
   PassReport report;
   std::unique_ptr<Executor> executor;
   GuardKey key;
+  double compile_ms = 0;  // passes and executor set-up (the trace's example forward not included)
 };
 
 // A compiled training step: cross-entropy on the module's [N, C] output, backward, optimiser step.
