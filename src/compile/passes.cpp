@@ -132,8 +132,9 @@ std::vector<std::string> fuse_post_ops(Graph& g) {
       n.outputs[0] = r.outputs[0];
       g.values[r.outputs[0]].producer = static_cast<int>(k);
       gone[j] = true;
-      groups.push_back(fmt::format("{}[{}] + {}[{}] -> {}[relu] (oneDNN post-op)", op_name(n.op), n.label,
-                                   op_name(r.op), r.label, op_name(n.op)));
+      groups.push_back(fmt::format("{}[{}] + {}[{}] -> {}[relu] ({})", op_name(n.op), n.label, op_name(r.op),
+                                   r.label, op_name(n.op),
+                                   n.op == OpKind::Linear ? "oneDNN post-op" : "in place over the result"));
       break;
     }
   }
