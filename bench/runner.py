@@ -66,7 +66,7 @@ def gpt_flops(layers=4, width=128, seq=128, batch=32, vocab=65):
 
 
 def flops(row):
-    w, v = row["id"].removesuffix("-BF16"), row.get("variant", "")
+    w, v = row["id"].removesuffix("-BF16").removesuffix("-COMPILED"), row.get("variant", "")
     if w == "W1":
         return train_flops([dense(128, 784, 256), dense(128, 256, 128), dense(128, 128, 10)])
     if w == "W2":
@@ -115,6 +115,9 @@ WORKLOADS = [
     Workload("W1-BF16", "MLP, bf16 autocast", "w1_mlp.py", torch_args=["--autocast"]),
     Workload("W2-BF16", "LeNet-5, bf16 autocast", "w2_lenet.py", torch_args=["--autocast"]),
     Workload("W3-BF16", "CNN+BN+dropout, bf16 autocast", "w3_cnn.py", torch_args=["--autocast"]),
+    # strata::compiler's traced and replayed training step next to the same PyTorch (eager) twin.
+    Workload("W1-COMPILED", "MLP, compiled step", "w1_mlp.py"),
+    Workload("W2-COMPILED", "LeNet-5, compiled step", "w2_lenet.py"),
     # W4/W5 land with the sequence models: bench/rnn_bench (Google Benchmark) and their twins.
     Workload("W4", "2-layer LSTM char-LM, b32 s64", "w4_lstm.py", gbench_filter="BM_W4_LstmCharLM",
              binary="rnn_bench"),

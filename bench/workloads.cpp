@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "strata/compile/compile.h"
 #include "strata/models/dcgan.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
@@ -94,6 +95,35 @@ void train(const char* name, const Settings& s, nn::Module& net, Opt& opt, int64
   };
   Row r{name, bf16 ? "bf16" : "", "ms", bench::measure(s, warmup, 1, "ms", step)};
   bench::print(r, s);
+}
+
+// The same step through strata::compiler: traced once, replayed without per-op dispatch (rows "W1 compiled").
+void train_compiled(const char* name, const Settings& s, nn::Module& net, optim::Optimizer& opt,
+                    int64_t batch) {
+  Generator gen(0);
+  const Data data = random_data(batch, 10, gen);
+  compiler::CompiledTrainingStep compiled(net, opt);
+  int64_t i = 0;
+  auto step = [&] {
+    compiled.step(data.x[i % kBatches], data.y[i % kBatches]);
+    ++i;
+  };
+  Row r{name, "compiled", "ms", bench::measure(s, 10, 1, "ms", step)};
+  bench::print(r, s);
+}
+
+void w1_compiled(const Settings& s) {
+  manual_seed(0);
+  nn::Sequential net = models::mlp({784, 256, 128, 10});
+  optim::SGD opt(net->parameters(), {.lr = 0.01, .momentum = 0.9});
+  train_compiled("W1", s, *net, opt, 128);
+}
+
+void w2_compiled(const Settings& s) {
+  manual_seed(0);
+  nn::Sequential net = models::lenet5();
+  optim::Adam opt(net->parameters(), {.lr = 1e-3});
+  train_compiled("W2", s, *net, opt, 64);
 }
 
 void w1(const Settings& s, bool bf16) {
@@ -471,15 +501,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   const Settings s = bench::parse(argc, argv, names);
   if (names.empty()) {
-    std::fprintf(
-        stderr,
-        "usage: workloads "
-        "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W6|W6-GEN|W7|W8|W8-INT8|W8-INT8-R20|W9|W10|W11|W12|W13-128|"
-        "W13-512|W13-"
-        "2048|PEAK ... "
-        "[--threads N] "
-        "[--min-steps N] "
-        "[--min-time S] [--warmup N]\n");
+    std::fprintf(stderr,
+                 "usage: workloads "
+                 "W1|W2|W3|W1-BF16|W2-BF16|W3-BF16|W1-COMPILED|W2-COMPILED|W6|W6-GEN|W7|W8|W8-INT8|W8-INT8-"
+                 "R20|W9|W10|W11|W12|W13-128|"
+                 "W13-512|W13-"
+                 "2048|PEAK ... "
+                 "[--threads N] "
+                 "[--min-steps N] "
+                 "[--min-time S] [--warmup N]\n");
     return 2;
   }
   set_num_threads(s.threads);
@@ -488,6 +518,8 @@ int main(int argc, char** argv) {
       {"W2", [](const Settings& st) { w2(st, false); }},
       {"W3", [](const Settings& st) { w3(st, false); }},
       {"W1-BF16", [](const Settings& st) { w1(st, true); }},
+      {"W1-COMPILED", w1_compiled},
+      {"W2-COMPILED", w2_compiled},
       {"W2-BF16", [](const Settings& st) { w2(st, true); }},
       {"W3-BF16", [](const Settings& st) { w3(st, true); }},
       {"W6", w6},

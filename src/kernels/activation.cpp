@@ -11,6 +11,11 @@ Tensor relu_backward(const Tensor& g, const Tensor& y) {
   unsupported_device("relu", g.device().is_cpu() ? y.device() : g.device());
 }
 
+void relu_backward_into(const Tensor& g, const Tensor& y, const Tensor& out) {
+  if (g.device().is_cpu() && y.device().is_cpu()) return cpu::relu_backward_into(g, y, out);
+  unsupported_device("relu", g.device().is_cpu() ? y.device() : g.device());
+}
+
 Tensor hardtanh_backward(const Tensor& g, const Tensor& y, double min_val, double max_val) {
   if (g.device().is_cpu() && y.device().is_cpu()) return cpu::hardtanh_backward(g, y, min_val, max_val);
   unsupported_device("hardtanh", g.device().is_cpu() ? y.device() : g.device());

@@ -10,5 +10,8 @@ namespace strata::kernels {
 // the dtype the products run in: the operands' own, or kBFloat16 for f32 operands (mixed precision: a and
 // b rounded to bf16, sums and the result in f32; only where kernels::bf16_supported says so).
 Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias = {}, Dtype compute = kFloat32);
+// out[m, n] = a[m, k] @ b[k, n] (+ bias[n]), then max(out, 0) when `relu` (a fused post-op), written into
+// the caller's contiguous out (so compiled graphs run from their own arena). 2-D operands, any strides.
+void matmul_into(const Tensor& a, const Tensor& b, const Tensor& bias, const Tensor& out, bool relu = false);
 
 }  // namespace strata::kernels

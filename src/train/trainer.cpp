@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "strata/autograd/grad_mode.h"
+#include "strata/compile/compile.h"
 #include "strata/core/autocast.h"
 #include "strata/core/factory.h"
 #include "strata/core/generator.h"
@@ -204,6 +205,12 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
         const auto* step = dynamic_cast<const LRSchedulerStep*>(cb.get());
         return step != nullptr && step->scheduler() == scheduler_;
       });
+  // The compiled step stops at the gradients: callbacks, clipping and the optimiser run as below.
+  std::unique_ptr<compiler::CompiledTrainingStep> compiled;
+  if (options.compile)
+    compiled = std::make_unique<compiler::CompiledTrainingStep>(
+        *model_, *optimizer_, compiler::CompileOptions{.optimizer_step = false});
+  bool compiled_loss_checked = false;
   for (auto& cb : options.callbacks) cb->on_train_begin(*this);
   const int first = epoch_, last = epoch_ + options.epochs;
   for (int epoch = first; epoch < last && !stop_; ++epoch) {
@@ -221,9 +228,26 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
       const AutocastGuard precision(options.autocast ? AutocastMode{true, kBFloat16} : autocast_mode());
       optimizer_->zero_grad();
       for (auto& cb : options.callbacks) cb->on_batch_begin(*this, batch);
-      const Tensor output = model_->forward(batch.input);
-      Tensor loss = loss_(output, batch.target);
-      loss.backward();
+      Tensor output;
+      Tensor loss;
+      if (compiled) {
+        loss = compiled->step(batch.input, batch.target);
+        output = compiled->output();
+        if (!compiled_loss_checked) {
+          NoGradGuard no_grad;
+          const double expected = loss_(output, batch.target).item();
+          STRATA_CHECK(
+              std::abs(expected - loss.item()) <= 1e-5 + 1e-4 * std::abs(expected),
+              "fit: compile needs the loss to be mean cross-entropy over class indices (the loss gave "
+              "{} where cross-entropy gives {})",
+              expected, loss.item());
+          compiled_loss_checked = true;
+        }
+      } else {
+        output = model_->forward(batch.input);
+        loss = loss_(output, batch.target);
+        loss.backward();
+      }
       for (auto& cb : options.callbacks) cb->on_after_backward(*this);
       if (options.clip_grad_value > 0) optim::clip_grad_value_(parameters, options.clip_grad_value);
       if (options.clip_grad_norm > 0) optim::clip_grad_norm_(parameters, options.clip_grad_norm);

@@ -74,6 +74,17 @@ Tensor composite_gelu_backward(const Tensor& g, const Tensor& x) {
   return ops::mul(gd, ops::add(cdf, ops::mul(xd, pdf)));
 }
 
+TEST(ReluBackwardKernel, IntoMayOverwriteTheGradient) {
+  Generator g(5);
+  const Tensor y = randn({6, 9}, {}, &g).relu();
+  const Tensor grad = randn({6, 9}, {}, &g);
+  const Tensor expected = kernels::relu_backward(grad, y);
+  const Tensor in_place = grad.clone();
+  kernels::relu_backward_into(in_place, y, in_place);
+  EXPECT_TRUE(equal(in_place, expected));
+  EXPECT_ERROR_CONTAINS(kernels::relu_backward_into(grad, y, zeros({6, 8})), "relu", "[6, 8]");
+}
+
 TEST(GeluBackwardKernel, MatchesTheComposite) {
   Generator gen(3);
   for (Dtype dt : {kFloat32, kFloat64}) {

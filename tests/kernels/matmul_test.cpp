@@ -31,5 +31,18 @@ TEST(MatmulKernel, SmallAndLargeProductsKeepTheThreadSetting) {
   set_num_threads(threads);
 }
 
+TEST(MatmulKernel, IntoWritesTheCallersBufferWithAnOptionalReluPostOp) {
+  Generator g(4);
+  const Tensor a = randn({7, 12}, {}, &g), w = randn({5, 12}, {}, &g), bias = randn({5}, {}, &g);
+  const Tensor expected = kernels::matmul(a, w.t(), bias);
+  Tensor out = zeros({7, 5});
+  kernels::matmul_into(a, w.t(), bias, out, false);
+  EXPECT_LT((out - expected).abs().max().item(), 1e-5);
+  kernels::matmul_into(a, w.t(), bias, out, true);
+  EXPECT_LT((out - expected.relu()).abs().max().item(), 1e-5);
+  kernels::matmul_into(a.to(kFloat64), w.t().to(kFloat64), bias.to(kFloat64), out.to(kFloat64), true);
+  EXPECT_ERROR_CONTAINS(kernels::matmul_into(a, w, bias, out, false), "matmul_into", "[7, 12]");
+}
+
 }  // namespace
 }  // namespace strata

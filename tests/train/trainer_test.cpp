@@ -167,5 +167,32 @@ TEST(ProgressBar, RendersStepsRateAndEta) {
             "epoch 1/2 [============>           ] 5/10 loss 0.5000 | 250 samples/s 00:02<00:02");
 }
 
+TEST_F(TrainerTest, CompiledStepsTrainLikeEagerOnes) {
+  auto run = [&](bool compile) {
+    manual_seed(0);
+    data::DataLoader train(blobs(320, 1), {.batch_size = 32, .shuffle = true, .seed = 3});
+    nn::Sequential net(nn::Linear(2, 16), nn::ReLU(), nn::Linear(16, 3));
+    Trainer trainer(net.ptr(), optim::SGD(net->parameters(), {.lr = 0.1, .momentum = 0.9}),
+                    nn::CrossEntropyLoss());
+    History h =
+        trainer.fit(train, {.epochs = 3, .progress = false, .clip_grad_norm = 1.0, .compile = compile});
+    return std::make_pair(h.epochs.back(), net->parameters()[0]);
+  };
+  const auto [eager, eager_w] = run(false);
+  const auto [compiled, compiled_w] = run(true);
+  EXPECT_NEAR(eager.at("loss"), compiled.at("loss"), 1e-5);
+  EXPECT_DOUBLE_EQ(eager.at("accuracy"), compiled.at("accuracy"));
+  EXPECT_LT((eager_w - compiled_w).abs().max().item(), 1e-5);
+}
+
+TEST_F(TrainerTest, CompiledStepsRefuseALossOtherThanCrossEntropy) {
+  manual_seed(0);
+  data::DataLoader train(blobs(64, 1), {.batch_size = 32});
+  nn::Sequential net(nn::Linear(2, 3));
+  Trainer trainer(net.ptr(), optim::SGD(net->parameters(), {.lr = 0.1}),
+                  nn::CrossEntropyLoss({.label_smoothing = 0.2}));
+  EXPECT_ERROR_CONTAINS(trainer.fit(train, {.progress = false, .compile = true}), "compile", "cross-entropy");
+}
+
 }  // namespace
 }  // namespace strata::train

@@ -343,6 +343,7 @@ int run_train(const TrainArgs& args) {
                                  .autocast = c.training.autocast == "bf16",
                                  .clip_grad_norm = c.training.clip_grad_norm,
                                  .clip_grad_value = c.training.clip_grad_value,
+                                 .compile = c.training.compile,
                                  .reduce_logs = distributed.reduce_logs()});
   std::vector<std::pair<std::string, std::string>> extra = {
       {"epochs", std::to_string(trainer.epoch())}, {"seconds", fmt::format("{:.2f}", seconds_since(start))}};

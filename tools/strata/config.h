@@ -197,6 +197,7 @@ struct TrainingConfig {
   std::string autocast = "off";  // "bf16": mixed-precision training steps (FitOptions::autocast)
   double clip_grad_norm = 0.0;   // > 0: scale gradients to this global L2 norm at most (FitOptions)
   double clip_grad_value = 0.0;  // > 0: clamp each gradient element to [-v, v] (FitOptions)
+  bool compile = false;          // compiled training steps (FitOptions::compile, docs/compile.md)
 };
 
 // init: weights loaded into the freshly built model before training (transfer learning).

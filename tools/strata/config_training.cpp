@@ -320,7 +320,7 @@ void Reader::read_training(const YAML::Node& node, TrainingConfig& t,
   check_section(node, "training", false);
   check_keys(node, "training",
              {"epochs", "seed", "threads", "monitor", "early_stopping", "autocast", "clip_grad_norm",
-              "clip_grad_value"});
+              "clip_grad_value", "compile"});
   read(node, "training", "epochs", t.epochs);
   read(node, "training", "seed", t.seed);
   read(node, "training", "threads", t.threads);
@@ -338,6 +338,7 @@ void Reader::read_training(const YAML::Node& node, TrainingConfig& t,
          fmt::format("field 'training.autocast' must be 'off' or 'bf16', got '{}'", t.autocast));
   read(node, "training", "clip_grad_norm", t.clip_grad_norm);
   read(node, "training", "clip_grad_value", t.clip_grad_value);
+  read(node, "training", "compile", t.compile);
   for (const auto& [key, value] : {std::pair<const char*, double>{"clip_grad_norm", t.clip_grad_norm},
                                    std::pair<const char*, double>{"clip_grad_value", t.clip_grad_value}}) {
     if (!(value >= 0))

@@ -264,6 +264,7 @@ std::string to_yaml(const Config& c) {
   training["autocast"] = c.training.autocast;
   training["clip_grad_norm"] = num(c.training.clip_grad_norm);
   training["clip_grad_value"] = num(c.training.clip_grad_value);
+  training["compile"] = c.training.compile;
   if (c.training.early_stopping.enabled) {
     YAML::Node es(YAML::NodeType::Map);
     es["monitor"] = c.training.early_stopping.monitor;

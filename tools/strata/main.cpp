@@ -19,6 +19,7 @@
 #include "strata/strata.h"
 #include "translation.h"
 #include "tune_command.h"
+#include "compile_command.h"
 #include "validators.h"
 
 namespace {
@@ -237,6 +238,8 @@ int main(int argc, char** argv) {
   CLI::App* federate_cmd = strata::cli::add_federate_command(app, federate_args);
   strata::cli::RlArgs rl_args;
   CLI::App* rl_cmd = strata::cli::add_rl_command(app, rl_args);
+  strata::cli::CompileArgs compile_args;
+  CLI::App* compile_cmd = strata::cli::add_compile_command(app, compile_args);
 
   try {
     app.parse(argc, argv);
@@ -294,6 +297,7 @@ int main(int argc, char** argv) {
     if (*augment_cmd) return strata::cli::run_data_augment(augment);
     if (table_cmds.parsed()) return strata::cli::run_data_table(table_cmds, table_args);
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
+    if (*compile_cmd) return strata::cli::run_compile(compile_args);
     if (*prune_cmd) return strata::cli::run_prune(prune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);

@@ -35,6 +35,10 @@ struct FitOptions {
   // gradients scaled together so their global L2 norm is at most clip_grad_norm.
   double clip_grad_norm = 0.0;
   double clip_grad_value = 0.0;
+  // Compiled training steps (strata/compile/compile.h): forward, loss and backward traced once and
+  // replayed; modules the compiler cannot trace run eagerly with a notice. The loss must be mean
+  // cross-entropy over class indices (checked against `loss` on the first batch).
+  bool compile = false;
   // Data-parallel runs: combines this rank's epoch training logs with the other ranks' (e.g.
   // dist::all_reduce_logs) before validation, printing and callbacks see them.
   std::function<void(Logs&)> reduce_logs{};

@@ -17,14 +17,20 @@ namespace strata::kernels::cpu {
 namespace {
 
 // out = zero(y) ? 0 : g elementwise, for an activation whose gradient is g or 0 as its output tells.
-// `zero` is a template taking the element type (a generic lambda).
+// `zero` is a template taking the element type (a generic lambda). `into`, when defined, receives the
+// result (it may be g itself: each element is read before it is written).
 template <typename Zero>
-Tensor masked_backward(const char* name, const Tensor& g, const Tensor& y, Zero zero) {
+Tensor masked_backward(const char* name, const Tensor& g, const Tensor& y, Zero zero,
+                       const Tensor& into = {}) {
   STRATA_CHECK(g.shape() == y.shape() && g.dtype() == y.dtype(),
                "{}: gradient of shape {} ({}) for an output of shape {} ({})", name, g.shape().str(),
                dtype_name(g.dtype()), y.shape().str(), dtype_name(y.dtype()));
+  STRATA_CHECK(!into.defined() || (into.shape() == g.shape() && into.dtype() == g.dtype()),
+               "{}: output of shape {} ({}) for a gradient of shape {} ({})", name,
+               into.defined() ? into.shape().str() : "", into.defined() ? dtype_name(into.dtype()) : "",
+               g.shape().str(), dtype_name(g.dtype()));
   // The gradient takes the layout of the activation (channels-last after a convolution).
-  Tensor out = empty_like_layout(g.shape(), g.dtype(), g.device(), y);
+  Tensor out = into.defined() ? into : empty_like_layout(g.shape(), g.dtype(), g.device(), y);
   dispatch_floating(g.dtype(), name, [&]<typename T>() {
     constexpr int64_t st = sizeof(T);
     Operands<3> ops{{static_cast<char*>(out.raw_data()), static_cast<char*>(g.raw_data()),
@@ -79,6 +85,11 @@ Tensor input_backward(const char* name, const Tensor& g, const Tensor& x, F f) {
 
 Tensor relu_backward(const Tensor& g, const Tensor& y) {
   return masked_backward("relu", g, y, []<typename T>(T v) { return v <= T(0); });
+}
+
+void relu_backward_into(const Tensor& g, const Tensor& y, const Tensor& out) {
+  masked_backward(
+      "relu", g, y, []<typename T>(T v) { return v <= T(0); }, out);
 }
 
 Tensor hardtanh_backward(const Tensor& g, const Tensor& y, double min_val, double max_val) {

@@ -178,11 +178,12 @@ struct Key {
   int threads = 0;  // oneDNN sizes its work split when the primitive is created
   bool bias = false;
   bool bf16 = false;  // a and b in bf16 (the result stays f32)
+  bool relu = false;  // a ReLU post-op on the result
   Dims ad{}, as{}, bd{}, bs{};
 
   bool operator==(const Key& o) const {
-    return nd == o.nd && threads == o.threads && bias == o.bias && bf16 == o.bf16 && ad == o.ad &&
-           as == o.as && bd == o.bd && bs == o.bs;
+    return nd == o.nd && threads == o.threads && bias == o.bias && bf16 == o.bf16 && relu == o.relu &&
+           ad == o.ad && as == o.as && bd == o.bd && bs == o.bs;
   }
 };
 
@@ -194,6 +195,7 @@ struct KeyHash {
     mix(k.threads);
     mix(k.bias);
     mix(k.bf16);
+    mix(k.relu);
     for (int d = 0; d < k.nd; ++d) {
       mix(k.ad[d]);
       mix(k.as[d]);
@@ -243,7 +245,7 @@ dnnl::memory::desc md(int nd, const Dims& dims, const Dims& strides,
                             dnnl::memory::dims(strides.begin(), strides.begin() + nd));
 }
 
-std::shared_ptr<const Primitive> create(const Problem& p, bool bias, bool bf16) {
+std::shared_ptr<const Primitive> create(const Problem& p, bool bias, bool bf16, bool relu) {
   auto out = std::make_shared<Primitive>();
   const int nd = p.nd;
   Dims cs{};
@@ -267,6 +269,11 @@ std::shared_ptr<const Primitive> create(const Problem& p, bool bias, bool bf16) 
   }
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);  // from our allocator: thread-safe, reused
+  if (relu) {
+    dnnl::post_ops ops;
+    ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
   dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(out->src, out->weights, out->bias, out->dst), attr,
                                   engine());
   out->reference = std::strncmp(pd.impl_info_str(), "ref", 3) == 0;
@@ -278,12 +285,13 @@ std::shared_ptr<const Primitive> create(const Problem& p, bool bias, bool bf16) 
 }
 
 // The cached primitive for p, created on first use; nullptr when oneDNN refuses the layout.
-std::shared_ptr<const Primitive> lookup(const Problem& p, bool bias, bool bf16 = false) {
+std::shared_ptr<const Primitive> lookup(const Problem& p, bool bias, bool bf16 = false, bool relu = false) {
   Key k;
   k.nd = p.nd;
   k.threads = omp_in_parallel() ? 1 : omp_get_max_threads();
   k.bias = bias;
   k.bf16 = bf16;
+  k.relu = relu;
   k.ad = p.ad;
   k.as = p.as;
   k.bd = p.bd;
@@ -291,7 +299,7 @@ std::shared_ptr<const Primitive> lookup(const Problem& p, bool bias, bool bf16 =
   if (auto hit = cache().find(k)) return hit;
   std::shared_ptr<const Primitive> prim;
   try {
-    prim = create(p, bias, bf16);
+    prim = create(p, bias, bf16, relu);
   } catch (const dnnl::error&) {
     return nullptr;
   }
@@ -364,12 +372,12 @@ void execute(const std::shared_ptr<const Primitive>& prim, const void* a, const 
 using dnnl_util::kSerialMacs;
 using dnnl_util::SerialScope;
 
-void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
+void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out, bool relu = false) {
   if (bias.defined() && bias.stride(0) != 1) bias = dense(bias);
   const SerialScope serial(out.numel() * a.size(-1) < kSerialMacs);
   Problem p;
   describe_copying(a, b, out.shape(), p);
-  std::shared_ptr<const Primitive> prim = lookup(p, bias.defined());
+  std::shared_ptr<const Primitive> prim = lookup(p, bias.defined(), false, relu);
   if (!prim || prim->reference) {
     // oneDNN has no fast kernel for these strides: contiguous operands always have one.
     const Tensor da = dense(a);
@@ -378,7 +386,7 @@ void matmul_f32(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
       a = da;
       b = db;
       describe_copying(a, b, out.shape(), p);
-      if (auto fast = lookup(p, bias.defined())) prim = fast;
+      if (auto fast = lookup(p, bias.defined(), false, relu)) prim = fast;
     }
   }
   STRATA_CHECK(prim, "matmul: oneDNN has no kernel for shapes {} and {}", a.shape().str(), b.shape().str());
@@ -523,6 +531,27 @@ Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Dtype comput
       unsupported_dtype("matmul", a.dtype());
   }
   return out;
+}
+
+void matmul_into(const Tensor& a, const Tensor& b, const Tensor& bias, const Tensor& out, bool relu) {
+  STRATA_CHECK(a.dim() == 2 && b.dim() == 2 && out.dim() == 2 && out.is_contiguous(),
+               "matmul_into: needs 2-D operands and a contiguous 2-D out, got {}, {} and {}", a.shape().str(),
+               b.shape().str(), out.shape().str());
+  STRATA_CHECK(a.size(1) == b.size(0) && out.size(0) == a.size(0) && out.size(1) == b.size(1),
+               "matmul_into: shapes {} @ {} do not give out {}", a.shape().str(), b.shape().str(),
+               out.shape().str());
+  STRATA_CHECK(
+      a.dtype() == b.dtype() && out.dtype() == a.dtype() && (!bias.defined() || bias.dtype() == a.dtype()),
+      "matmul_into: operands have different dtypes ({}, {}, out {})", dtype_name(a.dtype()),
+      dtype_name(b.dtype()), dtype_name(out.dtype()));
+  if (out.numel() == 0) return;
+  if (a.size(1) == 0 || a.dtype() != kFloat32) {
+    Tensor r = matmul(a, b, bias, a.dtype());
+    if (relu) r = unary(UnaryOp::Relu, r);
+    copy(out, r);
+    return;
+  }
+  matmul_f32(a, b, bias, out, relu);
 }
 
 }  // namespace strata::kernels::cpu

@@ -5,5 +5,6 @@
 namespace strata::kernels::cpu {
 
 Tensor matmul(const Tensor& a, const Tensor& b, const Tensor& bias, Dtype compute = kFloat32);
+void matmul_into(const Tensor& a, const Tensor& b, const Tensor& bias, const Tensor& out, bool relu);
 
 }  // namespace strata::kernels::cpu
