@@ -17,14 +17,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CommandResult {
   int code = -1;
   std::string output;  // stdout and stderr together
 };
 
 // Runs a shell command, capturing its output.
-Run run(const std::string& command) {
-  Run r;
+CommandResult run_command(const std::string& command) {
+  CommandResult r;
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen((command + " 2>&1").c_str(), "r"), pclose);
   if (!pipe) return r;
   char buffer[4096];
@@ -42,8 +42,8 @@ TEST(Install, ConsumerBuildsAndRunsAgainstTheInstalledPackage) {
   const fs::path build = testing::unique_temp_path("install_consumer");
   const fs::path libdir = prefix / STRATA_INSTALL_LIBDIR;
 
-  Run install = run(fmt::format("{} --install {} --prefix {}", quote(STRATA_CMAKE_COMMAND),
-                                quote(STRATA_BUILD_DIR), quote(prefix)));
+  CommandResult install = run_command(fmt::format("{} --install {} --prefix {}", quote(STRATA_CMAKE_COMMAND),
+                                                  quote(STRATA_BUILD_DIR), quote(prefix)));
   ASSERT_EQ(install.code, 0) << install.output;
   for (const fs::path& f :
        {prefix / "include/strata/strata.h", prefix / "include/strata/version.h",
@@ -54,30 +54,31 @@ TEST(Install, ConsumerBuildsAndRunsAgainstTheInstalledPackage) {
   // Private headers stay private.
   EXPECT_FALSE(fs::exists(prefix / "include/kernels"));
 
-  Run configure =
-      run(fmt::format("{} -S {} -B {} -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH={}",
-                      quote(STRATA_CMAKE_COMMAND), quote(STRATA_CONSUMER_DIR), quote(build), quote(prefix)));
+  CommandResult configure = run_command(
+      fmt::format("{} -S {} -B {} -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH={}",
+                  quote(STRATA_CMAKE_COMMAND), quote(STRATA_CONSUMER_DIR), quote(build), quote(prefix)));
   ASSERT_EQ(configure.code, 0) << configure.output;
-  Run compile = run(fmt::format("{} --build {}", quote(STRATA_CMAKE_COMMAND), quote(build)));
+  CommandResult compile =
+      run_command(fmt::format("{} --build {}", quote(STRATA_CMAKE_COMMAND), quote(build)));
   ASSERT_EQ(compile.code, 0) << compile.output;
-  Run consumer = run(quote(build / "consumer"));
+  CommandResult consumer = run_command(quote(build / "consumer"));
   EXPECT_EQ(consumer.code, 0) << consumer.output;
   EXPECT_NE(consumer.output.find(fmt::format("strata {}: loss", kVersion)), std::string::npos)
       << consumer.output;
 
   // pkg-config finds the same version and the installed headers, wherever the prefix was moved to.
   const std::string pc = "PKG_CONFIG_PATH=" + quote(libdir / "pkgconfig") + " pkg-config ";
-  Run version = run(pc + "--modversion strata");
+  CommandResult version = run_command(pc + "--modversion strata");
   EXPECT_EQ(version.output, std::string(kVersion) + "\n");
-  Run cflags = run(pc + "--cflags-only-I strata");
+  CommandResult cflags = run_command(pc + "--cflags-only-I strata");
   EXPECT_EQ(cflags.code, 0) << cflags.output;
   EXPECT_NE(cflags.output.find("include"), std::string::npos) << cflags.output;
-  Run include_dir = run(pc + "--variable=includedir strata");
+  CommandResult include_dir = run_command(pc + "--variable=includedir strata");
   EXPECT_TRUE(fs::equivalent(fs::path(include_dir.output.substr(0, include_dir.output.find('\n'))),
                              prefix / "include"))
       << include_dir.output;
 
-  Run cli = run(quote(prefix / "bin/strata") + " --version");
+  CommandResult cli = run_command(quote(prefix / "bin/strata") + " --version");
   EXPECT_EQ(cli.code, 0) << cli.output;
   EXPECT_NE(cli.output.find(kVersion), std::string::npos) << cli.output;
 
