@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 ARGS ?=
 
-.PHONY: all deps data configure build test run bench format clean
+.PHONY: all deps data configure build test run bench format clean cli install
 
 all: build
 
@@ -28,7 +28,7 @@ test: build data
 # Trains LeNet-5 on Fashion-MNIST for 2 epochs into runs/fashion_lenet (checkpoints, metrics.csv, curves.png,
 # config.yaml) and prints the test metrics as JSON; ARGS adds options, e.g. ARGS="--epochs 5 --threads 1".
 # Idle OpenMP threads sleep instead of spinning: on a busy machine spinning made this run 7x slower.
-run: build
+run: cli
 	@OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-passive} $(BUILD_DIR)/strata train --config configs/fashion_lenet.yaml \
 		--epochs 2 --out runs/fashion_lenet $(ARGS)
 
@@ -44,3 +44,20 @@ format:
 
 clean:
 	@rm -rf $(BUILD_DIR)
+
+# Only the library and the strata CLI, what `make run` needs (tests, benchmarks and examples build with
+# `make build` and `make test`).
+cli: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target strata_cli
+
+# Installs headers, libstrata.a, libstrata_dist.a, the strata CLI, the CMake package (find_package(strata))
+# and strata.pc under PREFIX, from a build of its own: portable (-march=x86-64-v2; oneDNN still picks the
+# CPU's best kernels at run time), warnings not fatal, no tests, benchmarks or examples.
+PREFIX ?= /usr/local
+INSTALL_BUILD_DIR ?= build-install
+install: deps
+	@cmake -S . -B $(INSTALL_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTRATA_MARCH=x86-64-v2 \
+		-DSTRATA_WERROR=OFF -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_BENCH=OFF -DSTRATA_BUILD_EXAMPLES=OFF \
+		-DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(INSTALL_BUILD_DIR) -j $(JOBS) --target strata strata_dist strata_cli
+	@cmake --install $(INSTALL_BUILD_DIR) --prefix $(PREFIX)

@@ -35,6 +35,10 @@ DTYPES = {
     torch.int64: "I64",
     torch.uint8: "U8",
     torch.bfloat16: "BF16",
+    torch.float16: "F16",
+    torch.int32: "I32",
+    torch.int8: "I8",
+    torch.bool: "BOOL",
 }
 
 
@@ -45,14 +49,16 @@ def tensor_bytes(t):
     return t.numpy().tobytes()
 
 
-def save_safetensors(path, tensors, metadata=None):
-    """Writes the safetensors format: u64 header length, JSON header padded to 8 bytes, raw data."""
+def save_safetensors(path, tensors, metadata=None, bool_as_u8=True):
+    """Writes the safetensors format: u64 header length, JSON header padded to 8 bytes, raw data.
+
+    Bool tensors are written as U8 unless bool_as_u8 is False (then as BOOL, one 0/1 byte each)."""
     header, blobs, offset = {}, [], 0
     if metadata:
         header["__metadata__"] = dict(sorted(metadata.items()))
     for name in sorted(tensors):
         t = tensors[name]
-        if t.dtype == torch.bool:
+        if t.dtype == torch.bool and bool_as_u8:
             t = t.to(torch.uint8)
         data = tensor_bytes(t)
         header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape),

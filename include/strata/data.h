@@ -4,6 +4,7 @@
 #include "strata/data/idx.h"
 #include "strata/data/image/all.h"
 #include "strata/data/mnist.h"
+#include "strata/data/sampler.h"
 #include "strata/data/table/all.h"
 #include "strata/data/text/augment.h"
 #include "strata/data/text/beam_search.h"

@@ -2,6 +2,7 @@
 #include "strata/models/bert.h"
 #include "strata/models/dcgan.h"
 #include "strata/models/fid_fmnist.h"
+#include "strata/models/flattened_logits.h"
 #include "strata/models/generative.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"

@@ -1,14 +1,21 @@
 #pragma once
-// Everything a strata user needs.
-#include "strata/autograd/engine.h"
-#include "strata/autograd/grad_mode.h"
-#include "strata/autograd/gradcheck.h"
-#include "strata/core/allocator.h"
-#include "strata/core/autocast.h"
-#include "strata/core/factory.h"
-#include "strata/core/generator.h"
-#include "strata/core/tensor.h"
-#include "strata/core/threading.h"
-#include "strata/io/safetensors.h"
+// The whole public API of strata. Each area also has its own header for those who want less:
+// strata/core.h, autograd.h, ops.h, nn.h, optim.h, data.h, metrics.h, tune.h, train.h, io.h, models.h,
+// compress.h, explain.h, fed.h, quantization.h, rl.h; strata/dist.h (MPI) needs strata::dist besides.
+#include "strata/autograd.h"
+#include "strata/compress.h"
+#include "strata/core.h"
+#include "strata/data.h"
+#include "strata/explain.h"
+#include "strata/fed.h"
+#include "strata/io.h"
+#include "strata/metrics.h"
+#include "strata/models.h"
+#include "strata/nn.h"
 #include "strata/ops.h"
+#include "strata/optim.h"
+#include "strata/quantization.h"
+#include "strata/rl.h"
+#include "strata/train.h"
+#include "strata/tune.h"
 #include "strata/version.h"

@@ -3,12 +3,14 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <vector>
 
 #include "strata/core/factory.h"
+#include "strata/core/numel.h"
 
 namespace strata::data {
 namespace {
@@ -91,7 +93,27 @@ Tensor read_idx(const std::string& path) {
     default:
       STRATA_FAIL("{}: unknown IDX data type code 0x{:02x}", path, magic[2]);
   }
-  const int64_t n = shape.numel();
+  // The header is hostile until the file backs it: the element count must not overflow, and the data it
+  // declares must fit in the file before anything is allocated.
+  const int64_t n = checked_numel(shape, path + ": header");
+  uint64_t data_bytes = 0;
+  STRATA_CHECK(!__builtin_mul_overflow(static_cast<uint64_t>(n), static_cast<uint64_t>(elem), &data_bytes),
+               "{}: header declares shape {} whose byte size overflows a 64-bit integer", path, shape.str());
+  const uint64_t file_bytes = std::filesystem::file_size(path);
+  const uint64_t header_bytes = 4 + 4 * static_cast<uint64_t>(ndim);
+  if (gzdirect(f.get())) {
+    STRATA_CHECK(data_bytes <= file_bytes - std::min(file_bytes, header_bytes),
+                 "{}: header declares shape {} ({} data bytes) but the file holds {} bytes after the {} byte "
+                 "header",
+                 path, shape.str(), data_bytes, file_bytes - std::min(file_bytes, header_bytes),
+                 header_bytes);
+  } else {
+    // Deflate expands at most about 1032:1, so a gzip file of `file_bytes` cannot hold more than this.
+    constexpr uint64_t kMaxDeflateRatio = 1032;
+    STRATA_CHECK(data_bytes / kMaxDeflateRatio <= file_bytes,
+                 "{}: header declares shape {} ({} data bytes), more than a gzip file of {} bytes can hold",
+                 path, shape.str(), data_bytes, file_bytes);
+  }
   Tensor out = empty(shape, {.dtype = dtype});
   if (magic[2] == 0x08) {
     read_exact(f.get(), out.raw_data(), static_cast<size_t>(n), path, "the data");

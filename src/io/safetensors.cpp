@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "io/float16.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
 
@@ -80,20 +81,33 @@ bool write_all(int fd, const void* src, size_t n) {
   return true;
 }
 
+// A safetensors dtype, the strata dtype it is held in, and its width in the file. The first entry of each
+// strata dtype is its natural name; the rest are converted on load and listed in SafetensorsFile::stored_as.
 struct DtypeName {
   std::string_view name;
   Dtype dtype;
+  size_t width;
 };
 constexpr DtypeName kDtypes[] = {
-    {"F32", kFloat32},   {"F64", kFloat64}, {"I64", kInt64}, {"U8", kUInt8},
-    {"BF16", kBFloat16}, {"I8", kUInt8},  // no int8 dtype: s8 bits are held in u8 tensors and listed in
-                                          // SafetensorsFile::int8
+    {"F32", kFloat32, 4}, {"F64", kFloat64, 8},  {"I64", kInt64, 8},
+    {"U8", kUInt8, 1},    {"BF16", kFloat32, 2},  // widened exactly (kernels do not take bf16 yet)
+    {"I8", kUInt8, 1},                            // no int8 dtype: s8 bits are held in u8 tensors
+    {"F16", kFloat32, 2},                         // widened exactly
+    {"I32", kInt64, 4},                           // widened exactly
+    {"BOOL", kUInt8, 1},                          // 0 or 1
 };
 
 std::string_view safetensors_dtype(Dtype dtype) {
+  if (dtype == kBFloat16) return "BF16";
   for (const auto& d : kDtypes)
     if (d.dtype == dtype) return d.name;
   STRATA_FAIL("save_safetensors: dtype {} has no safetensors name", dtype_name(dtype));
+}
+
+const DtypeName* find_dtype(std::string_view name) {
+  auto it = std::find_if(std::begin(kDtypes), std::end(kDtypes),
+                         [&](const DtypeName& d) { return d.name == name; });
+  return it == std::end(kDtypes) ? nullptr : it;
 }
 
 // One tensor's header entry, checked against the file.
@@ -103,7 +117,7 @@ struct Entry {
   Shape shape;
   uint64_t begin;
   uint64_t end;
-  bool int8 = false;  // stored as I8
+  std::string stored;  // the file's dtype name when it differs from the natural name of `dtype`
 };
 
 // Parses `"name": {"dtype", "shape", "data_offsets"}`, checking types, sizes and the byte count.
@@ -111,20 +125,20 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
   auto fail = [&](const std::string& problem) { bad_file(path, problem); };
   if (!info.is_object())
     fail(fmt::format("tensor '{}': entry must be an object, got {}", name, info.type_name()));
-  Entry e{.name = name, .dtype = kFloat32, .shape = {}, .begin = 0, .end = 0};
+  Entry e{.name = name, .dtype = kFloat32, .shape = {}, .begin = 0, .end = 0, .stored = {}};
 
   auto dtype_it = info.find("dtype");
   if (dtype_it == info.end()) fail(fmt::format("tensor '{}': missing field 'dtype'", name));
   if (!dtype_it->is_string())
     fail(fmt::format("tensor '{}': field 'dtype' must be a string, got {}", name, dtype_it->type_name()));
   const auto& dtype = dtype_it->get_ref<const std::string&>();
-  auto known = std::find_if(std::begin(kDtypes), std::end(kDtypes),
-                            [&](const DtypeName& d) { return d.name == dtype; });
-  if (known == std::end(kDtypes))
-    fail(fmt::format("tensor '{}': unsupported dtype '{}' (strata reads F32, F64, I64, U8, I8 and BF16)",
-                     name, dtype));
+  const DtypeName* known = find_dtype(dtype);
+  if (known == nullptr)
+    fail(fmt::format(
+        "tensor '{}': unsupported dtype '{}' (strata reads F32, F64, I64, U8, BF16, F16, I32, I8 and BOOL)",
+        name, dtype));
   e.dtype = known->dtype;
-  e.int8 = dtype == "I8";
+  if (safetensors_dtype(e.dtype) != dtype) e.stored = dtype;
 
   auto shape_it = info.find("shape");
   if (shape_it == info.end()) fail(fmt::format("tensor '{}': missing field 'shape'", name));
@@ -156,7 +170,7 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
   if (e.end < e.begin)
     fail(fmt::format("tensor '{}': data_offsets {} end before they begin", name, offsets.dump()));
 
-  const uint64_t width = dtype == "BF16" ? 2 : element_size(e.dtype);
+  const uint64_t width = known->width;
   uint64_t nbytes = 0;
   if (__builtin_mul_overflow(numel, width, &nbytes) || nbytes != e.end - e.begin)
     fail(fmt::format("tensor '{}': data_offsets {} span {} bytes but {} of shape {} needs {}", name,
@@ -185,6 +199,59 @@ void gather_bytes(const Tensor& t, std::vector<char>& out) {
       index[du] = 0;
     }
   }
+}
+
+// The row-major bytes of `tensor` in the file dtype `stored` (F16, BF16, I32, I8, BOOL), narrowed from its
+// strata dtype; refuses dtypes that do not narrow to it and values that do not fit.
+std::vector<char> encode_as(const std::string& path, const std::string& name, const Tensor& tensor,
+                            const std::string& stored) {
+  auto fail = [&](const std::string& problem) {
+    STRATA_FAIL("save_safetensors: {}: tensor '{}' stored as {}: {}", path, name, stored, problem);
+  };
+  NoGradGuard no_grad;
+  Tensor t = tensor.detach();
+  if (!t.device().is_cpu()) t = t.to(kCPU);
+  const auto n = static_cast<size_t>(t.numel());
+  std::vector<char> out;
+  if (stored == "F16" || stored == "BF16") {
+    if (!is_floating(t.dtype())) fail(fmt::format("needs a floating tensor, got {}", dtype_name(t.dtype())));
+    out.resize(2 * n);
+    if (stored == "F16") {
+      t = t.to(kFloat32).contiguous();
+      std::vector<uint16_t> halves(n);
+      floats_to_halves(t.data_ptr<float>(), halves.data(), static_cast<int64_t>(n));
+      if (n > 0) std::memcpy(out.data(), halves.data(), 2 * n);
+    } else {
+      t = t.to(kBFloat16).contiguous();
+      if (n > 0) std::memcpy(out.data(), t.raw_data(), 2 * n);
+    }
+  } else if (stored == "I32") {
+    if (t.dtype() != kInt64) fail(fmt::format("needs an i64 tensor, got {}", dtype_name(t.dtype())));
+    t = t.contiguous();
+    out.resize(4 * n);
+    const int64_t* src = t.data_ptr<int64_t>();
+    for (size_t i = 0; i < n; ++i) {
+      if (src[i] < INT32_MIN || src[i] > INT32_MAX)
+        fail(fmt::format("element {} = {} does not fit", i, src[i]));
+      const auto v = static_cast<int32_t>(src[i]);
+      std::memcpy(out.data() + 4 * i, &v, 4);
+    }
+  } else if (stored == "I8" || stored == "BOOL") {
+    if (t.dtype() != kUInt8)
+      fail(fmt::format("needs a u8 tensor ({}), got {}", stored == "I8" ? "holding s8 bits" : "of 0 and 1",
+                       dtype_name(t.dtype())));
+    t = t.contiguous();
+    out.resize(n);
+    if (n > 0) std::memcpy(out.data(), t.raw_data(), n);
+    if (stored == "BOOL")
+      for (size_t i = 0; i < n; ++i)
+        if (static_cast<uint8_t>(out[i]) > 1)
+          fail(fmt::format("element {} = {} is not 0 or 1", i,
+                           static_cast<int>(static_cast<uint8_t>(out[i]))));
+  } else {
+    fail("strata writes F16, BF16, I32, I8 or BOOL as stored dtypes");
+  }
+  return out;
 }
 
 }  // namespace
@@ -271,24 +338,42 @@ SafetensorsFile read_safetensors(const std::string& path) {
     fail(fmt::format("{} trailing bytes after the last tensor (data ends at {}, file data is {} bytes)",
                      data_size - cursor, cursor, data_size));
 
-  std::vector<uint16_t> staging;
+  std::vector<char> staging;
   for (const Entry& e : entries) {
     const uint64_t nbytes = e.end - e.begin;
-    Tensor t;
-    if (e.dtype == kBFloat16) {
-      // bf16 is the top half of an f32, so widening is exact; kernels do not take bf16 yet.
-      t = empty(e.shape, {.dtype = kFloat32});
-      staging.resize(static_cast<size_t>(t.numel()));
-      if (!read_at(fd.get(), staging.data(), nbytes, data_start + e.begin))
-        fail(fmt::format("tensor '{}': cannot read its data", e.name));
+    Tensor t = empty(e.shape, {.dtype = e.dtype});
+    const auto n = static_cast<size_t>(t.numel());
+    const bool widened = e.stored == "BF16" || e.stored == "F16" || e.stored == "I32";
+    if (widened) staging.resize(nbytes);
+    if (!read_at(fd.get(), widened ? staging.data() : t.raw_data(), nbytes, data_start + e.begin))
+      fail(fmt::format("tensor '{}': cannot read its data", e.name));
+    if (e.stored == "BF16") {
+      // bf16 is the top half of an f32, so widening is exact.
       auto* out = static_cast<uint32_t*>(t.raw_data());
-      for (size_t i = 0; i < staging.size(); ++i) out[i] = static_cast<uint32_t>(staging[i]) << 16;
-    } else {
-      t = empty(e.shape, {.dtype = e.dtype});
-      if (!read_at(fd.get(), t.raw_data(), nbytes, data_start + e.begin))
-        fail(fmt::format("tensor '{}': cannot read its data", e.name));
+      for (size_t i = 0; i < n; ++i) {
+        uint16_t bits;
+        std::memcpy(&bits, staging.data() + 2 * i, 2);
+        out[i] = static_cast<uint32_t>(bits) << 16;
+      }
+    } else if (e.stored == "F16") {
+      std::vector<uint16_t> halves(n);
+      std::memcpy(halves.data(), staging.data(), nbytes);
+      halves_to_floats(halves.data(), t.data_ptr<float>(), static_cast<int64_t>(n));
+    } else if (e.stored == "I32") {
+      int64_t* out = t.data_ptr<int64_t>();
+      for (size_t i = 0; i < n; ++i) {
+        int32_t v;
+        std::memcpy(&v, staging.data() + 4 * i, 4);
+        out[i] = v;
+      }
+    } else if (e.stored == "BOOL") {
+      const uint8_t* bytes = t.data_ptr<uint8_t>();
+      for (size_t i = 0; i < n; ++i)
+        if (bytes[i] > 1)
+          fail(fmt::format("tensor '{}': BOOL element {} holds byte {}, not 0 or 1", e.name, i, bytes[i]));
     }
-    if (e.int8) result.int8.insert(e.name);
+    if (e.stored == "I8") result.int8.insert(e.name);
+    if (!e.stored.empty()) result.stored_as.emplace(e.name, e.stored);
     result.tensors.emplace(e.name, std::move(t));
   }
   return result;
@@ -299,26 +384,39 @@ std::map<std::string, Tensor> load_safetensors(const std::string& path) {
 }
 
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
-                      const std::map<std::string, std::string>& metadata, const std::set<std::string>& int8) {
+                      const std::map<std::string, std::string>& metadata, const std::set<std::string>& int8,
+                      const std::map<std::string, std::string>& stored_as) {
   // ordered_json keeps insertion order, so the header lists tensors in the order their bytes follow.
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) {
     auto& meta = header["__metadata__"] = nlohmann::ordered_json::object();
     for (const auto& [key, value] : metadata) meta[key] = value;
   }
+  for (const auto& [name, stored] : stored_as)
+    STRATA_CHECK(tensors.count(name) > 0, "save_safetensors: {}: stored_as names '{}', which is not a tensor",
+                 path, name);
+  // Tensors stored in another dtype than they are held in are converted (and checked) before anything is
+  // written.
+  std::map<std::string, std::vector<char>> converted;
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
     STRATA_CHECK(name != "__metadata__", "save_safetensors: {}: tensor name '__metadata__' is reserved",
                  path);
     STRATA_CHECK(t.defined(), "save_safetensors: {}: tensor '{}' is undefined", path, name);
-    const uint64_t nbytes = static_cast<uint64_t>(t.numel()) * t.element_size();
+    uint64_t nbytes = static_cast<uint64_t>(t.numel()) * t.element_size();
     const bool as_int8 = int8.count(name) > 0;
     STRATA_CHECK(!as_int8 || t.dtype() == kUInt8,
                  "save_safetensors: {}: tensor '{}' listed as I8 must hold s8 bits in a u8 tensor, got {}",
                  path, name, dtype_name(t.dtype()));
-    header[name] = {{"dtype", as_int8 ? std::string("I8") : std::string(safetensors_dtype(t.dtype()))},
-                    {"shape", t.shape().vec()},
-                    {"data_offsets", {offset, offset + nbytes}}};
+    std::string dtype(as_int8 ? std::string_view("I8") : safetensors_dtype(t.dtype()));
+    if (auto it = stored_as.find(name); it != stored_as.end() && it->second != dtype) {
+      STRATA_CHECK(!as_int8, "save_safetensors: {}: tensor '{}' is listed as I8 and stored_as {}", path, name,
+                   it->second);
+      dtype = it->second;
+      nbytes = converted.emplace(name, encode_as(path, name, t, dtype)).first->second.size();
+    }
+    header[name] = {
+        {"dtype", dtype}, {"shape", t.shape().vec()}, {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;
   }
   std::string text;
@@ -346,6 +444,11 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
     std::vector<char> staging;
     for (const auto& [name, tensor] : tensors) {
       if (tensor.numel() == 0) continue;
+      if (auto it = converted.find(name); it != converted.end()) {
+        if (!write_all(fd.get(), it->second.data(), it->second.size()))
+          fail(fmt::format("cannot write tensor '{}'", name));
+        continue;
+      }
       Tensor t = tensor.detach();
       if (!t.device().is_cpu()) t = t.to(kCPU);
       const size_t nbytes = static_cast<size_t>(t.numel()) * t.element_size();

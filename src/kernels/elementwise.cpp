@@ -3,6 +3,7 @@
 
 #include "kernels/cpu/elementwise.h"
 #include "kernels/dispatch.h"
+#include "strata/core/numel.h"
 
 namespace strata::kernels {
 
@@ -29,7 +30,11 @@ bool is_comparison(BinaryOp op) {
 }
 
 Tensor empty(const Shape& shape, Dtype dtype, Device device) {
-  const size_t nbytes = static_cast<size_t>(shape.numel()) * element_size(dtype);
+  size_t nbytes = 0;
+  STRATA_CHECK(!__builtin_mul_overflow(static_cast<size_t>(checked_numel(shape, "empty")),
+                                       element_size(dtype), &nbytes),
+               "empty: a {} tensor of shape {} needs more bytes than a 64-bit size holds", dtype_name(dtype),
+               shape.str());
   auto storage = make_intrusive<Storage>(nbytes, device);
   return Tensor(make_intrusive<TensorImpl>(std::move(storage), shape, contiguous_strides(shape), 0, dtype));
 }

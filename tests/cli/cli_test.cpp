@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/cli_util.h"
+#include "strata/data/image/io.h"
 #include "strata/data/mnist.h"
 #include "strata/io/safetensors.h"
 #include "strata/models/mlp.h"
@@ -227,6 +228,15 @@ TEST_F(CliTest, MissingFiles) {
   expect_error(
       run({"predict", "-c", "good.yaml", "--checkpoint", "weights.safetensors", "--image", "nope.png"}),
       {"image nope.png does not exist"});
+  // An image whose header declares 16000 x 16000 pixels is refused by the library's reader before decoding.
+  std::vector<uint8_t> png = data::image::encode_png(zeros({1, 4, 4}, {.dtype = kUInt8}));
+  for (size_t at : {size_t{16}, size_t{20}}) {  // IHDR width and height, big-endian
+    png[at] = 0, png[at + 1] = 0, png[at + 2] = 0x3E, png[at + 3] = 0x80;
+  }
+  write("bomb.png", std::string(png.begin(), png.end()));
+  expect_error(
+      run({"predict", "-c", "good.yaml", "--checkpoint", "weights.safetensors", "--image", "bomb.png"}),
+      {"cannot read image bomb.png", "16000 x 16000", "max_pixels"});
   // A data folder without the data set names the package that installs it.
   expect_error(run({"train", "-c", "good.yaml", "--set", "data.root=" + (dir_ / "no-data").string()}),
                {"dataset-fashion-mnist"});

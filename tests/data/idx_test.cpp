@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "strata/data/mnist.h"
+#include "temp_path.h"
 #include "test_util.h"
 
 namespace strata::data {
@@ -16,7 +17,7 @@ namespace fs = std::filesystem;
 class IdxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("strata_idx_" + std::to_string(::getpid()));
+    dir_ = testing::unique_temp_path("idx");
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -74,6 +75,39 @@ TEST_F(IdxTest, MalformedFilesRaiseClearErrors) {
   std::vector<unsigned char> extra = kU8Matrix;
   extra.push_back(9);
   expect_error(write("extra", extra), "unexpected data");
+}
+
+// Big-endian u32 header words.
+std::vector<unsigned char> idx_header(unsigned char type, const std::vector<uint32_t>& dims) {
+  std::vector<unsigned char> h = {0, 0, type, static_cast<unsigned char>(dims.size())};
+  for (uint32_t d : dims)
+    for (int shift : {24, 16, 8, 0}) h.push_back(static_cast<unsigned char>(d >> shift));
+  return h;
+}
+
+TEST_F(IdxTest, HeaderWhoseElementCountOverflowsIsAnErrorNotACrash) {
+  // 4 x 2^31 x 2^31 = 2^64 elements: the product wraps to 0 in 64 bits, which once let the loader build
+  // a tensor with no storage and read past it.
+  const uint32_t big = 1u << 31;
+  std::vector<unsigned char> images = idx_header(0x08, {4, big, big});
+  images.insert(images.end(), 64, 7);
+  write("t10k-images-idx3-ubyte.gz", images, true);
+  std::vector<unsigned char> labels = idx_header(0x08, {4});
+  labels.insert(labels.end(), {1, 2, 3, 4});
+  write("t10k-labels-idx1-ubyte.gz", labels, true);
+  EXPECT_ERROR_CONTAINS(load_fashion_mnist(false, dir_.string()), "t10k-images-idx3-ubyte.gz",
+                        "[4, 2147483648, 2147483648]", "overflows");
+  expect_error(write("wrap", idx_header(0x0D, {1u << 31, 1u << 31})), "byte size overflows");
+}
+
+TEST_F(IdxTest, DeclaredSizeMustFitTheFile) {
+  // A raw file must hold exactly the declared bytes; a gzip file at most what deflate can expand to.
+  std::vector<unsigned char> raw = idx_header(0x08, {1000, 1000});
+  raw.insert(raw.end(), 10, 0);
+  expect_error(write("raw", raw), "1000000 data bytes");
+  std::vector<unsigned char> gz = idx_header(0x0E, {1u << 20, 1u << 20});
+  gz.insert(gz.end(), 16, 0);
+  expect_error(write("gz", gz, true), "more than a gzip file");
 }
 
 TEST_F(IdxTest, MissingDatasetNamesThePackage) {

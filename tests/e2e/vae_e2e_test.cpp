@@ -10,6 +10,7 @@
 #include "strata/data.h"
 #include "strata/models/vae.h"
 #include "strata/train/trainer.h"
+#include "temp_path.h"
 
 namespace strata {
 namespace {
@@ -23,7 +24,7 @@ std::shared_ptr<data::TensorDataset> subset(bool train, int64_t n) {
 
 TEST(VAEE2E, TestElboImprovesByAWideMargin) {
   manual_seed(0);
-  const std::string out = (fs::temp_directory_path() / "strata_vae_e2e").string();
+  const std::string out = testing::unique_temp_path("vae_e2e").string();
   fs::remove_all(out);
   data::DataLoader train(subset(true, 4000),
                          {.batch_size = 64, .shuffle = true, .seed = 0, .drop_last = true});

@@ -140,6 +140,97 @@ TEST_F(SafetensorsTest, Int8RoundTripsAsI8Bits) {
               HasSubstr("listed as I8 must hold s8 bits in a u8 tensor"));
 }
 
+TEST_F(SafetensorsTest, ReadsF16I32I8AndBoolWrittenByPython) {
+  // Written by scripts/gen_fixtures_safetensors.py: each dtype beside PyTorch's widening of it.
+  const io::SafetensorsFile file =
+      io::read_safetensors(std::string(STRATA_FIXTURES_DIR) + "/io_dtypes.safetensors");
+  EXPECT_EQ(file.stored_as, (std::map<std::string, std::string>{{"bf16", "BF16"},
+                                                                {"bool", "BOOL"},
+                                                                {"f16", "F16"},
+                                                                {"f16_rounding.want", "F16"},
+                                                                {"i32", "I32"},
+                                                                {"i8", "I8"}}));
+  EXPECT_EQ(file.int8, std::set<std::string>{"i8"});
+  for (const std::string name : {"f16", "i32", "bf16", "bool"}) {
+    SCOPED_TRACE(name);
+    const Tensor& want = file.tensors.at(name + ".want");
+    const Tensor& got = file.tensors.at(name);
+    expect_same(name == "bool" ? got.to(kInt64) : got, want);
+  }
+  expect_same(file.tensors.at("bool"), from_vector<uint8_t>({1, 0, 1, 0, 0, 1}, {2, 3}));
+  // I8 keeps its bits in u8; read as signed they are PyTorch's values.
+  const Tensor i8 = file.tensors.at("i8");
+  std::vector<int64_t> signed_values;
+  for (uint8_t b : i8.to_vector<uint8_t>()) signed_values.push_back(static_cast<int8_t>(b));
+  EXPECT_EQ(signed_values, file.tensors.at("i8.want").to_vector<int64_t>());
+}
+
+TEST_F(SafetensorsTest, NarrowsToF16LikePyTorch) {
+  // PyTorch's .half() of ties, overflow and subnormals is the reference
+  // (scripts/gen_fixtures_safetensors.py).
+  const io::SafetensorsFile fixture =
+      io::read_safetensors(std::string(STRATA_FIXTURES_DIR) + "/io_dtypes.safetensors");
+  const Tensor values = fixture.tensors.at("f16_rounding");
+  const std::string p = path("f16.safetensors");
+  io::save_safetensors(p, {{"x", values}, {"y", values.to(kFloat64)}}, {}, {}, {{"x", "F16"}, {"y", "F16"}});
+  EXPECT_THAT(read_file(p), HasSubstr("\"x\":{\"dtype\":\"F16\""));
+  const io::SafetensorsFile f = io::read_safetensors(p);
+  expect_same(f.tensors.at("x"), fixture.tensors.at("f16_rounding.want"));
+  expect_same(f.tensors.at("y"), fixture.tensors.at("f16_rounding.want"));
+}
+
+TEST_F(SafetensorsTest, StoredDtypesRoundTrip) {
+  // What read_safetensors reports in stored_as, save_safetensors writes back: the same file dtypes.
+  const std::string fixture = std::string(STRATA_FIXTURES_DIR) + "/io_dtypes.safetensors";
+  const io::SafetensorsFile f = io::read_safetensors(fixture);
+  const std::string p = path("again.safetensors");
+  io::save_safetensors(p, f.tensors, f.metadata, f.int8, f.stored_as);
+  const io::SafetensorsFile g = io::read_safetensors(p);
+  EXPECT_EQ(g.stored_as, f.stored_as);
+  for (const auto& [name, t] : f.tensors) {
+    SCOPED_TRACE(name);
+    expect_same(g.tensors.at(name), t);
+  }
+  // The data bytes are the fixture's: same dtypes, same order, same values.
+  const std::string a = read_file(p), b = read_file(fixture);
+  uint64_t na = 0, nb = 0;
+  std::memcpy(&na, a.data(), 8);
+  std::memcpy(&nb, b.data(), 8);
+  EXPECT_EQ(a.substr(8 + na), b.substr(8 + nb));
+}
+
+TEST_F(SafetensorsTest, StoredDtypesRejectValuesThatDoNotFit) {
+  const std::string p = path("bad.safetensors");
+  EXPECT_THAT(
+      testing::error_of([&] {
+        io::save_safetensors(p, {{"i", from_vector<int64_t>({1, int64_t{1} << 31})}}, {}, {}, {{"i", "I32"}});
+      }),
+      HasSubstr("tensor 'i' stored as I32: element 1 = 2147483648 does not fit"));
+  EXPECT_THAT(testing::error_of([&] {
+                io::save_safetensors(p, {{"b", from_vector<uint8_t>({0, 2})}}, {}, {}, {{"b", "BOOL"}});
+              }),
+              HasSubstr("tensor 'b' stored as BOOL: element 1 = 2 is not 0 or 1"));
+  EXPECT_THAT(testing::error_of([&] {
+                io::save_safetensors(p, {{"i", from_vector<int64_t>({1})}}, {}, {}, {{"i", "F16"}});
+              }),
+              HasSubstr("tensor 'i' stored as F16: needs a floating tensor, got i64"));
+  EXPECT_THAT(testing::error_of([&] {
+                io::save_safetensors(p, {{"x", ones({1})}}, {}, {}, {{"x", "F8_E4M3"}});
+              }),
+              HasSubstr("strata writes F16, BF16, I32, I8 or BOOL"));
+  EXPECT_THAT(testing::error_of([&] {
+                io::save_safetensors(p, {{"x", ones({1})}}, {}, {}, {{"y", "F16"}});
+              }),
+              HasSubstr("stored_as names 'y', which is not a tensor"));
+  EXPECT_FALSE(fs::exists(p));
+  // A BOOL tensor whose bytes are not 0 or 1 is refused on read.
+  EXPECT_THAT(load_error(R"({"b": {"dtype": "BOOL", "shape": [2], "data_offsets": [0, 2]}})",
+                         std::string("\x01\x05", 2)),
+              HasSubstr("tensor 'b': BOOL element 1 holds byte 5, not 0 or 1"));
+  EXPECT_THAT(load_error(R"({"w": {"dtype": "F16", "shape": [3], "data_offsets": [0, 4]}})", "abcd"),
+              HasSubstr("span 4 bytes but F16 of shape [3] needs 6"));
+}
+
 TEST_F(SafetensorsTest, WritesNonContiguousTensorsInRowMajorOrder) {
   Tensor base = testing::input({4, 6}, 3).detach();
   std::map<std::string, Tensor> tensors{
@@ -336,8 +427,9 @@ TEST_F(SafetensorsTest, RejectsBadFields) {
               HasSubstr("tensor 'w': missing field 'dtype'"));
   EXPECT_THAT(load_error(R"({"w": {"dtype": 4, "shape": [1], "data_offsets": [0, 4]}})", "abcd"),
               HasSubstr("tensor 'w': field 'dtype' must be a string, got number"));
-  EXPECT_THAT(load_error(R"({"w": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}})", "abcd"),
-              HasSubstr("tensor 'w': unsupported dtype 'F16' (strata reads F32, F64, I64, U8, I8 and BF16)"));
+  EXPECT_THAT(load_error(R"({"w": {"dtype": "F8_E4M3", "shape": [2], "data_offsets": [0, 2]}})", "ab"),
+              HasSubstr("tensor 'w': unsupported dtype 'F8_E4M3' (strata reads F32, F64, I64, U8, BF16, F16, "
+                        "I32, I8 and BOOL)"));
   EXPECT_THAT(load_error(R"({"w": {"dtype": "F32", "data_offsets": [0, 4]}})", "abcd"),
               HasSubstr("tensor 'w': missing field 'shape'"));
   EXPECT_THAT(load_error(R"({"w": {"dtype": "F32", "shape": 1, "data_offsets": [0, 4]}})", "abcd"),

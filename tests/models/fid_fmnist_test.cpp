@@ -11,6 +11,7 @@
 #include "strata/io/safetensors.h"
 #include "strata/models/zoo.h"
 #include "strata/strata.h"
+#include "temp_path.h"
 #include "test_util.h"
 
 namespace strata::models {
@@ -23,7 +24,7 @@ const std::string& checkpoint() {
   static const std::string path = [] {
     manual_seed(0);
     FidFmnistNet net;
-    const std::string p = (fs::temp_directory_path() / "strata_fid_fmnist_test.safetensors").string();
+    const std::string p = testing::unique_temp_path("fid_fmnist_test", ".safetensors").string();
     io::save_safetensors(p, net->state_dict());
     return p;
   }();
@@ -92,7 +93,7 @@ TEST(FidFmnist, BadInputRaisesClearErrors) {
   EXPECT_ERROR_CONTAINS(fid.score(zeros({1, 1, 28, 28})), "at least 2");
   EXPECT_ERROR_CONTAINS(fid.class_accuracy(zeros({4, 1, 28, 28}), zeros({3}, {.dtype = kInt64})),
                         "labels [3]");
-  const std::string wrong = (fs::temp_directory_path() / "strata_fid_fmnist_wrong.safetensors").string();
+  const std::string wrong = testing::unique_temp_path("fid_fmnist_wrong", ".safetensors").string();
   io::save_safetensors(wrong, {{"weight", zeros({2, 2})}});
   EXPECT_ERROR_CONTAINS(FidFmnist{wrong}, wrong, "configs/fid_fmnist_classifier.yaml");
 }

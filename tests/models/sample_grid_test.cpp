@@ -10,6 +10,7 @@
 #include "strata/models/vae.h"
 #include "strata/nn/linear.h"
 #include "strata/strata.h"
+#include "temp_path.h"
 #include "test_util.h"
 
 namespace strata::models {
@@ -110,7 +111,7 @@ TEST(SampleGrid, InterpolationRows) {
 TEST(SampleGrid, SavesAPng) {
   ClassShade model(10);
   Generator g(4);
-  const std::string path = (fs::temp_directory_path() / "strata_sample_grid_test.png").string();
+  const std::string path = testing::unique_temp_path("sample_grid_test", ".png").string();
   save_sample_grid(path, sample_grid(model, {.n = 20}, g), 2);
   // 10 rows and 2 columns of 8x8 cells with 2 pixels of padding.
   const Tensor png = data::image::read_image(path);

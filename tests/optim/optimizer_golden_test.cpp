@@ -13,6 +13,7 @@
 #include "golden_util.h"
 #include "strata/optim.h"
 #include "strata/strata.h"
+#include "temp_path.h"
 
 namespace strata::optim {
 namespace {
@@ -154,9 +155,7 @@ TEST_P(OptimizerGolden, ResumesBitExactlyFromACheckpoint) {
   std::vector<Tensor> first = fresh_params(dtype);
   auto opt = c.make(first);
   run_steps(*opt, first, 0, kSteps / 2, c.name);
-  const std::string path =
-      (std::filesystem::temp_directory_path() / fmt::format("strata_optim_resume_{}.safetensors", c.name))
-          .string();
+  const std::string path = testing::unique_temp_path("optim_resume_" + c.name, ".safetensors").string();
   io::save_safetensors(path, opt->state_dict());
   const StateDict loaded = io::load_safetensors(path);
   std::remove(path.c_str());

@@ -16,6 +16,7 @@
 #include "strata/train/trainer.h"
 #include "strata/tune/searcher.h"
 #include "strata/tune/tuner.h"
+#include "temp_path.h"
 
 namespace strata::tune {
 namespace {
@@ -75,7 +76,7 @@ TEST(TuneE2E, BayesFindsAConfigurationAtLeastAsGoodAsTheDefault) {
   SearchSpace space;
   space.loguniform("lr", 1e-4, 1e-2).loguniform("weight_decay", 1e-6, 1e-3);
   BayesSearcher searcher(space, {.seed = 0});
-  const std::string dir = (fs::temp_directory_path() / "strata_tune_e2e").string();
+  const std::string dir = strata::testing::unique_temp_path("tune_e2e").string();
   fs::remove_all(dir);
   TuneOptions options;
   options.objective = Objective{"val_accuracy", true};

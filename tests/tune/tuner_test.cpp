@@ -19,6 +19,7 @@
 #include "strata/optim.h"
 #include "strata/train/trainer.h"
 #include "strata/tune/benchmarks.h"
+#include "temp_path.h"
 
 namespace strata::tune {
 namespace {
@@ -26,9 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string temp_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("strata_tune_test_" + name);
-  fs::remove_all(p);
-  return p.string();
+  return strata::testing::unique_temp_path("tune_test_" + name).string();
 }
 
 std::vector<std::string> lines_of(const std::string& path) {

@@ -127,6 +127,16 @@ Tensor decode_image(std::span<const uint8_t> bytes, const ReadOptions& options, 
                  name, cut, bytes.size());
   }
   int w = 0, h = 0, stored = 0;
+  // The header's size is checked against the budget before stb allocates anything for the pixels.
+  STRATA_CHECK(options.max_pixels > 0, "read_image: {}: max_pixels must be positive, got {}", name,
+               options.max_pixels);
+  if (stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &stored) != 0) {
+    const int64_t pixel_count = static_cast<int64_t>(w) * h;
+    STRATA_CHECK(
+        pixel_count <= options.max_pixels,
+        "read_image: {}: {} x {} image has {} pixels, above the budget of {} (ReadOptions::max_pixels)", name,
+        w, h, pixel_count, options.max_pixels);
+  }
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
       stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &stored, options.channels),
       stbi_image_free);

@@ -445,11 +445,14 @@ void matmul_bf16(Tensor a, Tensor b, Tensor bias, const Tensor& out) {
 
 // ---- OpenBLAS (f64) ------------------------------------------------------------------------------
 
-// Keeps OpenBLAS's own thread pool at strata's thread count.
+// Keeps OpenBLAS's own thread pool at strata's thread count (other BLAS libraries have no such call; CMake
+// checks for it).
 void sync_blas_threads() {
+#ifdef STRATA_HAVE_OPENBLAS_SET_NUM_THREADS
   static std::atomic<int> current{0};
   const int n = get_num_threads();
   if (current.exchange(n) != n) openblas_set_num_threads(n);
+#endif
 }
 
 void matmul_f64(Tensor a, Tensor b, const Tensor& bias, const Tensor& out) {

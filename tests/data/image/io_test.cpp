@@ -151,6 +151,25 @@ TEST(ImageIo, CorruptAndEmptyFilesRaiseWithStbsReason) {
   EXPECT_ERROR_CONTAINS(read_image_info(dir / "junk.png"), "read_image_info", dir / "junk.png");
 }
 
+TEST(ImageIo, PixelBudgetRefusesDecompressionBombsBeforeDecoding) {
+  // A valid PNG whose IHDR is patched to declare 16000 x 16000 RGB pixels: within stb's own 1 GiB limit, so
+  // without the budget stb would allocate 768 MB before finding the data missing; refused from the header.
+  std::vector<uint8_t> png = encode_png(random_u8(3, 4, 4));
+  for (size_t at : {size_t{16}, size_t{20}}) {  // IHDR width, height: big-endian u32
+    const uint32_t v = 16000;
+    for (size_t k = 0; k < 4; ++k) png[at + k] = static_cast<uint8_t>(v >> (24 - 8 * k));
+  }
+  TempDir dir;
+  testing::write_bytes(dir / "bomb.png", png);
+  EXPECT_ERROR_CONTAINS(read_image(dir / "bomb.png"), dir / "bomb.png", "16000 x 16000", "256000000 pixels",
+                        "max_pixels");
+  // The budget is an option: a 4 x 4 image passes 16 pixels and fails 15.
+  const std::vector<uint8_t> small = encode_png(random_u8(1, 4, 4));
+  EXPECT_EQ(decode_image(small, {.max_pixels = 16}).shape(), (Shape{1, 4, 4}));
+  EXPECT_ERROR_CONTAINS(decode_image(small, {.max_pixels = 15}), "16 pixels, above the budget of 15");
+  EXPECT_ERROR_CONTAINS(decode_image(small, {.max_pixels = 0}), "max_pixels must be positive");
+}
+
 TEST(ImageIo, MissingFilesAndBadOptionsRaise) {
   TempDir dir;
   EXPECT_ERROR_CONTAINS(read_image(dir / "nope.png"), "read_image", dir / "nope.png", "does not exist");

@@ -12,9 +12,14 @@
 
 namespace strata::data::image {
 
+// Images above this many pixels are refused before decoding (PIL's decompression-bomb limit, 2 x 89,478,485):
+// a few hundred bytes of PNG can declare gigabytes of pixels.
+inline constexpr int64_t kDefaultMaxPixels = 178956970;
+
 struct ReadOptions {
   int channels = 0;      // 0: as stored; 1, 2, 3 or 4: converted by stb (RGB -> grey uses stb's weights)
   Dtype dtype = kUInt8;  // u8 (as stored) or f32 (value / 255)
+  int64_t max_pixels = kDefaultMaxPixels;  // width x height budget, checked from the header before decoding
 };
 
 // Reads an image file into a [C, H, W] tensor; errors name the file and stb's reason (truncated, corrupt).

@@ -1,0 +1,17 @@
+#pragma once
+// Core: Tensor, Shape, dtypes, devices, storage and allocator, factories, random generators, errors, threads.
+#include "strata/core/allocator.h"
+#include "strata/core/autocast.h"
+#include "strata/core/device.h"
+#include "strata/core/did_you_mean.h"
+#include "strata/core/dtype.h"
+#include "strata/core/error.h"
+#include "strata/core/factory.h"
+#include "strata/core/generator.h"
+#include "strata/core/glob.h"
+#include "strata/core/intrusive_ptr.h"
+#include "strata/core/numel.h"
+#include "strata/core/shape.h"
+#include "strata/core/storage.h"
+#include "strata/core/tensor.h"
+#include "strata/core/threading.h"
