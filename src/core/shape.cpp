@@ -11,6 +11,11 @@ std::string Shape::str() const {
   return s + "]";
 }
 
+int64_t Shape::overflowed_numel() const {
+  if (std::find(begin(), end(), 0) != end()) return 0;
+  throw Error(fmt::format("shape {} has more elements than a 64-bit count holds", str()));
+}
+
 std::ostream& operator<<(std::ostream& os, const Shape& shape) { return os << shape.str(); }
 
 Strides contiguous_strides(const Shape& shape) {

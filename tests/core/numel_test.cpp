@@ -22,6 +22,13 @@ TEST(CheckedNumel, OverflowAndNegativeSizesAreErrors) {
   EXPECT_ERROR_CONTAINS(checked_numel(Shape{3, -1}, "reader"), "reader", "negative dimension", "[3, -1]");
 }
 
+TEST(ShapeNumel, OverflowIsAnErrorAndAZeroSizeWins) {
+  EXPECT_EQ((Shape{2, 3, 4}.numel()), 24);
+  EXPECT_EQ((Shape{int64_t{1} << 62, 4, 0}.numel()), 0);  // overflows before the 0: still empty
+  EXPECT_ERROR_CONTAINS((Shape{4, int64_t{1} << 31, int64_t{1} << 31}.numel()), "[4, 2147483648, 2147483648]",
+                        "64-bit");
+}
+
 TEST(CheckedNumel, AllocationsWhoseSizeOverflowsAreErrors) {
   EXPECT_ERROR_CONTAINS(empty({int64_t{1} << 62, 4}), "empty", "overflows");
   // 2^61 elements fit, their 2^64 bytes do not.

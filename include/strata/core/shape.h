@@ -59,10 +59,13 @@ class Shape {
     size_ = static_cast<uint8_t>(n);
   }
 
-  // Product of the sizes (1 for a 0-dim shape).
+  // Product of the sizes (1 for a 0-dim shape); throws when it overflows int64 (a product that wrapped
+  // would make a tensor smaller than the data meant for it).
   int64_t numel() const {
     int64_t n = 1;
-    for (size_t i = 0; i < size_; ++i) n *= dims_[i];
+    for (size_t i = 0; i < size_; ++i) {
+      if (__builtin_mul_overflow(n, dims_[i], &n)) return overflowed_numel();
+    }
     return n;
   }
   std::vector<int64_t> vec() const { return {begin(), end()}; }
@@ -79,6 +82,8 @@ class Shape {
     std::copy(first, last, dims_.begin());
     size_ = static_cast<uint8_t>(n);
   }
+  // 0 when a later size is 0, else throws naming the shape.
+  int64_t overflowed_numel() const;
   static void check_room(size_t n) {
     STRATA_CHECK(n <= kMaxDims, "tensors have at most {} dimensions, got {}", kMaxDims, n);
   }
