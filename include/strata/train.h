@@ -1,7 +1,10 @@
 #pragma once
 #include "strata/train/callback.h"
+#include "strata/train/clip.h"
 #include "strata/train/distillation.h"
+#include "strata/train/linear_probe.h"
 #include "strata/train/plot.h"
 #include "strata/train/progress.h"
+#include "strata/train/simclr.h"
 #include "strata/train/trainer.h"
 #include "strata/train/training_module.h"

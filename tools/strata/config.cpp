@@ -16,7 +16,7 @@ Config Reader::read() const {
   YAML::Node doc = load_document();
   check_keys(doc, "",
              {"name", "data", "model", "loss", "optimizer", "scheduler", "training", "metrics", "init",
-              "freeze", "distill", "prune", "optimizers", "federated"});
+              "freeze", "distill", "prune", "optimizers", "federated", "pretrain"});
   if (doc["name"].IsDefined() && !doc["name"].IsNull()) c.name = as<std::string>(doc["name"], "name");
   read_data(doc["data"], c.data);
   read_model(doc["model"].IsDefined() ? doc["model"] : YAML::Node(), c.model);

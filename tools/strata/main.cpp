@@ -20,6 +20,7 @@
 #include "translation.h"
 #include "tune_command.h"
 #include "compile_command.h"
+#include "pretrain_command.h"
 #include "validators.h"
 
 namespace {
@@ -217,6 +218,8 @@ int main(int argc, char** argv) {
 
   strata::cli::TuneArgs tune_args;
   CLI::App* tune_cmd = strata::cli::add_tune_command(app, tune_args);
+  strata::cli::PretrainArgs pretrain_args;
+  CLI::App* pretrain_cmd = strata::cli::add_pretrain_command(app, pretrain_args);
 
   strata::cli::PruneArgs prune_args;
   CLI::App* prune_cmd = strata::cli::add_prune_command(app, prune_args);
@@ -298,6 +301,7 @@ int main(int argc, char** argv) {
     if (table_cmds.parsed()) return strata::cli::run_data_table(table_cmds, table_args);
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
     if (*compile_cmd) return strata::cli::run_compile(compile_args);
+    if (*pretrain_cmd) return strata::cli::run_pretrain(pretrain_args);
     if (*prune_cmd) return strata::cli::run_prune(prune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);

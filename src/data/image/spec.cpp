@@ -14,6 +14,13 @@
 namespace strata::data::image {
 namespace {
 
+// `transform` applied with probability p (an argument of the colour and blur transforms, as SimCLR uses
+// them); p = 1 returns it as is, so it draws exactly what it drew before p existed.
+RandomTransform applied_with(double p, RandomTransform transform) {
+  if (p == 1.0) return transform;
+  return RandomApply(std::move(transform), p);
+}
+
 // "RandomHorizontalFlip", "random_horizontal_flip" and "random-horizontal-flip" all become
 // "randomhorizontalflip".
 std::string canonical(const std::string& name) {
@@ -230,10 +237,10 @@ const std::vector<Entry>& registry() {
       {"center_crop", [](Args& a) -> RandomTransform { return CenterCrop(a.size("size")); }},
       {"color_jitter",
        [](Args& a) -> RandomTransform {
-         return ColorJitter({.brightness = a.number("brightness", 0.0),
-                             .contrast = a.number("contrast", 0.0),
-                             .saturation = a.number("saturation", 0.0),
-                             .hue = a.number("hue", 0.0)});
+         return applied_with(a.number("p", 1.0), ColorJitter({.brightness = a.number("brightness", 0.0),
+                                                              .contrast = a.number("contrast", 0.0),
+                                                              .saturation = a.number("saturation", 0.0),
+                                                              .hue = a.number("hue", 0.0)}));
        }},
       {"grayscale",
        [](Args& a) -> RandomTransform {
@@ -243,7 +250,8 @@ const std::vector<Entry>& registry() {
       {"gaussian_blur",
        [](Args& a) -> RandomTransform {
          const auto k = a.size("kernel_size");
-         return GaussianBlur({k[0], k[1]}, a.range("sigma", {0.1, 2.0}, false));
+         return applied_with(a.number("p", 1.0),
+                             GaussianBlur({k[0], k[1]}, a.range("sigma", {0.1, 2.0}, false)));
        }},
       {"random_erasing",
        [](Args& a) -> RandomTransform {

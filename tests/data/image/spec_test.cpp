@@ -68,6 +68,32 @@ TEST(TransformSpec, BuildsTheNamedTransformsWithTheirArguments) {
   EXPECT_EQ(make_transform({.name = "to_float"})(u8, g).dtype(), kFloat32);
 }
 
+TEST(TransformSpec, ColourAndBlurTakeAnApplyProbability) {
+  const Tensor img = random_f32(3, 16, 16);
+  const auto jitter = [](double p) {
+    return make_transform({.name = "color_jitter", .numbers = {{"brightness", {0.5}}, {"p", {p}}}});
+  };
+  const auto blur = [](double p) {
+    return make_transform({.name = "gaussian_blur", .numbers = {{"kernel_size", {3}}, {"p", {p}}}});
+  };
+  // p = 1 is the transform itself (same draws); p = 0 never changes the image.
+  EXPECT_TRUE(same_output(jitter(1.0), ColorJitter({.brightness = 0.5}), img));
+  EXPECT_TRUE(same_output(blur(1.0), GaussianBlur({3, 3}), img));
+  EXPECT_TRUE(same_output(
+      jitter(0.0), [](const Tensor& x, Generator&) { return x; }, img));
+  EXPECT_TRUE(same_output(blur(0.8), RandomApply(GaussianBlur({3, 3}), 0.8), img));
+  // p = 0.5 leaves some images as they are and changes others.
+  int unchanged = 0;
+  const RandomTransform half = blur(0.5);
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    Generator g(seed);
+    unchanged += equal(half(img, g), img) ? 1 : 0;
+  }
+  EXPECT_GT(unchanged, 5);
+  EXPECT_LT(unchanged, 35);
+  EXPECT_THROW(jitter(1.5), Error);
+}
+
 TEST(TransformSpec, PipelineComposesInOrder) {
   const Tensor img = random_f32(1, 10, 10);
   const RandomTransform p = make_pipeline({{.name = "center_crop", .numbers = {{"size", {6}}}},
