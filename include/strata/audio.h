@@ -5,3 +5,4 @@
 #include "strata/audio/resample.h"
 #include "strata/audio/stft.h"
 #include "strata/audio/wav.h"
+#include "strata/audio/ctc_decode.h"

@@ -3,6 +3,7 @@
 #include "strata/nn/activation.h"
 #include "strata/nn/attention.h"
 #include "strata/nn/container.h"
+#include "strata/nn/ctc_loss.h"
 #include "strata/nn/conv.h"
 #include "strata/nn/dropout.h"
 #include "strata/nn/embedding.h"
