@@ -21,13 +21,17 @@ int main(int argc, char** argv) {
   int64_t n_mels = 64, scale = 3;
   for (int i = 3; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--n-mels") n_mels = std::stoll(argv[i + 1]);
-    else if (a == "--scale") scale = std::stoll(argv[i + 1]);
+    if (a == "--n-mels")
+      n_mels = std::stoll(argv[i + 1]);
+    else if (a == "--scale")
+      scale = std::stoll(argv[i + 1]);
   }
   try {
     const audio::Waveform w = audio::read_wav(argv[1]);
     const Tensor mono = audio::resample(ops::mean(w.samples, {0}), w.sample_rate, 8000);
-    const Tensor db = audio::log_mel_spectrogram(mono, {.sample_rate = 8000, .n_fft = 256, .hop_length = 80,
+    const Tensor db = audio::log_mel_spectrogram(mono, {.sample_rate = 8000,
+                                                        .n_fft = 256,
+                                                        .hop_length = 80,
                                                         .n_mels = n_mels});  // [n_mels, frames], top 80 dB
     const double top = ops::max(db).item();
     const int64_t frames = db.size(1);
@@ -45,8 +49,8 @@ int main(int argc, char** argv) {
       }
     data::image::write_image(argv[2], img);
     std::cout << fmt::format("{}: {} Hz, {:.2f} s -> {} ({} mels x {} frames)\n", argv[1], w.sample_rate,
-                             static_cast<double>(w.samples.size(1)) / static_cast<double>(w.sample_rate), argv[2],
-                             n_mels, frames);
+                             static_cast<double>(w.samples.size(1)) / static_cast<double>(w.sample_rate),
+                             argv[2], n_mels, frames);
   } catch (const Error& e) {
     std::cerr << "log_mel_image: " << e.what() << "\n";
     return 1;

@@ -20,13 +20,19 @@ int main(int argc, char** argv) {
   std::string out = "runs/spoken_digit_strings";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
-    if (a == "--epochs") epochs = std::stoll(v);
-    else if (a == "--limit") limit = std::stoll(v);
-    else if (a == "--beam") beam = std::stoll(v);
-    else if (a == "--out") out = v;
-    else if (a == "--threads") set_num_threads(std::stoi(v));
+    if (a == "--epochs")
+      epochs = std::stoll(v);
+    else if (a == "--limit")
+      limit = std::stoll(v);
+    else if (a == "--beam")
+      beam = std::stoll(v);
+    else if (a == "--out")
+      out = v;
+    else if (a == "--threads")
+      set_num_threads(std::stoi(v));
     else {
-      std::cerr << "usage: spoken_digit_strings [--epochs N] [--limit N] [--beam N] [--out DIR] [--threads N]\n";
+      std::cerr
+          << "usage: spoken_digit_strings [--epochs N] [--limit N] [--beam N] [--out DIR] [--threads N]\n";
       return 2;
     }
   }
@@ -42,9 +48,10 @@ int main(int argc, char** argv) {
                     {.epochs = epochs, .on_epoch = [&](int64_t epoch, double loss) {
                        const auto greedy = models::transcribe(model, test);
                        const auto e = models::transcript_errors(greedy, test.transcripts);
-                       std::cout << fmt::format("epoch {:3d}  ctc {:.4f}  test CER {:.4f}  WER {:.4f}  strings "
-                                                "wrong {:.4f}\n",
-                                                epoch, loss, e.cer, e.wer, e.string_error)
+                       std::cout << fmt::format(
+                                        "epoch {:3d}  ctc {:.4f}  test CER {:.4f}  WER {:.4f}  strings "
+                                        "wrong {:.4f}\n",
+                                        epoch, loss, e.cer, e.wer, e.string_error)
                                  << std::flush;
                      }});
     const auto greedy = models::transcribe(model, test);
@@ -53,14 +60,15 @@ int main(int argc, char** argv) {
     const auto b = models::transcript_errors(beamed, test.transcripts);
     std::cout << fmt::format("greedy:      CER {:.4f}  WER {:.4f}  strings wrong {:.4f}\n", g.cer, g.wer,
                              g.string_error);
-    std::cout << fmt::format("beam {:2d}:     CER {:.4f}  WER {:.4f}  strings wrong {:.4f}\n", beam, b.cer, b.wer,
-                             b.string_error);
+    std::cout << fmt::format("beam {:2d}:     CER {:.4f}  WER {:.4f}  strings wrong {:.4f}\n", beam, b.cer,
+                             b.wer, b.string_error);
     for (size_t i = 0; i < 5 && i < test.transcripts.size(); ++i)
       std::cout << fmt::format("  said {:<8} heard {}\n", test.transcripts[i], beamed[i]);
     std::filesystem::create_directories(out);
     io::save_safetensors(out + "/model.safetensors", model->state_dict());
     std::cout << fmt::format("{:.0f} s; weights in {}/model.safetensors\n",
-                             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), out);
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                             out);
   } catch (const Error& e) {
     std::cerr << "spoken_digit_strings: " << e.what() << "\n";
     return 1;

@@ -2,11 +2,11 @@
 // remaining step (channels x bands) feeds a bidirectional GRU, whose outputs a linear layer maps to classes.
 #include "strata/models/crnn.h"
 
+#include "strata/core/factory.h"
 #include "strata/nn/activation.h"
 #include "strata/nn/normalization.h"
 #include "strata/nn/pooling.h"
 #include "strata/ops/softmax.h"
-#include "strata/core/factory.h"
 
 namespace strata::models {
 
@@ -30,15 +30,16 @@ Tensor CRNNImpl::forward(const Tensor& x) {
 }
 
 std::pair<Tensor, Tensor> CRNNImpl::forward(const Tensor& x, const Tensor& frames) {
-  STRATA_CHECK(x.dim() == 4 && x.size(1) == 1, "CRNN: expected features [N, 1, n_mels, T], got {}", x.shape().str());
-  Tensor h = features(x);                                              // [N, C, F, T/2]
-  h = h.permute({0, 3, 1, 2}).reshape({h.size(0), h.size(3), -1});     // [N, T/2, C*F]
+  STRATA_CHECK(x.dim() == 4 && x.size(1) == 1, "CRNN: expected features [N, 1, n_mels, T], got {}",
+               x.shape().str());
+  Tensor h = features(x);                                           // [N, C, F, T/2]
+  h = h.permute({0, 3, 1, 2}).reshape({h.size(0), h.size(3), -1});  // [N, T/2, C*F]
   std::vector<int64_t> steps = frames.to_vector<int64_t>();
   for (int64_t& s : steps) s = std::clamp<int64_t>(output_steps(s), 1, h.size(1));
   const Tensor lengths = from_vector(steps, {static_cast<int64_t>(steps.size())});
-  Tensor y = rnn->forward(h, Tensor(), lengths).output;                // [N, T/2, 2H]
+  Tensor y = rnn->forward(h, Tensor(), lengths).output;  // [N, T/2, 2H]
   y = ops::log_softmax(head(y), 2);
-  return {y.transpose(0, 1), lengths};                                 // [T/2, N, classes]
+  return {y.transpose(0, 1), lengths};  // [T/2, N, classes]
 }
 
 }  // namespace strata::models

@@ -39,12 +39,14 @@ Batch make_batch(const data::audio::DigitStrings& s, const std::vector<int64_t>&
   }
   const auto n = static_cast<int64_t>(rows.size());
   const Tensor index = from_vector(rows, {n});
-  return {ops::slice(ops::index_select(s.features, 0, index), 3, 0, longest).contiguous(), from_vector(frames, {n}),
-          from_vector(targets, {n, static_cast<int64_t>(max_len)}), from_vector(lengths, {n})};
+  return {ops::slice(ops::index_select(s.features, 0, index), 3, 0, longest).contiguous(),
+          from_vector(frames, {n}), from_vector(targets, {n, static_cast<int64_t>(max_len)}),
+          from_vector(lengths, {n})};
 }
 
 std::string spelled(const std::string& digits) {
-  static const char* kWords[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+  static const char* kWords[] = {"zero", "one", "two",   "three", "four",
+                                 "five", "six", "seven", "eight", "nine"};
   std::string out;
   for (char c : digits) {
     if (!out.empty()) out += ' ';
@@ -57,7 +59,8 @@ std::string spelled(const std::string& digits) {
 
 double fit_ctc(CRNN& model, const data::audio::DigitStrings& train, const CtcFitOptions& o) {
   const auto n = static_cast<int64_t>(train.transcripts.size());
-  STRATA_CHECK(n > 0 && o.epochs > 0 && o.batch_size > 0, "fit_ctc: needs examples, epochs and batch_size > 0");
+  STRATA_CHECK(n > 0 && o.epochs > 0 && o.batch_size > 0,
+               "fit_ctc: needs examples, epochs and batch_size > 0");
   optim::Adam adam(model->parameters(), {.lr = o.lr});
   nn::CTCLoss ctc(0, ops::Reduction::Mean, true);
   std::mt19937_64 rng(o.seed);
@@ -71,7 +74,8 @@ double fit_ctc(CRNN& model, const data::audio::DigitStrings& train, const CtcFit
     double total = 0;
     int64_t batches = 0;
     for (int64_t start = 0; start < n; start += o.batch_size) {
-      const std::vector<int64_t> rows(order.begin() + start, order.begin() + std::min(n, start + o.batch_size));
+      const std::vector<int64_t> rows(order.begin() + start,
+                                      order.begin() + std::min(n, start + o.batch_size));
       const Batch b = make_batch(train, rows);
       auto [log_probs, steps] = model->forward(b.features, b.frames);
       const Tensor loss = ctc(log_probs, b.targets, steps, b.target_lengths);

@@ -21,12 +21,14 @@ class CliSpeechTest : public CliFixture {};
 
 TEST_F(CliSpeechTest, SpokenDigitsTrainEvaluateAndPredict) {
   const std::string config = (configs_dir() / "spoken_digits.yaml").string();
-  // 300 recordings (600 with augmentation) of the 1200, 4 epochs; the full run is in docs/apps.md.
-  const CliResult train = run({"train", "-c", config, "--out", "run", "--no-progress", "--epochs", "4", "--set",
-                               "data.limit=300", "--set", "data.test_limit=100", "--set", "training.threads=2"});
+  // 400 recordings (800 with augmentation) of the 1200, 8 epochs (about 25 s of CPU): 45% on voices it never
+  // heard (the full run, 87%, is in docs/apps.md).
+  const CliResult train =
+      run({"train", "-c", config, "--out", "run", "--no-progress", "--epochs", "8", "--set", "data.limit=400",
+           "--set", "data.test_limit=100", "--set", "training.threads=2"});
   ASSERT_EQ(train.code, 0) << train.err;
   const double accuracy = json_of(train)["test_accuracy"];
-  EXPECT_GT(accuracy, 0.6) << train.err;  // ten classes: chance is 0.1
+  EXPECT_GT(accuracy, 0.35) << train.err;  // ten classes: chance is 0.1
   const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   EXPECT_NEAR(json_of(eval)["test_accuracy"].get<double>(), accuracy, 1e-6);
@@ -34,14 +36,15 @@ TEST_F(CliSpeechTest, SpokenDigitsTrainEvaluateAndPredict) {
 
   // A real recording (8 kHz) and the same resampled to 16 kHz stereo: any rate and channel count.
   const std::string seven = "/usr/share/asterisk/sounds/en/digits/7.wav";
-  const CliResult p = run({"predict", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors", "--audio",
-                           seven, "--top-k", "3"});
+  const CliResult p = run({"predict", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors",
+                           "--audio", seven, "--top-k", "3"});
   ASSERT_EQ(p.code, 0) << p.err;
   EXPECT_EQ(lines_of(p.out).size(), 3u) << p.out;
   const Tensor mono = audio::read_wav(seven).samples;
-  audio::write_wav((dir_ / "stereo.wav").string(), ops::cat({mono, mono}, 0), 8000, audio::WavEncoding::Float32);
-  const CliResult q = run({"predict", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors", "--audio",
-                           "stereo.wav", "--top-k", "1"});
+  audio::write_wav((dir_ / "stereo.wav").string(), ops::cat({mono, mono}, 0), 8000,
+                   audio::WavEncoding::Float32);
+  const CliResult q = run({"predict", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors",
+                           "--audio", "stereo.wav", "--top-k", "1"});
   ASSERT_EQ(q.code, 0) << q.err;
   EXPECT_EQ(lines_of(q.out)[0].substr(0, 4), lines_of(p.out)[0].substr(0, 4));  // the same digit
   // A broken WAV names the file and the field.

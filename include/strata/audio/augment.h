@@ -19,8 +19,8 @@ Tensor time_mask(const Tensor& spec, int64_t max_width, Generator& generator, do
 Tensor add_noise(const Tensor& x, double snr_db, Generator& generator);
 
 // x [..., time] played `factor` times faster (shorter for factor > 1), pitch shifted with it: resampled
-// from round(sample_rate * factor) to sample_rate Hz. The filter has one phase per output sample of the reduced
-// ratio: factors in simple fractions (1.05 = 21:20) are cheap, arbitrary ones (1.0371) are not.
+// from round(sample_rate * factor) to sample_rate Hz. The filter has one phase per output sample of the
+// reduced ratio: factors in simple fractions (1.05 = 21:20) are cheap, arbitrary ones (1.0371) are not.
 Tensor speed(const Tensor& x, int64_t sample_rate, double factor);
 
 }  // namespace strata::audio

@@ -10,9 +10,9 @@
 namespace strata::models {
 
 struct CRNNOptions {
-  int64_t channels = 32;  // the second conv block's channels (the first has half)
-  int64_t hidden = 96;    // GRU hidden size per direction
-  int64_t num_layers = 2; // GRU layers
+  int64_t channels = 32;   // the second conv block's channels (the first has half)
+  int64_t hidden = 96;     // GRU hidden size per direction
+  int64_t num_layers = 2;  // GRU layers
 };
 
 class CRNNImpl : public nn::Module {

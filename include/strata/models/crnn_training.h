@@ -12,9 +12,9 @@ namespace strata::models {
 struct CtcFitOptions {
   int64_t epochs = 10;
   int64_t batch_size = 16;
-  double lr = 2e-3;           // Adam, halved over the last third of the epochs
-  double max_grad_norm = 5.0; // gradient clipping
-  uint64_t seed = 0;          // shuffling
+  double lr = 2e-3;            // Adam, halved over the last third of the epochs
+  double max_grad_norm = 5.0;  // gradient clipping
+  uint64_t seed = 0;           // shuffling
   // Called after each epoch with its index (from 1) and mean CTC loss.
   std::function<void(int64_t epoch, double loss)> on_epoch{};
 };
@@ -25,8 +25,8 @@ double fit_ctc(CRNN& model, const data::audio::DigitStrings& train, const CtcFit
 
 // The digit strings the model hears in each example: greedy decoding, or prefix beam search when
 // beam_width > 1.
-std::vector<std::string> transcribe(CRNN& model, const data::audio::DigitStrings& strings, int64_t beam_width = 1,
-                                    int64_t batch_size = 32);
+std::vector<std::string> transcribe(CRNN& model, const data::audio::DigitStrings& strings,
+                                    int64_t beam_width = 1, int64_t batch_size = 32);
 
 // Error rates of transcripts against references: cer over digits, wer over the spoken digit words
 // ("four zero seven"; the same count as cer, each digit being one word), string_error the fraction of

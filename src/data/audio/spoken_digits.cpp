@@ -43,7 +43,8 @@ std::vector<size_t> spread(size_t n, int64_t limit) {
     return picks;
   }
   for (int64_t i = 0; i < limit; ++i)
-    picks.push_back(static_cast<size_t>(static_cast<double>(i) * static_cast<double>(n) / static_cast<double>(limit)));
+    picks.push_back(
+        static_cast<size_t>(static_cast<double>(i) * static_cast<double>(n) / static_cast<double>(limit)));
   return picks;
 }
 
@@ -62,7 +63,8 @@ std::vector<Tensor> split_on_silence(const Tensor& mono, int64_t rate, double mi
   double loudest = 0;
   for (int64_t f = 0; f < frames; ++f) {
     double e = 0;
-    for (int64_t i = f * hop; i < (f + 1) * hop; ++i) e += static_cast<double>(v[static_cast<size_t>(i)]) * v[static_cast<size_t>(i)];
+    for (int64_t i = f * hop; i < (f + 1) * hop; ++i)
+      e += static_cast<double>(v[static_cast<size_t>(i)]) * v[static_cast<size_t>(i)];
     rms[static_cast<size_t>(f)] = std::sqrt(e / static_cast<double>(hop));
     loudest = std::max(loudest, rms[static_cast<size_t>(f)]);
   }
@@ -70,7 +72,8 @@ std::vector<Tensor> split_on_silence(const Tensor& mono, int64_t rate, double mi
   std::vector<Tensor> parts;
   int64_t start = -1, quiet = 0;
   auto close = [&](int64_t end_frame) {
-    if (start >= 0 && end_frame - start >= 5) parts.push_back(ops::slice(mono, 0, start * hop, end_frame * hop));
+    if (start >= 0 && end_frame - start >= 5)
+      parts.push_back(ops::slice(mono, 0, start * hop, end_frame * hop));
     start = -1;
   };
   for (int64_t f = 0; f < frames; ++f) {
@@ -97,7 +100,8 @@ std::string speech_root() {
 
 Tensor speech_features(const Tensor& mono, int64_t sample_rate, const SpeechFeatureOptions& o) {
   STRATA_CHECK(mono.defined() && mono.dim() == 1 && mono.size(0) > 0,
-               "speech_features: expected mono samples [time], got {}", mono.defined() ? mono.shape().str() : "undefined");
+               "speech_features: expected mono samples [time], got {}",
+               mono.defined() ? mono.shape().str() : "undefined");
   Tensor x = sa::resample(mono.to(kFloat32), sample_rate, o.sample_rate);
   // Trim silence: keep from the first to the last sample above 5% of the peak.
   const auto v = x.to_vector<float>();
@@ -119,7 +123,8 @@ Tensor speech_features(const Tensor& mono, int64_t sample_rate, const SpeechFeat
       x = ops::pad(x, {before, window - n - before});
     }
   }
-  STRATA_CHECK(x.size(0) > o.n_fft / 2, "speech_features: {} samples are too short for n_fft {}", x.size(0), o.n_fft);
+  STRATA_CHECK(x.size(0) > o.n_fft / 2, "speech_features: {} samples are too short for n_fft {}", x.size(0),
+               o.n_fft);
   Tensor db = sa::log_mel_spectrogram(
       x, {.sample_rate = o.sample_rate, .n_fft = o.n_fft, .hop_length = o.hop_length, .n_mels = o.n_mels});
   const double mean = ops::mean(db).item();
@@ -141,8 +146,8 @@ std::shared_ptr<TensorDataset> spoken_digits(const std::string& split, const Spo
     const fs::path dir = o.root.empty() ? fs::path(kAsteriskDigits) : fs::path(o.root);
     for (int64_t d = 0; d < 10; ++d) {
       const fs::path f = dir / (std::to_string(d) + ".wav");
-      STRATA_CHECK(fs::is_regular_file(f), "spoken digits: {} does not exist (Debian asterisk-core-sounds-en-wav)",
-                   f.string());
+      STRATA_CHECK(fs::is_regular_file(f),
+                   "spoken digits: {} does not exist (Debian asterisk-core-sounds-en-wav)", f.string());
       files.emplace_back(f, d);
     }
   } else {
@@ -165,10 +170,12 @@ std::shared_ptr<TensorDataset> spoken_digits(const std::string& split, const Spo
     if (path.string() != cached_file) {
       const sa::Waveform w = sa::read_wav(path.string());
       rate = w.sample_rate;
-      cached = split == "real" ? std::vector<Tensor>{mono_of(w)} : split_on_silence(mono_of(w), rate, 0.35, 10, path.string());
+      cached = split == "real" ? std::vector<Tensor>{mono_of(w)}
+                               : split_on_silence(mono_of(w), rate, 0.35, 10, path.string());
       cached_file = path.string();
     }
-    const Tensor mono = sa::resample(cached[split == "real" ? 0 : static_cast<size_t>(label)], rate, o.features.sample_rate);
+    const Tensor mono =
+        sa::resample(cached[split == "real" ? 0 : static_cast<size_t>(label)], rate, o.features.sample_rate);
     inputs.push_back(speech_features(mono, o.features.sample_rate, o.features));
     labels.push_back(label);
     if (o.augment && split == "train") {
@@ -177,7 +184,8 @@ std::shared_ptr<TensorDataset> spoken_digits(const std::string& split, const Spo
       std::uniform_int_distribution<int> factor(0, 3);
       std::uniform_real_distribution<double> snr(10.0, 30.0);
       const Tensor fast = sa::speed(mono, o.features.sample_rate, kFactors[factor(rng)]);
-      inputs.push_back(speech_features(sa::add_noise(fast, snr(rng), noise_gen), o.features.sample_rate, o.features));
+      inputs.push_back(
+          speech_features(sa::add_noise(fast, snr(rng), noise_gen), o.features.sample_rate, o.features));
       labels.push_back(label);
     }
   }
@@ -186,7 +194,8 @@ std::shared_ptr<TensorDataset> spoken_digits(const std::string& split, const Spo
 }
 
 DigitStrings digit_strings(const std::string& split, const SpokenDigitsOptions& o) {
-  STRATA_CHECK(split == "train" || split == "test", "digit_strings: split '{}' is not one of train, test", split);
+  STRATA_CHECK(split == "train" || split == "test", "digit_strings: split '{}' is not one of train, test",
+               split);
   const fs::path dir = fs::path(o.root.empty() ? speech_root() : o.root) / "strings" / split;
   const std::vector<fs::path> files = wav_files(dir, synth_hint());
   STRATA_CHECK(!files.empty(), "digit_strings: no recordings under {} ({})", dir.string(), synth_hint());
@@ -203,8 +212,8 @@ DigitStrings digit_strings(const std::string& split, const SpokenDigitsOptions& 
     for (std::string line; std::getline(in, line);) {
       if (line.empty()) continue;
       STRATA_CHECK(std::all_of(line.begin(), line.end(), [](char ch) { return ch >= '0' && ch <= '9'; }),
-                   "digit_strings: {}:{}: the transcript '{}' is not all digits", txt.string(), lines[i].size() + 1,
-                   line);
+                   "digit_strings: {}:{}: the transcript '{}' is not all digits", txt.string(),
+                   lines[i].size() + 1, line);
       lines[i].push_back(line);
       items.emplace_back(i, lines[i].size() - 1);
     }

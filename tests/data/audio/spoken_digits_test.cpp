@@ -1,6 +1,7 @@
 // Spoken digits: the synthetic splits of `scripts/fetch-data speech` and the real recordings, as log-mel
 // features; missing data names the command that makes it.
 #include "strata/data/audio/spoken_digits.h"
+
 #include "test_util.h"
 
 namespace strata {
@@ -25,7 +26,8 @@ TEST(SpokenDigits, SyntheticSplitsKeepEveryClass) {
   for (int64_t d = 0; d < 10; ++d) EXPECT_EQ(std::count(labels.begin(), labels.end(), d), 2) << d;
   const auto augmented = da::spoken_digits("train", {.limit = 10, .augment = true});
   EXPECT_EQ(augmented->size(), 20);  // each recording once more, faster or slower and noisy
-  EXPECT_FALSE(ops::max(ops::abs(augmented->inputs().select(0, 0) - augmented->inputs().select(0, 1))).item() < 1e-3);
+  EXPECT_FALSE(
+      ops::max(ops::abs(augmented->inputs().select(0, 0) - augmented->inputs().select(0, 1))).item() < 1e-3);
   EXPECT_EQ(da::spoken_digits("test", {.limit = 10})->size(), 10);
 }
 

@@ -19,29 +19,31 @@ inline constexpr const char* kAsteriskDigits = "/usr/share/asterisk/sounds/en/di
 struct SpeechFeatureOptions {
   int64_t sample_rate = 8000;  // every recording is resampled to this rate (the telephone band)
   int64_t n_fft = 256;
-  int64_t hop_length = 80;     // 10 ms at 8 kHz
+  int64_t hop_length = 80;  // 10 ms at 8 kHz
   int64_t n_mels = 40;
-  double seconds = 1.0;        // digits: a fixed window, the speech centred in it; 0 keeps the length
+  double seconds = 1.0;  // digits: a fixed window, the speech centred in it; 0 keeps the length
 };
 
 // Log-mel features of one recording: mixed to mono, resampled, leading and trailing silence trimmed, centred
-// in `seconds` (when > 0), in dB (top_db 80) standardised to zero mean and unit variance: [1, n_mels, frames].
+// in `seconds` (when > 0), in dB (top_db 80) standardised to zero mean and unit variance: [1, n_mels,
+// frames].
 Tensor speech_features(const Tensor& mono, int64_t sample_rate, const SpeechFeatureOptions& options = {});
 // The same for a decoded WAV file.
 Tensor speech_features(const strata::audio::Waveform& wave, const SpeechFeatureOptions& options = {});
 
 // What to load of the spoken digits.
 struct SpokenDigitsOptions {
-  std::string root{};     // empty: speech_root() (the synthetic splits) / kAsteriskDigits ("real")
-  int64_t limit = 0;      // > 0: at most this many examples, spread evenly over the split's voices
-  bool augment = false;   // synthetic training split: each recording once more at speed 0.9-1.1 with noise
-  uint64_t seed = 0;      // of the augmentation
+  std::string root{};    // empty: speech_root() (the synthetic splits) / kAsteriskDigits ("real")
+  int64_t limit = 0;     // > 0: at most this many examples, spread evenly over the split's voices
+  bool augment = false;  // synthetic training split: each recording once more at speed 0.9-1.1 with noise
+  uint64_t seed = 0;     // of the augmentation
   SpeechFeatureOptions features{};
 };
 
 // Split "train" or "test" (synthetic; the test voices are never heard in training) or "real" (the ten
 // recorded digits): inputs [N, 1, n_mels, frames], labels i64 [N] (the digit).
-std::shared_ptr<TensorDataset> spoken_digits(const std::string& split, const SpokenDigitsOptions& options = {});
+std::shared_ptr<TensorDataset> spoken_digits(const std::string& split,
+                                             const SpokenDigitsOptions& options = {});
 
 // Digit strings (3-7 digits with pauses) of split "train" or "test": features padded to the longest,
 // with each example's frame count and transcript.
