@@ -4,6 +4,7 @@
 #include "strata/nn/attention.h"
 #include "strata/nn/container.h"
 #include "strata/nn/contrastive.h"
+#include "strata/nn/ctc_loss.h"
 #include "strata/nn/conv.h"
 #include "strata/nn/distillation.h"
 #include "strata/nn/dropout.h"

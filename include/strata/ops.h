@@ -3,6 +3,7 @@
 #include "strata/ops/activation.h"
 #include "strata/ops/attention.h"
 #include "strata/ops/conv.h"
+#include "strata/ops/ctc.h"
 #include "strata/ops/dropout.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/indexing.h"

@@ -429,9 +429,10 @@ int run_predict(const ConfigArgs& args, const std::string& weights, const std::s
   const std::string& checkpoint = onnx_model.empty() ? weights : onnx_model;  // run files sit beside it
   const Config c = load(args);
   STRATA_CHECK(top_k > 0, "--top-k must be positive, got {}", top_k);
-  STRATA_CHECK(fs::is_regular_file(image), "image {} does not exist", image);
+  STRATA_CHECK(!image.empty(), "strata predict needs an input: --image FILE (images) or --audio FILE (speech)");
+  STRATA_CHECK(fs::is_regular_file(image), "input {} does not exist", image);
   TrainingData d = load_training_data(c, false);
-  STRATA_CHECK(d.read_input != nullptr, "strata predict classifies images; {} trains on {}", c.path,
+  STRATA_CHECK(d.read_input != nullptr, "strata predict classifies images and audio; {} trains on {}", c.path,
                c.data.dataset);
   if (d.load_preprocessing) {
     // The normalisation saved beside the checkpoint is the one the model was trained with.

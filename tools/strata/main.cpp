@@ -169,12 +169,16 @@ int main(int argc, char** argv) {
       ->check(existing_file("quantized model"))
       ->excludes(predict_checkpoint)
       ->excludes(predict_onnx);
+  CLI::Option* predict_image =
+      predict_cmd
+          ->add_option("--image", image, "PNG or JPEG image, any size and colour (converted as the config's data)")
+          ->type_name("FILE")
+          ->check(existing_file("image"));
   predict_cmd
-      ->add_option("--image", image,
-                   "PNG or JPEG image, any size and colour (converted as the config's data)")
+      ->add_option("--audio", image, "WAV file to classify (spoken-digit configs; any rate, mono or stereo)")
       ->type_name("FILE")
-      ->required()
-      ->check(existing_file("image"));
+      ->check(existing_file("audio"))
+      ->excludes(predict_image);
   predict_cmd->add_option("--top-k", top_k, "How many classes to print (default 5)")
       ->type_name("K")
       ->check(number_check(false, true));

@@ -151,6 +151,8 @@ TrainingData load_training_data(const Config& c, bool with_train) {
     d = load_translation_data(c, with_train);
   } else if (c.data.dataset == "table") {
     d = load_table_data(c, with_train);
+  } else if (c.data.dataset == "spoken-digits" || c.data.dataset == "spoken-digits-real") {
+    d = load_audio_data(c, with_train);
   } else {
     d = load_image_data(c, with_train);
   }

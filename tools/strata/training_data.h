@@ -46,6 +46,8 @@ TrainingData load_training_data(const Config& c, bool with_train = true);
 TrainingData load_image_data(const Config& c, bool with_train);
 TrainingData load_text_data(const Config& c, bool with_train);
 TrainingData load_table_data(const Config& c, bool with_train);
+// spoken-digits, spoken-digits-real (audio_data.cpp): log-mel features of spoken digits.
+TrainingData load_audio_data(const Config& c, bool with_train);
 // fashion-mnist, mnist: the normalisation of `data.dataset` (mean, std).
 std::pair<double, double> image_normalization(const std::string& dataset);
 // fashion-mnist, mnist: u8 [N, 28, 28] -> f32 [N, 1, 28, 28] in [0, 1], normalised when the config asks.
