@@ -15,14 +15,23 @@ Scores are drawn without ties so that NMS orders are unique. Written with the on
 gen_fixtures.py.
 """
 import os
+import subprocess
 import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+try:
+    import torchvision  # noqa: F401
+except ImportError:
+    print("gen_fixtures_vision: torchvision is missing; installing python3-torchvision with scripts/install-deps",
+          file=sys.stderr)
+    subprocess.run([os.path.join(ROOT, "scripts", "install-deps"), "python3-torchvision"], check=True)
+    os.execv(sys.executable, [sys.executable] + sys.argv)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch  # noqa: E402
-import torchvision  # noqa: E402
+import torchvision  # noqa: E402,F811
 from gen_fixtures import save_safetensors  # noqa: E402  (the one safetensors writer)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def random_boxes(g, n, size=96.0, min_side=4.0, max_side=40.0):

@@ -14,3 +14,6 @@
 #include "strata/models/vgg.h"
 #include "strata/models/wgan_gp.h"
 #include "strata/models/zoo.h"
+#include "strata/models/centernet.h"
+#include "strata/models/segmenter.h"
+#include "strata/models/unet.h"

@@ -19,6 +19,8 @@
 #include "strata/strata.h"
 #include "translation.h"
 #include "tune_command.h"
+#include "detect_command.h"
+#include "segment_command.h"
 #include "validators.h"
 
 namespace {
@@ -217,6 +219,11 @@ int main(int argc, char** argv) {
   strata::cli::TuneArgs tune_args;
   CLI::App* tune_cmd = strata::cli::add_tune_command(app, tune_args);
 
+  strata::cli::DetectArgs detect_args;
+  CLI::App* detect_cmd = strata::cli::add_detect_command(app, detect_args);
+  strata::cli::SegmentArgs segment_args;
+  CLI::App* segment_cmd = strata::cli::add_segment_command(app, segment_args);
+
   strata::cli::PruneArgs prune_args;
   CLI::App* prune_cmd = strata::cli::add_prune_command(app, prune_args);
 
@@ -294,6 +301,8 @@ int main(int argc, char** argv) {
     if (*augment_cmd) return strata::cli::run_data_augment(augment);
     if (table_cmds.parsed()) return strata::cli::run_data_table(table_cmds, table_args);
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
+    if (*detect_cmd) return strata::cli::run_detect(detect_args);
+    if (*segment_cmd) return strata::cli::run_segment(segment_args);
     if (*prune_cmd) return strata::cli::run_prune(prune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);

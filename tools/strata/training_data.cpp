@@ -151,6 +151,8 @@ TrainingData load_training_data(const Config& c, bool with_train) {
     d = load_translation_data(c, with_train);
   } else if (c.data.dataset == "table") {
     d = load_table_data(c, with_train);
+  } else if (is_canvas_dataset(c.data.dataset)) {
+    d = load_canvas_data(c, with_train);
   } else {
     d = load_image_data(c, with_train);
   }
