@@ -276,7 +276,8 @@ Canvas upscaled(const Tensor& image, int64_t scale, const char* op, Shade shade)
                "{}: image must be [C, H, W] with C = 1 or 3, got {}", op,
                image.defined() ? image.shape().str() : std::string("none"));
   STRATA_CHECK(scale >= 1 && scale <= 64, "{}: scale must be in 1..64, got {}", op, scale);
-  const Tensor img = image.dtype() == kUInt8 ? image.to(kCPU).to(kFloat32) / 255.0 : image.to(kCPU).to(kFloat32);
+  const Tensor img =
+      image.dtype() == kUInt8 ? image.to(kCPU).to(kFloat32) / 255.0 : image.to(kCPU).to(kFloat32);
   const Tensor rgb = (img.size(0) == 1 ? img.expand({3, img.size(1), img.size(2)}) : img).contiguous();
   const int64_t h = rgb.size(1), w = rgb.size(2);
   const float* p = rgb.data_ptr<float>();
@@ -284,7 +285,8 @@ Canvas upscaled(const Tensor& image, int64_t scale, const char* op, Shade shade)
   for (int64_t y = 0; y < h; ++y) {
     for (int64_t x = 0; x < w; ++x) {
       std::array<double, 3> c{};
-      for (int64_t k = 0; k < 3; ++k) c[static_cast<size_t>(k)] = std::clamp(double{p[(k * h + y) * w + x]}, 0.0, 1.0);
+      for (int64_t k = 0; k < 3; ++k)
+        c[static_cast<size_t>(k)] = std::clamp(double{p[(k * h + y) * w + x]}, 0.0, 1.0);
       const Rgb v = shade(x, y, c);
       canvas.rect(static_cast<int>(x * scale), static_cast<int>(y * scale), static_cast<int>((x + 1) * scale),
                   static_cast<int>((y + 1) * scale), v);
@@ -303,28 +305,34 @@ Rgb to_rgb(const std::array<double, 3>& c) {
 Tensor draw_boxes(const Tensor& image, const Tensor& boxes, const Tensor& labels, const Tensor& scores,
                   const std::vector<std::string>& names, int64_t scale) {
   const char* op = "draw_boxes";
-  STRATA_CHECK(boxes.defined() && boxes.dim() == 2 && boxes.size(1) == 4, "{}: boxes must be [K, 4], got {}", op,
-               boxes.defined() ? boxes.shape().str() : std::string("none"));
+  STRATA_CHECK(boxes.defined() && boxes.dim() == 2 && boxes.size(1) == 4, "{}: boxes must be [K, 4], got {}",
+               op, boxes.defined() ? boxes.shape().str() : std::string("none"));
   const int64_t k = boxes.size(0);
-  STRATA_CHECK(labels.defined() && labels.dim() == 1 && labels.size(0) == k, "{}: labels must be [{}]", op, k);
-  STRATA_CHECK(!scores.defined() || (scores.dim() == 1 && scores.size(0) == k), "{}: scores must be [{}]", op, k);
-  Canvas canvas = upscaled(image, scale, op, [](int64_t, int64_t, const std::array<double, 3>& c) { return to_rgb(c); });
+  STRATA_CHECK(labels.defined() && labels.dim() == 1 && labels.size(0) == k, "{}: labels must be [{}]", op,
+               k);
+  STRATA_CHECK(!scores.defined() || (scores.dim() == 1 && scores.size(0) == k), "{}: scores must be [{}]", op,
+               k);
+  Canvas canvas =
+      upscaled(image, scale, op, [](int64_t, int64_t, const std::array<double, 3>& c) { return to_rgb(c); });
   const auto b = boxes.to(kCPU).to(kFloat64).contiguous().to_vector<double>();
   const auto l = labels.to(kCPU).to(kInt64).contiguous().to_vector<int64_t>();
-  const std::vector<double> s =
-      scores.defined() ? scores.to(kCPU).to(kFloat64).contiguous().to_vector<double>() : std::vector<double>{};
+  const std::vector<double> s = scores.defined()
+                                    ? scores.to(kCPU).to(kFloat64).contiguous().to_vector<double>()
+                                    : std::vector<double>{};
   const auto sc = static_cast<double>(scale);
   for (int64_t i = 0; i < k; ++i) {
     const int64_t label = l[static_cast<size_t>(i)];
     const Rgb color = kPalette[static_cast<size_t>(((label % 10) + 10) % 10)];
     const double x1 = b[static_cast<size_t>(i * 4)] * sc, y1 = b[static_cast<size_t>(i * 4 + 1)] * sc;
-    const double x2 = b[static_cast<size_t>(i * 4 + 2)] * sc - 1, y2 = b[static_cast<size_t>(i * 4 + 3)] * sc - 1;
+    const double x2 = b[static_cast<size_t>(i * 4 + 2)] * sc - 1,
+                 y2 = b[static_cast<size_t>(i * 4 + 3)] * sc - 1;
     canvas.line(x1, y1, x2, y1, color, 2);
     canvas.line(x2, y1, x2, y2, color, 2);
     canvas.line(x2, y2, x1, y2, color, 2);
     canvas.line(x1, y2, x1, y1, color, 2);
-    std::string text = label >= 0 && label < static_cast<int64_t>(names.size()) ? names[static_cast<size_t>(label)]
-                                                                                 : fmt::format("{}", label);
+    std::string text = label >= 0 && label < static_cast<int64_t>(names.size())
+                           ? names[static_cast<size_t>(label)]
+                           : fmt::format("{}", label);
     if (!s.empty()) text += fmt::format(" {:.2f}", s[static_cast<size_t>(i)]);
     const int tx = static_cast<int>(std::lround(x1)), ty = static_cast<int>(std::lround(y1)) - 12;
     canvas.rect(tx - 1, ty, tx + Canvas::text_width(text) + 2, ty + 11, color);
@@ -337,20 +345,22 @@ Tensor draw_mask(const Tensor& image, const Tensor& mask, double alpha, int64_t 
   const char* op = "draw_mask";
   STRATA_CHECK(mask.defined() && mask.dim() == 2, "{}: mask must be a class map [H, W], got {}", op,
                mask.defined() ? mask.shape().str() : std::string("none"));
-  STRATA_CHECK(image.defined() && image.dim() == 3 && image.size(1) == mask.size(0) && image.size(2) == mask.size(1),
-               "{}: image {} and mask {} must have the same height and width", op,
-               image.defined() ? image.shape().str() : std::string("none"), mask.shape().str());
+  STRATA_CHECK(
+      image.defined() && image.dim() == 3 && image.size(1) == mask.size(0) && image.size(2) == mask.size(1),
+      "{}: image {} and mask {} must have the same height and width", op,
+      image.defined() ? image.shape().str() : std::string("none"), mask.shape().str());
   STRATA_CHECK(alpha >= 0 && alpha <= 1, "{}: alpha must be in [0, 1], got {}", op, alpha);
   const auto m = mask.to(kCPU).to(kInt64).contiguous().to_vector<int64_t>();
   const int64_t w = mask.size(1);
-  return upscaled(image, scale, op, [&](int64_t x, int64_t y, const std::array<double, 3>& c) {
-           const int64_t label = m[static_cast<size_t>(y * w + x)];
-           if (label <= 0) return to_rgb(c);
-           const Rgb col = kPalette[static_cast<size_t>((label - 1) % 10)];
-           std::array<double, 3> out{};
-           for (size_t i = 0; i < 3; ++i) out[i] = (1 - alpha) * c[i] + alpha * col[i] / 255.0;
-           return to_rgb(out);
-         })
+  return upscaled(image, scale, op,
+                  [&](int64_t x, int64_t y, const std::array<double, 3>& c) {
+                    const int64_t label = m[static_cast<size_t>(y * w + x)];
+                    if (label <= 0) return to_rgb(c);
+                    const Rgb col = kPalette[static_cast<size_t>((label - 1) % 10)];
+                    std::array<double, 3> out{};
+                    for (size_t i = 0; i < 3; ++i) out[i] = (1 - alpha) * c[i] + alpha * col[i] / 255.0;
+                    return to_rgb(out);
+                  })
       .to_tensor();
 }
 

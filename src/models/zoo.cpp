@@ -6,6 +6,7 @@
 
 #include "strata/core/did_you_mean.h"
 #include "strata/models/bert.h"
+#include "strata/models/centernet.h"
 #include "strata/models/dcgan.h"
 #include "strata/models/fid_fmnist.h"
 #include "strata/models/gpt.h"
@@ -13,11 +14,10 @@
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"
 #include "strata/models/resnet.h"
-#include "strata/models/transformer_seq2seq.h"
-#include "strata/models/vae.h"
-#include "strata/models/centernet.h"
 #include "strata/models/segmenter.h"
+#include "strata/models/transformer_seq2seq.h"
 #include "strata/models/unet.h"
+#include "strata/models/vae.h"
 #include "strata/models/vgg.h"
 #include "strata/models/wgan_gp.h"
 

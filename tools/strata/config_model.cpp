@@ -209,8 +209,8 @@ void Reader::read_zoo(const YAML::Node& node, ModelConfig& m) const {
       fail(node["sigma"], "model.sigma", "field 'model.sigma' must be positive");
   }
   // centernet: the backbone's width; unet: the first level's channels.
-  if ((m.zoo == "centernet" || m.zoo == "unet") && read(node, "model", "hidden_channels", o.hidden_channels) &&
-      o.hidden_channels <= 0)
+  if ((m.zoo == "centernet" || m.zoo == "unet") &&
+      read(node, "model", "hidden_channels", o.hidden_channels) && o.hidden_channels <= 0)
     fail(node["hidden_channels"], "model.hidden_channels", "field 'model.hidden_channels' must be positive");
   std::vector<int64_t> sizes;
   if (read_list(node, "model", "sizes", sizes)) {
