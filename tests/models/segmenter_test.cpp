@@ -40,7 +40,7 @@ TEST(Segmenter, LearnsOneCanvas) {
   x.narrow(2, 9, 5).narrow(3, 8, 6).fill_(0.4);
   target.narrow(1, 9, 5).narrow(2, 8, 6).fill_(2.0);
   optim::Adam opt(seg->parameters(), {.lr = 1e-2});
-  for (int step = 0; step < 60; ++step) {
+  for (int step = 0; step < 150; ++step) {
     opt.zero_grad();
     seg->loss(seg->forward(x), target).loss.backward();
     opt.step();
@@ -57,7 +57,7 @@ TEST(Segmenter, RejectsBadTargetsAndModels) {
   EXPECT_THROW(seg->loss(zeros({1, 3, 4, 4}), zeros({1, 4, 4})), Error);  // f32 target
   Segmenter wrong(tiny_unet(4), SegmenterOptions{.num_classes = 3});
   EXPECT_THROW(wrong->forward(zeros({1, 1, 8, 8})), Error);
-  EXPECT_THROW(Segmenter(nullptr), Error);
+  EXPECT_THROW(std::make_shared<SegmenterImpl>(nullptr), Error);
 }
 
 }  // namespace
