@@ -25,3 +25,4 @@
 #include "strata/data/text/word_tokenizer.h"
 #include "strata/data/text/wordnet.h"
 #include "strata/data/transforms.h"
+#include "strata/data/vision/object_canvas.h"

@@ -11,3 +11,5 @@
 #include "strata/metrics/registry.h"
 #include "strata/metrics/regression.h"
 #include "strata/metrics/report.h"
+#include "strata/metrics/detection.h"
+#include "strata/metrics/segmentation.h"

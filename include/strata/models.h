@@ -1,5 +1,6 @@
 #pragma once
 #include "strata/models/bert.h"
+#include "strata/models/centernet.h"
 #include "strata/models/dcgan.h"
 #include "strata/models/fid_fmnist.h"
 #include "strata/models/flattened_logits.h"
@@ -11,7 +12,9 @@
 #include "strata/models/mobilenet_v2.h"
 #include "strata/models/resnet.h"
 #include "strata/models/sample_grid.h"
+#include "strata/models/segmenter.h"
 #include "strata/models/transformer_seq2seq.h"
+#include "strata/models/unet.h"
 #include "strata/models/vae.h"
 #include "strata/models/vgg.h"
 #include "strata/models/wgan_gp.h"

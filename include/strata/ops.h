@@ -17,6 +17,7 @@
 #include "strata/ops/softmax.h"
 #include "strata/ops/upsample.h"
 #include "strata/ops/view.h"
+#include "strata/ops/dice_loss.h"
 
 namespace strata {
 namespace F = ops;

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "input.h"
+#include "strata/core/factory.h"
 
 namespace strata::metrics {
 namespace {
@@ -75,6 +76,16 @@ class Canvas {
   }
   static int text_width(const std::string& s, int scale = 1) {
     return stb_easy_font_width(const_cast<char*>(s.c_str())) * scale;
+  }
+  // The pixels as u8 [3, h, w].
+  Tensor to_tensor() const {
+    Tensor out = empty({3, h_, w_}, {.dtype = kUInt8});
+    uint8_t* o = out.data_ptr<uint8_t>();
+    const size_t plane = static_cast<size_t>(w_) * static_cast<size_t>(h_);
+    for (size_t i = 0; i < plane; ++i) {
+      for (size_t c = 0; c < 3; ++c) o[c * plane + i] = px_[i * 3 + c];
+    }
+    return out;
   }
   void write_png(const std::string& path) const {
     const auto parent = std::filesystem::path(path).parent_path();
@@ -253,6 +264,104 @@ void plot_roc_curves(const std::string& path, const std::vector<RocCurve>& curve
     canvas.text(lx + 20, ly, name, kBlack);
   }
   canvas.write_png(path);
+}
+
+namespace {
+
+// `image` [C, H, W] (C = 1 or 3; u8, or floating in [0, 1]) painted into a canvas `scale` times its size
+// (nearest), with each pixel passed through `shade` (x, y, rgb) first.
+template <typename Shade>
+Canvas upscaled(const Tensor& image, int64_t scale, const char* op, Shade shade) {
+  STRATA_CHECK(image.defined() && image.dim() == 3 && (image.size(0) == 1 || image.size(0) == 3),
+               "{}: image must be [C, H, W] with C = 1 or 3, got {}", op,
+               image.defined() ? image.shape().str() : std::string("none"));
+  STRATA_CHECK(scale >= 1 && scale <= 64, "{}: scale must be in 1..64, got {}", op, scale);
+  const Tensor img =
+      image.dtype() == kUInt8 ? image.to(kCPU).to(kFloat32) / 255.0 : image.to(kCPU).to(kFloat32);
+  const Tensor rgb = (img.size(0) == 1 ? img.expand({3, img.size(1), img.size(2)}) : img).contiguous();
+  const int64_t h = rgb.size(1), w = rgb.size(2);
+  const float* p = rgb.data_ptr<float>();
+  Canvas canvas(static_cast<int>(w * scale), static_cast<int>(h * scale));
+  for (int64_t y = 0; y < h; ++y) {
+    for (int64_t x = 0; x < w; ++x) {
+      std::array<double, 3> c{};
+      for (int64_t k = 0; k < 3; ++k)
+        c[static_cast<size_t>(k)] = std::clamp(double{p[(k * h + y) * w + x]}, 0.0, 1.0);
+      const Rgb v = shade(x, y, c);
+      canvas.rect(static_cast<int>(x * scale), static_cast<int>(y * scale), static_cast<int>((x + 1) * scale),
+                  static_cast<int>((y + 1) * scale), v);
+    }
+  }
+  return canvas;
+}
+
+Rgb to_rgb(const std::array<double, 3>& c) {
+  return {static_cast<uint8_t>(std::lround(c[0] * 255)), static_cast<uint8_t>(std::lround(c[1] * 255)),
+          static_cast<uint8_t>(std::lround(c[2] * 255))};
+}
+
+}  // namespace
+
+Tensor draw_boxes(const Tensor& image, const Tensor& boxes, const Tensor& labels, const Tensor& scores,
+                  const std::vector<std::string>& names, int64_t scale) {
+  const char* op = "draw_boxes";
+  STRATA_CHECK(boxes.defined() && boxes.dim() == 2 && boxes.size(1) == 4, "{}: boxes must be [K, 4], got {}",
+               op, boxes.defined() ? boxes.shape().str() : std::string("none"));
+  const int64_t k = boxes.size(0);
+  STRATA_CHECK(labels.defined() && labels.dim() == 1 && labels.size(0) == k, "{}: labels must be [{}]", op,
+               k);
+  STRATA_CHECK(!scores.defined() || (scores.dim() == 1 && scores.size(0) == k), "{}: scores must be [{}]", op,
+               k);
+  Canvas canvas =
+      upscaled(image, scale, op, [](int64_t, int64_t, const std::array<double, 3>& c) { return to_rgb(c); });
+  const auto b = boxes.to(kCPU).to(kFloat64).contiguous().to_vector<double>();
+  const auto l = labels.to(kCPU).to(kInt64).contiguous().to_vector<int64_t>();
+  const std::vector<double> s = scores.defined()
+                                    ? scores.to(kCPU).to(kFloat64).contiguous().to_vector<double>()
+                                    : std::vector<double>{};
+  const auto sc = static_cast<double>(scale);
+  for (int64_t i = 0; i < k; ++i) {
+    const int64_t label = l[static_cast<size_t>(i)];
+    const Rgb color = kPalette[static_cast<size_t>(((label % 10) + 10) % 10)];
+    const double x1 = b[static_cast<size_t>(i * 4)] * sc, y1 = b[static_cast<size_t>(i * 4 + 1)] * sc;
+    const double x2 = b[static_cast<size_t>(i * 4 + 2)] * sc - 1,
+                 y2 = b[static_cast<size_t>(i * 4 + 3)] * sc - 1;
+    canvas.line(x1, y1, x2, y1, color, 2);
+    canvas.line(x2, y1, x2, y2, color, 2);
+    canvas.line(x2, y2, x1, y2, color, 2);
+    canvas.line(x1, y2, x1, y1, color, 2);
+    std::string text = label >= 0 && label < static_cast<int64_t>(names.size())
+                           ? names[static_cast<size_t>(label)]
+                           : fmt::format("{}", label);
+    if (!s.empty()) text += fmt::format(" {:.2f}", s[static_cast<size_t>(i)]);
+    const int tx = static_cast<int>(std::lround(x1)), ty = static_cast<int>(std::lround(y1)) - 12;
+    canvas.rect(tx - 1, ty, tx + Canvas::text_width(text) + 2, ty + 11, color);
+    canvas.text(tx + 1, ty + 1, text, kWhite);
+  }
+  return canvas.to_tensor();
+}
+
+Tensor draw_mask(const Tensor& image, const Tensor& mask, double alpha, int64_t scale) {
+  const char* op = "draw_mask";
+  STRATA_CHECK(mask.defined() && mask.dim() == 2, "{}: mask must be a class map [H, W], got {}", op,
+               mask.defined() ? mask.shape().str() : std::string("none"));
+  STRATA_CHECK(
+      image.defined() && image.dim() == 3 && image.size(1) == mask.size(0) && image.size(2) == mask.size(1),
+      "{}: image {} and mask {} must have the same height and width", op,
+      image.defined() ? image.shape().str() : std::string("none"), mask.shape().str());
+  STRATA_CHECK(alpha >= 0 && alpha <= 1, "{}: alpha must be in [0, 1], got {}", op, alpha);
+  const auto m = mask.to(kCPU).to(kInt64).contiguous().to_vector<int64_t>();
+  const int64_t w = mask.size(1);
+  return upscaled(image, scale, op,
+                  [&](int64_t x, int64_t y, const std::array<double, 3>& c) {
+                    const int64_t label = m[static_cast<size_t>(y * w + x)];
+                    if (label <= 0) return to_rgb(c);
+                    const Rgb col = kPalette[static_cast<size_t>((label - 1) % 10)];
+                    std::array<double, 3> out{};
+                    for (size_t i = 0; i < 3; ++i) out[i] = (1 - alpha) * c[i] + alpha * col[i] / 255.0;
+                    return to_rgb(out);
+                  })
+      .to_tensor();
 }
 
 void plot_roc_curve(const std::string& path, const RocAuc& metric,

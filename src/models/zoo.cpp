@@ -6,6 +6,7 @@
 
 #include "strata/core/did_you_mean.h"
 #include "strata/models/bert.h"
+#include "strata/models/centernet.h"
 #include "strata/models/dcgan.h"
 #include "strata/models/fid_fmnist.h"
 #include "strata/models/gpt.h"
@@ -13,7 +14,9 @@
 #include "strata/models/mlp.h"
 #include "strata/models/mobilenet_v2.h"
 #include "strata/models/resnet.h"
+#include "strata/models/segmenter.h"
 #include "strata/models/transformer_seq2seq.h"
+#include "strata/models/unet.h"
 #include "strata/models/vae.h"
 #include "strata/models/vgg.h"
 #include "strata/models/wgan_gp.h"
@@ -185,6 +188,24 @@ const std::vector<Entry>& table() {
                                .beta = o.beta,
                                .sigma = o.sigma})
              .ptr();
+       }},
+      {"centernet",
+       "CenterNet detector (anchor-free, ResNet backbone with stride-4 heads) for images with H, W multiples "
+       "of 16, a training module (classes, hidden_channels: backbone width, in_channels)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         return CenterNet(CenterNetOptions{.in_channels = o.in_channels.value_or(1),
+                                           .num_classes = o.num_classes,
+                                           .width = o.hidden_channels})
+             .ptr();
+       }},
+      {"unet",
+       "U-Net segmenter (depth 3) for images with H, W multiples of 8, trained on cross-entropy + Dice, a "
+       "training module (classes including background, hidden_channels: first level's channels, in_channels)",
+       [](const ZooOptions& o) -> std::shared_ptr<nn::Module> {
+         auto net = UNet(UNetOptions{.in_channels = o.in_channels.value_or(1),
+                                     .num_classes = o.num_classes,
+                                     .base_channels = o.hidden_channels});
+         return Segmenter(net.ptr(), SegmenterOptions{.num_classes = o.num_classes}).ptr();
        }},
   };
   return entries;

@@ -121,5 +121,28 @@ TEST_F(PlotsTest, BadInputIsRefused) {
   EXPECT_FALSE(fs::exists(path));
 }
 
+TEST(DrawBoxes, OutlinesInTheClassColourOnTheEnlargedImage) {
+  const Tensor image = zeros({1, 10, 10});
+  const Tensor out = draw_boxes(image, from_vector<float>({2, 4, 8, 9}, {1, 4}), from_vector<int64_t>({1}),
+                                from_vector<float>({0.9f}), {"a", "b"}, 4);
+  EXPECT_EQ(out.shape(), Shape({3, 40, 40}));
+  EXPECT_EQ(out.dtype(), kUInt8);
+  const auto px = out.to_vector<uint8_t>();
+  // Class 1 is the palette's orange (255, 127, 14); the box's bottom edge runs along y = 35.
+  EXPECT_EQ(px[35 * 40 + 20], 255);
+  EXPECT_EQ(px[1600 + 35 * 40 + 20], 127);
+  EXPECT_EQ(px[35 * 40 + 2], 0);  // left of the box: the black image
+  EXPECT_THROW(draw_boxes(image, zeros({1, 3}), from_vector<int64_t>({0})), Error);
+}
+
+TEST(DrawMask, BlendsClassesAndLeavesBackgroundClear) {
+  const Tensor image = full({1, 2, 2}, 1.0);
+  const Tensor mask = from_vector<int64_t>({0, 1, 0, 0}, {2, 2});
+  const auto px = draw_mask(image, mask, 0.5, 1).to_vector<uint8_t>();
+  EXPECT_EQ(px[0], 255);  // background: the white image
+  EXPECT_EQ(px[1], 143);  // class 1 -> palette 0 (31, 119, 180) half over white: (255 + 31) / 2
+  EXPECT_THROW(draw_mask(image, zeros({3, 3}, {.dtype = kInt64})), Error);
+}
+
 }  // namespace
 }  // namespace strata::metrics

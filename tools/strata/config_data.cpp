@@ -37,7 +37,8 @@ void Reader::read_data(const YAML::Node& node, DataConfig& d) const {
   auto at = [&](const char* key) { return node.IsMap() ? node[key] : node; };
   const std::set<std::string> datasets{"fashion-mnist", "mnist",       "image-folder", "emoji",
                                        "text-lm",       "text-folder", "table",        "translation",
-                                       "spoken-digits", "spoken-digits-real"};
+                                       "spoken-digits", "spoken-digits-real",
+                                       "fashion-detection", "fashion-segmentation"};
   if (!datasets.count(d.dataset)) {
     fail(at("dataset"), "data.dataset",
          fmt::format("unknown dataset '{}'{} (known: {})", d.dataset,

@@ -89,6 +89,7 @@ void Reader::read_zoo(const YAML::Node& node, ModelConfig& m) const {
     applies.insert({"latent_dim", "hidden_channels", "likelihood", "beta", "sigma"});
   }
   if (m.zoo == "mobilenet_v2") applies.insert({"width_mult", "round_nearest"});
+  if (m.zoo == "centernet" || m.zoo == "unet") applies.insert("hidden_channels");
   if (m.zoo.starts_with("vgg")) applies.insert({"classifier_width", "pool_size"});
   if (m.zoo == "mlp") applies.insert("sizes");
   const bool bert = m.zoo.starts_with("bert_");
@@ -207,6 +208,10 @@ void Reader::read_zoo(const YAML::Node& node, ModelConfig& m) const {
     if (read(node, "model", "sigma", o.sigma) && !(o.sigma > 0))
       fail(node["sigma"], "model.sigma", "field 'model.sigma' must be positive");
   }
+  // centernet: the backbone's width; unet: the first level's channels.
+  if ((m.zoo == "centernet" || m.zoo == "unet") &&
+      read(node, "model", "hidden_channels", o.hidden_channels) && o.hidden_channels <= 0)
+    fail(node["hidden_channels"], "model.hidden_channels", "field 'model.hidden_channels' must be positive");
   std::vector<int64_t> sizes;
   if (read_list(node, "model", "sizes", sizes)) {
     // mlp: sizes as for `name: mlp`: input, hidden..., and the classes last.

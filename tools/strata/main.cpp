@@ -21,6 +21,8 @@
 #include "tune_command.h"
 #include "compile_command.h"
 #include "pretrain_command.h"
+#include "detect_command.h"
+#include "segment_command.h"
 #include "validators.h"
 
 namespace {
@@ -225,6 +227,11 @@ int main(int argc, char** argv) {
   strata::cli::PretrainArgs pretrain_args;
   CLI::App* pretrain_cmd = strata::cli::add_pretrain_command(app, pretrain_args);
 
+  strata::cli::DetectArgs detect_args;
+  CLI::App* detect_cmd = strata::cli::add_detect_command(app, detect_args);
+  strata::cli::SegmentArgs segment_args;
+  CLI::App* segment_cmd = strata::cli::add_segment_command(app, segment_args);
+
   strata::cli::PruneArgs prune_args;
   CLI::App* prune_cmd = strata::cli::add_prune_command(app, prune_args);
 
@@ -306,6 +313,8 @@ int main(int argc, char** argv) {
     if (*tune_cmd) return strata::cli::run_tune(tune_args);
     if (*compile_cmd) return strata::cli::run_compile(compile_args);
     if (*pretrain_cmd) return strata::cli::run_pretrain(pretrain_args);
+    if (*detect_cmd) return strata::cli::run_detect(detect_args);
+    if (*segment_cmd) return strata::cli::run_segment(segment_args);
     if (*prune_cmd) return strata::cli::run_prune(prune_args);
     if (*generate_cmd) return strata::cli::run_generate(generate);
     if (*translate_cmd) return strata::cli::run_translate(translate);

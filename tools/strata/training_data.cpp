@@ -153,6 +153,8 @@ TrainingData load_training_data(const Config& c, bool with_train) {
     d = load_table_data(c, with_train);
   } else if (c.data.dataset == "spoken-digits" || c.data.dataset == "spoken-digits-real") {
     d = load_audio_data(c, with_train);
+  } else if (is_canvas_dataset(c.data.dataset)) {
+    d = load_canvas_data(c, with_train);
   } else {
     d = load_image_data(c, with_train);
   }

@@ -52,5 +52,8 @@ TrainingData load_audio_data(const Config& c, bool with_train);
 std::pair<double, double> image_normalization(const std::string& dataset);
 // fashion-mnist, mnist: u8 [N, 28, 28] -> f32 [N, 1, 28, 28] in [0, 1], normalised when the config asks.
 Tensor prepare_images(const Tensor& images, const Config& c);
+// fashion-detection, fashion-segmentation: object canvases from Fashion-MNIST (canvas_data.cpp).
+bool is_canvas_dataset(const std::string& dataset);
+TrainingData load_canvas_data(const Config& c, bool with_train);
 
 }  // namespace strata::cli

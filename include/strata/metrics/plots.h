@@ -21,4 +21,14 @@ void plot_roc_curves(const std::string& path, const std::vector<RocCurve>& curve
 void plot_roc_curve(const std::string& path, const RocAuc& metric,
                     const std::vector<std::string>& class_names = {});
 
+// `image` [C, H, W] (C = 1 or 3; u8, or floating in [0, 1]) enlarged `scale` times with boxes [K, 4]
+// (x1, y1, x2, y2 in image pixels) outlined in their label's colour and captioned with the class name
+// (names[label], else the number) and the score when scores [K] are given: u8 RGB [3, H * scale, W * scale].
+Tensor draw_boxes(const Tensor& image, const Tensor& boxes, const Tensor& labels, const Tensor& scores = {},
+                  const std::vector<std::string>& names = {}, int64_t scale = 4);
+
+// `image` enlarged `scale` times with a class map [H, W] blended over it (class c > 0 in the colour of
+// palette entry c - 1 at weight alpha; 0, the background, left clear): u8 RGB [3, H * scale, W * scale].
+Tensor draw_mask(const Tensor& image, const Tensor& mask, double alpha = 0.5, int64_t scale = 4);
+
 }  // namespace strata::metrics
