@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include "prune_setup.h"
 #include "strata/compress.h"
 #include "strata/data.h"
+#include "strata/io/atomic_file.h"
 #include "strata/io/model_state.h"
 #include "strata/io/onnx_import.h"
 #include "strata/metrics/confusion.h"
@@ -137,11 +139,7 @@ bool write_eval_report(nn::Module& model, data::DataLoader& loader, const Config
   fs::create_directories(out, error);
   STRATA_CHECK(!error, "cannot create the report folder {}: {}", out, error.message());
   const Tensor matrix = confusion->matrix();
-  {
-    std::ofstream report(out + "/classification_report.txt");
-    report << metrics::classification_report(matrix, names);
-    STRATA_CHECK(report.good(), "cannot write {}/classification_report.txt", out);
-  }
+  io::write_file_atomic(out + "/classification_report.txt", metrics::classification_report(matrix, names));
   metrics::plot_confusion_matrix(out + "/confusion_matrix.png", matrix, names);
   metrics::plot_roc_curve(out + "/roc.png", *roc, names);
 
@@ -163,9 +161,7 @@ bool write_eval_report(nn::Module& model, data::DataLoader& loader, const Config
   for (size_t i = 0; i < values.size(); ++i)
     json += fmt::format("{}\n  \"{}\": {}", i ? "," : "", values[i].first, json_number(values[i].second));
   json += "\n}\n";
-  std::ofstream json_out(out + "/eval_metrics.json");
-  json_out << json;
-  STRATA_CHECK(json_out.good(), "cannot write {}/eval_metrics.json", out);
+  io::write_file_atomic(out + "/eval_metrics.json", json);
   return true;
 }
 
@@ -234,7 +230,13 @@ int run_train(const TrainArgs& args) {
   }
   Config c = load(args, flags);
   const std::string name = c.name.empty() ? fs::path(c.path).stem().string() : c.name;
-  const std::string out = args.out.empty() ? "runs/" + name : args.out;
+  // --resume RUN_DIR continues RUN_DIR/last.safetensors and writes into RUN_DIR (unless --out says else).
+  const bool resume_dir = !args.resume.empty() && fs::is_directory(args.resume);
+  const std::string resume_from =
+      resume_dir ? (fs::path(args.resume) / "last.safetensors").string() : args.resume;
+  if (!args.resume.empty())
+    STRATA_CHECK(fs::is_regular_file(resume_from), "--resume: {} does not exist", resume_from);
+  const std::string out = !args.out.empty() ? args.out : resume_dir ? args.resume : "runs/" + name;
   const auto start = std::chrono::steady_clock::now();
 
   // Under mpirun: one replica per rank, each on its shard of the training set (data.batch_size per rank).
@@ -306,15 +308,16 @@ int run_train(const TrainArgs& args) {
   if (distributed.writes()) {
     fs::create_directories(out, error);
     STRATA_CHECK(!error, "cannot create the run folder {}: {}", out, error.message());
-    std::ofstream config_out(out + "/config.yaml");
-    config_out << to_yaml(c);
-    STRATA_CHECK(config_out.good(), "cannot write {}/config.yaml", out);
+    io::write_file_atomic(out + "/config.yaml", to_yaml(c));
   }
   if (d.save_preprocessing && distributed.writes()) d.save_preprocessing(out);
   if (!args.resume.empty()) {
-    trainer.load_checkpoint(args.resume);
+    trainer.load_checkpoint(resume_from);
     c.training.epochs = std::max(0, c.training.epochs - trainer.epoch());
   }
+  // SIGINT/SIGTERM end the run after the current step (one process only: ranks of a data-parallel run
+  // must stop at the same step, so there the signals keep their default action).
+  if (!distributed.on()) train::install_interrupt_handlers();
   if (c.data.dataset == "translation") callbacks.push_back(make_bleu_callback(c, d, model, out));
   if (distributed.writes()) {
     std::cerr << fmt::format(
@@ -329,7 +332,7 @@ int run_train(const TrainArgs& args) {
           distributed.world_size(), get_num_threads(), get_num_threads() == 1 ? "" : "s", c.data.batch_size);
     }
     if (!args.resume.empty()) {
-      std::cerr << fmt::format("strata train: resumed from {} after epoch {}\n", args.resume,
+      std::cerr << fmt::format("strata train: resumed from {} after epoch {}\n", resume_from,
                                trainer.epoch());
     }
   }
@@ -344,6 +347,14 @@ int run_train(const TrainArgs& args) {
                                  .clip_grad_norm = c.training.clip_grad_norm,
                                  .clip_grad_value = c.training.clip_grad_value,
                                  .reduce_logs = distributed.reduce_logs()});
+  if (trainer.interrupted()) {
+    const int sig = train::interrupt_signal();
+    std::cerr << fmt::format(
+        "strata train: interrupted by {} during epoch {}; {}/last.safetensors holds epoch {}. Continue with: "
+        "strata train {} --resume {}\n",
+        sig == SIGTERM ? "SIGTERM" : "SIGINT", trainer.epoch() + 1, out, trainer.epoch(), c.path, out);
+    return 128 + sig;
+  }
   std::vector<std::pair<std::string, std::string>> extra = {
       {"epochs", std::to_string(trainer.epoch())}, {"seconds", fmt::format("{:.2f}", seconds_since(start))}};
   if (pruning.masks) {  // permanent: the zeros stay in the weights (and in the checkpoints), the masks go
