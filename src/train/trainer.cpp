@@ -339,8 +339,9 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     logs["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::string summary = metrics_text(logs["loss"], has_accuracy ? logs["accuracy"] : -1);
     if (options.validation) {
-      summary += fmt::format(" | val_loss {:.4f}", logs["val_loss"]);
-      if (logs.count("val_accuracy")) summary += fmt::format(" val_acc {:.4f}", logs["val_accuracy"]);
+      const std::string& label = options.validation_label;
+      summary += fmt::format(" | {}_loss {:.4f}", label, logs["val_loss"]);
+      if (logs.count("val_accuracy")) summary += fmt::format(" {}_acc {:.4f}", label, logs["val_accuracy"]);
     }
     bar.finish(summary);
     epoch_ = epoch + 1;

@@ -14,9 +14,11 @@
 #include "prune_setup.h"
 #include "strata/compress.h"
 #include "strata/data.h"
+#include "strata/dist/collectives.h"
 #include "strata/io/atomic_file.h"
 #include "strata/io/model_state.h"
 #include "strata/io/onnx_import.h"
+#include "strata/io/safetensors.h"
 #include "strata/metrics/confusion.h"
 #include "strata/metrics/plots.h"
 #include "strata/metrics/ranking.h"
@@ -303,6 +305,9 @@ int run_train(const TrainArgs& args) {
     callbacks.push_back(std::make_shared<train::ModelCheckpoint>(train::ModelCheckpointOptions{
         .dir = out, .monitor = c.training.monitor, .mode = mode_of(c.training.monitor)}));
   }
+  // The split that selects best.safetensors and stops early: the validation share of the training data,
+  // or (data.val_fraction 0 and no validation split of its own) the test split.
+  const std::string selected_on = val_loader ? "validation" : "test";
 
   std::error_code error;
   if (distributed.writes()) {
@@ -323,8 +328,8 @@ int run_train(const TrainArgs& args) {
     std::cerr << fmt::format(
         "strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n", name,
         model->num_parameters(), d.description, d.train->size(), d.val ? d.val->size() : d.test->size(),
-        d.val ? "validation" : "test as validation", c.training.epochs, c.training.epochs == 1 ? "" : "s",
-        out);
+        d.val ? "validation" : "test as validation: data.val_fraction is 0", c.training.epochs,
+        c.training.epochs == 1 ? "" : "s", out);
     for (const auto& line : transfer_log) std::cerr << "strata train: " << line << "\n";
     if (distributed.on()) {
       std::cerr << fmt::format(
@@ -339,6 +344,7 @@ int run_train(const TrainArgs& args) {
   const train::History history =
       trainer.fit(train_loader, {.epochs = c.training.epochs,
                                  .validation = val_loader ? val_loader.get() : &test_loader,
+                                 .validation_label = val_loader ? "val" : "test",
                                  .callbacks = callbacks,
                                  .out_dir = distributed.writes() ? out : "",
                                  .progress = args.progress && distributed.writes(),
@@ -363,10 +369,32 @@ int run_train(const TrainArgs& args) {
     if (distributed.writes()) std::cerr << compress::format_sparsity_report(report);
     extra.emplace_back("weight_sparsity", fmt::format("{:.6g}", report.back().sparsity()));
   }
-  // With the test split as validation, the last epoch's validation metrics are the test metrics.
+  // With a validation split, the test split is evaluated once, with the checkpoint validation chose
+  // (best.safetensors); with the test split as validation, the last epoch's validation metrics are the
+  // test metrics.
   train::Logs test;
+  extra.emplace_back("selected_on", "\"" + selected_on + "\"");
   if (val_loader) {
+    if (distributed.on()) dist::barrier();  // rank 0 has written best.safetensors
+    const std::string best = out + "/best.safetensors";
+    std::string tested = "last";
+    if (fs::is_regular_file(best)) {
+      const io::SafetensorsFile file = io::read_safetensors(best);
+      nn::StateDict state;
+      for (const auto& [k, v] : file.tensors) {
+        if (k.rfind("model.", 0) == 0) state[k.substr(6)] = v;
+      }
+      model->load_state_dict(state);
+      const int best_epoch = static_cast<int>(file.tensors.at("trainer.epoch").item());
+      tested = fmt::format("best.safetensors (epoch {})", best_epoch);
+      extra.emplace_back("best_epoch", std::to_string(best_epoch));
+    }
     test = trainer.evaluate(test_loader, extra_metrics(c));
+    if (distributed.writes()) {
+      std::cerr << fmt::format(
+          "strata train: test split evaluated once with {}, selected on the validation {}\n", tested,
+          c.training.monitor);
+    }
   } else {
     for (const auto& [k, v] : history.epochs.back()) {
       if (k.rfind("val_", 0) == 0) test[k.substr(4)] = v;

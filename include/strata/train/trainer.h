@@ -24,6 +24,9 @@ inline constexpr const char* kCheckpointFormat = "strata-checkpoint-1";
 struct FitOptions {
   int epochs = 1;
   data::DataLoader* validation = nullptr;
+  // What the progress output calls the validation figures ("val": val_loss ...; "test" when the test split
+  // stands in for validation). The logs keep the "val_" keys either way.
+  std::string validation_label = "val";
   std::vector<std::shared_ptr<Callback>> callbacks{};
   // When set: metrics.csv and curves.png (loss and accuracy per epoch, train and validation) go here.
   std::string out_dir{};
