@@ -3,6 +3,7 @@
 #include "strata/train/clip.h"
 #include "strata/train/distillation.h"
 #include "strata/train/linear_probe.h"
+#include "strata/train/interrupt.h"
 #include "strata/train/plot.h"
 #include "strata/train/progress.h"
 #include "strata/train/simclr.h"

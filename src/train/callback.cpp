@@ -3,11 +3,12 @@
 #include <fmt/ranges.h>
 
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <unordered_set>
 
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/glob.h"
+#include "strata/io/atomic_file.h"
 #include "strata/metrics/registry.h"
 #include "strata/train/trainer.h"
 
@@ -28,6 +29,27 @@ double monitored(const Logs& logs, const std::string& monitor, const char* who) 
   STRATA_CHECK(it != logs.end(), "{}: metric '{}' is not in the epoch logs", who, monitor);
   return it->second;
 }
+
+// "v1 v2 ..." of a state() text, as doubles; throws naming the callback when it does not parse.
+std::vector<double> state_numbers(const std::string& text, size_t count, const char* who) {
+  std::vector<double> out;
+  std::istringstream in(text);
+  std::string word;
+  while (in >> word) {
+    try {
+      size_t used = 0;
+      out.push_back(std::stod(word, &used));
+      STRATA_CHECK(used == word.size(), "trailing text");
+    } catch (const std::exception&) {
+      STRATA_FAIL("{}: malformed state '{}' in the checkpoint", who, text);
+    }
+  }
+  STRATA_CHECK(out.size() == count, "{}: malformed state '{}' in the checkpoint (expected {} numbers)", who,
+               text, count);
+  return out;
+}
+
+std::string number_text(double v) { return fmt::format("{:.17g}", v); }
 
 }  // namespace
 
@@ -63,6 +85,18 @@ void EarlyStopping::on_epoch_end(Trainer& trainer, int epoch, const Logs& logs) 
   }
 }
 
+std::string EarlyStopping::state() const {
+  return fmt::format("{} {} {}", number_text(best_), wait_, stopped_epoch_);
+}
+
+void EarlyStopping::load_state(Trainer& trainer, const std::string& state) {
+  const std::vector<double> v = state_numbers(state, 3, "EarlyStopping");
+  best_ = v[0];
+  wait_ = static_cast<int>(v[1]);
+  stopped_epoch_ = static_cast<int>(v[2]);
+  if (stopped_epoch_ >= 0) trainer.stop_training();  // it had stopped the run: nothing more to train
+}
+
 void EarlyStopping::on_train_end(Trainer& trainer) {
   if (options_.restore_best_weights && stopped_epoch_ >= 0 && !best_state_.empty()) {
     trainer.model().load_state_dict(best_state_);
@@ -73,44 +107,63 @@ ModelCheckpoint::ModelCheckpoint(ModelCheckpointOptions options) : options_(std:
   STRATA_CHECK(!options_.dir.empty(), "ModelCheckpoint: dir must be set");
 }
 
+void ModelCheckpoint::on_train_begin(Trainer& trainer) {
+  if (!options_.save_last || trainer.epoch() != 0) return;
+  std::filesystem::create_directories(options_.dir);
+  trainer.save_checkpoint(options_.dir + "/last.safetensors");
+}
+
 void ModelCheckpoint::on_epoch_end(Trainer& trainer, int, const Logs& logs) {
   std::filesystem::create_directories(options_.dir);
-  if (options_.save_last) trainer.save_checkpoint(options_.dir + "/last.safetensors");
-  if (!options_.save_best) return;
-  const double v = monitored(logs, options_.monitor, "ModelCheckpoint");
-  const bool up = maximize(options_.mode, options_.monitor);
-  if (!have_best_ || (up ? v > best_ : v < best_)) {
-    have_best_ = true;
-    best_ = v;
-    trainer.save_checkpoint(options_.dir + "/best.safetensors");
+  // The best value is updated first, so that both files carry it.
+  bool improved = false;
+  if (options_.save_best) {
+    const double v = monitored(logs, options_.monitor, "ModelCheckpoint");
+    const bool up = maximize(options_.mode, options_.monitor);
+    if (!have_best_ || (up ? v > best_ : v < best_)) {
+      have_best_ = true;
+      best_ = v;
+      improved = true;
+    }
   }
+  if (improved) trainer.save_checkpoint(options_.dir + "/best.safetensors");
+  if (options_.save_last) trainer.save_checkpoint(options_.dir + "/last.safetensors");
+}
+
+std::string ModelCheckpoint::state() const {
+  return fmt::format("{} {}", have_best_ ? 1 : 0, number_text(best_));
+}
+
+void ModelCheckpoint::load_state(Trainer&, const std::string& state) {
+  const std::vector<double> v = state_numbers(state, 2, "ModelCheckpoint");
+  have_best_ = v[0] != 0;
+  best_ = v[1];
 }
 
 CSVLogger::CSVLogger(std::string path) : path_(std::move(path)) {}
 
-void CSVLogger::on_train_begin(Trainer&) { columns_.clear(); }
+void CSVLogger::on_train_begin(Trainer&) {
+  columns_.clear();
+  text_.clear();
+}
 
 void CSVLogger::on_epoch_end(Trainer&, int epoch, const Logs& logs) {
-  const bool first = columns_.empty();
-  if (first) {
+  if (columns_.empty()) {
     for (const auto& [k, v] : logs) columns_.push_back(k);
     const auto parent = std::filesystem::path(path_).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
+    text_ = "epoch";
+    for (const auto& c : columns_) text_ += "," + c;
+    text_ += "\n";
   }
-  std::ofstream out(path_, first ? std::ios::trunc : std::ios::app);
-  STRATA_CHECK(out.good(), "CSVLogger: cannot write {}", path_);
-  if (first) {
-    out << "epoch";
-    for (const auto& c : columns_) out << "," << c;
-    out << "\n";
-  }
-  out << epoch;
+  text_ += std::to_string(epoch);
   for (const auto& c : columns_) {
     auto it = logs.find(c);
-    out << ",";
-    if (it != logs.end()) out << fmt::format("{:.6g}", it->second);
+    text_ += ",";
+    if (it != logs.end()) text_ += fmt::format("{:.6g}", it->second);
   }
-  out << "\n";
+  text_ += "\n";
+  io::write_file_atomic(path_, text_);  // the whole file each epoch: never a torn row
 }
 
 LRSchedulerStep::LRSchedulerStep(std::shared_ptr<optim::LRScheduler> scheduler, bool per_batch,

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "strata/core/error.h"
+#include "strata/io/atomic_file.h"
 
 namespace strata::train {
 namespace {
@@ -62,8 +63,13 @@ class Canvas {
   void write_png(const std::string& path) const {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
-    STRATA_CHECK(stbi_write_png(path.c_str(), w_, h_, 3, px_.data(), w_ * 3) != 0, "plot: cannot write {}",
-                 path);
+    std::string bytes;  // encoded in memory, then written atomically
+    const auto append = [](void* context, void* data, int size) {
+      static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+    };
+    STRATA_CHECK(stbi_write_png_to_func(append, &bytes, w_, h_, 3, px_.data(), w_ * 3) != 0,
+                 "plot: cannot encode {}", path);
+    io::write_file_atomic(path, bytes);
   }
 
  private:

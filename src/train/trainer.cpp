@@ -3,20 +3,23 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
+#include <random>
 #include <sstream>
 
+#include "kernels/cpu/conv.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/compile/compile.h"
 #include "strata/core/autocast.h"
 #include "strata/core/factory.h"
 #include "strata/core/generator.h"
+#include "strata/io/atomic_file.h"
 #include "strata/io/safetensors.h"
 #include "strata/metrics/registry.h"
 #include "strata/ops/elementwise.h"
 #include "strata/ops/indexing.h"
 #include "strata/ops/reduction.h"
 #include "strata/optim/clip.h"
+#include "strata/train/interrupt.h"
 #include "strata/train/plot.h"
 #include "strata/train/progress.h"
 
@@ -63,20 +66,19 @@ void write_history_csv(const std::string& path, const History& history) {
       if (std::find(columns.begin(), columns.end(), k) == columns.end()) columns.push_back(k);
     }
   }
-  std::ofstream out(path);
-  STRATA_CHECK(out.good(), "Trainer: cannot write {}", path);
-  out << "epoch";
-  for (const auto& c : columns) out << "," << c;
-  out << "\n";
+  std::string text = "epoch";
+  for (const auto& c : columns) text += "," + c;
+  text += "\n";
   for (size_t e = 0; e < history.epochs.size(); ++e) {
-    out << e + 1;
+    text += std::to_string(e + 1);
     for (const auto& c : columns) {
       auto it = history.epochs[e].find(c);
-      out << ",";
-      if (it != history.epochs[e].end()) out << fmt::format("{:.6g}", it->second);
+      text += ",";
+      if (it != history.epochs[e].end()) text += fmt::format("{:.6g}", it->second);
     }
-    out << "\n";
+    text += "\n";
   }
+  io::write_file_atomic(path, text);
 }
 
 void plot_history(const std::string& path, const History& history) {
@@ -152,14 +154,79 @@ History history_from_text(const std::string& text) {
     std::string kv;
     while (std::getline(fields, kv, ';')) {
       const auto eq = kv.find('=');
-      if (eq != std::string::npos) logs[kv.substr(0, eq)] = std::stod(kv.substr(eq + 1));
+      STRATA_CHECK(eq != std::string::npos, "malformed history entry '{}'", kv);
+      try {
+        logs[kv.substr(0, eq)] = std::stod(kv.substr(eq + 1));
+      } catch (const std::exception&) {
+        STRATA_FAIL("malformed history entry '{}'", kv);
+      }
     }
     h.epochs.push_back(std::move(logs));
   }
   return h;
 }
 
+// The convolution kernels chosen so far, "name=0|1" per line (see kernels::cpu::conv_algorithm_choices).
+std::string conv_choices_text() {
+  std::string out;
+  for (const auto& [name, winograd] : kernels::cpu::conv_algorithm_choices())
+    out += fmt::format("{}={}\n", name, winograd ? 1 : 0);
+  return out;
+}
+
+std::map<std::string, bool> conv_choices_from_text(const std::string& text) {
+  std::map<std::string, bool> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    const auto eq = line.rfind('=');
+    STRATA_CHECK(
+        eq != std::string::npos && eq + 2 == line.size() && (line[eq + 1] == '0' || line[eq + 1] == '1'),
+        "malformed convolution-algorithm entry '{}'", line);
+    out[line.substr(0, eq)] = line[eq + 1] == '1';
+  }
+  return out;
+}
+
+// Writes metrics.csv and curves.png into `dir` (both atomically).
+void write_run_files(const std::string& dir, const History& history, bool module) {
+  std::filesystem::create_directories(dir);
+  write_history_csv(dir + "/metrics.csv", history);
+  if (module) {
+    plot_logged_history(dir + "/curves.png", history);
+  } else {
+    plot_history(dir + "/curves.png", history);
+  }
+}
+
+constexpr const char* kCallbackPrefix = "callback.";
+
 }  // namespace
+
+// fit() exposes its callbacks to save_checkpoint while it runs and applies a resumed checkpoint's
+// callback state after on_train_begin.
+struct Trainer::CallbackScope {
+  Trainer& trainer;
+  CallbackScope(Trainer& t, const std::vector<std::shared_ptr<Callback>>& callbacks) : trainer(t) {
+    trainer.callbacks_ = &callbacks;
+  }
+  ~CallbackScope() { trainer.callbacks_ = nullptr; }
+};
+
+void Trainer::restore_callbacks(const std::vector<std::shared_ptr<Callback>>& callbacks) {
+  for (const auto& cb : callbacks) {
+    const std::string key = cb->state_key();
+    if (key.empty()) continue;
+    if (auto it = pending_callback_state_.find(key); it != pending_callback_state_.end())
+      cb->load_state(*this, it->second);
+  }
+  pending_callback_state_.clear();
+}
+
+bool Trainer::interrupted_now() {
+  if (!interrupt_requested()) return false;
+  interrupted_ = true;
+  return true;
+}
 
 Trainer::Trainer(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optimizer> optimizer, LossFn loss)
     : model_(std::move(model)), optimizer_(std::move(optimizer)), loss_(std::move(loss)) {
@@ -211,9 +278,12 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     compiled = std::make_unique<compiler::CompiledTrainingStep>(
         *model_, *optimizer_, compiler::CompileOptions{.optimizer_step = false});
   bool compiled_loss_checked = false;
+  const CallbackScope scope(*this, options.callbacks);
+  interrupted_ = false;
   for (auto& cb : options.callbacks) cb->on_train_begin(*this);
+  restore_callbacks(options.callbacks);
   const int first = epoch_, last = epoch_ + options.epochs;
-  for (int epoch = first; epoch < last && !stop_; ++epoch) {
+  for (int epoch = first; epoch < last && !stop_ && !interrupted_now(); ++epoch) {
     for (auto& cb : options.callbacks) cb->on_epoch_begin(*this, epoch + 1);
     model_->train();
     train.set_epoch(epoch);  // the shuffle depends only on (seed, epoch): resuming repeats it exactly
@@ -272,6 +342,11 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
       bar.update(step, metrics_text(loss_sum / static_cast<double>(samples), acc), samples);
       Logs batch_logs{{"loss", batch_loss}};
       for (auto& cb : options.callbacks) cb->on_batch_end(*this, step, batch_logs);
+      if (interrupted_now()) break;  // the step is done; the epoch is not, so it is not logged
+    }
+    if (interrupted_) {
+      bar.finish("interrupted");
+      break;
     }
     STRATA_CHECK(samples > 0, "fit: the training loader produced no batches");
     Logs logs;
@@ -288,19 +363,16 @@ History Trainer::fit(data::DataLoader& train, const FitOptions& options) {
     logs["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::string summary = metrics_text(logs["loss"], has_accuracy ? logs["accuracy"] : -1);
     if (options.validation) {
-      summary += fmt::format(" | val_loss {:.4f}", logs["val_loss"]);
-      if (logs.count("val_accuracy")) summary += fmt::format(" val_acc {:.4f}", logs["val_accuracy"]);
+      const std::string& label = options.validation_label;
+      summary += fmt::format(" | {}_loss {:.4f}", label, logs["val_loss"]);
+      if (logs.count("val_accuracy")) summary += fmt::format(" {}_acc {:.4f}", label, logs["val_accuracy"]);
     }
     bar.finish(summary);
     epoch_ = epoch + 1;
     if (scheduler_ && !scheduler_in_callback) scheduler_->step();
     history_.epochs.push_back(logs);
+    if (!options.out_dir.empty()) write_run_files(options.out_dir, history_, false);
     for (auto& cb : options.callbacks) cb->on_epoch_end(*this, epoch + 1, logs);
-  }
-  if (!options.out_dir.empty()) {
-    std::filesystem::create_directories(options.out_dir);
-    write_history_csv(options.out_dir + "/metrics.csv", history_);
-    plot_history(options.out_dir + "/curves.png", history_);
   }
   for (auto& cb : options.callbacks) cb->on_train_end(*this);
   return history_;
@@ -324,9 +396,12 @@ History Trainer::fit_module(data::DataLoader& train, const FitOptions& options) 
                "of set_scheduler()",
                who);
   stop_ = false;
+  const CallbackScope scope(*this, options.callbacks);
+  interrupted_ = false;
   for (auto& cb : options.callbacks) cb->on_train_begin(*this);
+  restore_callbacks(options.callbacks);
   const int first = epoch_, last = epoch_ + options.epochs;
-  for (int epoch = first; epoch < last && !stop_; ++epoch) {
+  for (int epoch = first; epoch < last && !stop_ && !interrupted_now(); ++epoch) {
     for (auto& cb : options.callbacks) cb->on_epoch_begin(*this, epoch + 1);
     module_->train();
     train.set_epoch(epoch);
@@ -347,6 +422,11 @@ History Trainer::fit_module(data::DataLoader& train, const FitOptions& options) 
       ++global_step_;
       bar.update(step, epoch_logs.text(), samples);
       for (auto& cb : options.callbacks) cb->on_batch_end(*this, step, batch_logs);
+      if (interrupted_now()) break;
+    }
+    if (interrupted_) {
+      bar.finish("interrupted");
+      break;
     }
     STRATA_CHECK(samples > 0, "fit: the training loader produced no batches");
     Logs logs = epoch_logs.means();
@@ -370,12 +450,8 @@ History Trainer::fit_module(data::DataLoader& train, const FitOptions& options) 
     for (auto& s : schedulers_) s->step();
     history_.epochs.push_back(logs);
     module_->on_epoch_end(epoch + 1, options.out_dir);
+    if (!options.out_dir.empty()) write_run_files(options.out_dir, history_, true);
     for (auto& cb : options.callbacks) cb->on_epoch_end(*this, epoch + 1, logs);
-  }
-  if (!options.out_dir.empty()) {
-    std::filesystem::create_directories(options.out_dir);
-    write_history_csv(options.out_dir + "/metrics.csv", history_);
-    plot_logged_history(options.out_dir + "/curves.png", history_);
   }
   for (auto& cb : options.callbacks) cb->on_train_end(*this);
   return history_;
@@ -472,15 +548,37 @@ void Trainer::save_checkpoint(const std::string& path) const {
     std::lock_guard lock(g.mutex());
     rng << g.engine();
   }
-  io::save_safetensors(
-      path, tensors,
-      {{"format", "strata-checkpoint-1"}, {"rng", rng.str()}, {"history", history_to_text(history_)}});
+  std::map<std::string, std::string> metadata{{"format", kCheckpointFormat},
+                                              {"rng", rng.str()},
+                                              {"history", history_to_text(history_)},
+                                              {"conv_algorithms", conv_choices_text()}};
+  // Callback state: the running fit's callbacks, or (between a resume and fit) what was loaded.
+  for (const auto& [key, text] : pending_callback_state_) metadata[kCallbackPrefix + key] = text;
+  if (callbacks_ != nullptr) {
+    for (const auto& cb : *callbacks_) {
+      const std::string key = cb->state_key();
+      if (key.empty()) continue;
+      STRATA_CHECK(
+          metadata.emplace(kCallbackPrefix + key, cb->state()).second || pending_callback_state_.count(key),
+          "save_checkpoint: two callbacks keep state under '{}'", key);
+      metadata[kCallbackPrefix + key] = cb->state();
+    }
+  }
+  io::save_safetensors(path, tensors, metadata);
 }
 
 void Trainer::load_checkpoint(const std::string& path) {
   const io::SafetensorsFile file = io::read_safetensors(path);
   const std::map<std::string, Tensor>& tensors = file.tensors;
   const std::map<std::string, std::string>& metadata = file.metadata;
+  // Everything is parsed and checked first; the trainer changes only once nothing can fail, and a
+  // failure while assigning restores the model and optimisers as they were (all or nothing).
+  const auto format = metadata.find("format");
+  STRATA_CHECK(format != metadata.end() && format->second == kCheckpointFormat,
+               "{}: not a strata training checkpoint (format marker '{}', expected '{}')", path,
+               format == metadata.end() ? std::string("none") : format->second, kCheckpointFormat);
+  STRATA_CHECK(tensors.count("trainer.epoch"), "{}: not a strata training checkpoint (no trainer.epoch)",
+               path);
   nn::StateDict model_state;
   optim::StateDict optimizer_state, scheduler_state;
   // A TrainingModule's optimisers and schedulers by index.
@@ -501,10 +599,39 @@ void Trainer::load_checkpoint(const std::string& path) {
     indexed(k, "optimizers.", optimizer_states);
     indexed(k, "schedulers.", scheduler_states);
   }
-  STRATA_CHECK(tensors.count("trainer.epoch"), "{}: not a strata training checkpoint (no trainer.epoch)",
-               path);
+  const auto scalar = [&](const char* name) {
+    const Tensor& t = tensors.at(name);
+    STRATA_CHECK(t.numel() == 1 && t.dtype() == kInt64,
+                 "{}: checkpoint entry '{}' must be one int64, got {} {}", path, name, dtype_name(t.dtype()),
+                 t.shape().str());
+    return static_cast<int64_t>(t.item());
+  };
+  const int64_t epoch = scalar("trainer.epoch");
+  STRATA_CHECK(epoch >= 0, "{}: negative trainer.epoch {}", path, epoch);
+  const int64_t global_step = tensors.count("trainer.global_step") ? scalar("trainer.global_step") : 0;
+  History history;
+  std::map<std::string, bool> conv_choices;
+  std::map<std::string, std::string> callback_state;
+  std::mt19937_64 engine;
+  bool has_rng = false;
   try {
-    // The layout first (which optimisers and schedulers the checkpoint holds), then the values.
+    if (auto it = metadata.find("history"); it != metadata.end()) {
+      history = history_from_text(it->second);
+      STRATA_CHECK(history.epochs.size() == static_cast<size_t>(epoch),
+                   "the history holds {} epoch(s), trainer.epoch says {}", history.epochs.size(), epoch);
+    }
+    if (auto it = metadata.find("conv_algorithms"); it != metadata.end())
+      conv_choices = conv_choices_from_text(it->second);
+    for (const auto& [k, v] : metadata) {
+      if (k.rfind(kCallbackPrefix, 0) == 0) callback_state[k.substr(std::string(kCallbackPrefix).size())] = v;
+    }
+    if (auto it = metadata.find("rng"); it != metadata.end()) {
+      std::istringstream in(it->second);
+      in >> engine;
+      STRATA_CHECK(!in.fail(), "corrupt random-number state");
+      has_rng = true;
+    }
+    // The layout (which optimisers and schedulers the checkpoint holds), then the model's names and shapes.
     const auto count = [](const std::map<size_t, optim::StateDict>& m) {
       return m.empty() ? size_t{0} : m.rbegin()->first + 1;
     };
@@ -521,6 +648,30 @@ void Trainer::load_checkpoint(const std::string& path) {
                    "the checkpoint holds {} optimisers (a training module's), this trainer has one",
                    count(optimizer_states));
     }
+  } catch (const Error& e) {
+    STRATA_FAIL("{}: {}", path, e.what());
+  }
+  // Assign, keeping copies to put back if an optimiser or scheduler refuses its state.
+  nn::StateDict model_before;
+  {
+    NoGradGuard no_grad;
+    for (const auto& [k, v] : model_->state_dict()) model_before[k] = v.clone();
+  }
+  std::vector<optim::StateDict> optimizers_before, schedulers_before;
+  for (const auto& o : optimizers_) optimizers_before.push_back(o->state_dict());
+  if (module_) {
+    for (const auto& sch : schedulers_) schedulers_before.push_back(sch->state_dict());
+  } else if (scheduler_) {
+    schedulers_before.push_back(scheduler_->state_dict());
+  }
+  const auto clone_all = [](const optim::StateDict& state) {
+    optim::StateDict out;
+    for (const auto& [k, v] : state) out[k] = v.clone();
+    return out;
+  };
+  for (auto& st : optimizers_before) st = clone_all(st);
+  for (auto& st : schedulers_before) st = clone_all(st);
+  try {
     model_->load_state_dict(model_state);
     if (module_) {
       for (size_t i = 0; i < optimizers_.size(); ++i) optimizers_[i]->load_state_dict(optimizer_states[i]);
@@ -530,19 +681,24 @@ void Trainer::load_checkpoint(const std::string& path) {
       if (scheduler_) scheduler_->load_state_dict(scheduler_state);
     }
   } catch (const Error& e) {
+    model_->load_state_dict(model_before);
+    for (size_t i = 0; i < optimizers_.size(); ++i) optimizers_[i]->load_state_dict(optimizers_before[i]);
+    if (module_) {
+      for (size_t i = 0; i < schedulers_.size(); ++i) schedulers_[i]->load_state_dict(schedulers_before[i]);
+    } else if (scheduler_) {
+      scheduler_->load_state_dict(schedulers_before[0]);
+    }
     STRATA_FAIL("{}: {}", path, e.what());
   }
-  epoch_ = static_cast<int>(tensors.at("trainer.epoch").item());
-  if (auto it = tensors.find("trainer.global_step"); it != tensors.end()) {
-    global_step_ = static_cast<int64_t>(it->second.item());
-  }
-  if (auto it = metadata.find("history"); it != metadata.end()) history_ = history_from_text(it->second);
-  if (auto it = metadata.find("rng"); it != metadata.end()) {
+  epoch_ = static_cast<int>(epoch);
+  global_step_ = global_step;
+  history_ = std::move(history);
+  pending_callback_state_ = std::move(callback_state);
+  kernels::cpu::set_conv_algorithm_choices(conv_choices);
+  if (has_rng) {
     Generator& g = default_generator();
     std::lock_guard lock(g.mutex());
-    std::istringstream in(it->second);
-    in >> g.engine();
-    STRATA_CHECK(!in.fail(), "{}: corrupt random-number state in the checkpoint", path);
+    g.engine() = engine;
   }
 }
 

@@ -66,7 +66,7 @@ TEST_F(CliGraphTest, TrainsAndSummarises) {
   const nlohmann::json metrics = nlohmann::json::parse(lines_of(train.out).back());
   EXPECT_GT(metrics["test_accuracy"].get<double>(), 0.7);  // 1,500 images, 2 epochs: 0.78; chance 0.1
   // The resolved config reads back and fits its checkpoint.
-  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   const nlohmann::json again = nlohmann::json::parse(lines_of(eval.out).back());
   EXPECT_NEAR(again["test_accuracy"].get<double>(), metrics["test_accuracy"].get<double>(), 1e-6);
@@ -133,7 +133,7 @@ training: {epochs: 1, seed: 1, threads: 1}
   const CliResult train = run({"train", "-c", "zoo.yaml", "--out", "run", "--no-progress"});
   ASSERT_EQ(train.code, 0) << train.err;
   const nlohmann::json metrics = nlohmann::json::parse(lines_of(train.out).back());
-  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   const nlohmann::json again = nlohmann::json::parse(lines_of(eval.out).back());
   EXPECT_NEAR(again["test_accuracy"].get<double>(), metrics["test_accuracy"].get<double>(), 1e-6);

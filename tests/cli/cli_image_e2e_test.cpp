@@ -66,7 +66,7 @@ TEST_F(CliImageTest, FolderOfMixedImagesTrainsEvaluatesAndPredicts) {
   EXPECT_GE(accuracy, 0.7);  // the colours are plain; chance is 1/3
   ASSERT_TRUE(fs::is_regular_file(dir_ / "run/normalization.json"));
 
-  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   EXPECT_NEAR(json_of(eval)["test_accuracy"].get<double>(), accuracy, 1e-6);
   EXPECT_EQ(json_of(eval)["samples"], 15);  // a quarter of each class
@@ -119,7 +119,7 @@ TEST_F(CliImageTest, EmojiCnnLearnsTheCategoriesAndEvalReproducesIt) {
   const nlohmann::json metrics = json_of(train);
   const double accuracy = metrics["test_accuracy"];
   EXPECT_GT(accuracy, 0.5);  // 9 classes: chance 0.11, the largest class 0.20
-  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   EXPECT_NEAR(json_of(eval)["test_accuracy"].get<double>(), accuracy, 1e-6);
   EXPECT_EQ(json_of(eval)["samples"],

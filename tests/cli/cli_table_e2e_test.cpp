@@ -20,7 +20,8 @@ class CliTableE2ETest : public CliFixture {
     return r.code == 0 ? nlohmann::json::parse(lines_of(r.out).back()) : nlohmann::json::object();
   }
   nlohmann::json eval(const std::string& config, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"eval", "-c", config, "--checkpoint", "run/last.safetensors"};
+    // The checkpoint the final test figures of strata train come from (selected on validation).
+    std::vector<std::string> args{"eval", "-c", config, "--checkpoint", "run/best.safetensors"};
     args.insert(args.end(), extra.begin(), extra.end());
     last_ = run(args);
     EXPECT_EQ(last_.code, 0) << last_.err;
@@ -59,7 +60,7 @@ TEST_F(CliTableE2ETest, PenguinsSpecies) {
   fs::remove(dir_ / "run" / "preprocessing.json");
   const nlohmann::json refitted = eval("run/config.yaml", {"--set", minmax});
   EXPECT_NE(refitted["test_loss"], m["test_loss"]);
-  EXPECT_NE(last_.err.find("no saved preprocessing beside run/last.safetensors"), std::string::npos)
+  EXPECT_NE(last_.err.find("no saved preprocessing beside run/best.safetensors"), std::string::npos)
       << last_.err;
 }
 

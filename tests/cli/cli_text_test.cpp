@@ -129,11 +129,15 @@ TEST_F(CliText, FolderClassifierTrainsEvaluatesAndReadsBackItsConfig) {
   const CliResult train = run({"train", "-c", "tiny.yaml", "--out", "run", "--no-progress"});
   ASSERT_EQ(train.code, 0) << train.err;
   const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
-  EXPECT_GE(m["test_accuracy"].get<double>(), 0.9) << train.out;  // 12 test texts; the classes share no words
-  EXPECT_GE(m["test_f1_binary"].get<double>(), 0.85) << train.out;
+  // 12 test texts; the classes share no words. The checkpoint is chosen on 3 validation texts, so the
+  // test figures come from an early epoch at times (10 of 12 right).
+  EXPECT_GE(m["test_accuracy"].get<double>(), 0.8) << train.out;
+  EXPECT_GE(m["test_f1_binary"].get<double>(), 0.8) << train.out;
+  EXPECT_EQ(m["selected_on"], "validation") << train.out;
   EXPECT_NE(train.err.find("mail (48 texts; classes ham, spam; word tokenizer"), std::string::npos)
       << train.err;
-  EXPECT_NE(train.err.find("(36 train, 12 test as validation)"), std::string::npos) << train.err;
+  // data.val_fraction 0.1 (the default) holds out 3 of the 36 training texts for validation.
+  EXPECT_NE(train.err.find("(33 train, 3 validation)"), std::string::npos) << train.err;
 
   // The resolved config holds every data.text field and trains the same run again.
   const std::string config = read_text(dir_ / "run" / "config.yaml");
@@ -145,8 +149,8 @@ TEST_F(CliText, FolderClassifierTrainsEvaluatesAndReadsBackItsConfig) {
   EXPECT_EQ(read_text(dir_ / "run2" / "config.yaml"), config);
   EXPECT_EQ(nlohmann::json::parse(lines_of(again.out).at(0))["test_accuracy"], m["test_accuracy"]);
 
-  // eval reproduces the test metrics and reports both classes by name.
-  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  // eval of the selected checkpoint reproduces the test metrics and reports both classes by name.
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   const nlohmann::json e = nlohmann::json::parse(lines_of(eval.out).back());
   EXPECT_NEAR(e["test_accuracy"].get<double>(), m["test_accuracy"].get<double>(), 1e-6);
@@ -297,7 +301,7 @@ TEST_F(CliText, TextAugmentationChangesOnlyTheTrainingTexts) {
   ASSERT_EQ(train.code, 0) << train.err;
   EXPECT_NE(train.err.find("EDA augmentation"), std::string::npos) << train.err;
   const nlohmann::json m = nlohmann::json::parse(lines_of(train.out).at(0));
-  EXPECT_GE(m["test_accuracy"].get<double>(), 0.85) << train.out;
+  EXPECT_GE(m["test_accuracy"].get<double>(), 0.8) << train.out;  // selected on 3 validation texts
   const auto losses = [&](const char* run_dir) {
     std::vector<std::string> out;
     for (const auto& line : lines_of(read_text(dir_ / run_dir / "metrics.csv")))
@@ -306,7 +310,7 @@ TEST_F(CliText, TextAugmentationChangesOnlyTheTrainingTexts) {
   };
   EXPECT_NE(losses("run"), losses("plain"));
 
-  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   EXPECT_NEAR(nlohmann::json::parse(lines_of(eval.out).back())["test_accuracy"].get<double>(),
               m["test_accuracy"].get<double>(), 1e-6);

@@ -57,10 +57,16 @@ class ImageDataTest : public CliFixture {
       }
     }
     write("v.yaml", out);
-    return load_config(path("v.yaml"), overrides);
+    return load_config(path("v.yaml"), with_all_training(overrides));
   }
   Config config(const std::vector<cli::Override>& overrides = {}) const {
-    return load_config(path("c.yaml"), overrides);
+    return load_config(path("c.yaml"), with_all_training(overrides));
+  }
+  // These tests count training images: no validation share unless a test sets data.val_fraction.
+  static std::vector<cli::Override> with_all_training(const std::vector<cli::Override>& overrides) {
+    std::vector<cli::Override> out{{"data.val_fraction", "0", "--set data.val_fraction=0"}};
+    out.insert(out.end(), overrides.begin(), overrides.end());
+    return out;
   }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 

@@ -21,7 +21,10 @@ std::vector<int64_t> labels(const data::Dataset& ds) {
 class TrainingDataSubset : public CliFixture {
  protected:
   cli::Config config(const std::string& extra) const {
-    write("c.yaml", "data:\n  limit: 1000\n  test_limit: 500\n" + extra +
+    // These tests count training examples: no validation share unless a test sets data.val_fraction.
+    const std::string all_training =
+        extra.find("val_fraction") == std::string::npos ? "  val_fraction: 0\n" : "";
+    write("c.yaml", "data:\n  limit: 1000\n  test_limit: 500\n" + all_training + extra +
                         "model:\n  layers:\n    - flatten\n    - linear: {in: 784, out: 2}\n");
     return cli::load_config((dir_ / "c.yaml").string());
   }

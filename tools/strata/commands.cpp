@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -13,8 +14,11 @@
 #include "prune_setup.h"
 #include "strata/compress.h"
 #include "strata/data.h"
+#include "strata/dist/collectives.h"
+#include "strata/io/atomic_file.h"
 #include "strata/io/model_state.h"
 #include "strata/io/onnx_import.h"
+#include "strata/io/safetensors.h"
 #include "strata/metrics/confusion.h"
 #include "strata/metrics/plots.h"
 #include "strata/metrics/ranking.h"
@@ -137,11 +141,7 @@ bool write_eval_report(nn::Module& model, data::DataLoader& loader, const Config
   fs::create_directories(out, error);
   STRATA_CHECK(!error, "cannot create the report folder {}: {}", out, error.message());
   const Tensor matrix = confusion->matrix();
-  {
-    std::ofstream report(out + "/classification_report.txt");
-    report << metrics::classification_report(matrix, names);
-    STRATA_CHECK(report.good(), "cannot write {}/classification_report.txt", out);
-  }
+  io::write_file_atomic(out + "/classification_report.txt", metrics::classification_report(matrix, names));
   metrics::plot_confusion_matrix(out + "/confusion_matrix.png", matrix, names);
   metrics::plot_roc_curve(out + "/roc.png", *roc, names);
 
@@ -163,9 +163,7 @@ bool write_eval_report(nn::Module& model, data::DataLoader& loader, const Config
   for (size_t i = 0; i < values.size(); ++i)
     json += fmt::format("{}\n  \"{}\": {}", i ? "," : "", values[i].first, json_number(values[i].second));
   json += "\n}\n";
-  std::ofstream json_out(out + "/eval_metrics.json");
-  json_out << json;
-  STRATA_CHECK(json_out.good(), "cannot write {}/eval_metrics.json", out);
+  io::write_file_atomic(out + "/eval_metrics.json", json);
   return true;
 }
 
@@ -234,7 +232,13 @@ int run_train(const TrainArgs& args) {
   }
   Config c = load(args, flags);
   const std::string name = c.name.empty() ? fs::path(c.path).stem().string() : c.name;
-  const std::string out = args.out.empty() ? "runs/" + name : args.out;
+  // --resume RUN_DIR continues RUN_DIR/last.safetensors and writes into RUN_DIR (unless --out says else).
+  const bool resume_dir = !args.resume.empty() && fs::is_directory(args.resume);
+  const std::string resume_from =
+      resume_dir ? (fs::path(args.resume) / "last.safetensors").string() : args.resume;
+  if (!args.resume.empty())
+    STRATA_CHECK(fs::is_regular_file(resume_from), "--resume: {} does not exist", resume_from);
+  const std::string out = !args.out.empty() ? args.out : resume_dir ? args.resume : "runs/" + name;
   const auto start = std::chrono::steady_clock::now();
 
   // Under mpirun: one replica per rank, each on its shard of the training set (data.batch_size per rank).
@@ -301,27 +305,31 @@ int run_train(const TrainArgs& args) {
     callbacks.push_back(std::make_shared<train::ModelCheckpoint>(train::ModelCheckpointOptions{
         .dir = out, .monitor = c.training.monitor, .mode = mode_of(c.training.monitor)}));
   }
+  // The split that selects best.safetensors and stops early: the validation share of the training data,
+  // or (data.val_fraction 0 and no validation split of its own) the test split.
+  const std::string selected_on = val_loader ? "validation" : "test";
 
   std::error_code error;
   if (distributed.writes()) {
     fs::create_directories(out, error);
     STRATA_CHECK(!error, "cannot create the run folder {}: {}", out, error.message());
-    std::ofstream config_out(out + "/config.yaml");
-    config_out << to_yaml(c);
-    STRATA_CHECK(config_out.good(), "cannot write {}/config.yaml", out);
+    io::write_file_atomic(out + "/config.yaml", to_yaml(c));
   }
   if (d.save_preprocessing && distributed.writes()) d.save_preprocessing(out);
   if (!args.resume.empty()) {
-    trainer.load_checkpoint(args.resume);
+    trainer.load_checkpoint(resume_from);
     c.training.epochs = std::max(0, c.training.epochs - trainer.epoch());
   }
+  // SIGINT/SIGTERM end the run after the current step (one process only: ranks of a data-parallel run
+  // must stop at the same step, so there the signals keep their default action).
+  if (!distributed.on()) train::install_interrupt_handlers();
   if (c.data.dataset == "translation") callbacks.push_back(make_bleu_callback(c, d, model, out));
   if (distributed.writes()) {
     std::cerr << fmt::format(
         "strata train: {} ({} parameters) on {} ({} train, {} {}) for {} epoch{} -> {}\n", name,
         model->num_parameters(), d.description, d.train->size(), d.val ? d.val->size() : d.test->size(),
-        d.val ? "validation" : "test as validation", c.training.epochs, c.training.epochs == 1 ? "" : "s",
-        out);
+        d.val ? "validation" : "test as validation: data.val_fraction is 0", c.training.epochs,
+        c.training.epochs == 1 ? "" : "s", out);
     for (const auto& line : transfer_log) std::cerr << "strata train: " << line << "\n";
     if (distributed.on()) {
       std::cerr << fmt::format(
@@ -329,13 +337,14 @@ int run_train(const TrainArgs& args) {
           distributed.world_size(), get_num_threads(), get_num_threads() == 1 ? "" : "s", c.data.batch_size);
     }
     if (!args.resume.empty()) {
-      std::cerr << fmt::format("strata train: resumed from {} after epoch {}\n", args.resume,
+      std::cerr << fmt::format("strata train: resumed from {} after epoch {}\n", resume_from,
                                trainer.epoch());
     }
   }
   const train::History history =
       trainer.fit(train_loader, {.epochs = c.training.epochs,
                                  .validation = val_loader ? val_loader.get() : &test_loader,
+                                 .validation_label = val_loader ? "val" : "test",
                                  .callbacks = callbacks,
                                  .out_dir = distributed.writes() ? out : "",
                                  .progress = args.progress && distributed.writes(),
@@ -345,6 +354,14 @@ int run_train(const TrainArgs& args) {
                                  .clip_grad_value = c.training.clip_grad_value,
                                  .compile = c.training.compile,
                                  .reduce_logs = distributed.reduce_logs()});
+  if (trainer.interrupted()) {
+    const int sig = train::interrupt_signal();
+    std::cerr << fmt::format(
+        "strata train: interrupted by {} during epoch {}; {}/last.safetensors holds epoch {}. Continue with: "
+        "strata train {} --resume {}\n",
+        sig == SIGTERM ? "SIGTERM" : "SIGINT", trainer.epoch() + 1, out, trainer.epoch(), c.path, out);
+    return 128 + sig;
+  }
   std::vector<std::pair<std::string, std::string>> extra = {
       {"epochs", std::to_string(trainer.epoch())}, {"seconds", fmt::format("{:.2f}", seconds_since(start))}};
   if (pruning.masks) {  // permanent: the zeros stay in the weights (and in the checkpoints), the masks go
@@ -353,10 +370,32 @@ int run_train(const TrainArgs& args) {
     if (distributed.writes()) std::cerr << compress::format_sparsity_report(report);
     extra.emplace_back("weight_sparsity", fmt::format("{:.6g}", report.back().sparsity()));
   }
-  // With the test split as validation, the last epoch's validation metrics are the test metrics.
+  // With a validation split, the test split is evaluated once, with the checkpoint validation chose
+  // (best.safetensors); with the test split as validation, the last epoch's validation metrics are the
+  // test metrics.
   train::Logs test;
+  extra.emplace_back("selected_on", "\"" + selected_on + "\"");
   if (val_loader) {
+    if (distributed.on()) dist::barrier();  // rank 0 has written best.safetensors
+    const std::string best = out + "/best.safetensors";
+    std::string tested = "last";
+    if (fs::is_regular_file(best)) {
+      const io::SafetensorsFile file = io::read_safetensors(best);
+      nn::StateDict state;
+      for (const auto& [k, v] : file.tensors) {
+        if (k.rfind("model.", 0) == 0) state[k.substr(6)] = v;
+      }
+      model->load_state_dict(state);
+      const int best_epoch = static_cast<int>(file.tensors.at("trainer.epoch").item());
+      tested = fmt::format("best.safetensors (epoch {})", best_epoch);
+      extra.emplace_back("best_epoch", std::to_string(best_epoch));
+    }
     test = trainer.evaluate(test_loader, extra_metrics(c));
+    if (distributed.writes()) {
+      std::cerr << fmt::format(
+          "strata train: test split evaluated once with {}, selected on the validation {}\n", tested,
+          c.training.monitor);
+    }
   } else {
     for (const auto& [k, v] : history.epochs.back()) {
       if (k.rfind("val_", 0) == 0) test[k.substr(4)] = v;

@@ -121,9 +121,10 @@ struct DataConfig {
   bool normalize = true;  // subtract the dataset's mean pixel, divide by its standard deviation (per channel)
   bool shuffle = true;
   int num_workers = 0;
-  int64_t limit = 0;          // use only the first N training examples (0: all)
-  int64_t test_limit = 0;     // use only the first N test examples (0: all)
-  double val_fraction = 0.0;  // > 0: hold out this fraction of the training images for validation
+  int64_t limit = 0;       // use only the first N training examples (0: all)
+  int64_t test_limit = 0;  // use only the first N test examples (0: all)
+  double val_fraction =
+      0.1;  // hold out this seeded share of the training split for validation (0: the test split validates)
   TextDataConfig text;
   TableDataConfig table;
   ImageDataConfig image;

@@ -29,6 +29,7 @@
 #include "strata/core/threading.h"
 #include "strata/data/image/all.h"
 #include "strata/data/table/split.h"
+#include "strata/io/atomic_file.h"
 #include "training_data.h"
 
 namespace strata::cli {
@@ -148,9 +149,7 @@ Tensor fit_image(const Tensor& stored, const ImageDataConfig& config, int64_t he
 
 void save_channel_stats(const std::string& path, const ChannelStats& stats) {
   const nlohmann::json j = {{"channels", stats.mean.size()}, {"mean", stats.mean}, {"std", stats.std}};
-  std::ofstream out(path);
-  out << j.dump(2) << "\n";
-  STRATA_CHECK(out.good(), "cannot write {}", path);
+  io::write_file_atomic(path, j.dump(2) + "\n");
 }
 
 ChannelStats load_channel_stats(const std::string& path, int64_t channels) {

@@ -9,9 +9,9 @@
 
 #include "commands.h"
 #include "data_command.h"
+#include "explain_command.h"
 #include "export_command.h"
 #include "fed_command.h"
-#include "explain_command.h"
 #include "generate.h"
 #include "prune_command.h"
 #include "quantize_command.h"
@@ -109,9 +109,9 @@ int main(int argc, char** argv) {
   train_cmd->add_flag("--no-progress", no_progress, "Do not draw the progress bar");
   train_cmd
       ->add_option("--resume", train.resume,
-                   "Continue the run saved in this checkpoint (DIR/last.safetensors) up to training.epochs; "
-                   "under mpirun with any number of ranks")
-      ->type_name("CKPT");
+                   "Continue the run saved in this checkpoint (DIR/last.safetensors), or in run folder DIR "
+                   "(then written into DIR), up to training.epochs; under mpirun with any number of ranks")
+      ->type_name("DIR|CKPT");
   train_cmd->footer(
       "Writes DIR/best.safetensors, DIR/last.safetensors, DIR/metrics.csv, DIR/curves.png and "
       "DIR/config.yaml,\n"
@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
           ->check(existing_file("ONNX model"))
           ->excludes(eval_checkpoint);
   eval_cmd
-      ->add_option("--quantized", quantized, "int8 model written by strata quantize (instead of --checkpoint)")
+      ->add_option("--quantized", quantized,
+                   "int8 model written by strata quantize (instead of --checkpoint)")
       ->type_name("FILE")
       ->check(existing_file("quantized model"))
       ->excludes(eval_checkpoint)
@@ -161,12 +162,14 @@ int main(int argc, char** argv) {
           ->check(existing_file("checkpoint"));
   CLI::Option* predict_onnx =
       predict_cmd
-          ->add_option("--onnx", onnx_model, "ONNX model to run in place of the config's model and a checkpoint")
+          ->add_option("--onnx", onnx_model,
+                       "ONNX model to run in place of the config's model and a checkpoint")
           ->type_name("FILE")
           ->check(existing_file("ONNX model"))
           ->excludes(predict_checkpoint);
   predict_cmd
-      ->add_option("--quantized", quantized, "int8 model written by strata quantize (instead of --checkpoint)")
+      ->add_option("--quantized", quantized,
+                   "int8 model written by strata quantize (instead of --checkpoint)")
       ->type_name("FILE")
       ->check(existing_file("quantized model"))
       ->excludes(predict_checkpoint)

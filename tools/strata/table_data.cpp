@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "strata/io/atomic_file.h"
 #include "table_steps.h"
 #include "training_data.h"
 
@@ -96,9 +97,7 @@ TrainingData load_table_data(const Config& c, bool with_train) {
 
   d.save_preprocessing = [fitted](const std::string& run_dir) {
     const std::string out = (fs::path(run_dir) / kPreprocessingFile).string();
-    std::ofstream f(out);
-    f << fitted.to_json() << "\n";
-    STRATA_CHECK(f.good(), "cannot write {}", out);
+    io::write_file_atomic(out, fitted.to_json() + "\n");
   };
   d.load_preprocessing = [test = split.test, tensors, where = tc.where, features](const std::string& run_dir,
                                                                                   TrainingData& data) {

@@ -15,6 +15,7 @@
 #include "strata/data/text/lm_dataset.h"
 #include "strata/data/text/masking.h"
 #include "strata/data/text/text_dataset.h"
+#include "strata/io/atomic_file.h"
 #include "training_data.h"
 
 namespace strata::cli {
@@ -132,9 +133,7 @@ TextTokenizer TextTokenizer::from_json(const std::string& json, const std::strin
 
 void save_tokenizer(const TextTokenizer& tokenizer, const std::string& run_dir) {
   const std::string out = (std::filesystem::path(run_dir) / kTokenizerFile).string();
-  std::ofstream f(out);
-  f << tokenizer.to_json() << "\n";
-  STRATA_CHECK(f.good(), "cannot write {}", out);
+  io::write_file_atomic(out, tokenizer.to_json() + "\n");
 }
 
 std::optional<TextTokenizer> load_tokenizer(const std::string& run_dir) {

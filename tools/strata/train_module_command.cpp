@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "strata/io/atomic_file.h"
 #include "strata/optim/registry.h"
 #include "strata/train/callback.h"
 #include "strata/train/trainer.h"
@@ -38,11 +39,7 @@ int run_train_module(const Config& c, const TrainingData& d,
   std::error_code error;
   fs::create_directories(out, error);
   STRATA_CHECK(!error, "cannot create the run folder {}: {}", out, error.message());
-  {
-    std::ofstream config_out(out + "/config.yaml");
-    config_out << to_yaml(c);
-    STRATA_CHECK(config_out.good(), "cannot write {}/config.yaml", out);
-  }
+  io::write_file_atomic(out + "/config.yaml", to_yaml(c));
   const std::string name = c.name.empty() ? fs::path(c.path).stem().string() : c.name;
   std::cerr << fmt::format(
       "strata train: {} ({}, {} parameters, {} optimisers) on {} ({} train) for {} epoch{} -> {}\n", name,

@@ -1,6 +1,7 @@
 #include "translation.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/threading.h"
 #include "strata/data/text/translation_dataset.h"
+#include "strata/io/atomic_file.h"
 #include "strata/io/model_state.h"
 #include "strata/metrics/bleu.h"
 #include "strata/train/trainer.h"
@@ -196,11 +198,18 @@ class BleuCallback : public train::Callback {
         "strata train: epoch {} val_loss {:.4f} val_bleu {:.4f} (greedy, {} sentences)\n", epoch,
         loss == logs.end() ? 0.0 : loss->second, bleu, pairs_.size());
     const std::string path = out_dir_ + "/bleu.csv";
-    const bool fresh = epoch <= 1 || !fs::exists(path);
-    std::ofstream out(path, fresh ? std::ios::trunc : std::ios::app);
-    if (fresh) out << "epoch,val_loss,val_bleu\n";
-    out << fmt::format("{},{:.6f},{:.6f}\n", epoch, loss == logs.end() ? 0.0 : loss->second, bleu);
-    STRATA_CHECK(out.good(), "cannot write {}", path);
+    // The earlier epochs' rows (a resumed run repeats none), then this one's, written atomically.
+    std::string text = "epoch,val_loss,val_bleu\n";
+    if (epoch > 1 && fs::exists(path)) {
+      std::ifstream in(path);
+      std::string line;
+      std::getline(in, line);  // header
+      while (std::getline(in, line)) {
+        if (!line.empty() && std::atoi(line.c_str()) < epoch) text += line + "\n";
+      }
+    }
+    text += fmt::format("{},{:.6f},{:.6f}\n", epoch, loss == logs.end() ? 0.0 : loss->second, bleu);
+    io::write_file_atomic(path, text);
   }
 
  private:
@@ -249,12 +258,11 @@ std::vector<std::pair<std::string, std::string>> translation_eval(const Config& 
   fs::create_directories(report_dir, error);
   STRATA_CHECK(!error, "cannot create the report folder {}: {}", report_dir, error.message());
   const std::string path = (fs::path(report_dir) / "translations.tsv").string();
-  std::ofstream tsv(path);
-  tsv << "german\treference\tgreedy\tbeam4\n";
+  std::string tsv = "german\treference\tgreedy\tbeam4\n";
   for (size_t i = 0; i < greedy.size(); ++i)
-    tsv << greedy[i].first << "\t" << reference[greedy[i].first] << "\t" << greedy[i].second << "\t"
-        << beam[i].second << "\n";
-  STRATA_CHECK(tsv.good(), "cannot write {}", path);
+    tsv += greedy[i].first + "\t" + reference[greedy[i].first] + "\t" + greedy[i].second + "\t" +
+           beam[i].second + "\n";
+  io::write_file_atomic(path, tsv);
   std::cerr << fmt::format("strata eval: {} translations written to {}\n", greedy.size(), path);
   return out;
 }

@@ -26,6 +26,12 @@ class Callback {
   virtual void on_batch_end(Trainer&, int64_t /*step*/, const Logs& /*batch_logs*/) {}
   virtual void on_epoch_end(Trainer&, int /*epoch*/, const Logs& /*logs*/) {}
   virtual void on_train_end(Trainer&) {}
+  // Callbacks whose decisions depend on past epochs (best value so far, patience left) keep that state in
+  // training checkpoints: a non-empty state_key() names it there, state() writes it as text, and
+  // load_state() takes it back when fit() starts from a resumed checkpoint (after on_train_begin).
+  virtual std::string state_key() const { return {}; }
+  virtual std::string state() const { return {}; }
+  virtual void load_state(Trainer&, const std::string& /*state*/) {}
 };
 
 enum class Mode { Auto, Min, Max };  // Auto: the metric's own direction (loss down, accuracy/F1/AUC up)
@@ -37,14 +43,21 @@ struct EarlyStoppingOptions {
   Mode mode = Mode::Auto;
   bool restore_best_weights = false;
 };
-// Stops training when `monitor` has not improved for `patience` epochs.
+// Stops training when `monitor` has not improved for `patience` epochs. Checkpoints keep its best value,
+// patience counter and stopped epoch (a run that stopped early stays stopped when resumed); the best
+// weights of restore_best_weights are not kept.
 class EarlyStopping : public Callback {
  public:
   explicit EarlyStopping(EarlyStoppingOptions options = {});
   void on_train_begin(Trainer& trainer) override;
   void on_epoch_end(Trainer& trainer, int epoch, const Logs& logs) override;
   void on_train_end(Trainer& trainer) override;
+  std::string state_key() const override { return "early_stopping"; }
+  std::string state() const override;
+  void load_state(Trainer& trainer, const std::string& state) override;
   int stopped_epoch() const { return stopped_epoch_; }
+  double best() const { return best_; }
+  int wait() const { return wait_; }
 
  private:
   EarlyStoppingOptions options_;
@@ -60,11 +73,21 @@ struct ModelCheckpointOptions {
   bool save_best = true;
   bool save_last = true;
 };
-// Saves full training checkpoints (see Trainer::save_checkpoint) after each epoch.
+// Saves full training checkpoints (see Trainer::save_checkpoint) after each epoch, and last.safetensors
+// once more before the first epoch of a fresh run (so a run folder always holds a checkpoint to resume).
+// The best value so far is part of every checkpoint, so a resumed run never replaces a better
+// best.safetensors. Place it after the callbacks whose state it should capture (EarlyStopping).
 class ModelCheckpoint : public Callback {
  public:
   explicit ModelCheckpoint(ModelCheckpointOptions options);
+  void on_train_begin(Trainer& trainer) override;
   void on_epoch_end(Trainer& trainer, int epoch, const Logs& logs) override;
+  std::string state_key() const override { return "model_checkpoint"; }
+  std::string state() const override;
+  void load_state(Trainer& trainer, const std::string& state) override;
+  // Whether an epoch has set the best value yet, and that value.
+  bool has_best() const { return have_best_; }
+  double best() const { return best_; }
 
  private:
   ModelCheckpointOptions options_;
@@ -72,7 +95,8 @@ class ModelCheckpoint : public Callback {
   double best_ = 0;
 };
 
-// Appends one CSV row per epoch (epoch and every log, columns fixed by the first epoch).
+// One CSV row per epoch (epoch and every log, columns fixed by the first epoch); the file is rewritten
+// atomically after every epoch.
 class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::string path);
@@ -82,6 +106,7 @@ class CSVLogger : public Callback {
  private:
   std::string path_;
   std::vector<std::string> columns_;
+  std::string text_;  // the file so far
 };
 
 // Steps a scheduler after every epoch (or every batch); ReduceLROnPlateau gets `monitor`'s value.

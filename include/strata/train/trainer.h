@@ -2,6 +2,7 @@
 // Trainer: Keras-style fit / evaluate / predict over DataLoaders, with callbacks, a progress bar,
 // full checkpoints (model, optimiser, scheduler, epoch, RNG) and end-of-run CSV + PNG curves.
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,9 +18,15 @@ namespace strata::train {
 
 using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
 
+// The format marker of training checkpoints (safetensors metadata "format").
+inline constexpr const char* kCheckpointFormat = "strata-checkpoint-1";
+
 struct FitOptions {
   int epochs = 1;
   data::DataLoader* validation = nullptr;
+  // What the progress output calls the validation figures ("val": val_loss ...; "test" when the test split
+  // stands in for validation). The logs keep the "val_" keys either way.
+  std::string validation_label = "val";
   std::vector<std::shared_ptr<Callback>> callbacks{};
   // When set: metrics.csv and curves.png (loss and accuracy per epoch, train and validation) go here.
   std::string out_dir{};
@@ -74,10 +81,12 @@ class Trainer {
   // Model outputs for every batch, concatenated along dim 0 (not for a TrainingModule).
   Tensor predict(data::DataLoader& loader);
 
-  // Writes model, optimiser, scheduler (if set), epoch, history and RNG state to one safetensors file,
-  // atomically.
+  // Writes model, optimiser, scheduler (if set), epoch, history, RNG state, the convolution kernels chosen
+  // at run time and the state of the running fit's callbacks to one safetensors file, atomically.
   void save_checkpoint(const std::string& path) const;
-  // Restores everything save_checkpoint wrote; throws naming mismatched entries.
+  // Restores everything save_checkpoint wrote (callback state when the next fit() starts); all or nothing:
+  // the format marker and every entry are checked before anything changes, and it throws naming the
+  // problem.
   void load_checkpoint(const std::string& path);
 
   // A scheduler to save and restore with checkpoints (and step per epoch unless a callback does).
@@ -95,6 +104,9 @@ class Trainer {
   const History& history() const { return history_; }
   // Callbacks set this to end fit() after the current epoch.
   void stop_training() { stop_ = true; }
+  // Whether the last fit() ended early on SIGINT/SIGTERM (strata/train/interrupt.h): it finished the step
+  // it was in and returned without logging the unfinished epoch; checkpoints hold the last whole epoch.
+  bool interrupted() const { return interrupted_; }
 
  private:
   std::shared_ptr<nn::Module> model_;
@@ -107,7 +119,14 @@ class Trainer {
   int64_t global_step_ = 0;
   int epoch_ = 0;
   bool stop_ = false;
+  bool interrupted_ = false;
   History history_;
+  const std::vector<std::shared_ptr<Callback>>* callbacks_ = nullptr;  // fit()'s, while it runs
+  std::map<std::string, std::string> pending_callback_state_;          // loaded, for the next fit()
+
+  struct CallbackScope;
+  void restore_callbacks(const std::vector<std::shared_ptr<Callback>>& callbacks);
+  bool interrupted_now();
 
   History fit_module(data::DataLoader& train, const FitOptions& options);
   Logs evaluate_module(data::DataLoader& loader);

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "kernels/cpu/bf16.h"
 #include "kernels/cpu/conv_dnnl.h"
@@ -417,6 +418,23 @@ double seconds_per_run(const Prim& prim) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The kAuto decisions by problem name (see conv_algorithm_choices).
+struct Choices {
+  std::mutex mutex;
+  std::map<std::string, bool> winograd;
+};
+Choices& choices() {
+  static Choices c;
+  return c;
+}
+
+// The problem a cache key names, without its thread count (values[1]): "tag:v,v,...".
+std::string choice_name(const du::Key& k) {
+  std::string out = std::to_string(k.values[0]) + ":";
+  for (size_t i = 2; i < k.values.size(); ++i) out += (i > 2 ? "," : "") + std::to_string(k.values[i]);
+  return out;
+}
+
 // Whether `winograd` runs clearly faster than `direct`: a warm-up run of each, then the best of two
 // interleaved runs each (a few forward passes of the layer, once per shape). Winograd must save 10%,
 // so that noise on a busy machine does not trade the exact kernel for a tie.
@@ -436,8 +454,10 @@ bool winograd_wins(const Prim& direct, const Prim& winograd) {
 
 // Replaces `out` (the direct primitive) by the Winograd one `make_winograd` builds when that exists and
 // wins.
+// Under kAuto the decision is recorded by problem name, and a recorded one (from a checkpoint) is taken
+// without timing.
 template <typename Make>
-void consider_winograd(Prim& out, Make make_winograd) {
+void consider_winograd(Prim& out, const du::Key& k, Make make_winograd) {
   Prim winograd;
   try {
     make_winograd(winograd);
@@ -445,14 +465,33 @@ void consider_winograd(Prim& out, Make make_winograd) {
   } catch (const dnnl::error&) {
     return;
   }
-  if (winograd_wins(out, winograd)) out = std::move(winograd);
+  if (conv_algorithm() != ConvAlgorithm::kAuto) {
+    if (winograd_wins(out, winograd)) out = std::move(winograd);
+    return;
+  }
+  const std::string name = choice_name(k);
+  Choices& c = choices();
+  {
+    std::lock_guard lock(c.mutex);
+    if (auto it = c.winograd.find(name); it != c.winograd.end()) {
+      if (it->second || !out.ok) out = std::move(winograd);
+      return;
+    }
+  }
+  const bool wins = winograd_wins(out, winograd);
+  {
+    std::lock_guard lock(c.mutex);
+    c.winograd[name] = wins;
+  }
+  if (wins) out = std::move(winograd);
 }
 
 // ---- primitives ---------------------------------------------------------------------------------------
 
 // Arguments: SRC, WEIGHTS, DST, then BIAS when present.
 std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& p, bool bias, bool x_cl) {
-  return cached(key(kForward, g, p, bias, x_cl), [&](Prim& out) {
+  const du::Key k = key(kForward, g, p, bias, x_cl);
+  return cached(k, [&](Prim& out) {
     const Descs d = describe(g, p, bias, x_cl);
     const auto fill = [&](Prim& prim, const dnnl::convolution_forward::primitive_desc& pd,
                           const dnnl::memory::desc& dst) {
@@ -478,7 +517,7 @@ std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& 
       out.ok = false;
     }
     if (!winograd_candidate(g, p)) return;
-    consider_winograd(out, [&](Prim& w) {
+    consider_winograd(out, k, [&](Prim& w) {
       Descs any = any_layouts(d);
       const dnnl::convolution_forward::primitive_desc pd(
           forward_desc(any, bias, dnnl::algorithm::convolution_winograd), du::user_scratchpad(),
@@ -491,7 +530,8 @@ std::shared_ptr<const Prim> forward_prim(const Geometry& g, const Conv2dParams& 
 
 // Arguments: DIFF_DST, WEIGHTS, DIFF_SRC.
 std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dParams& p, bool gy_cl) {
-  return cached(key(kBackwardData, g, p, false, gy_cl), [&](Prim& out) {
+  const du::Key k = key(kBackwardData, g, p, false, gy_cl);
+  return cached(k, [&](Prim& out) {
     const Descs d = describe(g, p, false, false, gy_cl);
     const auto fill = [&](Prim& prim, const dnnl::convolution_backward_data::primitive_desc& pd,
                           const dnnl::memory::desc& diff_src) {
@@ -518,7 +558,7 @@ std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dPa
       out.ok = false;
     }
     if (!winograd_candidate(g, p)) return;
-    consider_winograd(out, [&](Prim& w) {
+    consider_winograd(out, k, [&](Prim& w) {
       Descs any = any_layouts(d);
       const auto algo = dnnl::algorithm::convolution_winograd;
       const dnnl::convolution_forward::primitive_desc hint(forward_desc(any, false, algo), du::engine());
@@ -532,7 +572,8 @@ std::shared_ptr<const Prim> backward_data_prim(const Geometry& g, const Conv2dPa
 // Arguments: DIFF_DST, SRC, DIFF_WEIGHTS, then DIFF_BIAS when present.
 std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2dParams& p, bool bias,
                                                   bool gy_cl, bool x_cl) {
-  return cached(key(kBackwardWeights, g, p, bias, gy_cl + 2 * x_cl), [&](Prim& out) {
+  const du::Key k = key(kBackwardWeights, g, p, bias, gy_cl + 2 * x_cl);
+  return cached(k, [&](Prim& out) {
     const Descs d = describe(g, p, bias, x_cl, gy_cl);
     const auto make = [&](const Descs& u, dnnl::algorithm algo) {
       dnnl::convolution_forward::primitive_desc hint(forward_desc(hint_descs(u), bias, algo), du::engine());
@@ -560,7 +601,7 @@ std::shared_ptr<const Prim> backward_weights_prim(const Geometry& g, const Conv2
       out.ok = false;
     }
     if (!winograd_candidate(g, p)) return;
-    consider_winograd(out, [&](Prim& w) {
+    consider_winograd(out, k, [&](Prim& w) {
       Descs any = any_layouts(d);
       if (bias) any.bias = du::any_layout(d.bias);
       fill(w, make(any, dnnl::algorithm::convolution_winograd));
@@ -594,6 +635,18 @@ ConvAlgorithm conv_algorithm() { return algorithm_setting().load(std::memory_ord
 
 void set_conv_algorithm(ConvAlgorithm algorithm) {
   algorithm_setting().store(algorithm, std::memory_order_relaxed);
+}
+
+std::map<std::string, bool> conv_algorithm_choices() {
+  Choices& c = choices();
+  std::lock_guard lock(c.mutex);
+  return c.winograd;
+}
+
+void set_conv_algorithm_choices(const std::map<std::string, bool>& given) {
+  Choices& c = choices();
+  std::lock_guard lock(c.mutex);
+  for (const auto& [name, winograd] : given) c.winograd[name] = winograd;
 }
 
 Tensor conv2d(const Tensor& x_in, const Tensor& w_in, const Tensor& b_in, const Conv2dParams& p) {

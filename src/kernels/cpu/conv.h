@@ -1,5 +1,8 @@
 #pragma once
 // CPU implementation behind kernels/conv.h: oneDNN for f32, reference loops for f64.
+#include <map>
+#include <string>
+
 #include "kernels/conv.h"
 
 namespace strata::kernels::cpu {
@@ -13,6 +16,12 @@ enum class ConvAlgorithm { kAuto, kDirect, kWinograd };
 ConvAlgorithm conv_algorithm();
 void set_conv_algorithm(ConvAlgorithm algorithm);
 inline constexpr int64_t kWinogradMinMacs = int64_t{1} << 26;
+// The choices kAuto has made so far: one entry per timed problem (kind and shape, without the thread
+// count), true where Winograd won. A training checkpoint stores them so that a resumed run computes with
+// the same kernels whatever the machine's load when it resumes.
+std::map<std::string, bool> conv_algorithm_choices();
+// Makes kAuto take these choices instead of timing (for problems whose primitive is not made yet).
+void set_conv_algorithm_choices(const std::map<std::string, bool>& choices);
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dParams& p);
 Tensor conv2d_backward_data(const Tensor& grad_out, const Tensor& weight, const Shape& input_shape,
