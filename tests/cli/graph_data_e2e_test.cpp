@@ -10,8 +10,8 @@ namespace {
 class GraphCli : public CliFixture {};
 
 TEST_F(GraphCli, KarateGCNConfigLabelsTheFactions) {
-  const CliResult r = run({"train", "-c", (configs_dir() / "karate_gcn.yaml").string(), "--out", "run",
-                           "--no-progress"});
+  const CliResult r =
+      run({"train", "-c", (configs_dir() / "karate_gcn.yaml").string(), "--out", "run", "--no-progress"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto at = r.out.find("\"test_accuracy\": ");
   ASSERT_NE(at, std::string::npos) << r.out;
