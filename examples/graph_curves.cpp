@@ -70,7 +70,14 @@ int main(int argc, char** argv) {
       val.push_back(mean_band(arg.substr(0, eq), v));
       test.push_back(mean_band(arg.substr(0, eq), t));
     }
-    strata::train::plot_line_panels(argv[1], {{"validation accuracy", val}, {"test accuracy", test}});
+    // Runs without validation nodes (the karate club) get the test panel only.
+    bool has_val = false;
+    for (const auto& series : val)
+      for (double v : series.values) has_val = has_val || v != 0.0;
+    if (has_val)
+      strata::train::plot_line_panels(argv[1], {{"validation accuracy", val}, {"test accuracy", test}});
+    else
+      strata::train::plot_line_panels(argv[1], {{"test accuracy", test}});
   } catch (const strata::Error& e) {
     std::fprintf(stderr, "graph_curves: %s\n", e.what());
     return 1;
