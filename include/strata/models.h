@@ -3,6 +3,7 @@
 #include "strata/models/dcgan.h"
 #include "strata/models/fid_fmnist.h"
 #include "strata/models/generative.h"
+#include "strata/models/gnn.h"
 #include "strata/models/gpt.h"
 #include "strata/models/lenet.h"
 #include "strata/models/mlp.h"
