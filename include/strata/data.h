@@ -1,6 +1,10 @@
 #pragma once
 #include "strata/data/dataloader.h"
 #include "strata/data/dataset.h"
+#include "strata/data/graph/datasets.h"
+#include "strata/data/graph/graph.h"
+#include "strata/data/graph/neighbor_sampler.h"
+#include "strata/data/graph/readers.h"
 #include "strata/data/idx.h"
 #include "strata/data/image/all.h"
 #include "strata/data/mnist.h"

@@ -5,6 +5,7 @@
 #include "strata/models/fid_fmnist.h"
 #include "strata/models/flattened_logits.h"
 #include "strata/models/generative.h"
+#include "strata/models/gnn.h"
 #include "strata/models/gpt.h"
 #include "strata/models/bag_of_tokens.h"
 #include "strata/models/lenet.h"

@@ -15,6 +15,7 @@
 #include "strata/ops/rnn.h"
 #include "strata/ops/rotary.h"
 #include "strata/ops/softmax.h"
+#include "strata/ops/sparse.h"
 #include "strata/ops/upsample.h"
 #include "strata/ops/view.h"
 #include "strata/ops/dice_loss.h"

@@ -1,8 +1,7 @@
 // Gradient checks through graphs: a residual block with a projection, and the three merges.
-#include "strata/nn/graph.h"
-
 #include "strata/nn/activation.h"
 #include "strata/nn/conv.h"
+#include "strata/nn/graph.h"
 #include "strata/nn/linear.h"
 #include "strata/nn/merge.h"
 #include "test_util.h"

@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "distributed.h"
+#include "graph_data.h"
 #include "model_builder.h"
 #include "prune_setup.h"
 #include "strata/compress.h"
@@ -212,6 +213,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 int run_train(const TrainArgs& args) {
+  if (is_graph_config(args.config)) return run_graph_train(args);  // data.dataset: graph (graph_data.cpp)
   std::vector<Override> flags;
   if (args.epochs)
     flags.push_back(

@@ -1,0 +1,13 @@
+#pragma once
+// LZ4 frame decompression (the format of apt's *_Packages.lz4 lists): frames of LZ4 blocks, linked or
+// independent, with optional checksums (skipped, not verified) and skippable frames. A small, bounds-checked
+// decoder, so reading apt lists needs no LZ4 development package; errors name `source` and the byte offset.
+#include <string>
+#include <string_view>
+
+namespace strata::data::graph::detail {
+
+// The decompressed bytes of an LZ4 frame file's contents.
+std::string lz4_frame_decompress(std::string_view in, const std::string& source);
+
+}  // namespace strata::data::graph::detail
