@@ -1,7 +1,7 @@
 #pragma once
-// LZ4 frame decompression (the format of apt's *_Packages.lz4 lists): frames of LZ4 blocks, linked or
-// independent, with optional checksums (skipped, not verified) and skippable frames. A small, bounds-checked
-// decoder, so reading apt lists needs no LZ4 development package; errors name `source` and the byte offset.
+// LZ4 frame decompression (the format of apt's *_Packages.lz4 lists) through liblz4 (Debian liblz4-dev):
+// frames of LZ4 blocks, linked or independent, checksums, skippable frames, several frames in a row; errors
+// name `source` and the byte offset.
 #include <string>
 #include <string_view>
 
