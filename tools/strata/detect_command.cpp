@@ -16,38 +16,19 @@
 namespace strata::cli {
 
 CLI::App* add_detect_command(CLI::App& app, DetectArgs& args) {
-  CLI::App* cmd = app.add_subcommand(
-      "detect", "Evaluate a trained detector on the test canvases (mAP) and draw its boxes into a PNG");
-  cmd->add_option("-c,--config", args.config, "YAML training config (model.zoo: centernet)")
-      ->type_name("FILE")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--checkpoint", args.checkpoint, "Trained weights (a run's last.safetensors)")
-      ->type_name("FILE")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--out", args.out, "PNG grid of the first canvases with predicted boxes")
-      ->type_name("FILE");
-  cmd->add_option("--count", args.count, "Canvases drawn (default 8)")
-      ->type_name("N")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", args.threads, "CPU threads")->type_name("N")->check(CLI::PositiveNumber);
-  return cmd;
+  return add_canvas_command(
+      app, args, "detect",
+      "Evaluate a trained detector on the test canvases (mAP) and draw its boxes into a PNG", "centernet",
+      "PNG grid of the first canvases with predicted boxes");
 }
 
 int run_detect(const DetectArgs& args) {
-  const Config c = load_config(args.config);
-  if (args.threads) {
-    set_num_threads(*args.threads);
-  } else if (c.training.threads > 0) {
-    set_num_threads(c.training.threads);
-  }
-  const TrainingData d = load_training_data(c, false);
-  const std::shared_ptr<nn::Module> model = build_model(c, d);
-  const auto detector = std::dynamic_pointer_cast<models::CenterNetImpl>(model);
+  const CanvasRun run = load_canvas_run(args);
+  const Config& c = run.config;
+  const TrainingData& d = run.data;
+  const auto detector = std::dynamic_pointer_cast<models::CenterNetImpl>(run.model);
   STRATA_CHECK(detector, "detect: {} trains model '{}', not a detector; detect runs centernet configs",
-               args.config, c.model.zoo.empty() ? c.model.name : c.model.zoo);
-  load_weights(*model, args.checkpoint, args.config);
+               args.config, run.config.model.zoo.empty() ? run.config.model.name : run.config.model.zoo);
   detector->eval();
   metrics::MeanAveragePrecision map;
   std::vector<Tensor> drawn;

@@ -15,38 +15,19 @@
 namespace strata::cli {
 
 CLI::App* add_segment_command(CLI::App& app, SegmentArgs& args) {
-  CLI::App* cmd = app.add_subcommand(
-      "segment", "Evaluate a trained segmenter on the test canvases (mIoU) and write mask overlays to a PNG");
-  cmd->add_option("-c,--config", args.config, "YAML training config (model.zoo: unet)")
-      ->type_name("FILE")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--checkpoint", args.checkpoint, "Trained weights (a run's last.safetensors)")
-      ->type_name("FILE")
-      ->required()
-      ->check(CLI::ExistingFile);
-  cmd->add_option("--out", args.out, "PNG grid of the first canvases: true mask | predicted mask")
-      ->type_name("FILE");
-  cmd->add_option("--count", args.count, "Canvases drawn (default 8)")
-      ->type_name("N")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", args.threads, "CPU threads")->type_name("N")->check(CLI::PositiveNumber);
-  return cmd;
+  return add_canvas_command(
+      app, args, "segment",
+      "Evaluate a trained segmenter on the test canvases (mIoU) and write mask overlays to a PNG", "unet",
+      "PNG grid of the first canvases: true mask | predicted mask");
 }
 
 int run_segment(const SegmentArgs& args) {
-  const Config c = load_config(args.config);
-  if (args.threads) {
-    set_num_threads(*args.threads);
-  } else if (c.training.threads > 0) {
-    set_num_threads(c.training.threads);
-  }
-  const TrainingData d = load_training_data(c, false);
-  const std::shared_ptr<nn::Module> model = build_model(c, d);
-  const auto segmenter = std::dynamic_pointer_cast<models::SegmenterImpl>(model);
+  const CanvasRun run = load_canvas_run(args);
+  const Config& c = run.config;
+  const TrainingData& d = run.data;
+  const auto segmenter = std::dynamic_pointer_cast<models::SegmenterImpl>(run.model);
   STRATA_CHECK(segmenter, "segment: {} trains model '{}', not a segmenter; segment runs unet configs",
-               args.config, c.model.zoo.empty() ? c.model.name : c.model.zoo);
-  load_weights(*model, args.checkpoint, args.config);
+               args.config, run.config.model.zoo.empty() ? run.config.model.name : run.config.model.zoo);
   segmenter->eval();
   const int64_t classes = segmenter->options().num_classes;
   metrics::SegmentationMetrics m(classes);

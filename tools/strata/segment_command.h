@@ -3,18 +3,12 @@
 // pixel accuracy as one line of JSON, and writes the first canvases with their predicted masks blended over
 // them (beside the true masks) into a PNG grid.
 #include <CLI/CLI.hpp>
-#include <optional>
-#include <string>
+
+#include "canvas_command.h"
 
 namespace strata::cli {
 
-struct SegmentArgs {
-  std::string config;
-  std::string checkpoint;  // the trained weights (a run's last.safetensors)
-  std::string out;         // PNG of the first `count` canvases: true | predicted overlay; empty: none
-  int count = 8;           // canvases drawn
-  std::optional<int> threads;
-};
+using SegmentArgs = CanvasArgs;
 
 // Adds the `segment` subcommand and its options to app; returns it (test `*cmd` after parsing).
 CLI::App* add_segment_command(CLI::App& app, SegmentArgs& args);
