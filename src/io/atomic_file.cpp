@@ -8,30 +8,11 @@
 #include <cstring>
 #include <filesystem>
 
+#include "io/fd.h"
 #include "strata/core/error.h"
 
 namespace strata::io {
 namespace {
-
-// Closes the descriptor it holds unless released.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int close() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
 
 bool write_all(int fd, const char* data, size_t n) {
   while (n > 0) {

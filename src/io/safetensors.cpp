@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "io/fd.h"
 #include "io/float16.h"
 #include "strata/autograd/grad_mode.h"
 #include "strata/core/factory.h"
@@ -25,27 +26,6 @@ static_assert(std::endian::native == std::endian::little, "safetensors I/O assum
 
 // The reference implementation refuses headers above 100 MB; so do we (it bounds what a hostile file costs).
 constexpr uint64_t kMaxHeaderBytes = 100ull << 20;
-
-// Closes a file descriptor on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // Closes now and reports close's result (write errors can surface here).
-  int close() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
 
 std::string errno_text() { return std::strerror(errno); }
 
