@@ -13,5 +13,8 @@ uint16_t float_to_half(float f);
 void halves_to_floats(const uint16_t* src, float* dst, int64_t n);
 // dst[i] = float_to_half(src[i]).
 void floats_to_halves(const float* src, uint16_t* dst, int64_t n);
+// dst[i] = src[i] rounded to the nearest bf16 (the top half of an f32; ties to even, NaN stays a quiet NaN),
+// like PyTorch's tensor.bfloat16().
+void floats_to_bf16(const float* src, uint16_t* dst, int64_t n);
 
 }  // namespace strata::io

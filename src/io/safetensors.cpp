@@ -202,8 +202,10 @@ std::vector<char> encode_as(const std::string& path, const std::string& name, co
       floats_to_halves(t.data_ptr<float>(), halves.data(), static_cast<int64_t>(n));
       if (n > 0) std::memcpy(out.data(), halves.data(), 2 * n);
     } else {
-      t = t.to(kBFloat16).contiguous();
-      if (n > 0) std::memcpy(out.data(), t.raw_data(), 2 * n);
+      t = t.to(kFloat32).contiguous();
+      std::vector<uint16_t> halves(n);
+      floats_to_bf16(t.data_ptr<float>(), halves.data(), static_cast<int64_t>(n));
+      if (n > 0) std::memcpy(out.data(), halves.data(), 2 * n);
     }
   } else if (stored == "I32") {
     if (t.dtype() != kInt64) fail(fmt::format("needs an i64 tensor, got {}", dtype_name(t.dtype())));
