@@ -90,7 +90,7 @@ class TransferCli : public CliFixture {
 TEST_F(TransferCli, InitSkipsTheHeadFreezesThenUnfreezes) {
   const CliResult r = train("transfer.yaml");
   ASSERT_EQ(r.code, 0) << r.err;
-  expect_in(r.err, "(100 train,");  // 20 images of each of the 5 kept classes
+  expect_in(r.err, "(90 train, 10 validation)");  // 20 images of each of the 5 kept classes, 10% held out
   expect_in(r.err, "strata train: init: loaded 2 of the model's 4 tensors from pre.safetensors\n");
   expect_in(r.err, "strata train: init: skipped (init.skip): 4.bias, 4.weight\n");
   expect_in(r.err,
