@@ -45,7 +45,7 @@ TEST_F(DistCli, TwoRanksTrainAndThreeResume) {
   ASSERT_EQ(out.size(), 1u) << r.out;
   EXPECT_NE(r.err.find("data-parallel on 2 ranks, 1 thread each, batch 64 per rank"), std::string::npos)
       << r.err;
-  EXPECT_EQ(lines_of(r.err).size(), 2u) << r.err;
+  EXPECT_EQ(lines_of(r.err).size(), 3u) << r.err;  // header, data-parallel line, the selected checkpoint
   EXPECT_GT(json_number(out[0], "test_accuracy"), 0.7);
   EXPECT_EQ(lines_of(read_text(dir_ / "run/metrics.csv")).size(), 3u);  // header + 2 epochs
 
@@ -95,8 +95,16 @@ TEST_F(DistCli, KilledRankStopsTheRunWhichResumesFromRankZerosCheckpoint) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   pid_t victim = 0;
+  // last.safetensors exists from before the first epoch; wait for one that holds a finished epoch.
+  const auto epoch_saved = [&] {
+    try {
+      return io::load_safetensors((dir_ / "run/last.safetensors").string()).at("trainer.epoch").item() >= 1;
+    } catch (const std::exception&) {
+      return false;  // not written yet
+    }
+  };
   while (Clock::now() - started < std::chrono::seconds(120)) {
-    if (fs::exists(dir_ / "run/last.safetensors") && (victim = rank_process(dir_, 1)) != 0) break;
+    if (epoch_saved() && (victim = rank_process(dir_, 1)) != 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_NE(victim, 0) << "no checkpoint or no rank 1 within 120 s: " << read_text(dir_ / "stderr.txt");

@@ -29,7 +29,8 @@ TEST_F(CliSpeechTest, SpokenDigitsTrainEvaluateAndPredict) {
   ASSERT_EQ(train.code, 0) << train.err;
   const double accuracy = json_of(train)["test_accuracy"];
   EXPECT_GT(accuracy, 0.35) << train.err;  // ten classes: chance is 0.1
-  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/last.safetensors"});
+  // The final test figures come from the checkpoint selected on validation.
+  const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
   EXPECT_NEAR(json_of(eval)["test_accuracy"].get<double>(), accuracy, 1e-6);
   EXPECT_EQ(json_of(eval)["samples"], 100);
