@@ -36,7 +36,6 @@ CanvasRun load_canvas_run(const CanvasArgs& args) {
   }
   run.data = load_training_data(run.config, false);
   run.model = build_model(run.config, run.data);
-  load_weights(*run.model, args.checkpoint, args.config);
   return run;
 }
 

@@ -32,7 +32,8 @@ struct CanvasRun {
   std::shared_ptr<nn::Module> model;
 };
 
-// Loads the config, sets the threads, builds the model and loads the checkpoint into it.
+// Loads the config, sets the threads and builds the model (the caller checks its type, then loads the
+// checkpoint into it, so a wrong config is named before the checkpoint is read).
 CanvasRun load_canvas_run(const CanvasArgs& args);
 
 }  // namespace strata::cli

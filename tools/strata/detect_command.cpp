@@ -29,6 +29,7 @@ int run_detect(const DetectArgs& args) {
   const auto detector = std::dynamic_pointer_cast<models::CenterNetImpl>(run.model);
   STRATA_CHECK(detector, "detect: {} trains model '{}', not a detector; detect runs centernet configs",
                args.config, run.config.model.zoo.empty() ? run.config.model.name : run.config.model.zoo);
+  load_weights(*run.model, args.checkpoint, args.config);
   detector->eval();
   metrics::MeanAveragePrecision map;
   std::vector<Tensor> drawn;

@@ -28,6 +28,7 @@ int run_segment(const SegmentArgs& args) {
   const auto segmenter = std::dynamic_pointer_cast<models::SegmenterImpl>(run.model);
   STRATA_CHECK(segmenter, "segment: {} trains model '{}', not a segmenter; segment runs unet configs",
                args.config, run.config.model.zoo.empty() ? run.config.model.name : run.config.model.zoo);
+  load_weights(*run.model, args.checkpoint, args.config);
   segmenter->eval();
   const int64_t classes = segmenter->options().num_classes;
   metrics::SegmentationMetrics m(classes);
