@@ -41,14 +41,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<Override> overrides_of(const ConfigArgs& args) {
-  std::vector<Override> out;
-  for (const auto& s : args.set) out.push_back(parse_override(s));
-  if (args.threads)
-    out.push_back(
-        {"training.threads", std::to_string(*args.threads), fmt::format("--threads {}", *args.threads)});
-  return out;
-}
+std::vector<Override> overrides_of(const ConfigArgs& args) { return cli_overrides(args.set, args.threads); }
 
 }  // namespace
 
@@ -470,7 +463,8 @@ int run_predict(const ConfigArgs& args, const std::string& weights, const std::s
   const std::string& checkpoint = onnx_model.empty() ? weights : onnx_model;  // run files sit beside it
   const Config c = load(args);
   STRATA_CHECK(top_k > 0, "--top-k must be positive, got {}", top_k);
-  STRATA_CHECK(!image.empty(), "strata predict needs an input: --image FILE (images) or --audio FILE (speech)");
+  STRATA_CHECK(!image.empty(),
+               "strata predict needs an input: --image FILE (images) or --audio FILE (speech)");
   STRATA_CHECK(fs::is_regular_file(image), "input {} does not exist", image);
   TrainingData d = load_training_data(c, false);
   STRATA_CHECK(d.read_input != nullptr, "strata predict classifies images and audio; {} trains on {}", c.path,

@@ -49,12 +49,7 @@ CLI::App* add_compile_command(CLI::App& app, CompileArgs& args) {
 }
 
 int run_compile(const CompileArgs& args) {
-  std::vector<Override> overrides;
-  for (const auto& s : args.set) overrides.push_back(parse_override(s));
-  if (args.threads)
-    overrides.push_back(
-        {"training.threads", std::to_string(*args.threads), fmt::format("--threads {}", *args.threads)});
-  const Config c = load_config(args.config, overrides);
+  const Config c = load_config(args.config, cli_overrides(args.set, args.threads));
   if (c.training.threads > 0) set_num_threads(c.training.threads);
   manual_seed(c.training.seed);
   const TrainingData d = load_training_data(c);

@@ -55,6 +55,15 @@ Override parse_override(const std::string& text) {
   return {key, text.substr(eq + 1), "--set " + text};
 }
 
+std::vector<Override> cli_overrides(const std::vector<std::string>& set, std::optional<int> threads) {
+  std::vector<Override> overrides;
+  for (const auto& s : set) overrides.push_back(parse_override(s));
+  if (threads)
+    overrides.push_back(
+        {"training.threads", std::to_string(*threads), fmt::format("--threads {}", *threads)});
+  return overrides;
+}
+
 Config load_config(const std::string& path, const std::vector<Override>& overrides, bool check_text_path) {
   STRATA_CHECK(std::filesystem::is_regular_file(path), "config file {} does not exist", path);
   return detail::Reader(path, overrides, check_text_path).read();

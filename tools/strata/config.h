@@ -276,6 +276,8 @@ struct Config {
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& known);
 // Parses "key.path=value" (the text of --set) into an Override; throws when there is no '='.
 Override parse_override(const std::string& text);
+// The --set texts as overrides, then --threads N (when given) as training.threads.
+std::vector<Override> cli_overrides(const std::vector<std::string>& set, std::optional<int> threads = {});
 // Reads `path`, applies `overrides` in order and validates everything; throws strata::Error naming the
 // file, line and field (or the override) on any problem. `check_text_path` false accepts a data.text.path
 // that does not exist (any more): `strata generate` needs only the tokenizer saved in the run folder.

@@ -95,9 +95,7 @@ ExportResult export_config(const Config& config, const std::string& checkpoint, 
 }
 
 int run_export(const ExportArgs& args) {
-  std::vector<Override> overrides;
-  for (const auto& s : args.set) overrides.push_back(parse_override(s));
-  const Config c = load_config(args.config, overrides);
+  const Config c = load_config(args.config, cli_overrides(args.set));
   const ExportResult r = export_config(c, args.checkpoint, args.onnx, args.opset, args.dynamic_batch);
   std::string inputs;
   for (const Tensor& x : r.examples) inputs += (inputs.empty() ? "" : ", ") + x.shape().str();

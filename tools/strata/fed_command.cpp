@@ -29,16 +29,12 @@ namespace {
 namespace fs = std::filesystem;
 
 FedConfig load(const FederateArgs& args) {
-  std::vector<Override> overrides;
-  for (const auto& s : args.set) overrides.push_back(parse_override(s));
+  std::vector<Override> overrides = cli_overrides(args.set, args.threads);
   if (args.seed)
     overrides.push_back({"training.seed", std::to_string(*args.seed), fmt::format("--seed {}", *args.seed)});
   if (args.rounds)
     overrides.push_back(
         {"federated.rounds", std::to_string(*args.rounds), fmt::format("--rounds {}", *args.rounds)});
-  if (args.threads)
-    overrides.push_back(
-        {"training.threads", std::to_string(*args.threads), fmt::format("--threads {}", *args.threads)});
   FedConfig c = load_fed_config(args.config, overrides);
   if (c.base.training.threads > 0) set_num_threads(c.base.training.threads);
   manual_seed(c.base.training.seed);

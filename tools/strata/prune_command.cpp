@@ -128,12 +128,7 @@ CLI::App* add_prune_command(CLI::App& app, PruneArgs& args) {
 }
 
 int run_prune(const PruneArgs& args) {
-  std::vector<Override> overrides;
-  for (const auto& s : args.set) overrides.push_back(parse_override(s));
-  if (args.threads)
-    overrides.push_back(
-        {"training.threads", std::to_string(*args.threads), fmt::format("--threads {}", *args.threads)});
-  const Config c = load_config(args.config, overrides);
+  const Config c = load_config(args.config, cli_overrides(args.set, args.threads));
   if (c.training.threads > 0) set_num_threads(c.training.threads);
   manual_seed(c.training.seed);
   STRATA_CHECK(args.sparsity >= 0.0 && args.sparsity < (args.structured ? 1.0 : 1.0 + 1e-12),

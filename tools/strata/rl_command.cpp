@@ -28,8 +28,7 @@ namespace fs = std::filesystem;
 constexpr size_t kWindow = 100;  // episodes in the rolling mean return, as SB3's ep_rew_mean
 
 RlConfig load(const RlArgs& args) {
-  std::vector<Override> overrides;
-  for (const auto& s : args.set) overrides.push_back(parse_override(s));
+  std::vector<Override> overrides = cli_overrides(args.set);
   if (args.seed)
     overrides.push_back({"train.seed", std::to_string(*args.seed), fmt::format("--seed {}", *args.seed)});
   if (args.steps) {
