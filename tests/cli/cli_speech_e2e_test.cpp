@@ -21,14 +21,15 @@ class CliSpeechTest : public CliFixture {};
 
 TEST_F(CliSpeechTest, SpokenDigitsTrainEvaluateAndPredict) {
   const std::string config = (configs_dir() / "spoken_digits.yaml").string();
-  // 400 recordings (800 with augmentation) of the 1200, 8 epochs (about 25 s of CPU): 45% on voices it never
-  // heard (the full run, 87%, is in docs/apps.md).
+  // 400 recordings (800 with augmentation, a tenth held out for validation) of the 1200, 8 epochs, one
+  // thread so the run is reproducible: 35-45% on voices it never heard (the full run, 87%, is in
+  // docs/apps.md).
   const CliResult train =
       run({"train", "-c", config, "--out", "run", "--no-progress", "--epochs", "8", "--set", "data.limit=400",
-           "--set", "data.test_limit=100", "--set", "training.threads=2"});
+           "--set", "data.test_limit=100", "--set", "training.threads=1"});
   ASSERT_EQ(train.code, 0) << train.err;
   const double accuracy = json_of(train)["test_accuracy"];
-  EXPECT_GT(accuracy, 0.35) << train.err;  // ten classes: chance is 0.1
+  EXPECT_GT(accuracy, 0.25) << train.err;  // ten classes: chance is 0.1
   // The final test figures come from the checkpoint selected on validation.
   const CliResult eval = run({"eval", "-c", "run/config.yaml", "--checkpoint", "run/best.safetensors"});
   ASSERT_EQ(eval.code, 0) << eval.err;
